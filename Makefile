@@ -1,0 +1,54 @@
+# Styrkort: `make run` to try it, `make test` to test it. Needs only Python 3.11 and make.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Local runs use development settings; production sets DEBUG=false and real secrets (see README).
+DEV_ENV := DEBUG=true
+
+.PHONY: run install install-test test check lint format migrate demo bench serve backup restore clean
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Styrkort needs Python 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --no-default-groups --quiet
+
+install-test: $(UV)
+	$(UV) sync --frozen --group test --quiet
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(PY) manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "Styrkort körs på http://127.0.0.1:8000"
+	@$(DEV_ENV) $(PY) manage.py demo_users --print
+	@echo ""
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+check: install-test
+	$(DEV_ENV) $(PY) manage.py check
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# pytest exits 5 when it collected no tests; that is a failure here, never a pass.
+test: install-test
+	@$(DEV_ENV) STYRKORT_TESTING=true $(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,79 @@
+"""Who may do what where, decided on the server for every view and every write.
+
+Scope helpers fetch a board through the user's roles and raise Http404 outside them, so a
+changed id in a URL reveals nothing (the healthchecks `_get_check_for_user` pattern).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from goals.models import Board, BoardRole, Role
+
+
+class Action(Enum):
+    VIEW = "view"  # goal tree, dashboards, indicator pages, reports on screen
+    EXPORT = "export"  # Excel export of report tables
+    ENTER = "enter"  # enter outcomes, forecasts, assessments; submit an occasion
+    APPROVE = "approve"  # approve an occasion
+    ADMINISTER = "administer"  # reopen, structure, users
+
+
+ROLES_FOR_ACTION: dict[Action, set[str]] = {
+    Action.VIEW: {Role.ADMINISTRATOR, Role.CONTROLLER, Role.SECRETARY, Role.MANAGER},
+    Action.EXPORT: {Role.ADMINISTRATOR, Role.CONTROLLER, Role.SECRETARY, Role.MANAGER},
+    Action.ENTER: {Role.ADMINISTRATOR, Role.CONTROLLER},
+    Action.APPROVE: {Role.ADMINISTRATOR, Role.SECRETARY},
+    Action.ADMINISTER: {Role.ADMINISTRATOR},
+}
+
+
+def _roles(user) -> list[tuple[str, int | None]]:
+    """The user's (role, board id) pairs, read once per request."""
+    cached = getattr(user, "_styrkort_roles", None)
+    if cached is None:
+        if not user.is_authenticated or not user.is_active:
+            cached = []
+        else:
+            cached = list(BoardRole.objects.filter(user=user).values_list("role", "board_id"))
+            if user.is_superuser:
+                cached.append((Role.ADMINISTRATOR, None))
+        user._styrkort_roles = cached
+    return cached
+
+
+def is_administrator(user) -> bool:
+    return any(role == Role.ADMINISTRATOR for role, _ in _roles(user))
+
+
+def boards_for(user, action: Action = Action.VIEW) -> QuerySet[Board]:
+    """The boards on which the user may perform the action."""
+    allowed = ROLES_FOR_ACTION[action]
+    pairs = [(role, board) for role, board in _roles(user) if role in allowed]
+    if any(board is None for _, board in pairs):
+        return Board.objects.all()
+    return Board.objects.filter(pk__in={board for _, board in pairs})
+
+
+def can(user, action: Action, board: Board | int) -> bool:
+    board_id = board if isinstance(board, int) else board.pk
+    allowed = ROLES_FOR_ACTION[action]
+    return any(
+        role in allowed and (scope is None or scope == board_id) for role, scope in _roles(user)
+    )
+
+
+def get_board_for_user(user, code: str, action: Action = Action.VIEW) -> Board:
+    """The board with this code if the user may perform the action on it, else 404."""
+    board = Board.objects.filter(code=code).select_related("municipality").first()
+    if board is None or not can(user, action, board):
+        raise Http404("Nämnden finns inte eller så saknar du behörighet.")
+    return board
+
+
+def require(user, action: Action, board: Board | int) -> None:
+    if not can(user, action, board):
+        raise Http404("Sidan finns inte eller så saknar du behörighet.")

@@ -1,0 +1,557 @@
+"""The organisation and the goal chain: målområde → kommunövergripande mål → nämndmål.
+
+Every structural row carries the years it applies to (`valid_from`, `valid_to`). A year's
+structure is the set of rows valid in that year, so changing a goal for 2023 means closing the
+old row at 2022 and opening a new one, and the 2022 report still finds exactly what it had.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from goals.periods import OccasionKind, PeriodType
+
+
+class YearRangeQuerySet(models.QuerySet):
+    def valid_in(self, year: int) -> YearRangeQuerySet:
+        return self.filter(valid_from__lte=year).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=year)
+        )
+
+    def valid_between(self, first: int, last: int) -> YearRangeQuerySet:
+        """Rows valid in at least one year of first..last."""
+        return self.filter(valid_from__lte=last).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+        )
+
+
+class YearRange(models.Model):
+    valid_from = models.PositiveSmallIntegerField("gäller från år")
+    valid_to = models.PositiveSmallIntegerField(
+        "gäller till och med år", null=True, blank=True, help_text="Tomt betyder tills vidare."
+    )
+
+    objects = YearRangeQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="%(app_label)s_%(class)s_valid_from_before_to",
+                violation_error_message="Giltig från-året måste vara före eller lika med till-året.",
+            ),
+        ]
+
+    def is_valid_in(self, year: int) -> bool:
+        return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
+
+    @property
+    def years_label(self) -> str:
+        return f"{self.valid_from}–{self.valid_to or ''}"
+
+
+class Municipality(models.Model):
+    name = models.CharField("namn", max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = "kommun"
+        verbose_name_plural = "kommuner"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Board(YearRange):
+    """A nämnd, e.g. Arbetsmarknadsnämnden (AN)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="boards", verbose_name="kommun"
+    )
+    code = models.CharField("kortnamn", max_length=12, unique=True)
+    name = models.CharField("namn", max_length=150)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta(YearRange.Meta):
+        verbose_name = "nämnd"
+        verbose_name_plural = "nämnder"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationUnit(YearRange):
+    """A förvaltning (UAF, SOF, IAF) or an enhet (AMC, AMF, OSA) that values are split by."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATION = "forvaltning", "Förvaltning"
+        UNIT = "enhet", "Enhet"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="units", verbose_name="kommun"
+    )
+    kind = models.CharField("typ", max_length=12, choices=Kind.choices)
+    code = models.CharField("kortnamn", max_length=20, unique=True)
+    name = models.CharField("namn", max_length=150)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="ingår i",
+    )
+    boards = models.ManyToManyField(
+        Board, blank=True, related_name="units", verbose_name="arbetar för nämnder"
+    )
+
+    class Meta(YearRange.Meta):
+        verbose_name = "förvaltning eller enhet"
+        verbose_name_plural = "förvaltningar och enheter"
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class GoalArea(models.Model):
+    """One of KF's five målområden: Samhälle, Medborgare, Ekonomi, Verksamhet, Medarbetare."""
+
+    name = models.CharField("namn", max_length=60, unique=True)
+    description = models.TextField("beskrivning", blank=True)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta:
+        verbose_name = "målområde"
+        verbose_name_plural = "målområden"
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CouncilGoal(YearRange):
+    """Kommunövergripande mål, set by kommunfullmäktige."""
+
+    goal_area = models.ForeignKey(
+        GoalArea, on_delete=models.PROTECT, related_name="council_goals", verbose_name="målområde"
+    )
+    title = models.CharField("rubrik", max_length=200)
+    description = models.TextField("beskrivning", blank=True)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    history = HistoricalRecords(verbose_name="historik för kommunövergripande mål")
+
+    class Meta(YearRange.Meta):
+        verbose_name = "kommunövergripande mål"
+        verbose_name_plural = "kommunövergripande mål"
+        ordering = ["goal_area__order", "order", "valid_from"]
+        constraints = [
+            *YearRange.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["goal_area", "title", "valid_from"],
+                name="goals_councilgoal_unique_title_per_start",
+                violation_error_message="Det finns redan ett mål med den rubriken från samma år.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BoardGoal(YearRange):
+    """Nämndmål: the board's own goal under a KF goal."""
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="goals", verbose_name="nämnd"
+    )
+    council_goal = models.ForeignKey(
+        CouncilGoal,
+        on_delete=models.PROTECT,
+        related_name="board_goals",
+        verbose_name="kommunövergripande mål",
+    )
+    title = models.CharField("rubrik", max_length=200)
+    description = models.TextField("beskrivande text", blank=True)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="ersätter",
+    )
+
+    history = HistoricalRecords(verbose_name="historik för nämndmål")
+
+    class Meta(YearRange.Meta):
+        verbose_name = "nämndmål"
+        verbose_name_plural = "nämndmål"
+        ordering = ["council_goal__goal_area__order", "council_goal__order", "order"]
+        constraints = [
+            *YearRange.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["board", "title", "valid_from"],
+                name="goals_boardgoal_unique_title_per_start",
+                violation_error_message="Nämnden har redan ett nämndmål med den rubriken från samma år.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportingOccasion(models.Model):
+    """Uppföljningstillfälle: one board's delår 1, delår 2, helår (or a quarter) of a year."""
+
+    class State(models.TextChoices):
+        OPEN = "oppen", "Öppen"
+        SUBMITTED = "inskickad", "Inskickad"
+        APPROVED = "godkand", "Godkänd"
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="occasions", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    kind = models.CharField("tillfälle", max_length=8, choices=OccasionKind.choices)
+    deadline = models.DateField("sista dag för inrapportering", null=True, blank=True)
+    state = models.CharField("status", max_length=10, choices=State.choices, default=State.OPEN)
+
+    history = HistoricalRecords(verbose_name="historik för uppföljningstillfälle")
+
+    class Meta:
+        verbose_name = "uppföljningstillfälle"
+        verbose_name_plural = "uppföljningstillfällen"
+        ordering = ["board__order", "-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "year", "kind"],
+                name="goals_occasion_unique_per_board_year_kind",
+                violation_error_message="Nämnden har redan det uppföljningstillfället det året.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board.code} {self.get_kind_display()} {self.year}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state == self.State.APPROVED
+
+    @property
+    def assesses_goals(self) -> bool:
+        return OccasionKind(self.kind).assesses_goals
+
+    def due_periods(self) -> list[tuple[PeriodType, int]]:
+        return OccasionKind(self.kind).due_periods()
+
+
+class OccasionTransition(models.Model):
+    """Every change of an occasion's state, with who, when and why."""
+
+    occasion = models.ForeignKey(
+        ReportingOccasion,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name="uppföljningstillfälle",
+    )
+    from_state = models.CharField(
+        "från status", max_length=10, choices=ReportingOccasion.State.choices
+    )
+    to_state = models.CharField(
+        "till status", max_length=10, choices=ReportingOccasion.State.choices
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="användare",
+    )
+    at = models.DateTimeField("tidpunkt", auto_now_add=True)
+    reason = models.TextField("motivering", blank=True)
+
+    class Meta:
+        verbose_name = "statusändring"
+        verbose_name_plural = "statusändringar"
+        ordering = ["occasion", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.occasion}: {self.from_state} → {self.to_state}"
+
+
+class AssessmentLevel(models.TextChoices):
+    ACHIEVED = "uppnatt", "Uppnått"
+    PARTLY = "delvis", "Delvis uppnått"
+    NOT_ACHIEVED = "ej_uppnatt", "Ej uppnått"
+
+    @property
+    def short_label(self) -> str:
+        """The word the indicator tables print in the column "Mål uppnått"."""
+        return {"uppnatt": "Ja", "delvis": "Delvis", "ej_uppnatt": "Nej"}[self.value]
+
+
+class GoalAssessment(models.Model):
+    """A nämndmål's assessment at an occasion (delår or helår)."""
+
+    occasion = models.ForeignKey(
+        ReportingOccasion,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name="uppföljningstillfälle",
+    )
+    board_goal = models.ForeignKey(
+        BoardGoal, on_delete=models.PROTECT, related_name="assessments", verbose_name="nämndmål"
+    )
+    level = models.CharField("bedömning", max_length=12, choices=AssessmentLevel.choices)
+    suggested_level = models.CharField(
+        "föreslagen bedömning",
+        max_length=12,
+        choices=AssessmentLevel.choices,
+        blank=True,
+        help_text="Förslaget utifrån indikatorerna när bedömningen gjordes.",
+    )
+    analysis = models.TextField("analys", blank=True)
+    results = models.TextField("resultat som bidragit", blank=True)
+    other_activities = models.TextField("övriga aktiviteter som bidragit", blank=True)
+    deviations = models.TextField("avvikelser", blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+
+    history = HistoricalRecords(verbose_name="historik för målbedömning")
+
+    class Meta:
+        verbose_name = "målbedömning"
+        verbose_name_plural = "målbedömningar"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occasion", "board_goal"],
+                name="goals_assessment_unique_per_occasion_goal",
+                violation_error_message="Nämndmålet är redan bedömt vid det tillfället.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_goal}: {self.get_level_display()}"
+
+
+class StrategicAssignment(YearRange):
+    """Strategiskt utvecklingsuppdrag from KF: common to all boards, or specific to one."""
+
+    class Scope(models.TextChoices):
+        COMMON = "kommungemensamt", "Kommungemensamt"
+        BOARD = "namndspecifikt", "Nämndspecifikt"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="assignments", verbose_name="kommun"
+    )
+    scope = models.CharField("typ", max_length=16, choices=Scope.choices)
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name="nämnd",
+    )
+    text = models.TextField("uppdrag")
+    note = models.CharField(
+        "anmärkning", max_length=200, blank=True, help_text="T.ex. Kvarstår från Budget 2021."
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    history = HistoricalRecords(verbose_name="historik för uppdrag")
+
+    class Meta(YearRange.Meta):
+        verbose_name = "strategiskt utvecklingsuppdrag"
+        verbose_name_plural = "strategiska utvecklingsuppdrag"
+        ordering = ["scope", "order"]
+        constraints = [
+            *YearRange.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(scope="kommungemensamt", board__isnull=True)
+                | Q(scope="namndspecifikt", board__isnull=False),
+                name="goals_assignment_board_iff_board_specific",
+                violation_error_message=(
+                    "Ett nämndspecifikt uppdrag måste ha en nämnd, ett kommungemensamt ingen."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class WorkStatus(models.TextChoices):
+    DONE = "genomfort", "Genomfört"
+    ONGOING = "pagar", "Pågår"
+    NOT_STARTED = "ej_paborjat", "Ej påbörjat"
+    NOT_RELEVANT = "ej_relevant", "Ej relevant"
+
+
+class AssignmentStatus(models.Model):
+    occasion = models.ForeignKey(
+        ReportingOccasion,
+        on_delete=models.PROTECT,
+        related_name="assignment_statuses",
+        verbose_name="uppföljningstillfälle",
+    )
+    assignment = models.ForeignKey(
+        StrategicAssignment,
+        on_delete=models.PROTECT,
+        related_name="statuses",
+        verbose_name="uppdrag",
+    )
+    status = models.CharField("status", max_length=12, choices=WorkStatus.choices)
+    comment = models.TextField("kommentar vid avvikelse", blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+
+    history = HistoricalRecords(verbose_name="historik för uppdragsstatus")
+
+    class Meta:
+        verbose_name = "status för uppdrag"
+        verbose_name_plural = "status för uppdrag"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occasion", "assignment"],
+                name="goals_assignmentstatus_unique_per_occasion",
+                violation_error_message="Uppdraget har redan en status vid det tillfället.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: {self.get_status_display()}"
+
+
+class Activity(models.Model):
+    """An activity of the administration's verksamhetsplan."""
+
+    class Deadline(models.TextChoices):
+        Q1 = "Q1", "Kvartal 1"
+        Q2 = "Q2", "Kvartal 2"
+        Q3 = "Q3", "Kvartal 3"
+        Q4 = "Q4", "Kvartal 4"
+        CONTINUOUS = "kontinuerligt", "Kontinuerligt"
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="activities", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    title = models.CharField("aktivitet", max_length=300)
+    board_goal = models.ForeignKey(
+        BoardGoal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name="nämndmål",
+    )
+    assignment = models.ForeignKey(
+        StrategicAssignment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name="uppdrag",
+    )
+    deadline = models.CharField("klart senast", max_length=14, choices=Deadline.choices)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta:
+        verbose_name = "aktivitet"
+        verbose_name_plural = "aktiviteter"
+        ordering = ["board", "year", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(board_goal__isnull=False) | Q(assignment__isnull=False),
+                name="goals_activity_serves_goal_or_assignment",
+                violation_error_message="En aktivitet ska höra till ett nämndmål eller ett uppdrag.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActivityStatus(models.Model):
+    occasion = models.ForeignKey(
+        ReportingOccasion,
+        on_delete=models.PROTECT,
+        related_name="activity_statuses",
+        verbose_name="uppföljningstillfälle",
+    )
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, related_name="statuses", verbose_name="aktivitet"
+    )
+    status = models.CharField("status", max_length=12, choices=WorkStatus.choices)
+    comment = models.TextField("kommentar", blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+
+    history = HistoricalRecords(verbose_name="historik för aktivitetsstatus")
+
+    class Meta:
+        verbose_name = "status för aktivitet"
+        verbose_name_plural = "status för aktiviteter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occasion", "activity"],
+                name="goals_activitystatus_unique_per_occasion",
+                violation_error_message="Aktiviteten har redan en status vid det tillfället.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.get_status_display()}"
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administratör"
+    CONTROLLER = "controller", "Controller"
+    SECRETARY = "namndsekreterare", "Nämndsekreterare"
+    MANAGER = "chef", "Chef"
+
+
+class BoardRole(models.Model):
+    """Who may do what where. No board means every board."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="board_roles",
+        verbose_name="användare",
+    )
+    role = models.CharField("roll", max_length=20, choices=Role.choices)
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name="nämnd",
+        help_text="Tomt betyder alla nämnder.",
+    )
+
+    class Meta:
+        verbose_name = "behörighet"
+        verbose_name_plural = "behörigheter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "board"],
+                condition=Q(board__isnull=False),
+                name="goals_boardrole_unique_per_board",
+                violation_error_message="Användaren har redan den rollen för nämnden.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(board__isnull=True),
+                name="goals_boardrole_unique_all_boards",
+                violation_error_message="Användaren har redan den rollen för alla nämnder.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()} ({self.board or 'alla nämnder'})"

@@ -1,0 +1,67 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators import models
+
+
+class IndicatorBreakdownInline(admin.TabularInline):
+    model = models.IndicatorBreakdown
+    extra = 0
+    autocomplete_fields = ["breakdown"]
+
+
+class FootnoteInline(admin.TabularInline):
+    model = models.Footnote
+    fk_name = "indicator"
+    extra = 0
+    fields = ["text", "year", "order"]
+
+
+@admin.register(models.Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "board", "category", "board_goal", "unit", "valid_from", "valid_to"]
+    list_filter = ["board", "category", "frequency", "mandatory"]
+    search_fields = ["name"]
+    list_select_related = ["board", "board_goal"]
+    autocomplete_fields = ["parent", "predecessor", "board_goal"]
+    inlines = [IndicatorBreakdownInline, FootnoteInline]
+
+
+@admin.register(models.Breakdown)
+class BreakdownAdmin(admin.ModelAdmin):
+    list_display = ["code", "gender", "org_unit", "category", "order"]
+    search_fields = ["code", "category"]
+
+
+@admin.register(models.IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "indicator",
+        "year",
+        "period_type",
+        "period_number",
+        "breakdown",
+        "value",
+        "missing_reason",
+    ]
+    list_filter = ["year", "period_type", "indicator__board"]
+    search_fields = ["indicator__name"]
+    list_select_related = ["indicator", "breakdown"]
+    raw_id_fields = ["indicator"]
+    readonly_fields = ["version", "updated_at", "updated_by"]
+
+
+@admin.register(models.Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "breakdown", "kind", "operator", "value", "text"]
+    list_filter = ["year", "kind"]
+    search_fields = ["indicator__name"]
+    list_select_related = ["indicator", "breakdown"]
+    raw_id_fields = ["indicator"]
+
+
+@admin.register(models.Footnote)
+class FootnoteAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "indicator", "value", "target", "board_goal", "year"]
+    search_fields = ["text"]
+    raw_id_fields = ["indicator", "value", "target", "board_goal"]

@@ -1,0 +1,41 @@
+"""Whether an outcome meets its målvärde."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from indicators.models import Target
+
+
+def target_met(
+    target: Target, outcome: Decimal | None, *, direction: str, previous: Decimal | None = None
+) -> bool | None:
+    """True or False when the outcome can be judged against the target, else None.
+
+    A value target is met when the outcome is at least (or, where lower is better, at most)
+    the value; a bound compares with its operator; a direction needs last year's outcome.
+    Text targets and I.U. cannot be judged automatically.
+    """
+    if outcome is None:
+        return None
+    if target.kind == "varde" and target.value is not None:
+        if direction == "lagre":
+            return outcome <= target.value
+        if direction == "hogre":
+            return outcome >= target.value
+        return outcome == target.value
+    if target.kind == "grans" and target.value is not None:
+        return {
+            ">=": outcome >= target.value,
+            ">": outcome > target.value,
+            "<=": outcome <= target.value,
+            "<": outcome < target.value,
+        }[target.operator]
+    if target.kind == "riktning":
+        base = previous if previous is not None else target.base_value
+        if base is None:
+            return None
+        return outcome > base if target.trend == "oka" else outcome < base
+    return None

@@ -1,0 +1,67 @@
+"""Swedish number formatting as the reports print it: 3 327, 88,9, -4,1, I.U.
+
+Numbers are stored as numbers; this is the only place they become text for people.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from indicators.models import Target
+
+NBSP = "\xa0"
+MISSING = "I.U."
+
+
+def round_half_up(value: Decimal | int | float, decimals: int = 0) -> Decimal:
+    quantum = Decimal(1).scaleb(-decimals)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def format_number(value: Decimal | int | float | None, decimals: int = 0) -> str:
+    """3327 → '3 327' (no-break space), 88.9 → '88,9', None → 'I.U.'."""
+    if value is None:
+        return MISSING
+    rounded = round_half_up(value, decimals)
+    if rounded == 0:
+        rounded = abs(rounded)  # never print "-0"
+    sign = "-" if rounded < 0 else ""
+    text = f"{abs(rounded):.{decimals}f}"
+    whole, _, fraction = text.partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    result = NBSP.join(groups)
+    if fraction:
+        result += "," + fraction
+    return sign + result
+
+
+def format_with_unit(value: Decimal | None, decimals: int, unit: str) -> str:
+    text = format_number(value, decimals)
+    if value is not None and unit == "procent":
+        return f"{text}{NBSP}%"
+    return text
+
+
+def format_target(target: Target) -> str:
+    """The målvärde as the report prints it: '88 %', '≥0', 'Ska minska', 'I.U.'."""
+    kind = target.kind
+    unit_suffix = f"{NBSP}%" if target.indicator.unit == "procent" else ""
+    if kind == "varde":
+        return format_number(target.value, target.shown_decimals) + unit_suffix
+    if kind == "grans":
+        symbol = target.get_operator_display()
+        return f"{symbol}{format_number(target.value, target.shown_decimals)}{unit_suffix}"
+    if kind == "riktning":
+        text = target.get_trend_display()
+        if target.base_value is not None:
+            base = format_number(target.base_value, target.shown_decimals)
+            text += f" (basvärde {target.base_year} = {base})" if target.base_year else f" ({base})"
+        return text
+    if kind == "text":
+        return target.text
+    return MISSING

@@ -1,0 +1,520 @@
+"""Indicators, their breakdowns, outcome values, targets (målvärden) and footnotes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from goals.models import Board, BoardGoal, OrganisationUnit, YearRange
+from goals.periods import Period, PeriodType
+
+
+class Indicator(YearRange):
+    """A nämndindikator, volume measure or staff figure, valid for a range of years."""
+
+    class Category(models.TextChoices):
+        GOAL = "namndindikator", "Nämndindikator"
+        VOLUME = "volymmatt", "Volymmått"
+        STAFF = "personal", "Personal"
+
+    class Unit(models.TextChoices):
+        COUNT = "antal", "Antal"
+        PERCENT = "procent", "%"
+        DAYS = "dagar", "Dagar"
+        MONTHS = "manader", "Månader"
+        YEARS = "ar", "År"
+        INDEX = "index", "Index"
+        KRONOR = "kr", "Kronor"
+        RATIO = "kvot", "Kvot"
+
+    class Direction(models.TextChoices):
+        HIGHER = "hogre", "Högre är bättre"
+        LOWER = "lagre", "Lägre är bättre"
+        NONE = "ingen", "Ingen riktning"
+
+    class Aggregation(models.TextChoices):
+        STOCK = "stock", "Läget vid periodens slut"
+        FLOW = "flode", "Summa över perioderna"
+        AVERAGE = "medel", "Medelvärde över perioderna"
+        ONCE = "en_gang", "Mäts en gång per år"
+
+    class Computed(models.TextChoices):
+        """Indicators whose values come from other data and are never typed in."""
+
+        NONE = "", "Registreras"
+        BUDGET_DEVIATION = "budgetavvikelse", "Avvikelse mot budget (beräknas)"
+        FORECAST_AUGUST = "prognos_augusti", "Prognosträffsäkerhet augusti (beräknas)"
+        FORECAST_OCTOBER = "prognos_oktober", "Prognosträffsäkerhet oktober (beräknas)"
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="indicators", verbose_name="nämnd"
+    )
+    category = models.CharField(
+        "kategori", max_length=16, choices=Category.choices, default=Category.GOAL
+    )
+    board_goal = models.ForeignKey(
+        BoardGoal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="nämndmål",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="delindikator till",
+    )
+    name = models.CharField("namn", max_length=400)
+    unit = models.CharField("enhet", max_length=10, choices=Unit.choices, default=Unit.COUNT)
+    decimals = models.PositiveSmallIntegerField("antal decimaler som visas", default=0)
+    direction = models.CharField(
+        "önskvärd riktning", max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
+    source = models.CharField("källa", max_length=200, blank=True)
+    mandatory = models.BooleanField(
+        "obligatorisk (*)", default=False, help_text="Obligatorisk för alla nämnder."
+    )
+    frequency = models.CharField(
+        "rapporteringsfrekvens", max_length=8, choices=PeriodType.choices, default=PeriodType.YEAR
+    )
+    aggregation = models.CharField(
+        "årsvärde bildas som",
+        max_length=8,
+        choices=Aggregation.choices,
+        default=Aggregation.ONCE,
+    )
+    computed = models.CharField(
+        "beräkning", max_length=20, choices=Computed.choices, blank=True, default=""
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="ersätter",
+    )
+
+    history = HistoricalRecords(verbose_name="historik för indikator")
+
+    class Meta(YearRange.Meta):
+        verbose_name = "indikator"
+        verbose_name_plural = "indikatorer"
+        ordering = ["board", "category", "board_goal__order", "order"]
+        indexes = [models.Index(fields=["board", "category"], name="ind_board_category_idx")]
+        constraints = [
+            *YearRange.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(decimals__lte=4),
+                name="indicators_indicator_decimals_at_most_4",
+                violation_error_message="Högst fyra decimaler kan visas.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(category="namndindikator")
+                | Q(board_goal__isnull=False)
+                | Q(parent__isnull=False),
+                name="indicators_indicator_goal_indicator_has_goal",
+                violation_error_message="En nämndindikator ska följa upp ett nämndmål.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_computed(self) -> bool:
+        return bool(self.computed)
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == self.Unit.PERCENT
+
+
+class Breakdown(models.Model):
+    """One cell of the breakdown dimensions: kön × organisationsenhet × fri kategori.
+
+    The total is the row with all three empty. "Män, UAF" and "Kvinnor, enbart HÖK-anst"
+    are rows of their own, so any combination the seeds print can be stored.
+    """
+
+    class Gender(models.TextChoices):
+        ALL = "", "Totalt"
+        WOMEN = "K", "Kvinnor"
+        MEN = "M", "Män"
+
+    code = models.CharField("kod", max_length=80, unique=True)
+    gender = models.CharField("kön", max_length=1, choices=Gender.choices, blank=True)
+    org_unit = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="breakdowns",
+        verbose_name="förvaltning/enhet",
+    )
+    category = models.CharField("kategori", max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta:
+        verbose_name = "uppdelning"
+        verbose_name_plural = "uppdelningar"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_total(self) -> bool:
+        return not self.gender and self.org_unit_id is None and not self.category
+
+    @property
+    def label(self) -> str:
+        parts = []
+        if self.gender:
+            parts.append(self.get_gender_display())
+        if self.org_unit_id is not None:
+            parts.append(self.org_unit.code)
+        if self.category:
+            parts.append(self.category)
+        return ", ".join(parts) or "Totalt"
+
+    @staticmethod
+    def make_code(gender: str = "", org_unit_code: str = "", category: str = "") -> str:
+        if not (gender or org_unit_code or category):
+            return "total"
+        return f"k={gender}|e={org_unit_code}|c={category}"
+
+
+class IndicatorBreakdown(YearRange):
+    """Which breakdowns an indicator is reported by, for which years."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="breakdowns", verbose_name="indikator"
+    )
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.PROTECT, related_name="+", verbose_name="uppdelning"
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta(YearRange.Meta):
+        verbose_name = "indikatorns uppdelning"
+        verbose_name_plural = "indikatorns uppdelningar"
+        ordering = ["indicator", "order"]
+        constraints = [
+            *YearRange.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["indicator", "breakdown", "valid_from"],
+                name="indicators_indicatorbreakdown_unique",
+                violation_error_message="Uppdelningen finns redan för indikatorn från det året.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.breakdown}"
+
+
+class MissingReason(models.TextChoices):
+    """Why a value is I.U. (ingen uppgift)."""
+
+    NOT_YET = "ej_tillganglig", "Uppgiften är inte tillgänglig ännu"
+    TOO_SMALL = "for_litet_underlag", "För litet underlag"
+    NOT_MEASURED = "ej_matt", "Mättes inte"
+    NOT_APPLICABLE = "ej_tillamplig", "Ej tillämplig"
+    OTHER = "annat", "Annat skäl"
+
+
+class IndicatorValueQuerySet(models.QuerySet):
+    def for_period(self, period: Period) -> IndicatorValueQuerySet:
+        return self.filter(year=period.year, period_type=period.type, period_number=period.number)
+
+    def yearly(self) -> IndicatorValueQuerySet:
+        return self.filter(period_type=PeriodType.YEAR)
+
+
+class IndicatorValue(models.Model):
+    """One outcome: a number, or I.U. with a reason — never both."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name="indikator"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    period_type = models.CharField(
+        "periodtyp", max_length=8, choices=PeriodType.choices, default=PeriodType.YEAR
+    )
+    period_number = models.PositiveSmallIntegerField("period", default=1)
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.PROTECT, related_name="values", verbose_name="uppdelning"
+    )
+    value = models.DecimalField("värde", max_digits=16, decimal_places=4, null=True, blank=True)
+    decimals = models.PositiveSmallIntegerField(
+        "decimaler som visas",
+        null=True,
+        blank=True,
+        help_text="Tomt betyder indikatorns antal decimaler.",
+    )
+    missing_reason = models.CharField(
+        "skäl till I.U.", max_length=20, choices=MissingReason.choices, blank=True
+    )
+    comment = models.TextField("kommentar", blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+    updated_at = models.DateTimeField("senast ändrad", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="senast ändrad av",
+    )
+
+    history = HistoricalRecords(verbose_name="historik för utfall")
+    objects = IndicatorValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "utfall"
+        verbose_name_plural = "utfall"
+        ordering = ["indicator", "year", "period_type", "period_number", "breakdown__order"]
+        indexes = [models.Index(fields=["year", "period_type"], name="value_year_period_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "period_type", "period_number", "breakdown"],
+                name="indicators_value_unique_per_period_breakdown",
+                violation_error_message="Det finns redan ett utfall för perioden och uppdelningen.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(value__isnull=False) & Q(missing_reason=""))
+                | (Q(value__isnull=True) & ~Q(missing_reason="")),
+                name="indicators_value_number_xor_missing",
+                violation_error_message="Ange antingen ett värde eller I.U. med skäl, inte båda.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_type="ar", period_number=1)
+                | Q(period_type="tertial", period_number__gte=1, period_number__lte=3)
+                | Q(period_type="kvartal", period_number__gte=1, period_number__lte=4)
+                | Q(period_type="manad", period_number__gte=1, period_number__lte=12),
+                name="indicators_value_period_number_in_range",
+                violation_error_message="Periodnumret finns inte för periodtypen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period.label}: {self.display_value}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, PeriodType(self.period_type), self.period_number)
+
+    @property
+    def is_missing(self) -> bool:
+        return self.value is None
+
+    @property
+    def shown_decimals(self) -> int:
+        return self.decimals if self.decimals is not None else self.indicator.decimals
+
+    @property
+    def display_value(self) -> str:
+        from indicators.formatting import format_number
+
+        if self.value is None:
+            return "I.U."
+        return format_number(self.value, self.shown_decimals)
+
+
+class Target(models.Model):
+    """Målvärde for an indicator and year: a value, a bound, a direction, a text, or I.U."""
+
+    class Kind(models.TextChoices):
+        VALUE = "varde", "Värde"
+        BOUND = "grans", "Gräns"
+        DIRECTION = "riktning", "Riktning"
+        TEXT = "text", "Text"
+        MISSING = "iu", "I.U."
+
+    class Operator(models.TextChoices):
+        GE = ">=", "≥"
+        GT = ">", ">"
+        LE = "<=", "≤"
+        LT = "<", "<"
+
+    class TrendDirection(models.TextChoices):
+        INCREASE = "oka", "Ska öka"
+        DECREASE = "minska", "Ska minska"
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="targets", verbose_name="indikator"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.PROTECT, related_name="targets", verbose_name="uppdelning"
+    )
+    kind = models.CharField("typ av målvärde", max_length=8, choices=Kind.choices)
+    operator = models.CharField("jämförelse", max_length=2, choices=Operator.choices, blank=True)
+    value = models.DecimalField("värde", max_digits=16, decimal_places=4, null=True, blank=True)
+    decimals = models.PositiveSmallIntegerField("decimaler som visas", null=True, blank=True)
+    trend = models.CharField("riktning", max_length=6, choices=TrendDirection.choices, blank=True)
+    base_value = models.DecimalField(
+        "basvärde", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    base_year = models.PositiveSmallIntegerField("basår", null=True, blank=True)
+    text = models.CharField("text", max_length=300, blank=True)
+
+    history = HistoricalRecords(verbose_name="historik för målvärde")
+
+    class Meta:
+        verbose_name = "målvärde"
+        verbose_name_plural = "målvärden"
+        ordering = ["indicator", "year", "breakdown__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "breakdown"],
+                name="indicators_target_unique_per_year_breakdown",
+                violation_error_message="Indikatorn har redan ett målvärde för året och uppdelningen.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["varde", "grans"]) | Q(value__isnull=False),
+                name="indicators_target_value_kinds_have_value",
+                violation_error_message="Ett målvärde av typen värde eller gräns behöver ett tal.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="grans") | ~Q(operator=""),
+                name="indicators_target_bound_has_operator",
+                violation_error_message="En gräns behöver en jämförelse (≥, >, ≤ eller <).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="riktning") | ~Q(trend=""),
+                name="indicators_target_direction_has_trend",
+                violation_error_message="Ett riktningsmål behöver riktningen ska öka eller ska minska.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="text") | ~Q(text=""),
+                name="indicators_target_text_has_text",
+                violation_error_message="Ett textmål behöver en text.",
+            ),
+            models.CheckConstraint(
+                condition=Q(base_year__isnull=True) | Q(base_year__lte=F("year")),
+                name="indicators_target_base_year_not_after_year",
+                violation_error_message="Basåret kan inte ligga efter målåret.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}: {self.display}"
+
+    @property
+    def shown_decimals(self) -> int:
+        return self.decimals if self.decimals is not None else self.indicator.decimals
+
+    @property
+    def display(self) -> str:
+        from indicators.formatting import format_target
+
+        return format_target(self)
+
+    def is_met_by(self, outcome: Decimal | None) -> bool | None:
+        """Whether an outcome meets this target; None when it cannot be judged."""
+        from indicators.evaluation import target_met
+
+        return target_met(self, outcome, direction=self.indicator.direction)
+
+
+class Footnote(models.Model):
+    """A footnote attached to exactly one indicator, value, target or nämndmål.
+
+    Reports number footnotes in the order they appear, so only the text and the position
+    among the footnotes of the same object are stored here.
+    """
+
+    text = models.TextField("text")
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="footnotes",
+        verbose_name="indikator",
+    )
+    value = models.ForeignKey(
+        IndicatorValue,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="footnotes",
+        verbose_name="utfall",
+    )
+    target = models.ForeignKey(
+        Target,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="footnotes",
+        verbose_name="målvärde",
+    )
+    board_goal = models.ForeignKey(
+        BoardGoal,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="footnotes",
+        verbose_name="nämndmål",
+    )
+    year = models.PositiveSmallIntegerField(
+        "gäller rapporter för år",
+        null=True,
+        blank=True,
+        help_text="För fotnoter på indikator eller nämndmål: tomt betyder alla år.",
+    )
+
+    history = HistoricalRecords(verbose_name="historik för fotnot")
+
+    class Meta:
+        verbose_name = "fotnot"
+        verbose_name_plural = "fotnoter"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        indicator__isnull=False,
+                        value__isnull=True,
+                        target__isnull=True,
+                        board_goal__isnull=True,
+                    )
+                    | Q(
+                        indicator__isnull=True,
+                        value__isnull=False,
+                        target__isnull=True,
+                        board_goal__isnull=True,
+                    )
+                    | Q(
+                        indicator__isnull=True,
+                        value__isnull=True,
+                        target__isnull=False,
+                        board_goal__isnull=True,
+                    )
+                    | Q(
+                        indicator__isnull=True,
+                        value__isnull=True,
+                        target__isnull=True,
+                        board_goal__isnull=False,
+                    )
+                ),
+                name="indicators_footnote_exactly_one_owner",
+                violation_error_message=(
+                    "En fotnot ska höra till exakt en indikator, ett utfall, ett målvärde eller ett nämndmål."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -1,0 +1,113 @@
+"""Shared fixtures: named personas (as healthchecks' hc/test.py), the demo data, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from goals.models import Board, BoardRole, Municipality, Role
+
+BROWSER_REQUIRED = os.environ.get("STYRKORT_REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+PASSWORD = "korrekt-hast-batteri-42"
+
+
+@pytest.fixture
+def municipality(db):
+    return Municipality.objects.get_or_create(name="Linköpings kommun")[0]
+
+
+@pytest.fixture
+def board_an(municipality):
+    return Board.objects.get_or_create(
+        code="AN",
+        defaults={
+            "municipality": municipality,
+            "name": "Arbetsmarknadsnämnden",
+            "valid_from": 2019,
+        },
+    )[0]
+
+
+@pytest.fixture
+def board_other(municipality):
+    return Board.objects.get_or_create(
+        code="BIN",
+        defaults={"municipality": municipality, "name": "Bildningsnämnden", "valid_from": 2019},
+    )[0]
+
+
+def make_user(username: str, role: str | None, board: Board | None, **extra):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    if role is not None:
+        BoardRole.objects.create(user=user, role=role, board=board)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", Role.ADMINISTRATOR, None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def controller_an(board_an):
+    return make_user("controller_an", Role.CONTROLLER, board_an)
+
+
+@pytest.fixture
+def controller_other(board_other):
+    return make_user("controller_bin", Role.CONTROLLER, board_other)
+
+
+@pytest.fixture
+def secretary_an(board_an):
+    return make_user("sekreterare_an", Role.SECRETARY, board_an)
+
+
+@pytest.fixture
+def manager_an(board_an):
+    return make_user("chef_an", Role.MANAGER, board_an)
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("utomstaende", None, None)
+
+
+@pytest.fixture
+def demo_data(db):
+    """The Linköping demo data as `make run` loads it."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    return Board.objects.get(code="AN")
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if BROWSER_REQUIRED:
+            pytest.fail("Chromium is required (STYRKORT_REQUIRE_BROWSER) but was not found")
+        pytest.skip("Chromium saknas: installera Debians paket chromium för webbläsartesterna")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(chromium_path):
+    return {
+        "executable_path": chromium_path,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
