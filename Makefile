@@ -21,6 +21,8 @@ install: $(UV)
 
 install-test: $(UV)
 	$(UV) sync --frozen --group test --quiet
+	@# axe-core for the accessibility checks; without npm those tests skip (CI installs it).
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; fi
 
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
