@@ -1,0 +1,184 @@
+"""Read paths for indicators: which indicators a board follows up in a year, and their values.
+
+Every function here runs a fixed number of queries whatever the number of indicators,
+goals or years, so pages built on them keep a flat query count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from goals.models import Board
+from goals.periods import PeriodType
+from indicators.computed import computed_values
+from indicators.formatting import format_number
+from indicators.models import Breakdown, Footnote, Indicator, IndicatorValue, Target
+
+TOTAL = "total"
+
+
+@dataclass
+class Cell:
+    """One value as a reader sees it: stored or computed, a number or I.U."""
+
+    value: Decimal | None
+    decimals: int
+    missing_reason: str = ""
+    missing_label: str = ""
+    footnotes: list[str] = field(default_factory=list)
+    breakdown: Breakdown | None = None
+    comment: str = ""
+    is_computed: bool = False
+    value_id: int | None = None
+
+    @property
+    def is_missing(self) -> bool:
+        return self.value is None
+
+    @property
+    def text(self) -> str:
+        return format_number(self.value, self.decimals)
+
+    @property
+    def breakdown_code(self) -> str:
+        return self.breakdown.code if self.breakdown is not None else TOTAL
+
+
+@dataclass
+class IndicatorSeries:
+    """An indicator with its values and targets for some years, keyed by year then breakdown code."""
+
+    indicator: Indicator
+    values: dict[tuple[int, str, int], dict[str, Cell]] = field(default_factory=dict)
+    targets: dict[int, dict[str, Target]] = field(default_factory=dict)
+
+    def cells(self, year: int, period_type: str = PeriodType.YEAR, number: int = 1) -> dict[str, Cell]:
+        return self.values.get((year, period_type, number), {})
+
+    def total(self, year: int, period_type: str = PeriodType.YEAR, number: int = 1) -> Cell | None:
+        return self.cells(year, period_type, number).get(TOTAL)
+
+    def target(self, year: int, breakdown_code: str = TOTAL) -> Target | None:
+        return self.targets.get(year, {}).get(breakdown_code)
+
+    def years_with_values(self) -> list[int]:
+        return sorted({year for (year, period_type, _), cells in self.values.items() if cells and period_type == PeriodType.YEAR})
+
+
+def indicators_for_board(
+    board: Board | int,
+    year: int,
+    *,
+    categories: Sequence[str] = (Indicator.Category.GOAL,),
+) -> QuerySet[Indicator]:
+    """The board's indicators valid in `year`, with their goal chain joined and name footnotes."""
+    return (
+        Indicator.objects.valid_in(year)
+        .filter(board=board, category__in=categories)
+        .select_related("board_goal__council_goal__goal_area", "parent")
+        .prefetch_related(
+            Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")),
+        )
+        .order_by(
+            "board_goal__council_goal__goal_area__order",
+            "board_goal__council_goal__order",
+            "board_goal__order",
+            "order",
+            "pk",
+        )
+    )
+
+
+def _footnote_texts(footnotes: Iterable[Footnote], year: int | None = None) -> list[str]:
+    return [note.text for note in footnotes if year is None or note.year in (None, year)]
+
+
+def load_series(
+    indicators: Iterable[Indicator],
+    years: Iterable[int],
+    *,
+    period_types: Sequence[str] = (PeriodType.YEAR,),
+) -> dict[int, IndicatorSeries]:
+    """Values (stored and computed) and targets of the indicators for the years, in 4–6 queries."""
+    indicators = list(indicators)
+    years = sorted(set(years))
+    series = {indicator.pk: IndicatorSeries(indicator) for indicator in indicators}
+    if not indicators or not years:
+        return series
+
+    values = (
+        IndicatorValue.objects.filter(
+            indicator__in=[i.pk for i in indicators],
+            year__in=years,
+            period_type__in=period_types,
+        )
+        .select_related("breakdown__org_unit")
+        .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")))
+    )
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    for stored in values:
+        indicator = by_id[stored.indicator_id]
+        cell = Cell(
+            value=stored.value,
+            decimals=stored.decimals if stored.decimals is not None else indicator.decimals,
+            missing_reason=stored.missing_reason,
+            missing_label=stored.get_missing_reason_display() if stored.missing_reason else "",
+            footnotes=_footnote_texts(stored.footnotes.all()),
+            breakdown=stored.breakdown,
+            comment=stored.comment,
+            value_id=stored.pk,
+        )
+        key = (stored.year, stored.period_type, stored.period_number)
+        series[stored.indicator_id].values.setdefault(key, {})[cell.breakdown_code] = cell
+
+    if PeriodType.YEAR in period_types:
+        for computed in computed_values(indicators, years):
+            indicator = by_id.get(computed.indicator_id)
+            if indicator is None:
+                continue
+            cell = Cell(
+                value=computed.value,
+                decimals=computed.decimals if computed.decimals is not None else indicator.decimals,
+                missing_reason=computed.missing_reason,
+                footnotes=list(computed.footnotes),
+                is_computed=True,
+            )
+            key = (computed.year, computed.period_type, computed.period_number)
+            cells = series[computed.indicator_id].values.setdefault(key, {})
+            # A stored value of a computed indicator only carries footnotes (e.g. "exklusive
+            # tilläggsanslag"); the number always comes from the underlying data.
+            stored = cells.get(TOTAL)
+            if stored is not None:
+                cell.footnotes = stored.footnotes + cell.footnotes
+            cells[TOTAL] = cell
+
+    targets = (
+        Target.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years)
+        .select_related("breakdown", "indicator")
+        .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")))
+    )
+    for target in targets:
+        target.indicator = by_id[target.indicator_id]  # reuse the already loaded indicator
+        series[target.indicator_id].targets.setdefault(target.year, {})[target.breakdown.code] = target
+    return series
+
+
+def group_by_goal(indicators: Iterable[Indicator]) -> dict[int | None, list[Indicator]]:
+    """Top-level indicators per nämndmål id, children listed right after their parent."""
+    children: dict[int, list[Indicator]] = defaultdict(list)
+    top: list[Indicator] = []
+    for indicator in indicators:
+        if indicator.parent_id is not None:
+            children[indicator.parent_id].append(indicator)
+        else:
+            top.append(indicator)
+    grouped: dict[int | None, list[Indicator]] = defaultdict(list)
+    for indicator in top:
+        indicator.sub_indicators = children.get(indicator.pk, [])
+        grouped[indicator.board_goal_id].append(indicator)
+    return grouped
