@@ -8,11 +8,54 @@ old row at 2022 and opening a new one, and the 2022 report still finds exactly w
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from goals.audit import HistorySourceMixin
 from goals.periods import OccasionKind, PeriodType
+
+LOCKED_MESSAGE = (
+    "{occasion} är godkänt och låst. Inga värden kan ändras; en administratör kan öppna "
+    "tillfället igen med en motivering."
+)
+LOCKED_OCCASION_CHANGE_MESSAGE = (
+    "Ett godkänt uppföljningstillfälle kan inte tas bort eller flyttas till en annan nämnd, "
+    "ett annat år eller ett annat tillfälle."
+)
+
+
+class OccasionLockedError(ValidationError):
+    """A write reached data that an approved (locked) reporting occasion covers."""
+
+    def __init__(self, occasion: object) -> None:
+        self.occasion = occasion
+        super().__init__(LOCKED_MESSAGE.format(occasion=occasion), code="locked")
+
+
+def kinds_covering(period_type: str, period_number: int) -> list[str]:
+    """The occasion kinds whose due periods include this period (helår covers the year, K4…)."""
+    return [
+        kind.value
+        for kind in OccasionKind
+        if (PeriodType(period_type), period_number) in kind.due_periods()
+    ]
+
+
+def unchanged_in_database(instance: models.Model, ignore: tuple[str, ...] = ()) -> bool:
+    """Whether a saved row already holds exactly the instance's field values."""
+    if instance.pk is None:
+        return False
+    names = [
+        field.attname
+        for field in instance._meta.concrete_fields
+        if not field.primary_key and field.attname not in ignore
+    ]
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values(*names).first()
+    if stored is None:
+        return False
+    return all(stored[name] == getattr(instance, name) for name in names)
 
 
 class YearRangeQuerySet(models.QuerySet):
@@ -144,7 +187,9 @@ class CouncilGoal(YearRange):
     description = models.TextField("beskrivning", blank=True)
     order = models.PositiveSmallIntegerField("ordning", default=0)
 
-    history = HistoricalRecords(verbose_name="historik för kommunövergripande mål")
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin], verbose_name="historik för kommunövergripande mål"
+    )
 
     class Meta(YearRange.Meta):
         verbose_name = "kommunövergripande mål"
@@ -187,7 +232,7 @@ class BoardGoal(YearRange):
         verbose_name="ersätter",
     )
 
-    history = HistoricalRecords(verbose_name="historik för nämndmål")
+    history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för nämndmål")
 
     class Meta(YearRange.Meta):
         verbose_name = "nämndmål"
@@ -206,8 +251,28 @@ class BoardGoal(YearRange):
         return self.title
 
 
+class ReportingOccasionQuerySet(models.QuerySet):
+    def covering(
+        self, *, board_id: int, year: int, period_type: str, period_number: int
+    ) -> ReportingOccasionQuerySet:
+        """The board's occasions whose due periods include this period."""
+        return self.filter(
+            board_id=board_id, year=year, kind__in=kinds_covering(period_type, period_number)
+        )
+
+    def approved(self) -> ReportingOccasionQuerySet:
+        return self.filter(state=ReportingOccasion.State.APPROVED)
+
+
 class ReportingOccasion(models.Model):
-    """Uppföljningstillfälle: one board's delår 1, delår 2, helår (or a quarter) of a year."""
+    """Uppföljningstillfälle: one board's delår 1, delår 2, helår (or a quarter) of a year.
+
+    An approved occasion locks everything it covers: the indicator values of its due periods
+    (see `covering`), its goal assessments and the statuses of assignments and activities.
+    The guard is in the models' save() and delete() and in their querysets' bulk methods, so
+    every path (form, import, admin, command) meets it; the state itself changes only through
+    goals.services (submit, approve, reopen), which records each transition.
+    """
 
     class State(models.TextChoices):
         OPEN = "oppen", "Öppen"
@@ -222,7 +287,10 @@ class ReportingOccasion(models.Model):
     deadline = models.DateField("sista dag för inrapportering", null=True, blank=True)
     state = models.CharField("status", max_length=10, choices=State.choices, default=State.OPEN)
 
-    history = HistoricalRecords(verbose_name="historik för uppföljningstillfälle")
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin], verbose_name="historik för uppföljningstillfälle"
+    )
+    objects = ReportingOccasionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "uppföljningstillfälle"
@@ -239,6 +307,30 @@ class ReportingOccasion(models.Model):
     def __str__(self) -> str:
         return f"{self.board.code} {self.get_kind_display()} {self.year}"
 
+    def save(self, *args, **kwargs) -> None:
+        # An approved occasion keeps its board, year and kind: moving it would unlock
+        # what it covers. Its state changes only through goals.services.
+        if self.pk is not None:
+            stored = (
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .values("state", "board_id", "year", "kind")
+                .first()
+            )
+            if (
+                stored is not None
+                and stored["state"] == self.State.APPROVED
+                and (stored["board_id"], stored["year"], stored["kind"])
+                != (self.board_id, self.year, self.kind)
+            ):
+                raise ValidationError(LOCKED_OCCASION_CHANGE_MESSAGE, code="locked")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if type(self)._base_manager.filter(pk=self.pk, state=self.State.APPROVED).exists():
+            raise ValidationError(LOCKED_OCCASION_CHANGE_MESSAGE, code="locked")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_locked(self) -> bool:
         return self.state == self.State.APPROVED
@@ -249,6 +341,91 @@ class ReportingOccasion(models.Model):
 
     def due_periods(self) -> list[tuple[PeriodType, int]]:
         return OccasionKind(self.kind).due_periods()
+
+
+class OccasionOwnedQuerySet(models.QuerySet):
+    """Bulk writes of rows that belong to an occasion refuse to touch an approved one."""
+
+    def _refuse_if_locked(self) -> None:
+        locked = self.filter(occasion__state=ReportingOccasion.State.APPROVED).select_related(
+            "occasion__board"
+        )
+        first = locked.first()
+        if first is not None:
+            raise OccasionLockedError(first.occasion)
+
+    def update(self, **kwargs) -> int:
+        self._refuse_if_locked()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_locked()
+        return super().delete()
+
+    def _refuse_objects(self, objs) -> None:
+        occasion_ids = {obj.occasion_id for obj in objs}
+        locked = (
+            ReportingOccasion.objects.filter(pk__in=occasion_ids)
+            .approved()
+            .select_related("board")
+            .first()
+        )
+        if locked is not None:
+            raise OccasionLockedError(locked)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._refuse_objects(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._refuse_objects(objs)
+        return super().bulk_update(objs, *args, **kwargs)
+
+
+class OccasionOwnedModel(models.Model):
+    """A row that belongs to one occasion and is locked with it (model-level guard)."""
+
+    objects = OccasionOwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        occasion = self._locked_occasion()
+        if occasion is not None:
+            if unchanged_in_database(self):
+                return  # saving an approved row unchanged writes nothing (idempotent loaders)
+            raise OccasionLockedError(occasion)
+        if self.pk is not None:
+            stored_occasion = (
+                type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id", flat=True)
+            ).first()
+            if stored_occasion is not None and stored_occasion != self.occasion_id:
+                moved_from = (
+                    ReportingOccasion.objects.filter(pk=stored_occasion)
+                    .approved()
+                    .select_related("board")
+                    .first()
+                )
+                if moved_from is not None:
+                    raise OccasionLockedError(moved_from)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        occasion = self._locked_occasion()
+        if occasion is not None:
+            raise OccasionLockedError(occasion)
+        return super().delete(*args, **kwargs)
+
+    def _locked_occasion(self) -> ReportingOccasion | None:
+        return (
+            ReportingOccasion.objects.filter(pk=self.occasion_id)
+            .approved()
+            .select_related("board")
+            .first()
+        )
 
 
 class OccasionTransition(models.Model):
@@ -296,7 +473,7 @@ class AssessmentLevel(models.TextChoices):
         return {"uppnatt": "Ja", "delvis": "Delvis", "ej_uppnatt": "Nej"}[self.value]
 
 
-class GoalAssessment(models.Model):
+class GoalAssessment(OccasionOwnedModel):
     """A nämndmål's assessment at an occasion (delår or helår)."""
 
     occasion = models.ForeignKey(
@@ -322,7 +499,9 @@ class GoalAssessment(models.Model):
     deviations = models.TextField("avvikelser", blank=True)
     version = models.PositiveIntegerField("version", default=1)
 
-    history = HistoricalRecords(verbose_name="historik för målbedömning")
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin], verbose_name="historik för målbedömning"
+    )
 
     class Meta:
         verbose_name = "målbedömning"
@@ -364,7 +543,7 @@ class StrategicAssignment(YearRange):
     )
     order = models.PositiveSmallIntegerField("ordning", default=0)
 
-    history = HistoricalRecords(verbose_name="historik för uppdrag")
+    history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för uppdrag")
 
     class Meta(YearRange.Meta):
         verbose_name = "strategiskt utvecklingsuppdrag"
@@ -393,7 +572,7 @@ class WorkStatus(models.TextChoices):
     NOT_RELEVANT = "ej_relevant", "Ej relevant"
 
 
-class AssignmentStatus(models.Model):
+class AssignmentStatus(OccasionOwnedModel):
     occasion = models.ForeignKey(
         ReportingOccasion,
         on_delete=models.PROTECT,
@@ -410,7 +589,9 @@ class AssignmentStatus(models.Model):
     comment = models.TextField("kommentar vid avvikelse", blank=True)
     version = models.PositiveIntegerField("version", default=1)
 
-    history = HistoricalRecords(verbose_name="historik för uppdragsstatus")
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin], verbose_name="historik för uppdragsstatus"
+    )
 
     class Meta:
         verbose_name = "status för uppdrag"
@@ -477,7 +658,7 @@ class Activity(models.Model):
         return self.title
 
 
-class ActivityStatus(models.Model):
+class ActivityStatus(OccasionOwnedModel):
     occasion = models.ForeignKey(
         ReportingOccasion,
         on_delete=models.PROTECT,
@@ -491,7 +672,9 @@ class ActivityStatus(models.Model):
     comment = models.TextField("kommentar", blank=True)
     version = models.PositiveIntegerField("version", default=1)
 
-    history = HistoricalRecords(verbose_name="historik för aktivitetsstatus")
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin], verbose_name="historik för aktivitetsstatus"
+    )
 
     class Meta:
         verbose_name = "status för aktivitet"

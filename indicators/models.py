@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
-from goals.models import Board, BoardGoal, OrganisationUnit, YearRange
-from goals.periods import Period, PeriodType
+from goals.audit import HistorySourceMixin
+from goals.models import (
+    Board,
+    BoardGoal,
+    OccasionLockedError,
+    OrganisationUnit,
+    ReportingOccasion,
+    YearRange,
+    unchanged_in_database,
+)
+from goals.periods import OccasionKind, Period, PeriodType
 
 
 class Indicator(YearRange):
@@ -104,7 +115,7 @@ class Indicator(YearRange):
         verbose_name="ersätter",
     )
 
-    history = HistoricalRecords(verbose_name="historik för indikator")
+    history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för indikator")
 
     class Meta(YearRange.Meta):
         verbose_name = "indikator"
@@ -232,12 +243,90 @@ class MissingReason(models.TextChoices):
     OTHER = "annat", "Annat skäl"
 
 
+def locked_value_condition(prefix: str = "") -> Q:
+    """A filter for values that an approved occasion of their board covers.
+
+    `prefix` reaches the value from another model (e.g. "value__" for footnotes).
+    """
+    conditions = []
+    for kind in OccasionKind:
+        periods = reduce(
+            or_,
+            (
+                Q(**{f"{prefix}period_type": period_type, f"{prefix}period_number": number})
+                for period_type, number in kind.due_periods()
+            ),
+        )
+        approved = ReportingOccasion.objects.approved().filter(
+            board=OuterRef(f"{prefix}indicator__board"), year=OuterRef(f"{prefix}year"), kind=kind
+        )
+        conditions.append(periods & Exists(approved))
+    return reduce(or_, conditions)
+
+
+def locking_occasion(
+    *, board_id: int, year: int, period_type: str, period_number: int
+) -> ReportingOccasion | None:
+    """The approved occasion that locks this period of the board, if any."""
+    return (
+        ReportingOccasion.objects.covering(
+            board_id=board_id, year=year, period_type=period_type, period_number=period_number
+        )
+        .approved()
+        .select_related("board")
+        .first()
+    )
+
+
 class IndicatorValueQuerySet(models.QuerySet):
     def for_period(self, period: Period) -> IndicatorValueQuerySet:
         return self.filter(year=period.year, period_type=period.type, period_number=period.number)
 
     def yearly(self) -> IndicatorValueQuerySet:
         return self.filter(period_type=PeriodType.YEAR)
+
+    def locked(self) -> IndicatorValueQuerySet:
+        return self.filter(locked_value_condition())
+
+    # Bulk writes meet the same lock as save(): nothing an approved occasion covers changes.
+    def _refuse_if_locked(self) -> None:
+        first = self.locked().select_related("indicator").first()
+        if first is not None:
+            raise OccasionLockedError(first.locking_occasion())
+
+    def update(self, **kwargs) -> int:
+        self._refuse_if_locked()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_locked()
+        return super().delete()
+
+    def _refuse_objects(self, objs) -> None:
+        boards = dict(
+            Indicator.objects.filter(pk__in={obj.indicator_id for obj in objs}).values_list(
+                "pk", "board_id"
+            )
+        )
+        for obj in objs:
+            occasion = locking_occasion(
+                board_id=boards[obj.indicator_id],
+                year=obj.year,
+                period_type=obj.period_type,
+                period_number=obj.period_number,
+            )
+            if occasion is not None:
+                raise OccasionLockedError(occasion)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._refuse_objects(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._refuse_objects(objs)
+        return super().bulk_update(objs, *args, **kwargs)
 
 
 class IndicatorValue(models.Model):
@@ -276,7 +365,7 @@ class IndicatorValue(models.Model):
         verbose_name="senast ändrad av",
     )
 
-    history = HistoricalRecords(verbose_name="historik för utfall")
+    history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för utfall")
     objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
@@ -308,6 +397,63 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.period.label}: {self.display_value}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The model-level lock: a value an approved occasion covers is never written, by any
+        # path. Saving it unchanged writes nothing, so idempotent loaders still run.
+        occasion = self.locking_occasion()
+        if occasion is None and self.pk is not None:
+            occasion = self._stored_locking_occasion()
+        if occasion is not None:
+            if unchanged_in_database(self, ignore=("updated_at",)):
+                return
+            raise OccasionLockedError(occasion)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        occasion = self.locking_occasion() or self._stored_locking_occasion()
+        if occasion is not None:
+            raise OccasionLockedError(occasion)
+        return super().delete(*args, **kwargs)
+
+    def locking_occasion(self) -> ReportingOccasion | None:
+        """The approved occasion that locks this value, if any."""
+        board_id = (
+            Indicator.objects.filter(pk=self.indicator_id)
+            .values_list("board_id", flat=True)
+            .first()
+        )
+        if board_id is None:
+            return None
+        return locking_occasion(
+            board_id=board_id,
+            year=self.year,
+            period_type=self.period_type,
+            period_number=self.period_number,
+        )
+
+    def _stored_locking_occasion(self) -> ReportingOccasion | None:
+        """A value moved out of a locked period is a change of the locked period too."""
+        stored = (
+            type(self)
+            ._base_manager.filter(pk=self.pk)
+            .values("indicator_id", "year", "period_type", "period_number")
+            .first()
+        )
+        if stored is None or (
+            stored["indicator_id"],
+            stored["year"],
+            stored["period_type"],
+            stored["period_number"],
+        ) == (self.indicator_id, self.year, self.period_type, self.period_number):
+            return None
+        moved = IndicatorValue(
+            indicator_id=stored["indicator_id"],
+            year=stored["year"],
+            period_type=stored["period_type"],
+            period_number=stored["period_number"],
+        )
+        return moved.locking_occasion()
 
     @property
     def period(self) -> Period:
@@ -368,7 +514,7 @@ class Target(models.Model):
     base_year = models.PositiveSmallIntegerField("basår", null=True, blank=True)
     text = models.CharField("text", max_length=300, blank=True)
 
-    history = HistoricalRecords(verbose_name="historik för målvärde")
+    history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för målvärde")
 
     class Meta:
         verbose_name = "målvärde"
@@ -475,7 +621,7 @@ class Footnote(models.Model):
         help_text="För fotnoter på indikator eller nämndmål: tomt betyder alla år.",
     )
 
-    history = HistoricalRecords(verbose_name="historik för fotnot")
+    history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för fotnot")
 
     class Meta:
         verbose_name = "fotnot"
@@ -518,3 +664,28 @@ class Footnote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def save(self, *args, **kwargs) -> None:
+        # A footnote on a locked value is part of the approved figure.
+        for value_id in {self.value_id, self._stored_value_id()} - {None}:
+            stored = IndicatorValue._base_manager.filter(pk=value_id).first()
+            occasion = stored.locking_occasion() if stored is not None else None
+            if occasion is not None:
+                if unchanged_in_database(self):
+                    return
+                raise OccasionLockedError(occasion)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        stored = IndicatorValue._base_manager.filter(pk=self._stored_value_id()).first()
+        occasion = stored.locking_occasion() if stored is not None else None
+        if occasion is not None:
+            raise OccasionLockedError(occasion)
+        return super().delete(*args, **kwargs)
+
+    def _stored_value_id(self) -> int | None:
+        if self.pk is None:
+            return None
+        return (
+            type(self)._base_manager.filter(pk=self.pk).values_list("value_id", flat=True).first()
+        )

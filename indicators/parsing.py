@@ -1,0 +1,85 @@
+"""Swedish number entry: `3 327`, `3 327` (no-break space), `88,9`, `-4,1`, `−677`.
+
+People type numbers the way the reports print them. This is the one place that turns such
+text into a Decimal; anything else is refused with a Swedish message a form can show at the
+field.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+INVALID_NUMBER = (
+    "Skriv ett tal på svenskt sätt, till exempel 3 327, 88,9 eller -4,1 "
+    "(mellanslag mellan tusental, komma före decimaler)."
+)
+DECIMAL_POINT = "Använd decimalkomma, inte punkt: skriv {suggestion}."
+TOO_MANY_DECIMALS = "Högst {decimals} decimaler kan sparas."
+TOO_LARGE = "Talet är för stort."
+PERCENT_NOT_ALLOWED = "Skriv talet utan procenttecken."
+
+# Spaces people and spreadsheets put between thousands: space, no-break space, narrow
+# no-break space, thin space.
+_GROUP_SEPARATORS = " \u00a0\u202f\u2009"
+_MINUS_SIGNS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash (Word's autocorrect)
+_PATTERN = re.compile(r"^(?P<sign>-?)(?P<whole>\d{1,3}(?: \d{3})*|\d+)(?:,(?P<fraction>\d+))?$")
+
+MAX_DECIMALS = 4
+MAX_DIGITS = 16
+
+
+def normalise_number_text(text: str) -> str:
+    """Collapse the many spaces and minus signs to one of each; strip the ends."""
+    cleaned = text.strip()
+    for separator in _GROUP_SEPARATORS:
+        cleaned = cleaned.replace(separator, " ")
+    cleaned = re.sub(" +", " ", cleaned)
+    for minus in _MINUS_SIGNS:
+        cleaned = cleaned.replace(minus, "-")
+    return cleaned.replace("- ", "-")
+
+
+def parse_swedish_number(text: str, *, allow_percent: bool = False) -> Decimal:
+    """`3 327` → Decimal('3327'), `88,9` → Decimal('88.9'), `−4,1` → Decimal('-4.1').
+
+    Raises ValidationError (code "invalid_number") with a Swedish message for anything else.
+    With allow_percent a trailing `%` is accepted and dropped (`88,9 %` → 88.9).
+    """
+    cleaned = normalise_number_text(str(text))
+    if cleaned.endswith("%"):
+        if not allow_percent:
+            raise ValidationError(PERCENT_NOT_ALLOWED, code="invalid_number")
+        cleaned = cleaned[:-1].rstrip()
+    match = _PATTERN.match(cleaned)
+    if match is None:
+        if re.fullmatch(r"-?\d+\.\d+", cleaned):
+            raise ValidationError(
+                DECIMAL_POINT.format(suggestion=cleaned.replace(".", ",")),
+                code="invalid_number",
+            )
+        raise ValidationError(INVALID_NUMBER, code="invalid_number")
+    fraction = match["fraction"] or ""
+    if len(fraction) > MAX_DECIMALS:
+        raise ValidationError(
+            TOO_MANY_DECIMALS.format(decimals=MAX_DECIMALS), code="invalid_number"
+        )
+    whole = match["whole"].replace(" ", "").lstrip("0") or "0"
+    if len(whole) > MAX_DIGITS - MAX_DECIMALS:
+        raise ValidationError(TOO_LARGE, code="invalid_number")
+    try:
+        number = Decimal(f"{match['sign']}{whole}.{fraction or '0'}")
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        raise ValidationError(INVALID_NUMBER, code="invalid_number") from None
+    if fraction:
+        return number
+    return number.quantize(Decimal(1))
+
+
+def parse_optional_swedish_number(text: str | None, **kwargs) -> Decimal | None:
+    """As parse_swedish_number, but empty text is None."""
+    if text is None or normalise_number_text(str(text)) == "":
+        return None
+    return parse_swedish_number(text, **kwargs)

@@ -1,0 +1,83 @@
+"""Small data for the entry, workflow, import and audit tests: a goal chain of a chosen size."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from goals.models import BoardGoal, CouncilGoal, GoalArea
+from goals.periods import PeriodType
+from indicators.models import Breakdown, Indicator, IndicatorBreakdown, IndicatorValue, Target
+
+
+def breakdown(gender: str = "", org_unit=None, category: str = "") -> Breakdown:
+    code = Breakdown.make_code(gender, org_unit.code if org_unit else "", category)
+    order = {"": 0, "K": 1, "M": 2}.get(gender, 3)
+    return Breakdown.objects.get_or_create(
+        code=code,
+        defaults={"gender": gender, "org_unit": org_unit, "category": category, "order": order},
+    )[0]
+
+
+def goal_chain(
+    board,
+    *,
+    goals: int = 1,
+    indicators_per_goal: int = 2,
+    frequency: str = PeriodType.QUARTER,
+    with_gender: bool = True,
+    target_year: int = 2023,
+    area_name: str = "Medborgare",
+) -> list[Indicator]:
+    """`goals` nämndmål under one KF goal, each with indicators (total, K, M) and a target."""
+    area, _ = GoalArea.objects.get_or_create(name=area_name, defaults={"order": 2})
+    council, _ = CouncilGoal.objects.get_or_create(
+        goal_area=area, title=f"KF-mål inom {area_name}", valid_from=2019
+    )
+    total, women, men = breakdown(), breakdown("K"), breakdown("M")
+    created = []
+    start = BoardGoal.objects.filter(board=board).count()
+    for g in range(start, start + goals):
+        board_goal = BoardGoal.objects.create(
+            board=board,
+            council_goal=council,
+            title=f"Nämndmål {g + 1}",
+            description="Beskrivande text",
+            valid_from=2019,
+            order=g,
+        )
+        for i in range(indicators_per_goal):
+            indicator = Indicator.objects.create(
+                board=board,
+                board_goal=board_goal,
+                name=f"Indikator {g + 1}.{i + 1}",
+                unit=Indicator.Unit.COUNT,
+                frequency=frequency,
+                aggregation=Indicator.Aggregation.STOCK,
+                valid_from=2019,
+                order=i,
+            )
+            parts = [total, women, men] if with_gender else [total]
+            for order, part in enumerate(parts):
+                IndicatorBreakdown.objects.create(
+                    indicator=indicator, breakdown=part, valid_from=2019, order=order
+                )
+            Target.objects.create(
+                indicator=indicator,
+                year=target_year,
+                breakdown=total,
+                kind=Target.Kind.VALUE,
+                value=Decimal(3300),
+            )
+            created.append(indicator)
+    return created
+
+
+def set_value(indicator, *, year, period_type, number, value, gender: str = ""):
+    return IndicatorValue.objects.create(
+        indicator=indicator,
+        year=year,
+        period_type=period_type,
+        period_number=number,
+        breakdown=breakdown(gender),
+        value=Decimal(value),
+    )
