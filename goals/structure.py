@@ -23,7 +23,9 @@ class GoalAreaNode:
         return [goal for node in self.council_goals for goal in node.board_goals]
 
 
-def goal_structure(board: Board | int, year: int, *, only_with_board_goals: bool = False) -> list[GoalAreaNode]:
+def goal_structure(
+    board: Board | int, year: int, *, only_with_board_goals: bool = False
+) -> list[GoalAreaNode]:
     """The five målområden with the KF goals and the board's nämndmål valid in `year` (3 queries)."""
     areas = {area.pk: GoalAreaNode(area) for area in GoalArea.objects.order_by("order", "pk")}
     council_nodes: dict[int, CouncilGoalNode] = {}

@@ -57,7 +57,9 @@ class IndicatorSeries:
     values: dict[tuple[int, str, int], dict[str, Cell]] = field(default_factory=dict)
     targets: dict[int, dict[str, Target]] = field(default_factory=dict)
 
-    def cells(self, year: int, period_type: str = PeriodType.YEAR, number: int = 1) -> dict[str, Cell]:
+    def cells(
+        self, year: int, period_type: str = PeriodType.YEAR, number: int = 1
+    ) -> dict[str, Cell]:
         return self.values.get((year, period_type, number), {})
 
     def total(self, year: int, period_type: str = PeriodType.YEAR, number: int = 1) -> Cell | None:
@@ -66,8 +68,72 @@ class IndicatorSeries:
     def target(self, year: int, breakdown_code: str = TOTAL) -> Target | None:
         return self.targets.get(year, {}).get(breakdown_code)
 
+    def row_cells(
+        self, year: int, gender: str = "", period_type: str = PeriodType.YEAR, number: int = 1
+    ) -> list[Cell]:
+        """The cells printed in one report row: the plain value, or the unit/category split.
+
+        Gender "" is the indicator's own row; "K"/"M" its Kvinnor/Män rows. A row shows its
+        single cell if there is one, else every unit or category split in display order
+        (`UAF: 2,5 SOF: 6,9`).
+        """
+        cells = [
+            cell
+            for cell in self.cells(year, period_type, number).values()
+            if (cell.breakdown.gender if cell.breakdown is not None else "") == gender
+        ]
+        plain = [
+            cell
+            for cell in cells
+            if cell.breakdown is None
+            or (cell.breakdown.org_unit_id is None and not cell.breakdown.category)
+        ]
+        if plain:
+            return plain[:1]
+        return sorted(cells, key=lambda cell: (cell.breakdown.order, cell.breakdown.code))
+
+    def row_text(
+        self, year: int, gender: str = "", period_type: str = PeriodType.YEAR, number: int = 1
+    ) -> str:
+        cells = self.row_cells(year, gender, period_type, number)
+        if not cells:
+            return ""
+        if len(cells) == 1 and (
+            cells[0].breakdown is None
+            or not (cells[0].breakdown.org_unit_id or cells[0].breakdown.category)
+        ):
+            return cells[0].text
+        return " ".join(split_label(cell) for cell in cells)
+
+    def genders(self) -> list[str]:
+        """The gender rows ("K", "M") this indicator has values for, in report order."""
+        present = {
+            cell.breakdown.gender
+            for cells in self.values.values()
+            for cell in cells.values()
+            if cell.breakdown is not None and cell.breakdown.gender
+        }
+        return [gender for gender in ("K", "M") if gender in present]
+
     def years_with_values(self) -> list[int]:
-        return sorted({year for (year, period_type, _), cells in self.values.items() if cells and period_type == PeriodType.YEAR})
+        return sorted(
+            {
+                year
+                for (year, period_type, _), cells in self.values.items()
+                if cells and period_type == PeriodType.YEAR
+            }
+        )
+
+
+def split_label(cell: Cell) -> str:
+    """`UAF: 2,5` or `7,6 (total, inkl BEA-anst)` for one cell of a unit or category split."""
+    breakdown = cell.breakdown
+    if breakdown is None:
+        return cell.text
+    if breakdown.category and breakdown.org_unit_id is None:
+        return f"{cell.text} ({breakdown.category})"
+    prefix = breakdown.org_unit.code if breakdown.org_unit_id else breakdown.category
+    return f"{prefix}: {cell.text}"
 
 
 def indicators_for_board(
@@ -164,7 +230,9 @@ def load_series(
     )
     for target in targets:
         target.indicator = by_id[target.indicator_id]  # reuse the already loaded indicator
-        series[target.indicator_id].targets.setdefault(target.year, {})[target.breakdown.code] = target
+        series[target.indicator_id].targets.setdefault(target.year, {})[target.breakdown.code] = (
+            target
+        )
     return series
 
 

@@ -1,13 +1,176 @@
+"""The first pages: start, a board's goal tree for a year, and an indicator's page."""
+
+from __future__ import annotations
+
+from django.db.models import Max, Min
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
+
+from goals.access import Action, boards_for, get_board_for_user, require
+from goals.models import GoalAssessment
+from goals.periods import OccasionKind
+from goals.structure import goal_structure
+from indicators.models import Indicator, IndicatorValue
+from indicators.selectors import group_by_goal, indicators_for_board, load_series
+
+YEARS_SHOWN = 3
+# Later occasions of a year supersede earlier ones when a goal's status is shown.
+OCCASION_RANK = {kind: rank for rank, kind in enumerate(OccasionKind.values)}
 
 
 def home(request):
-    return render(request, "reports/home.html")
+    boards = list(boards_for(request.user, Action.VIEW).order_by("order", "name"))
+    span = IndicatorValue.objects.filter(indicator__board__in=boards).aggregate(
+        first=Min("year"), last=Max("year")
+    )
+    last = span["last"] or timezone.now().year
+    first = span["first"] or last
+    years = list(range(last, max(first, last - 5) - 1, -1))
+    return render(request, "reports/home.html", {"boards": boards, "years": years, "year": last})
 
 
-def goal_tree(request, board_code, year):
-    raise NotImplementedError
+def latest_assessments(board, year: int) -> dict[int, GoalAssessment]:
+    """Each nämndmål's assessment at the latest occasion of the year that has one (1 query)."""
+    latest: dict[int, GoalAssessment] = {}
+    assessments = GoalAssessment.objects.filter(
+        occasion__board=board, occasion__year=year
+    ).select_related("occasion")
+    for assessment in assessments:
+        current = latest.get(assessment.board_goal_id)
+        if (
+            current is None
+            or OCCASION_RANK[assessment.occasion.kind] > OCCASION_RANK[current.occasion.kind]
+        ):
+            latest[assessment.board_goal_id] = assessment
+    return latest
 
 
-def indicator_detail(request, pk):
-    raise NotImplementedError
+def goal_tree(request, board_code: str, year: int):
+    board = get_board_for_user(request.user, board_code, Action.VIEW)
+    years = list(range(year - YEARS_SHOWN + 1, year + 1))
+    indicators = list(indicators_for_board(board, year))
+    series = load_series(indicators, years)
+    by_goal = group_by_goal(indicators)
+    assessments = latest_assessments(board, year)
+    areas = goal_structure(board, year)
+    for area in areas:
+        for council_node in area.council_goals:
+            for board_goal in council_node.board_goals:
+                board_goal.assessment = assessments.get(board_goal.pk)
+                board_goal.rows = [
+                    _indicator_rows(indicator, series, years, year)
+                    for indicator in by_goal.get(board_goal.pk, [])
+                ]
+    context = {
+        "board": board,
+        "year": year,
+        "years": years,
+        "areas": areas,
+        "other_years": [y for y in range(year - 3, year + 2) if y != year],
+    }
+    return render(request, "reports/goal_tree.html", context)
+
+
+def _indicator_rows(indicator: Indicator, series, years: list[int], year: int) -> dict:
+    """The indicator's own row followed by its gender rows and sub-indicators, as in the report."""
+
+    def row(item: Indicator, label: str, gender: str = "", italic: bool = False) -> dict:
+        data = series[item.pk]
+        target = data.target(year) if not gender else None
+        return {
+            "indicator": item,
+            "label": label,
+            "italic": italic,
+            "cells": [
+                {"text": data.row_text(y, gender), "footnotes": _notes(data.row_cells(y, gender))}
+                for y in years
+            ],
+            "target": target.display if target else "",
+            "target_notes": [note.text for note in target.footnotes.all()] if target else [],
+            "name_notes": [note.text for note in item.footnotes.all() if note.year in (None, year)]
+            if not gender
+            else [],
+        }
+
+    main = series[indicator.pk]
+    rows = [row(indicator, indicator.name + (" *" if indicator.mandatory else ""))]
+    for gender in main.genders():
+        rows.append(row(indicator, "Kvinnor" if gender == "K" else "Män", gender, italic=True))
+    for child in getattr(indicator, "sub_indicators", []):
+        rows.append(row(child, child.name, italic=True))
+        for gender in series[child.pk].genders():
+            rows.append(row(child, "Kvinnor" if gender == "K" else "Män", gender, italic=True))
+    return {"indicator": indicator, "rows": rows}
+
+
+def _notes(cells) -> list[str]:
+    return [text for cell in cells for text in cell.footnotes]
+
+
+def indicator_detail(request, pk: int):
+    indicator = (
+        Indicator.objects.select_related(
+            "board", "board_goal__council_goal__goal_area", "parent", "predecessor"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if indicator is None:
+        raise Http404("Indikatorn finns inte.")
+    require(request.user, Action.VIEW, indicator.board_id)
+
+    family = [indicator, *indicator.children.order_by("order", "pk")]
+    periodic_values = (
+        IndicatorValue.objects.filter(indicator__in=family)
+        .exclude(period_type="ar")
+        .select_related("breakdown__org_unit", "indicator")
+        .order_by("indicator__order", "year", "period_type", "period_number", "breakdown__order")
+    )
+    span = IndicatorValue.objects.filter(indicator__in=family).aggregate(
+        first=Min("year"), last=Max("year")
+    )
+    last = max(span["last"] or indicator.valid_from, indicator.valid_to or indicator.valid_from)
+    first = min(span["first"] or indicator.valid_from, indicator.valid_from)
+    years = list(range(first, last + 1))
+    series = load_series(family, years)
+    sections = []
+    for item in family:
+        data = series[item.pk]
+        genders = data.genders()
+        rows = []
+        for year in years:
+            target = data.target(year)
+            cells = data.row_cells(year)
+            rows.append(
+                {
+                    "year": year,
+                    "total": data.row_text(year) or "–",
+                    "computed": any(cell.is_computed for cell in cells),
+                    "missing": [cell.missing_label for cell in cells if cell.missing_label],
+                    "by_gender": [data.row_text(year, gender) or "–" for gender in genders],
+                    "target": target.display if target else "",
+                    "notes": [t for cell in cells for t in cell.footnotes]
+                    + ([note.text for note in target.footnotes.all()] if target else []),
+                }
+            )
+        sections.append(
+            {
+                "indicator": item,
+                "genders": ["Kvinnor" if g == "K" else "Män" for g in genders],
+                "rows": rows,
+            }
+        )
+    context = {
+        "indicator": indicator,
+        "sections": sections,
+        "periodic_values": periodic_values,
+        "years": years,
+        "series": series,
+        "definition_history": indicator.history.select_related("history_user").order_by(
+            "-history_date"
+        ),
+        "successors": indicator.successors.all(),
+        "name_notes": indicator.footnotes.all(),
+    }
+    return render(request, "reports/indicator_detail.html", context)

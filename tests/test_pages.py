@@ -1,0 +1,104 @@
+"""The goal tree and the indicator page: access, Swedish formatting, flat query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators.models import Footnote, IndicatorValue, MissingReason
+from tests.builders import breakdown, goal_chain
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url: str) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return len(ctx.captured_queries), response
+
+
+def test_pages_require_login(client, board_an):
+    for url in [reverse("home"), reverse("goal_tree", args=["AN", 2022])]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_goal_tree_shows_values_the_swedish_way(client, controller_an, board_an):
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    value = IndicatorValue.objects.get(indicator=indicator, year=2021, breakdown__code="total")
+    value.value, value.missing_reason = None, MissingReason.TOO_SMALL
+    value.save()
+    Footnote.objects.create(value=value, text="Svarsfrekvensen var för låg.")
+    IndicatorValue.objects.filter(indicator=indicator, year=2022, breakdown__code="total").update(
+        value=Decimal("3327")
+    )
+    client.force_login(controller_an)
+    response = client.get(reverse("goal_tree", args=["AN", 2022]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "3\xa0327" in html  # grouped with a no-break space
+    assert "I.U." in html
+    assert "Svarsfrekvensen var för låg." in html
+    assert "3\xa0300" in html  # the target
+    assert "Kvinnor" in html and "Män" in html
+
+
+def test_goal_tree_of_another_board_is_404(client, controller_other, board_an):
+    goal_chain(board_an, goals=1, indicators_per_goal=1)
+    client.force_login(controller_other)
+    assert client.get(reverse("goal_tree", args=["AN", 2022])).status_code == 404
+    assert client.get(reverse("goal_tree", args=["NOPE", 2022])).status_code == 404
+
+
+def test_goal_tree_query_count_is_flat(client, controller_an, board_an, board_other):
+    client.force_login(controller_an)
+    goal_chain(board_an, goals=2, indicators_per_goal=2)
+    small, _ = count_queries(client, reverse("goal_tree", args=["AN", 2022]))
+    goal_chain(board_an, goals=6, indicators_per_goal=5)
+    large, response = count_queries(client, reverse("goal_tree", args=["AN", 2022]))
+    assert response.content.decode().count("Indikator ") >= 34
+    assert small == large, f"queries grew from {small} to {large}"
+    assert large <= 20
+
+
+def test_indicator_page_shows_history_targets_and_breakdowns(client, manager_an, board_an):
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    indicator.name = "Nytt namn på indikatorn"
+    indicator.save()
+    client.force_login(manager_an)
+    response = client.get(reverse("indicator_detail", args=[indicator.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Definitionens historik" in html
+    assert html.count("Nytt namn på indikatorn") >= 2
+    assert "Kvinnor" in html and "3\xa0300" in html
+
+
+def test_indicator_page_of_another_board_is_404(client, controller_other, board_an):
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    client.force_login(controller_other)
+    assert client.get(reverse("indicator_detail", args=[indicator.pk])).status_code == 404
+    assert client.get(reverse("indicator_detail", args=[999999])).status_code == 404
+
+
+def test_indicator_page_query_count_does_not_grow_with_years(client, manager_an, board_an):
+    client.force_login(manager_an)
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, years=(2021, 2022))
+    small, _ = count_queries(client, reverse("indicator_detail", args=[indicator.pk]))
+    total, women = breakdown(), breakdown("K")
+    for year in range(2010, 2021):
+        IndicatorValue.objects.create(
+            indicator=indicator, year=year, breakdown=total, value=Decimal(year)
+        )
+        IndicatorValue.objects.create(
+            indicator=indicator, year=year, breakdown=women, value=Decimal(1)
+        )
+    large, response = count_queries(client, reverse("indicator_detail", args=[indicator.pk]))
+    assert "2\xa0010" in response.content.decode()
+    assert small == large, f"queries grew from {small} to {large}"
