@@ -1,0 +1,69 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from budget import models
+
+
+class BudgetAmountInline(admin.TabularInline):
+    model = models.BudgetAmount
+    extra = 0
+    fields = ["year", "kind", "month", "document_year", "amount", "revenues", "comment"]
+    ordering = ["-year", "kind", "month"]
+
+
+class PlanChangeAmountInline(admin.TabularInline):
+    model = models.PlanChangeAmount
+    extra = 0
+
+
+class InvestmentAmountInline(admin.TabularInline):
+    model = models.InvestmentAmount
+    extra = 0
+    fields = ["year", "kind", "document_year", "amount"]
+    ordering = ["-year", "kind"]
+
+
+@admin.register(models.BudgetLine)
+class BudgetLineAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "board", "scheme", "section", "order", "valid_from", "valid_to"]
+    list_filter = ["board", "scheme", "section"]
+    search_fields = ["name", "code"]
+    list_select_related = ["board"]
+    inlines = [BudgetAmountInline]
+
+
+@admin.register(models.BudgetAmount)
+class BudgetAmountAdmin(SimpleHistoryAdmin):
+    list_display = ["line", "year", "kind", "month", "document_year", "amount", "revenues"]
+    list_filter = ["year", "kind", "line__board", "line__scheme"]
+    search_fields = ["line__name"]
+    list_select_related = ["line"]
+    raw_id_fields = ["line"]
+    readonly_fields = ["version", "updated_at", "updated_by"]
+
+
+@admin.register(models.PlanChange)
+class PlanChangeAdmin(SimpleHistoryAdmin):
+    list_display = ["text", "board", "document_year", "kind", "line", "order"]
+    list_filter = ["board", "document_year", "kind"]
+    search_fields = ["text"]
+    list_select_related = ["board", "line"]
+    raw_id_fields = ["line"]
+    inlines = [PlanChangeAmountInline]
+
+
+@admin.register(models.InvestmentProject)
+class InvestmentProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "board", "decided_budget", "completed_year", "valid_from", "valid_to"]
+    list_filter = ["board"]
+    search_fields = ["name", "code"]
+    list_select_related = ["board"]
+    inlines = [InvestmentAmountInline]
+
+
+@admin.register(models.InvestmentAmount)
+class InvestmentAmountAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "year", "kind", "document_year", "amount"]
+    list_filter = ["year", "kind", "project__board"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project"]
