@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from goals.audit import HistorySourceMixin
+from goals.audit import ChangeSource, HistorySourceMixin
 from goals.periods import OccasionKind, PeriodType
 
 LOCKED_MESSAGE = (
@@ -452,6 +452,9 @@ class OccasionTransition(models.Model):
     )
     at = models.DateTimeField("tidpunkt", auto_now_add=True)
     reason = models.TextField("motivering", blank=True)
+    source = models.CharField(
+        "källa", max_length=10, choices=ChangeSource.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = "statusändring"
