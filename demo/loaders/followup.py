@@ -1,0 +1,226 @@
+"""Uppföljningstillfällen, målbedömningar, strategiska uppdrag och aktiviteter (followup.toml).
+
+Occasions are created open and filled; `approve_occasions` (called by load_demo after every
+loader) then approves those the file marks approved, with an OccasionTransition ("Demodata"): an
+approved occasion locks what it covers, so nothing could be written to it afterwards. On a second
+run everything already matches and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from demo.loaders.base import CHANGE_REASON, DemoDataError, Stats, read, sync
+from demo.loaders.organisation import municipality
+from goals.models import (
+    Activity,
+    ActivityStatus,
+    AssignmentStatus,
+    Board,
+    BoardGoal,
+    GoalAssessment,
+    OccasionTransition,
+    ReportingOccasion,
+    StrategicAssignment,
+)
+
+FILE = "followup.toml"
+
+
+def load(stats: Stats) -> None:
+    data = read(FILE)
+    boards = {board.code: board for board in Board.objects.all()}
+    occasion_key = ["board_id", "year", "kind"]
+    occasion_rows = []
+    for spec in data["occasions"]:
+        row = {
+            "board_id": boards[spec["board"]].pk,
+            "year": spec["year"],
+            "kind": spec["kind"],
+            "deadline": spec["deadline"],
+        }
+        occasion_rows.append(row)
+    occasions = sync(
+        ReportingOccasion,
+        occasion_rows,
+        occasion_key,
+        stats,
+        existing=ReportingOccasion.objects.filter(board__in=boards.values()),
+    )
+
+    def occasion(board_code: str, year: int, kind: str) -> ReportingOccasion:
+        found = occasions.get((boards[board_code].pk, year, kind))
+        if found is None:
+            raise DemoDataError(f"Demodata: tillfället {board_code} {kind} {year} saknas i {FILE}.")
+        return found
+
+    goals = list(BoardGoal.objects.filter(board__in=boards.values()))
+
+    def goal(board: Board, title: str, year: int) -> BoardGoal:
+        for candidate in goals:
+            if (
+                candidate.board_id == board.pk
+                and candidate.title == title
+                and candidate.is_valid_in(year)
+            ):
+                return candidate
+        raise DemoDataError(f"Demodata: nämndmålet {title!r} finns inte för {board.code} {year}.")
+
+    # ---- goal assessments ----
+    assessment_rows = []
+    for spec in data["assessments"]:
+        board = boards[spec["board"]]
+        assessment_rows.append(
+            {
+                "occasion_id": occasion(spec["board"], spec["year"], spec["kind"]).pk,
+                "board_goal_id": goal(board, spec["goal"], spec["year"]).pk,
+                "level": spec["level"],
+                "analysis": spec.get("analysis", "").strip(),
+                "results": spec.get("results", "").strip(),
+                "other_activities": spec.get("other_activities", "").strip(),
+                "deviations": spec.get("deviations", "").strip(),
+            }
+        )
+    sync(
+        GoalAssessment,
+        assessment_rows,
+        ["occasion_id", "board_goal_id"],
+        stats,
+        existing=GoalAssessment.objects.filter(occasion__board__in=boards.values()),
+    )
+
+    # ---- strategic assignments and their statuses ----
+    town = municipality()
+    assignment_key = ["scope", "board_id", "text"]
+    assignment_rows = [
+        {
+            "municipality_id": town.pk,
+            "scope": spec["scope"],
+            "board_id": boards[spec["board"]].pk if spec.get("board") else None,
+            "text": spec["text"],
+            "note": spec.get("note", ""),
+            "order": spec["order"],
+            "valid_from": spec["valid_from"],
+            "valid_to": spec.get("valid_to"),
+        }
+        for spec in data["assignments"]
+    ]
+    assignments = sync(
+        StrategicAssignment,
+        assignment_rows,
+        assignment_key,
+        stats,
+        existing=StrategicAssignment.objects.filter(municipality=town),
+    )
+    by_text = {text: obj for (_, _, text), obj in assignments.items()}
+    status_rows = []
+    for spec, row in zip(data["assignments"], assignment_rows, strict=True):
+        assignment = assignments[tuple(row[name] for name in assignment_key)]
+        for status in spec.get("statuses", []):
+            status_rows.append(
+                {
+                    "occasion_id": occasion(status["board"], status["year"], status["kind"]).pk,
+                    "assignment_id": assignment.pk,
+                    "status": status["status"],
+                    "comment": status.get("comment", ""),
+                }
+            )
+    sync(
+        AssignmentStatus,
+        status_rows,
+        ["occasion_id", "assignment_id"],
+        stats,
+        existing=AssignmentStatus.objects.filter(occasion__board__in=boards.values()),
+    )
+
+    # ---- activities of the verksamhetsplan and their statuses ----
+    activity_key = ["board_id", "year", "title"]
+    activity_rows = []
+    for spec in data["activities"]:
+        board = boards[spec["board"]]
+        assignment = by_text.get(spec["assignment"]) if spec.get("assignment") else None
+        if spec.get("assignment") and assignment is None:
+            raise DemoDataError(f"Demodata: okänt uppdrag {spec['assignment'][:60]!r}.")
+        activity_rows.append(
+            {
+                "board_id": board.pk,
+                "year": spec["year"],
+                "title": spec["title"],
+                "board_goal_id": goal(board, spec["goal"], spec["year"]).pk
+                if spec.get("goal")
+                else None,
+                "assignment_id": assignment.pk if assignment else None,
+                "deadline": spec["deadline"],
+                "order": spec["order"],
+            }
+        )
+    activities = sync(
+        Activity,
+        activity_rows,
+        activity_key,
+        stats,
+        existing=Activity.objects.filter(board__in=boards.values()),
+    )
+    activity_status_rows = []
+    for spec, row in zip(data["activities"], activity_rows, strict=True):
+        activity = activities[tuple(row[name] for name in activity_key)]
+        for status in spec.get("statuses", []):
+            activity_status_rows.append(
+                {
+                    "occasion_id": occasion(spec["board"], status["year"], status["kind"]).pk,
+                    "activity_id": activity.pk,
+                    "status": status["status"],
+                    "comment": status.get("comment", ""),
+                }
+            )
+    sync(
+        ActivityStatus,
+        activity_status_rows,
+        ["occasion_id", "activity_id"],
+        stats,
+        existing=ActivityStatus.objects.filter(occasion__board__in=boards.values()),
+    )
+
+
+def approve_occasions(stats: Stats) -> None:
+    """Bring the demo occasions to the state the data file gives them, recording transitions.
+
+    Runs after every loader (load_demo calls it last), since an approved occasion locks what it
+    covers. Only occasions still open and never moved (no transition) are touched: an occasion a
+    person has submitted, reopened or approved keeps its state.
+    """
+    data = read(FILE)
+    boards = {board.code: board for board in Board.objects.all()}
+    for spec in data["occasions"]:
+        if spec["state"] == ReportingOccasion.State.OPEN:
+            continue
+        occasion = ReportingOccasion.objects.filter(
+            board=boards[spec["board"]], year=spec["year"], kind=spec["kind"]
+        ).first()
+        if occasion is None or occasion.state != ReportingOccasion.State.OPEN:
+            continue
+        if occasion.transitions.exists():
+            continue
+        _set_state(occasion, spec["state"])
+        stats.updated += 1
+
+
+def _set_state(occasion: ReportingOccasion, wanted: Any) -> None:
+    """Move an occasion this run has just created (open) to the state the data file gives it."""
+    current = ReportingOccasion.State.OPEN
+    path = {
+        ReportingOccasion.State.SUBMITTED: [ReportingOccasion.State.SUBMITTED],
+        ReportingOccasion.State.APPROVED: [
+            ReportingOccasion.State.SUBMITTED,
+            ReportingOccasion.State.APPROVED,
+        ],
+    }.get(wanted, [])
+    previous = current
+    for state in path:
+        occasion.state = state
+        occasion._change_reason = CHANGE_REASON
+        occasion.save()
+        OccasionTransition.objects.create(
+            occasion=occasion, from_state=previous, to_state=state, reason=CHANGE_REASON
+        )
+        previous = state

@@ -1,0 +1,86 @@
+"""Målområden, kommunövergripande mål och nämndmål (fixtures/linkoping/goals.toml)."""
+
+from __future__ import annotations
+
+from demo.loaders.base import DemoDataError, Stats, read, sync
+from goals.models import Board, BoardGoal, CouncilGoal, GoalArea
+from indicators.models import Footnote
+
+FILE = "goals.toml"
+
+
+def load(stats: Stats) -> None:
+    data = read(FILE)
+    first, last = data["council_goal_years"]
+    areas = sync(
+        GoalArea,
+        [
+            {"name": area["name"], "description": area["description"], "order": area["order"]}
+            for area in data["goal_areas"]
+        ],
+        ["name"],
+        stats,
+    )
+    council_goals = sync(
+        CouncilGoal,
+        [
+            {
+                "goal_area_id": areas[(goal["goal_area"],)].pk,
+                "title": goal["title"],
+                "valid_from": first,
+                "description": goal["description"],
+                "order": goal["order"],
+                "valid_to": last,
+            }
+            for goal in data["council_goals"]
+        ],
+        ["goal_area_id", "title", "valid_from"],
+        stats,
+    )
+    council_by_title = {title: goal for (_, title, _), goal in council_goals.items()}
+    boards = {board.code: board for board in Board.objects.all()}
+
+    rows = []
+    for goal in data["board_goals"]:
+        council = council_by_title.get(goal["council_goal"])
+        if council is None:
+            raise DemoDataError(f"Demodata: okänt kommunövergripande mål {goal['council_goal']!r}.")
+        rows.append(
+            {
+                "board_id": boards[goal["board"]].pk,
+                "title": goal["title"],
+                "valid_from": goal["valid_from"],
+                "council_goal_id": council.pk,
+                "description": goal["description"],
+                "order": goal["order"],
+                "valid_to": goal.get("valid_to"),
+            }
+        )
+    board_goals = sync(BoardGoal, rows, ["board_id", "title", "valid_from"], stats)
+
+    footnote_rows = []
+    for goal in data["board_goals"]:
+        owner = board_goals[(boards[goal["board"]].pk, goal["title"], goal["valid_from"])]
+        for order, note in enumerate(goal.get("footnotes", []), start=1):
+            footnote_rows.append(
+                {
+                    "board_goal_id": owner.pk,
+                    "order": order,
+                    "text": note["text"],
+                    "year": note.get("year"),
+                }
+            )
+    sync(
+        Footnote,
+        footnote_rows,
+        ["board_goal_id", "order"],
+        stats,
+        existing=Footnote.objects.filter(board_goal__in=[g.pk for g in board_goals.values()]),
+    )
+
+
+def board_goal(board: Board, title: str, year: int) -> BoardGoal:
+    goal = BoardGoal.objects.valid_in(year).filter(board=board, title=title).first()
+    if goal is None:
+        raise DemoDataError(f"Demodata: nämndmålet {title!r} finns inte för {board.code} {year}.")
+    return goal

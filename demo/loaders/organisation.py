@@ -1,0 +1,74 @@
+"""Kommunen, nämnderna och förvaltningar/enheter (fixtures/linkoping/organisation.toml)."""
+
+from __future__ import annotations
+
+from demo.loaders.base import DemoDataError, Stats, read, sync
+from goals.models import Board, Municipality, OrganisationUnit
+
+FILE = "organisation.toml"
+
+
+def municipality() -> Municipality:
+    return Municipality.objects.get(name=read(FILE)["municipality"]["name"])
+
+
+def load(stats: Stats) -> None:
+    data = read(FILE)
+    (town,) = sync(Municipality, [{"name": data["municipality"]["name"]}], ["name"], stats).values()
+    boards = sync(
+        Board,
+        [
+            {
+                "code": board["code"],
+                "municipality_id": town.pk,
+                "name": board["name"],
+                "valid_from": board["valid_from"],
+                "valid_to": board.get("valid_to"),
+                "order": board.get("order", 0),
+            }
+            for board in data["boards"]
+        ],
+        ["code"],
+        stats,
+    )
+    board_ids = {code: board.pk for (code,), board in boards.items()}
+
+    units_data = data["units"]
+    units: dict[tuple, OrganisationUnit] = {}
+    # Parents first: a unit's parent must be stored before the unit points at it.
+    for with_parent in (False, True):
+        batch = [unit for unit in units_data if bool(unit.get("parent")) == with_parent]
+        rows = []
+        for unit in batch:
+            parent_id = None
+            if unit.get("parent"):
+                parent = units.get((unit["parent"],))
+                if parent is None:
+                    raise DemoDataError(f"Demodata: okänd överordnad enhet {unit['parent']!r}.")
+                parent_id = parent.pk
+            rows.append(
+                {
+                    "code": unit["code"],
+                    "municipality_id": town.pk,
+                    "kind": unit["kind"],
+                    "name": unit["name"],
+                    "parent_id": parent_id,
+                    "valid_from": unit["valid_from"],
+                    "valid_to": unit.get("valid_to"),
+                }
+            )
+        units.update(
+            sync(
+                OrganisationUnit,
+                rows,
+                ["code"],
+                stats,
+                existing=OrganisationUnit.objects.filter(code__in=[r["code"] for r in rows]),
+            )
+        )
+    for unit in units_data:
+        wanted = {board_ids[code] for code in unit.get("boards", [])}
+        obj = units[(unit["code"],)]
+        current = set(obj.boards.values_list("pk", flat=True))
+        if wanted - current:
+            obj.boards.add(*(wanted - current))

@@ -1,0 +1,55 @@
+"""Load the Linköping demo data (fixtures/linkoping/) into the database, idempotently.
+
+Another app adds its loader by appending its dotted path to LOADERS; each module has
+`load(stats: demo.loaders.base.Stats) -> None`. Everything runs in one transaction. The reporting
+occasions the data marks approved are approved after the last loader, since approval locks them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from demo.loaders.base import Stats
+from demo.loaders.followup import approve_occasions
+
+LOADERS: list[str] = [
+    "demo.loaders.organisation",
+    "demo.loaders.goals",
+    "demo.loaders.indicators",
+    "demo.loaders.followup",
+]
+
+
+def load_all(loaders: list[str] | None = None) -> Stats:
+    stats = Stats()
+    with transaction.atomic():
+        for path in loaders if loaders is not None else LOADERS:
+            importlib.import_module(path).load(stats)
+        approve_occasions(stats)
+    return stats
+
+
+class Command(BaseCommand):
+    help = "Läser in demodata för Linköpings kommun (kan köras flera gånger)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--no-users",
+            action="store_true",
+            help="Skapa inte demoanvändarna (görs annars när DEBUG är på).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        stats = load_all()
+        self.stdout.write(f"Demodata inläst: {stats.summary()}.")
+        if options["no_users"]:
+            return
+        if settings.DEBUG:
+            call_command("demo_users", verbosity=options["verbosity"], stdout=self.stdout)
+        elif options["verbosity"] > 0:
+            self.stdout.write("Inga demoanvändare skapade: DEBUG är av (kör demo_users --force).")
