@@ -1,9 +1,42 @@
 from django.urls import path
 
-from reports.views import pages
+from reports.views import dashboard, pages
+from reports.views import report as report_views
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("namnd/<str:board_code>/<int:year>/malstruktur/", pages.goal_tree, name="goal_tree"),
     path("indikator/<int:pk>/", pages.indicator_detail, name="indicator_detail"),
+    path("oversikt/", dashboard.municipality_overview, name="municipality_overview"),
+    path("namnd/valj/", dashboard.dashboard_select, name="dashboard_select"),
+    path(
+        "namnd/<str:board_code>/dashboard/",
+        dashboard.board_dashboard_current,
+        name="board_dashboard_current",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/dashboard/",
+        dashboard.board_dashboard,
+        name="board_dashboard",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/ekonomi/",
+        dashboard.board_economy,
+        name="board_economy",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsberattelse/",
+        report_views.report_page,
+        name="report",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsberattelse.xlsx",
+        report_views.report_xlsx,
+        name="report_xlsx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsberattelse/<slug:table_key>.xlsx",
+        report_views.report_table_xlsx,
+        name="report_table_xlsx",
+    ),
 ]

@@ -1,0 +1,143 @@
+"""The report model prepared for the HTML templates (templates/reports/report*.html).
+
+django-tables2 is not used here: its tables are one object per row with one value per column,
+while these tables merge the nämndmål cell over many rows (rowspan), mix numbers and composite
+texts in one column, carry footnote marks inside cells and have grouped two-line headers. A
+template over the plain report data renders exactly what the workbook shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from reports.report.model import Cell, Part, Report, ReportTable, RowKind
+
+ROW_CLASSES = {
+    RowKind.BREAKDOWN: "breakdown",
+    RowKind.SUM: "sum",
+    RowKind.SECTION: "section",
+    RowKind.HEADER: "header",
+    RowKind.DATA: "",
+}
+
+
+@dataclass
+class HtmlCell:
+    html: SafeString
+    classes: str = ""
+    rowspan: int = 1
+    colspan: int = 1
+    header: bool = False
+
+
+@dataclass
+class HtmlRow:
+    classes: str
+    cells: list[HtmlCell]
+
+
+@dataclass
+class HtmlTable:
+    table: ReportTable
+    header_rows: list[list[HtmlCell]]
+    rows: list[HtmlRow]
+
+    @property
+    def key(self) -> str:
+        return self.table.key
+
+
+def _marks_html(marks: list[int]) -> SafeString:
+    return format_html_join(
+        "",
+        '<sup class="fn"><a href="#fotnot-{0}" aria-label="Fotnot {0}">{0}</a></sup>',
+        ((mark,) for mark in marks),
+    )
+
+
+def _part_html(part: Part) -> SafeString:
+    text = escape(part.text).replace("\n", "<br>")
+    if part.italic:
+        text = f"<em>{text}</em>"
+    return mark_safe(text + _marks_html(part.marks))
+
+
+def cell_html(cell: Cell) -> SafeString:
+    inner = "".join(_part_html(part) for part in cell.display_parts())
+    if cell.parts is not None and cell.marks:
+        inner += _marks_html(cell.marks)
+    if cell.bold:
+        inner = f"<strong>{inner}</strong>"
+    return mark_safe(inner)
+
+
+def table_view(table: ReportTable) -> HtmlTable:
+    header_rows: list[list[HtmlCell]] = []
+    if table.has_groups:
+        groups: list[HtmlCell] = []
+        index = 0
+        while index < len(table.columns):
+            column = table.columns[index]
+            span = 1
+            while (
+                column.group
+                and index + span < len(table.columns)
+                and table.columns[index + span].group == column.group
+            ):
+                span += 1
+            groups.append(HtmlCell(escape(column.group), colspan=span, header=True))
+            index += span
+        header_rows.append(groups)
+    header_rows.append(
+        [
+            HtmlCell(escape(column.label), classes="num" if column.numeric else "", header=True)
+            for column in table.columns
+        ]
+    )
+    rows = []
+    for row in table.rows:
+        cells = []
+        for index, cell in enumerate(row.cells):
+            if cell.covered:
+                continue
+            column = table.columns[index] if index < len(table.columns) else None
+            classes = "num" if column is not None and column.numeric else ""
+            cells.append(
+                HtmlCell(
+                    cell_html(cell), classes=classes, rowspan=cell.rowspan, colspan=cell.colspan
+                )
+            )
+        rows.append(HtmlRow(ROW_CLASSES[row.kind], cells))
+    return HtmlTable(table, header_rows, rows)
+
+
+@dataclass
+class HtmlGroup:
+    """The tables of one sheet: one section of the page, one download."""
+
+    key: str
+    title: str
+    tables: list[HtmlTable]
+
+
+def report_groups(report: Report) -> list[HtmlGroup]:
+    return [
+        HtmlGroup(sheet.key, sheet.title, [table_view(table) for table in sheet.tables])
+        for sheet in report.sheets()
+    ]
+
+
+def report_context(report: Report) -> dict:
+    return {"report": report, "groups": report_groups(report)}
+
+
+def render_report_tables(report: Report) -> str:
+    """Every table as an HTML fragment (what the report page shows between header and footer)."""
+    return render_to_string("reports/report_tables.html", report_context(report))
+
+
+__all__ = ["cell_html", "render_report_tables", "report_context", "report_groups", "table_view"]

@@ -1,0 +1,33 @@
+"""The verksamhetsberättelse as one plain-data model, built once and rendered twice.
+
+report = build_report(board, 2022)
+render_xlsx(report)          # reports.renderers.xlsx
+report_to_json(report)       # for the archive; report_from_json() reads it back
+"""
+
+from reports.report.build import build_report
+from reports.report.model import (
+    Cell,
+    Column,
+    Footnote,
+    Part,
+    Report,
+    ReportTable,
+    Row,
+    RowKind,
+)
+from reports.report.serialize import report_from_json, report_to_json
+
+__all__ = [
+    "Cell",
+    "Column",
+    "Footnote",
+    "Part",
+    "Report",
+    "ReportTable",
+    "Row",
+    "RowKind",
+    "build_report",
+    "report_from_json",
+    "report_to_json",
+]

@@ -1,0 +1,126 @@
+"""Everything one report needs, read in a fixed number of queries.
+
+The builders never query: they get a ReportData. The count is the same for a board with three
+indicators or three hundred (asserted in tests/test_report_queries.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from goals.models import (
+    AssignmentStatus,
+    Board,
+    GoalAssessment,
+    StrategicAssignment,
+)
+from goals.periods import OccasionKind
+from goals.structure import GoalAreaNode, goal_structure
+from indicators.models import Footnote, Indicator, IndicatorBreakdown
+from indicators.selectors import IndicatorSeries, indicators_for_board, load_series
+
+# How many years each kind of table shows, ending with the report year.
+INDICATOR_YEARS = 3
+VOLUME_YEARS = 5
+STAFF_YEARS = 5
+
+
+@dataclass
+class ReportData:
+    board: Board
+    year: int
+    structure: list[GoalAreaNode]
+    indicators: list[Indicator]
+    series: dict[int, IndicatorSeries]
+    children: dict[int, list[Indicator]]
+    breakdown_order: dict[int, dict[int, int]]
+    declared_genders: dict[int, set[str]]
+    goal_footnotes: dict[int, list[str]]
+    assessments: dict[int, GoalAssessment]
+    assignments: list[StrategicAssignment]
+    assignment_statuses: dict[int, AssignmentStatus]
+    extra: dict = field(default_factory=dict)
+
+    def top_level(self, category: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.category == category and i.parent_id is None]
+
+    def years(self, count: int) -> list[int]:
+        return list(range(self.year - count + 1, self.year + 1))
+
+
+def load_report_data(board: Board, year: int) -> ReportData:
+    structure = goal_structure(board, year, only_with_board_goals=True)
+    indicators = list(
+        indicators_for_board(
+            board,
+            year,
+            categories=[choice.value for choice in Indicator.Category],
+        )
+    )
+    first_year = year - max(INDICATOR_YEARS, VOLUME_YEARS, STAFF_YEARS) + 1
+    series = load_series(indicators, range(first_year, year + 1))
+
+    ids = {indicator.pk for indicator in indicators}
+    children: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in indicators:
+        if indicator.parent_id is not None and indicator.parent_id in ids:
+            children[indicator.parent_id].append(indicator)
+
+    breakdown_order: dict[int, dict[int, int]] = defaultdict(dict)
+    declared_genders: dict[int, set[str]] = defaultdict(set)
+    declared = (
+        IndicatorBreakdown.objects.valid_between(first_year, year)
+        .filter(indicator__in=ids)
+        .select_related("breakdown")
+        .order_by("indicator", "order", "pk")
+    )
+    for row in declared:
+        breakdown_order[row.indicator_id].setdefault(row.breakdown_id, row.order)
+        declared_genders[row.indicator_id].add(row.breakdown.gender)
+
+    goal_ids = [goal.pk for area in structure for goal in area.board_goals]
+    goal_footnotes: dict[int, list[str]] = defaultdict(list)
+    for note in (
+        Footnote.objects.filter(board_goal__in=goal_ids)
+        .filter(Q(year__isnull=True) | Q(year=year))
+        .order_by("order", "pk")
+    ):
+        goal_footnotes[note.board_goal_id].append(note.text)
+
+    assessments = {
+        assessment.board_goal_id: assessment
+        for assessment in GoalAssessment.objects.filter(
+            occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
+        )
+    }
+    assignments = list(
+        StrategicAssignment.objects.valid_in(year)
+        .filter(
+            Q(scope=StrategicAssignment.Scope.COMMON, municipality_id=board.municipality_id)
+            | Q(scope=StrategicAssignment.Scope.BOARD, board=board)
+        )
+        .order_by("scope", "order", "pk")
+    )
+    statuses = {
+        status.assignment_id: status
+        for status in AssignmentStatus.objects.filter(
+            occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
+        )
+    }
+    return ReportData(
+        board=board,
+        year=year,
+        structure=structure,
+        indicators=indicators,
+        series=series,
+        children=dict(children),
+        breakdown_order=dict(breakdown_order),
+        declared_genders=dict(declared_genders),
+        goal_footnotes=dict(goal_footnotes),
+        assessments=assessments,
+        assignments=assignments,
+        assignment_statuses=statuses,
+    )

@@ -1,0 +1,331 @@
+"""Volymutveckling, Personal and the nämndindikator tables, from indicator values.
+
+An indicator gives one line per kön: the total (or the indicator itself) first, then italic
+*Kvinnor* and *Män* lines when values are split by kön, then its sub-indicators the same way.
+A year's value is a number when there is one; a split by organisational unit or free category
+becomes one text cell as the report prints it ("UAF: 2,5 SOF: 6,9",
+"7,6% (total, inkl BEA-anst) 5,2% (enbart HÖK-anst)"); no value is "I.U." (or "-" in the
+five-year tables, as in the seed).
+"""
+
+from __future__ import annotations
+
+from goals.models import AssessmentLevel, BoardGoal
+from indicators.formatting import MISSING, NBSP, format_number, format_target, round_half_up
+from indicators.models import Breakdown, Indicator, Target
+from indicators.selectors import Cell as ValueCell
+from reports.report.data import INDICATOR_YEARS, STAFF_YEARS, VOLUME_YEARS, ReportData
+from reports.report.model import (
+    Cell,
+    Column,
+    FootnoteNumbering,
+    Part,
+    ReportTable,
+    Row,
+    RowKind,
+)
+
+NO_VALUE_SHORT = "-"  # what the five-year tables print for a year without data
+NOT_ASSESSED = "Ej bedömt"
+GENDER_LABELS = dict(Breakdown.Gender.choices)
+
+
+def value_suffix(indicator: Indicator) -> str:
+    """ "%" after a share, unless the name already says the unit ("Andel …, %")."""
+    if indicator.unit != Indicator.Unit.PERCENT:
+        return ""
+    names = [indicator.name]
+    parent = getattr(indicator, "parent", None) if indicator.parent_id else None
+    if parent is not None:
+        names.append(parent.name)
+    return "" if any("%" in name for name in names) else "%"
+
+
+def target_suffix(indicator: Indicator) -> str:
+    return f"{NBSP}%" if indicator.unit == Indicator.Unit.PERCENT else ""
+
+
+def _gender(cell: ValueCell) -> str:
+    return cell.breakdown.gender if cell.breakdown is not None else ""
+
+
+def _is_plain(cell: ValueCell) -> bool:
+    breakdown = cell.breakdown
+    return breakdown is None or (breakdown.org_unit_id is None and not breakdown.category)
+
+
+class IndicatorRows:
+    """Builds the lines of indicators for a set of year columns, marking footnotes in order."""
+
+    def __init__(
+        self,
+        data: ReportData,
+        numbering: FootnoteNumbering,
+        table: ReportTable,
+        years: list[int],
+        *,
+        with_target: bool,
+        no_value: str,
+    ) -> None:
+        self.data = data
+        self.numbering = numbering
+        self.table = table
+        self.years = years
+        self.with_target = with_target
+        self.no_value = no_value
+
+    # -- ordering -------------------------------------------------------------------------
+    def _breakdown_key(self, indicator: Indicator, breakdown: Breakdown | None) -> tuple:
+        if breakdown is None:
+            return (-1, -1, "")
+        declared = self.data.breakdown_order.get(indicator.pk, {})
+        return (
+            declared.get(breakdown.pk, 10_000 + breakdown.order),
+            breakdown.order,
+            breakdown.code,
+        )
+
+    def genders(self, indicator: Indicator) -> list[str]:
+        """'' (the indicator's own line) then the kön lines in the indicator's breakdown order."""
+        series = self.data.series[indicator.pk]
+        first_seen: dict[str, tuple] = {}
+        for year in self.years:
+            for cell in series.cells(year).values():
+                gender = _gender(cell)
+                key = self._breakdown_key(indicator, cell.breakdown)
+                if gender not in first_seen or key < first_seen[gender]:
+                    first_seen[gender] = key
+        for gender in self.data.declared_genders.get(indicator.pk, ()):
+            first_seen.setdefault(gender, (20_000,))
+        first_seen.pop("", None)
+        return ["", *sorted(first_seen, key=lambda gender: (first_seen[gender], gender))]
+
+    def has_values(self, indicator: Indicator) -> bool:
+        series = self.data.series[indicator.pk]
+        return any(series.cells(year) for year in self.years)
+
+    # -- cells ----------------------------------------------------------------------------
+    def name_cell(self, indicator: Indicator, gender: str, *, italic: bool) -> Cell:
+        if gender:
+            return Cell(parts=[Part(GENDER_LABELS.get(gender, gender), italic=True)])
+        texts = [
+            note.text
+            for note in indicator.footnotes.all()
+            if note.year is None or note.year == self.data.year
+        ]
+        marks = self.numbering.marks(self.table, texts)
+        return Cell(parts=[Part(indicator.name, italic=italic, marks=marks)])
+
+    def _number_text(self, cell: ValueCell, suffix: str) -> str:
+        if cell.value is None:
+            return MISSING
+        return format_number(cell.value, cell.decimals) + suffix
+
+    def value_cell(self, indicator: Indicator, gender: str, year: int, *, fill: bool) -> Cell:
+        cells = [
+            cell
+            for cell in self.data.series[indicator.pk].cells(year).values()
+            if _gender(cell) == gender
+        ]
+        if not cells:
+            return Cell(self.no_value) if fill else Cell()
+        cells.sort(key=lambda cell: self._breakdown_key(indicator, cell.breakdown))
+        suffix = value_suffix(indicator)
+        plain = [cell for cell in cells if _is_plain(cell)]
+        splits = [cell for cell in cells if not _is_plain(cell)]
+        if not splits:
+            cell = plain[0]
+            marks = self.numbering.marks(self.table, cell.footnotes)
+            if cell.value is None:
+                return Cell(MISSING, marks=marks)
+            value = round_half_up(cell.value, cell.decimals)
+            return Cell.number(value, cell.decimals, suffix=suffix, marks=marks)
+        # Several values in one cell: a text as in the printed report.
+        parts: list[Part] = []
+        for cell in [*plain, *splits]:
+            breakdown = cell.breakdown
+            text = self._number_text(cell, suffix)
+            if breakdown is not None and breakdown.org_unit_id is not None:
+                text = f"{breakdown.org_unit.code}: {text}"
+            if breakdown is not None and breakdown.category:
+                text = f"{text} ({breakdown.category})"
+            if parts:
+                text = " " + text
+            parts.append(Part(text, marks=self.numbering.marks(self.table, cell.footnotes)))
+        return Cell(parts=parts)
+
+    def target_cell(self, indicator: Indicator, gender: str) -> Cell:
+        code = Breakdown.make_code(gender=gender)
+        target: Target | None = self.data.series[indicator.pk].target(self.data.year, code)
+        if target is None:
+            return Cell()
+        marks = self.numbering.marks(self.table, [note.text for note in target.footnotes.all()])
+        if target.kind == Target.Kind.VALUE and target.value is not None:
+            decimals = target.shown_decimals
+            return Cell.number(
+                round_half_up(target.value, decimals),
+                decimals,
+                suffix=target_suffix(indicator),
+                marks=marks,
+            )
+        return Cell(format_target(target), marks=marks)
+
+    # -- rows -----------------------------------------------------------------------------
+    def rows(self, indicator: Indicator, *, depth: int = 0) -> list[Row]:
+        rows: list[Row] = []
+        children = self.data.children.get(indicator.pk, [])
+        # A parent whose numbers are in its sub-indicators shows an empty line, not I.U.
+        fill = not children or self.has_values(indicator)
+        for gender in self.genders(indicator):
+            italic = depth > 0 or bool(gender)
+            cells = [self.name_cell(indicator, gender, italic=italic)]
+            for year in self.years:
+                cells.append(self.value_cell(indicator, gender, year, fill=fill and not gender))
+            if self.with_target:
+                cells.append(self.target_cell(indicator, gender))
+            kind = RowKind.BREAKDOWN if italic else RowKind.DATA
+            for cell in cells[1:]:
+                cell.italic = italic
+            rows.append(Row(kind, cells))
+        for child in children:
+            rows.extend(self.rows(child, depth=depth + 1))
+        return rows
+
+
+def _year_columns(years: list[int]) -> list[Column]:
+    return [Column(f"y{year}", str(year), numeric=True, width=12) for year in years]
+
+
+def build_volume_table(data: ReportData, numbering: FootnoteNumbering) -> ReportTable:
+    years = data.years(VOLUME_YEARS)
+    table = ReportTable(
+        key="volymutveckling",
+        title="Volymutveckling",
+        columns=[
+            Column("name", "Basuppdrag (volymmått)", width=60, wrap=True),
+            *_year_columns(years),
+        ],
+    )
+    builder = IndicatorRows(
+        data, numbering, table, years, with_target=False, no_value=NO_VALUE_SHORT
+    )
+    for indicator in data.top_level(Indicator.Category.VOLUME):
+        table.rows.extend(builder.rows(indicator))
+    return table
+
+
+def build_staff_table(data: ReportData, numbering: FootnoteNumbering) -> ReportTable:
+    years = data.years(STAFF_YEARS)
+    table = ReportTable(
+        key="personal",
+        title="Personal",
+        columns=[Column("name", "Personal", width=40, wrap=True), *_year_columns(years)],
+    )
+    builder = IndicatorRows(
+        data, numbering, table, years, with_target=False, no_value=NO_VALUE_SHORT
+    )
+    for indicator in data.top_level(Indicator.Category.STAFF):
+        table.rows.extend(builder.rows(indicator))
+    return table
+
+
+def achieved_text(data: ReportData, goal: BoardGoal) -> str:
+    assessment = data.assessments.get(goal.pk)
+    if assessment is None:
+        return NOT_ASSESSED
+    return AssessmentLevel(assessment.level).short_label
+
+
+def goal_parts(
+    data: ReportData, numbering: FootnoteNumbering, table: ReportTable, goal: BoardGoal
+) -> list[Part]:
+    marks = numbering.marks(table, data.goal_footnotes.get(goal.pk, []))
+    if goal.description:
+        return [Part(goal.title), Part("\n" + goal.description, italic=True, marks=marks)]
+    return [Part(goal.title, marks=marks)]
+
+
+def _indicator_table_columns(years: list[int]) -> list[Column]:
+    return [
+        Column("goal", "Nämndmål", width=38, wrap=True),
+        Column("achieved", "Mål uppnått", width=10),
+        Column("indicator", "Nämndindikator", width=50, wrap=True),
+        *_year_columns(years),
+        Column("target", "Målvärde", numeric=True, width=16, wrap=True),
+    ]
+
+
+def _goal_rows(
+    data: ReportData,
+    numbering: FootnoteNumbering,
+    table: ReportTable,
+    builder: IndicatorRows,
+    goal: BoardGoal | None,
+    indicators: list[Indicator],
+) -> list[Row]:
+    if goal is not None:
+        goal_cell = Cell(parts=goal_parts(data, numbering, table, goal))
+        achieved = Cell(achieved_text(data, goal))
+    else:
+        goal_cell, achieved = Cell(), Cell()
+    rows: list[Row] = []
+    for indicator in indicators:
+        rows.extend(builder.rows(indicator))
+    if not rows:
+        empty = [Cell() for _ in range(len(table.columns) - 2)]
+        return [Row(RowKind.DATA, [goal_cell, achieved, *empty])]
+    goal_cell.rowspan = achieved.rowspan = len(rows)
+    rows[0].cells[:0] = [goal_cell, achieved]
+    for row in rows[1:]:
+        row.cells[:0] = [Cell.covered_cell(), Cell.covered_cell()]
+    return rows
+
+
+def build_indicator_tables(data: ReportData, numbering: FootnoteNumbering) -> list[ReportTable]:
+    """One table per kommunövergripande mål with the board's nämndmål and their indicators."""
+    years = data.years(INDICATOR_YEARS)
+    by_goal: dict[int | None, list[Indicator]] = {}
+    for indicator in data.top_level(Indicator.Category.GOAL):
+        by_goal.setdefault(indicator.board_goal_id, []).append(indicator)
+
+    tables: list[ReportTable] = []
+    shown_goals: set[int] = set()
+    for area in data.structure:
+        for node in area.council_goals:
+            table = ReportTable(
+                key=f"namndindikatorer-{len(tables) + 1}",
+                title=f"Nämndindikatorer: {node.goal.title}",
+                columns=_indicator_table_columns(years),
+                headings=[
+                    f"Målområde: {area.area.name}",
+                    f"Kommunövergripande mål: {node.goal.title}",
+                ],
+                sheet="namndindikatorer",
+                sheet_title="Nämndindikatorer",
+            )
+            builder = IndicatorRows(
+                data, numbering, table, years, with_target=True, no_value=MISSING
+            )
+            for goal in node.board_goals:
+                shown_goals.add(goal.pk)
+                table.rows.extend(
+                    _goal_rows(data, numbering, table, builder, goal, by_goal.get(goal.pk, []))
+                )
+            tables.append(table)
+
+    # Indicators whose nämndmål is not part of the year's structure are still reported.
+    leftovers = [
+        i for goal_id, items in by_goal.items() if goal_id not in shown_goals for i in items
+    ]
+    if leftovers:
+        table = ReportTable(
+            key=f"namndindikatorer-{len(tables) + 1}",
+            title="Nämndindikatorer utan nämndmål i årets målstruktur",
+            columns=_indicator_table_columns(years),
+            sheet="namndindikatorer",
+            sheet_title="Nämndindikatorer",
+        )
+        builder = IndicatorRows(data, numbering, table, years, with_target=True, no_value=MISSING)
+        table.rows.extend(_goal_rows(data, numbering, table, builder, None, leftovers))
+        tables.append(table)
+    return tables

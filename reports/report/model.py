@@ -1,0 +1,234 @@
+"""The report model: every table of the verksamhetsberättelse as plain data.
+
+Builders (reports.report.*) fill these dataclasses from the database once; renderers
+(reports.renderers.html, reports.renderers.xlsx) turn the same objects into a web page and a
+workbook, and report_to_json() stores them for the archive. Nothing here touches the database.
+
+A cell keeps its number as a number (Decimal or int) with a display format; only cells that
+are text in the printed report too (I.U., unit splits like "UAF: 2,5 SOF: 6,9", names, assessment
+texts) hold strings. Footnote marks are numbers, assigned by FootnoteNumbering in the order the
+cells are built, which is the order they appear in the report.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from indicators.formatting import format_number
+
+NUMBER_FORMATS = ("int", "dec1", "dec2", "dec3", "dec4")
+TEXT = "text"
+
+
+def number_format_for(decimals: int) -> str:
+    """The Cell.format name of a number shown with `decimals` decimals."""
+    return "int" if decimals <= 0 else f"dec{min(decimals, 4)}"
+
+
+class RowKind(StrEnum):
+    HEADER = "header"  # column headings inside the body (a repeated or second header line)
+    DATA = "data"  # an ordinary line: an indicator, a budget line, a goal
+    BREAKDOWN = "breakdown"  # italic line under its parent: Kvinnor, Män, a sub-indicator
+    SUM = "sum"  # bold line: Summa nettokostnader, Summa investeringar
+    SECTION = "section"  # a heading line inside the table: "Verksamhet", "Målområde Ekonomi"
+
+
+@dataclass
+class Part:
+    """A run of text inside a cell, with its own italics and footnote marks."""
+
+    text: str
+    italic: bool = False
+    marks: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    """One cell: a number with a format, a text, or a composite text made of parts.
+
+    `format` is "int", "dec1" … "dec4" for numbers and "text" otherwise. `suffix` is a literal
+    unit printed after a number ("%", " %"); it is part of the number format, never of the value.
+    `rowspan` > 1 marks the top cell of a vertical merge; the cells it covers are `covered`.
+    """
+
+    value: Decimal | int | str | None = None
+    format: str = TEXT
+    suffix: str = ""
+    parts: list[Part] | None = None
+    marks: list[int] = field(default_factory=list)
+    bold: bool = False
+    italic: bool = False
+    rowspan: int = 1
+    colspan: int = 1
+    covered: bool = False
+
+    @property
+    def is_number(self) -> bool:
+        return self.format != TEXT and self.value is not None and not isinstance(self.value, str)
+
+    @property
+    def decimals(self) -> int:
+        return 0 if self.format in (TEXT, "int") else int(self.format[3:])
+
+    @property
+    def text(self) -> str:
+        """The cell as the report prints it, without footnote marks."""
+        if self.parts is not None:
+            return "".join(part.text for part in self.parts)
+        if self.is_number:
+            return format_number(self.value, self.decimals) + self.suffix
+        return "" if self.value is None else str(self.value)
+
+    def display_parts(self) -> list[Part]:
+        """Parts to render: the explicit ones, or the formatted value with the cell's marks."""
+        if self.parts is not None:
+            return self.parts
+        return [Part(self.text, italic=False, marks=self.marks)]
+
+    @property
+    def all_marks(self) -> list[int]:
+        if self.parts is not None:
+            return [mark for part in self.parts for mark in part.marks] + self.marks
+        return list(self.marks)
+
+    @classmethod
+    def number(
+        cls, value: Decimal | int | None, decimals: int = 0, *, suffix: str = "", **kwargs
+    ) -> Cell:
+        if value is None:
+            return cls(None, **kwargs)
+        return cls(value, format=number_format_for(decimals), suffix=suffix, **kwargs)
+
+    @classmethod
+    def covered_cell(cls) -> Cell:
+        return cls(covered=True)
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    numeric: bool = False
+    group: str = ""  # a heading over several columns ("Varav årets investeringar")
+    width: int | None = None  # suggested width in characters; computed when None
+    wrap: bool = False  # long texts: wrap inside a fixed width
+
+
+@dataclass
+class Row:
+    kind: RowKind
+    cells: list[Cell]
+
+
+@dataclass
+class Footnote:
+    number: int
+    text: str
+
+
+@dataclass
+class ReportTable:
+    """One table of the report, e.g. the driftsammandrag or one nämndindikator table.
+
+    Tables that belong together (the nämndindikator tables of every KF goal, the two
+    tables of strategic assignments) share a `sheet`: one worksheet and one download.
+    """
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[Row] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    sheet: str = ""
+    sheet_title: str = ""
+
+    def __post_init__(self) -> None:
+        self.sheet = self.sheet or self.key
+        self.sheet_title = self.sheet_title or self.title
+
+    @property
+    def has_groups(self) -> bool:
+        return any(column.group for column in self.columns)
+
+    def column_index(self, key: str) -> int:
+        for index, column in enumerate(self.columns):
+            if column.key == key:
+                return index
+        raise KeyError(key)
+
+
+@dataclass
+class Sheet:
+    key: str
+    title: str
+    tables: list[ReportTable]
+
+
+@dataclass
+class Report:
+    board_code: str
+    board_name: str
+    year: int
+    generated_at: datetime.datetime
+    tables: list[ReportTable] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"Verksamhetsberättelse {self.year}"
+
+    def sheets(self) -> list[Sheet]:
+        """The tables grouped by sheet, in report order."""
+        sheets: dict[str, Sheet] = {}
+        for table in self.tables:
+            sheet = sheets.get(table.sheet)
+            if sheet is None:
+                sheet = sheets[table.sheet] = Sheet(table.sheet, table.sheet_title, [])
+            sheet.tables.append(table)
+        return list(sheets.values())
+
+    def table(self, key: str) -> ReportTable:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+    def select(self, key: str) -> Report:
+        """A report with only one sheet's tables or one table (for the per-table download)."""
+        tables = [table for table in self.tables if key in (table.key, table.sheet)]
+        if not tables:
+            raise KeyError(key)
+        return Report(self.board_code, self.board_name, self.year, self.generated_at, tables)
+
+    @property
+    def download_keys(self) -> list[str]:
+        keys: list[str] = []
+        for table in self.tables:
+            for key in (table.sheet, table.key):
+                if key not in keys:
+                    keys.append(key)
+        return keys
+
+
+class FootnoteNumbering:
+    """One numbering per report, in order of appearance; each table lists its own notes.
+
+    Builders create cells in reading order (rows top to bottom, cells left to right) and call
+    `mark` for every footnote as they go, so the numbers come out as in the printed document.
+    The same text attached twice gets two numbers, as in the seed.
+    """
+
+    def __init__(self) -> None:
+        self.last = 0
+
+    def mark(self, table: ReportTable, text: str) -> int:
+        self.last += 1
+        table.footnotes.append(Footnote(self.last, text))
+        return self.last
+
+    def marks(self, table: ReportTable, texts: list[str]) -> list[int]:
+        return [self.mark(table, text) for text in texts]

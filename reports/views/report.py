@@ -1,0 +1,61 @@
+"""The verksamhetsberättelse on screen (printable) and as .xlsx, whole or one table at a time.
+
+Access: the board's nämndsekreterare, controllers, chefs and administrators (goals.access
+Action.VIEW for the page, Action.EXPORT for the files); anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+
+from goals.access import Action, get_board_for_user
+from goals.models import Board
+from reports.renderers.html import report_context
+from reports.renderers.xlsx import XLSX_CONTENT_TYPE, render_xlsx
+from reports.report import build_report
+
+NO_SUCH_YEAR = "Nämnden fanns inte det året."
+NO_SUCH_TABLE = "Rapporten har ingen sådan tabell."
+
+
+def _board(request, board_code: str, year: int, action: Action) -> Board:
+    board = get_board_for_user(request.user, board_code, action)
+    if not board.is_valid_in(year):
+        raise Http404(NO_SUCH_YEAR)
+    return board
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def report_filename(board_code: str, year: int, table_key: str = "") -> str:
+    suffix = f"-{table_key}" if table_key else ""
+    return f"verksamhetsberattelse-{board_code}-{year}{suffix}.xlsx"
+
+
+def report_page(request, board_code: str, year: int):
+    board = _board(request, board_code, year, Action.VIEW)
+    report = build_report(board, year)
+    return render(request, "reports/report.html", report_context(report))
+
+
+def report_xlsx(request, board_code: str, year: int):
+    board = _board(request, board_code, year, Action.EXPORT)
+    report = build_report(board, year)
+    return _xlsx_response(render_xlsx(report), report_filename(board.code, year))
+
+
+def report_table_xlsx(request, board_code: str, year: int, table_key: str):
+    board = _board(request, board_code, year, Action.EXPORT)
+    report = build_report(board, year)
+    try:
+        part = report.select(table_key)
+    except KeyError:
+        raise Http404(NO_SUCH_TABLE) from None
+    return _xlsx_response(render_xlsx(part), report_filename(board.code, year, table_key))
