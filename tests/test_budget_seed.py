@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 
 from budget import selectors
 from budget.formatting import format_tkr, to_tkr
@@ -284,3 +285,12 @@ def test_loader_is_idempotent(budget_data):
 def test_selector_query_counts(budget_data, django_assert_num_queries, selector, queries):
     with django_assert_num_queries(queries):
         selector(budget_data, 2022)
+
+
+def test_load_demo_includes_the_budget(demo_data):
+    """`make run` data (load_demo) has the budget, even with helår 2022 approved."""
+    summary = selectors.operating_summary(demo_data, 2022)
+    assert to_tkr(summary.total.bokslut) == 453257
+    before = BudgetAmount.history.count()
+    call_command("load_demo", "--no-users", verbosity=0)
+    assert BudgetAmount.history.count() == before

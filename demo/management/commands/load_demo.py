@@ -22,6 +22,7 @@ LOADERS: list[str] = [
     "demo.loaders.goals",
     "demo.loaders.indicators",
     "demo.loaders.followup",
+    "demo.loaders.budget",
 ]
 
 
