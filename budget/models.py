@@ -32,6 +32,7 @@ How the seeds are modelled
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -130,27 +131,79 @@ class BudgetLine(YearRange):
 LOCK_KINDS = {AmountKind.BUDGET, AmountKind.OUTCOME}
 
 
-def locking_occasion(board_id: int, year: int, kind: str, month: int | None):
-    """The approved occasion that locks this amount, if any.
+def _locked_period(kind: str, month: int | None) -> tuple[str, int] | None:
+    if kind in LOCK_KINDS:
+        return (PeriodType.YEAR, 1)
+    if kind == AmountKind.FORECAST and month:
+        return (PeriodType.MONTH, month)
+    return None
+
+
+def locking_occasion(keys: Iterable[tuple[int, int, str, int | None]]):
+    """The approved occasion that locks one of these (board id, year, kind, month), if any.
 
     The year's budget and bokslut are locked with the approved helår; a forecast made at a
     month end is locked with the approved occasion whose due periods include that month
-    (delår 1 for 30 april, delår 2 for 31 augusti). Plans are documents of their own.
+    (delår 1 for 30 april, delår 2 for 31 augusti). Plans are documents of their own. One query.
     """
-    if kind in LOCK_KINDS:
-        period = (PeriodType.YEAR, 1)
-    elif kind == AmountKind.FORECAST and month:
-        period = (PeriodType.MONTH, month)
-    else:
+    wanted = {
+        (board_id, year, period)
+        for board_id, year, kind, month in keys
+        if (period := _locked_period(kind, month)) is not None
+    }
+    if not wanted:
         return None
-    return (
-        ReportingOccasion.objects.covering(
-            board_id=board_id, year=year, period_type=period[0], period_number=period[1]
-        )
-        .approved()
+    occasions = (
+        ReportingOccasion.objects.approved()
+        .filter(board_id__in={key[0] for key in wanted}, year__in={key[1] for key in wanted})
         .select_related("board")
-        .first()
+        .order_by("year", "kind")
     )
+    for occasion in occasions:
+        for period in occasion.due_periods():
+            if (occasion.board_id, occasion.year, period) in wanted:
+                return occasion
+    return None
+
+
+class BudgetAmountQuerySet(models.QuerySet):
+    """Bulk writes refuse to touch amounts that an approved occasion locks."""
+
+    def _refuse_stored(self) -> None:
+        locked = locking_occasion(self.values_list("line__board_id", "year", "kind", "month"))
+        if locked is not None:
+            raise OccasionLockedError(locked)
+
+    def _refuse_objects(self, objs) -> None:
+        boards = dict(
+            BudgetLine.objects.filter(pk__in={obj.line_id for obj in objs}).values_list(
+                "pk", "board_id"
+            )
+        )
+        locked = locking_occasion(
+            (boards.get(obj.line_id), obj.year, obj.kind, obj.month) for obj in objs
+        )
+        if locked is not None:
+            raise OccasionLockedError(locked)
+
+    def update(self, **kwargs) -> int:
+        self._refuse_stored()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_stored()
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._refuse_objects(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._refuse_objects(objs)
+        self.filter(pk__in=[obj.pk for obj in objs])._refuse_stored()
+        return super().bulk_update(objs, *args, **kwargs)
 
 
 class AmountBase(models.Model):
@@ -220,6 +273,7 @@ class BudgetAmount(AmountBase):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för belopp")
+    objects = BudgetAmountQuerySet.as_manager()
 
     class Meta:
         verbose_name = "belopp"
@@ -262,34 +316,37 @@ class BudgetAmount(AmountBase):
     def __str__(self) -> str:
         return f"{self.line} {self.year} {self.label}"
 
-    # The lock guard sits on the model so every path (form, admin, command, loader) meets it.
+    # The lock guard sits on the model and its queryset so every path (form, admin, command,
+    # loader) meets it. Saving a locked row unchanged writes nothing (idempotent loaders).
     def save(self, *args, **kwargs) -> None:
-        locked = self._locked_occasion() or (self.pk and self._locked_occasion(stored=True))
-        if locked:
+        keys = [(self._board_id(), self.year, self.kind, self.month)]
+        if self.pk is not None:
+            keys += (
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .values_list("line__board_id", "year", "kind", "month")
+            )
+        locked = locking_occasion(keys)
+        if locked is not None:
             if unchanged_in_database(self, ignore=("updated_at",)):
                 return
             raise OccasionLockedError(locked)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        locked = self._locked_occasion(stored=True)
-        if locked:
+        locked = locking_occasion(
+            type(self)
+            ._base_manager.filter(pk=self.pk)
+            .values_list("line__board_id", "year", "kind", "month")
+        )
+        if locked is not None:
             raise OccasionLockedError(locked)
         return super().delete(*args, **kwargs)
 
-    def _locked_occasion(self, *, stored: bool = False):
-        if stored:
-            row = (
-                type(self)
-                ._base_manager.filter(pk=self.pk)
-                .values("line__board_id", "year", "kind", "month")
-                .first()
-            )
-            if row is None:
-                return None
-            return locking_occasion(row["line__board_id"], row["year"], row["kind"], row["month"])
-        board_id = BudgetLine.objects.filter(pk=self.line_id).values_list("board_id", flat=True)
-        return locking_occasion(board_id.first(), self.year, self.kind, self.month)
+    def _board_id(self) -> int | None:
+        if "line" in self._state.fields_cache:
+            return self.line.board_id
+        return BudgetLine.objects.filter(pk=self.line_id).values_list("board_id", flat=True).first()
 
     @property
     def label(self) -> str:
