@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from goals import views
+
+urlpatterns = [
+    path("tillfalle/<int:occasion_id>/skicka-in/", views.submit, name="occasion_submit"),
+    path("tillfalle/<int:occasion_id>/godkann/", views.approve, name="occasion_approve"),
+    path(
+        "tillfalle/<int:occasion_id>/skicka-tillbaka/",
+        views.send_back,
+        name="occasion_send_back",
+    ),
+    path("tillfalle/<int:occasion_id>/oppna-igen/", views.reopen, name="occasion_reopen"),
+]

@@ -1,3 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from indicators import views_entry, views_history, views_import
+
+OCCASION = "<str:board_code>/<int:year>/<str:kind>/"
+
+urlpatterns = [
+    path("", views_entry.overview, name="entry_overview"),
+    path(OCCASION, views_entry.entry_page, name="entry_page"),
+    path(OCCASION + "varde/", views_entry.save_value_view, name="entry_save_value"),
+    path(
+        OCCASION + "malbedomning/<int:goal_id>/",
+        views_entry.save_assessment_view,
+        name="entry_save_assessment",
+    ),
+    path(
+        OCCASION + "uppdrag/<int:assignment_id>/",
+        views_entry.save_assignment_view,
+        name="entry_save_assignment",
+    ),
+    path(
+        OCCASION + "aktivitet/<int:activity_id>/",
+        views_entry.save_activity_view,
+        name="entry_save_activity",
+    ),
+    path(OCCASION + "andringslogg/", views_history.occasion_log, name="entry_occasion_log"),
+    path(OCCASION + "mall.xlsx", views_import.template_download, name="entry_template"),
+    path(OCCASION + "import/", views_import.import_upload, name="entry_import"),
+    path("varde/<int:value_id>/historik/", views_history.value_history, name="value_history"),
+]

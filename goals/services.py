@@ -1,0 +1,350 @@
+"""Write paths of the goal side: the occasion workflow and what is entered per occasion.
+
+The workflow is öppen → inskickad (a controller submits) → godkänd (a nämndsekreterare or an
+administratör approves). An approved occasion is locked (see goals.models); only an
+administratör reopens it, with a reason. Every transition is recorded as an
+OccasionTransition and in the occasion's history.
+
+Goal assessments and the statuses of assignments and activities are saved with the version
+the user started from, so a second user's save from the same starting point is refused
+instead of silently overwriting the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from goals.access import Action, can
+from goals.audit import ChangeSource, change_source, current_source
+from goals.models import (
+    Activity,
+    ActivityStatus,
+    AssessmentLevel,
+    AssignmentStatus,
+    BoardGoal,
+    GoalAssessment,
+    OccasionLockedError,
+    OccasionTransition,
+    ReportingOccasion,
+    StrategicAssignment,
+    WorkStatus,
+)
+
+State = ReportingOccasion.State
+
+NO_RIGHT_SUBMIT = "Du saknar behörighet att skicka in för nämnden."
+NO_RIGHT_APPROVE = "Bara nämndsekreterare och administratörer kan godkänna."
+NO_RIGHT_REOPEN = "Bara en administratör kan öppna ett godkänt tillfälle igen."
+NO_RIGHT_RETURN = "Bara nämndsekreterare och administratörer kan skicka tillbaka ett tillfälle."
+NO_RIGHT_ENTER = "Du saknar behörighet att registrera för nämnden."
+NOT_OPEN = "Tillfället är {state} och kan inte skickas in."
+NOT_SUBMITTED = (
+    "Tillfället är {state}; bara ett inskickat tillfälle kan godkännas eller skickas tillbaka."
+)
+NOT_APPROVED = "Tillfället är {state}; bara ett godkänt tillfälle kan öppnas igen."
+REASON_REQUIRED = "Ange en motivering."
+NOT_ASSESSED_HERE = "Nämndmålen bedöms vid delår och helår, inte vid {occasion}."
+GOAL_NOT_OF_BOARD = "Nämndmålet hör inte till nämnden eller gäller inte år {year}."
+ASSIGNMENT_NOT_OF_BOARD = "Uppdraget gäller inte nämnden år {year}."
+ACTIVITY_NOT_OF_BOARD = "Aktiviteten hör inte till nämnden år {year}."
+LEVEL_REQUIRED = "Välj Uppnått, Delvis uppnått eller Ej uppnått."
+STATUS_REQUIRED = "Välj en status."
+CONFLICT = (
+    "{user} sparade här {when} medan du skrev. Dina ändringar sparades inte: läs det "
+    "sparade nedan och spara igen om dina ändringar ska gälla."
+)
+
+
+class RecordConflict(ValidationError):
+    """Someone saved the same record after this user started: nothing was written."""
+
+    def __init__(self, message: str, *, current: models.Model | None) -> None:
+        self.current = current
+        super().__init__(message, code="conflict")
+
+
+def _log_security_event(event: str, *, user, occasion: ReportingOccasion, **detail) -> None:
+    """Approvals and reopenings go to the security log when the app has one."""
+    try:
+        from goals.security import log_security_event
+    except ImportError:  # the security log is optional for the workflow
+        return
+    log_security_event(event, user=user, occasion=str(occasion), occasion_id=occasion.pk, **detail)
+
+
+def _user_label(user) -> str:
+    if user is None:
+        return "En annan användare"
+    return user.get_full_name() or user.get_username()
+
+
+def _lock_occasion(occasion: ReportingOccasion) -> ReportingOccasion:
+    return (
+        ReportingOccasion.objects.select_for_update(of=("self",))
+        .select_related("board")
+        .get(pk=occasion.pk)
+    )
+
+
+def _transition(
+    occasion: ReportingOccasion, *, user, to_state: str, reason: str = ""
+) -> OccasionTransition:
+    from_state = occasion.state
+    occasion.state = to_state
+    occasion._history_user = user
+    occasion.full_clean()
+    occasion.save()
+    transition = OccasionTransition(
+        occasion=occasion,
+        from_state=from_state,
+        to_state=to_state,
+        user=user,
+        reason=reason,
+        source=current_source(),
+    )
+    transition.full_clean()
+    transition.save()
+    return transition
+
+
+@transaction.atomic
+def submit_occasion(
+    *, user, occasion: ReportingOccasion, source: ChangeSource = ChangeSource.FORM
+) -> ReportingOccasion:
+    if not can(user, Action.ENTER, occasion.board_id):
+        raise ValidationError(NO_RIGHT_SUBMIT, code="no_right")
+    with change_source(source):
+        occasion = _lock_occasion(occasion)
+        if occasion.state != State.OPEN:
+            raise ValidationError(
+                NOT_OPEN.format(state=occasion.get_state_display().lower()), code="state"
+            )
+        _transition(occasion, user=user, to_state=State.SUBMITTED)
+    return occasion
+
+
+@transaction.atomic
+def approve_occasion(
+    *, user, occasion: ReportingOccasion, source: ChangeSource = ChangeSource.FORM
+) -> ReportingOccasion:
+    if not can(user, Action.APPROVE, occasion.board_id):
+        raise ValidationError(NO_RIGHT_APPROVE, code="no_right")
+    with change_source(source):
+        occasion = _lock_occasion(occasion)
+        if occasion.state != State.SUBMITTED:
+            raise ValidationError(
+                NOT_SUBMITTED.format(state=occasion.get_state_display().lower()), code="state"
+            )
+        _transition(occasion, user=user, to_state=State.APPROVED)
+    _log_security_event("occasion_approved", user=user, occasion=occasion)
+    return occasion
+
+
+@transaction.atomic
+def return_occasion(
+    *, user, occasion: ReportingOccasion, reason: str, source: ChangeSource = ChangeSource.FORM
+) -> ReportingOccasion:
+    """A nämndsekreterare sends a submitted occasion back to the controllers."""
+    if not can(user, Action.APPROVE, occasion.board_id):
+        raise ValidationError(NO_RIGHT_RETURN, code="no_right")
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="reason")
+    with change_source(source):
+        occasion = _lock_occasion(occasion)
+        if occasion.state != State.SUBMITTED:
+            raise ValidationError(
+                NOT_SUBMITTED.format(state=occasion.get_state_display().lower()), code="state"
+            )
+        _transition(occasion, user=user, to_state=State.OPEN, reason=reason.strip())
+    return occasion
+
+
+@transaction.atomic
+def reopen_occasion(
+    *, user, occasion: ReportingOccasion, reason: str, source: ChangeSource = ChangeSource.FORM
+) -> ReportingOccasion:
+    """An administratör opens an approved occasion again; the reason is recorded."""
+    if not can(user, Action.ADMINISTER, occasion.board_id):
+        raise ValidationError(NO_RIGHT_REOPEN, code="no_right")
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="reason")
+    with change_source(source):
+        occasion = _lock_occasion(occasion)
+        if occasion.state != State.APPROVED:
+            raise ValidationError(
+                NOT_APPROVED.format(state=occasion.get_state_display().lower()), code="state"
+            )
+        _transition(occasion, user=user, to_state=State.OPEN, reason=reason.strip())
+    _log_security_event("occasion_reopened", user=user, occasion=occasion, reason=reason.strip())
+    return occasion
+
+
+@dataclass
+class SaveOutcome:
+    record: models.Model
+    changed: bool
+
+
+def _check_can_enter(user, occasion: ReportingOccasion) -> ReportingOccasion:
+    if not can(user, Action.ENTER, occasion.board_id):
+        raise ValidationError(NO_RIGHT_ENTER, code="no_right")
+    occasion = _lock_occasion(occasion)
+    if occasion.is_locked:
+        raise OccasionLockedError(occasion)
+    return occasion
+
+
+def _check_version(current, expected_version: int) -> None:
+    current_version = current.version if current is not None else 0
+    if current_version != expected_version:
+        last = (
+            current.history.select_related("history_user").order_by("-history_date").first()
+            if current is not None
+            else None
+        )
+        raise RecordConflict(
+            CONFLICT.format(
+                user=_user_label(last.history_user if last else None),
+                when=timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M")
+                if last
+                else "",
+            ),
+            current=current,
+        )
+
+
+def _save_versioned(record: models.Model, *, user, current_version: int, lookup: dict) -> None:
+    record.version = current_version + 1
+    record._history_user = user
+    record.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        other = type(record).objects.filter(**lookup).first()
+        raise RecordConflict(
+            CONFLICT.format(user="En annan användare", when="nyss"), current=other
+        ) from None
+
+
+@transaction.atomic
+def save_assessment(
+    *,
+    user,
+    occasion: ReportingOccasion,
+    board_goal: BoardGoal,
+    level: str,
+    suggested_level: str = "",
+    analysis: str = "",
+    results: str = "",
+    other_activities: str = "",
+    deviations: str = "",
+    expected_version: int,
+    source: ChangeSource = ChangeSource.FORM,
+) -> SaveOutcome:
+    """The user's assessment of a nämndmål stands; the suggestion it was made beside is kept."""
+    if level not in AssessmentLevel.values:
+        raise ValidationError(LEVEL_REQUIRED, code="level")
+    if not occasion.assesses_goals:
+        raise ValidationError(NOT_ASSESSED_HERE.format(occasion=occasion), code="kind")
+    if board_goal.board_id != occasion.board_id or not board_goal.is_valid_in(occasion.year):
+        raise ValidationError(GOAL_NOT_OF_BOARD.format(year=occasion.year), code="goal")
+    with change_source(source):
+        occasion = _check_can_enter(user, occasion)
+        lookup = {"occasion": occasion, "board_goal": board_goal}
+        current = GoalAssessment.objects.select_for_update().filter(**lookup).first()
+        _check_version(current, expected_version)
+        fields = {
+            "level": level,
+            "suggested_level": suggested_level,
+            "analysis": analysis.strip(),
+            "results": results.strip(),
+            "other_activities": other_activities.strip(),
+            "deviations": deviations.strip(),
+        }
+        if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
+            return SaveOutcome(record=current, changed=False)
+        record = current if current is not None else GoalAssessment(**lookup)
+        for name, value in fields.items():
+            setattr(record, name, value)
+        _save_versioned(record, user=user, current_version=expected_version, lookup=lookup)
+    return SaveOutcome(record=record, changed=True)
+
+
+def _save_status(
+    *,
+    model: type[models.Model],
+    lookup: dict,
+    user,
+    status: str,
+    comment: str,
+    expected_version: int,
+) -> SaveOutcome:
+    if status not in WorkStatus.values:
+        raise ValidationError(STATUS_REQUIRED, code="status")
+    current = model.objects.select_for_update().filter(**lookup).first()
+    _check_version(current, expected_version)
+    if current is not None and current.status == status and current.comment == comment.strip():
+        return SaveOutcome(record=current, changed=False)
+    record = current if current is not None else model(**lookup)
+    record.status = status
+    record.comment = comment.strip()
+    _save_versioned(record, user=user, current_version=expected_version, lookup=lookup)
+    return SaveOutcome(record=record, changed=True)
+
+
+@transaction.atomic
+def save_assignment_status(
+    *,
+    user,
+    occasion: ReportingOccasion,
+    assignment: StrategicAssignment,
+    status: str,
+    comment: str = "",
+    expected_version: int,
+    source: ChangeSource = ChangeSource.FORM,
+) -> SaveOutcome:
+    applies = assignment.is_valid_in(occasion.year) and (
+        assignment.board_id is None or assignment.board_id == occasion.board_id
+    )
+    if not applies:
+        raise ValidationError(ASSIGNMENT_NOT_OF_BOARD.format(year=occasion.year), code="scope")
+    with change_source(source):
+        occasion = _check_can_enter(user, occasion)
+        return _save_status(
+            model=AssignmentStatus,
+            lookup={"occasion": occasion, "assignment": assignment},
+            user=user,
+            status=status,
+            comment=comment,
+            expected_version=expected_version,
+        )
+
+
+@transaction.atomic
+def save_activity_status(
+    *,
+    user,
+    occasion: ReportingOccasion,
+    activity: Activity,
+    status: str,
+    comment: str = "",
+    expected_version: int,
+    source: ChangeSource = ChangeSource.FORM,
+) -> SaveOutcome:
+    if activity.board_id != occasion.board_id or activity.year != occasion.year:
+        raise ValidationError(ACTIVITY_NOT_OF_BOARD.format(year=occasion.year), code="scope")
+    with change_source(source):
+        occasion = _check_can_enter(user, occasion)
+        return _save_status(
+            model=ActivityStatus,
+            lookup={"occasion": occasion, "activity": activity},
+            user=user,
+            status=status,
+            comment=comment,
+            expected_version=expected_version,
+        )

@@ -1,0 +1,606 @@
+"""Read paths of the entry page: what is due at an occasion, with the figures to type beside.
+
+`entry_sheet` builds the whole page for a board and an occasion in a fixed number of queries,
+whatever the number of indicators, goals or breakdowns: every indicator due in the period,
+grouped målområde → nämndmål, each breakdown field with its stored value, last year's value of
+the same period, the previous period's value and the target; the goal assessments with a
+suggested level and its reasoning; the strategic assignments and activities with their status.
+`occasion_overview` gives, for the user's boards, each occasion's state, deadline and what is
+still missing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import Prefetch, Q
+
+from goals.models import (
+    ActivityStatus,
+    AssessmentLevel,
+    AssignmentStatus,
+    BoardGoal,
+    GoalArea,
+    GoalAssessment,
+    ReportingOccasion,
+    StrategicAssignment,
+)
+from goals.periods import OccasionKind, Period, PeriodType
+from indicators.computed import ComputedValue, computed_values
+from indicators.evaluation import target_met
+from indicators.formatting import format_number, format_with_unit
+from indicators.models import (
+    Breakdown,
+    Footnote,
+    Indicator,
+    IndicatorBreakdown,
+    IndicatorValue,
+    Target,
+)
+
+TOTAL_CODE = "total"
+
+
+def periods_for(indicator: Indicator, occasion_kind: str, year: int) -> list[Period]:
+    """The periods of an indicator that fall due at an occasion.
+
+    A quarterly indicator is due at each kvartal (and K4 at helår), a tertial one at the
+    delår (T3 at helår), a monthly one in the occasion's month, a yearly one at helår. At
+    helår every indicator also has its year value, the figure the year-end report prints.
+    """
+    due = OccasionKind(occasion_kind).due_periods()
+    periods = [
+        Period(year, period_type, number)
+        for period_type, number in due
+        if period_type == indicator.frequency and period_type != PeriodType.YEAR
+    ]
+    if (PeriodType.YEAR, 1) in due:
+        periods.append(Period(year, PeriodType.YEAR, 1))
+    return periods
+
+
+def _ptype(period_type) -> str:
+    """Period types as plain strings: enum members and database strings hash differently."""
+    return PeriodType(period_type).value
+
+
+def _period_q(periods: Iterable[Period]) -> Q:
+    conditions = [
+        Q(year=period.year, period_type=period.type, period_number=period.number)
+        for period in set(periods)
+    ]
+    return reduce(or_, conditions, Q(pk__in=[]))
+
+
+@dataclass
+class EntryField:
+    """One breakdown field of one indicator and period: what the controller types into."""
+
+    indicator: Indicator
+    breakdown: Breakdown
+    period: Period
+    value: IndicatorValue | None
+    last_year: IndicatorValue | None
+    previous: IndicatorValue | None
+    target: Target | None
+    locked: bool
+    computed: ComputedValue | None = None
+
+    @property
+    def key(self) -> str:
+        return f"v{self.indicator.pk}-{self.breakdown.pk}-{self.period.type}-{self.period.number}"
+
+    @property
+    def version(self) -> int:
+        return self.value.version if self.value is not None else 0
+
+    @property
+    def is_computed(self) -> bool:
+        return self.indicator.is_computed
+
+    @property
+    def is_missing(self) -> bool:
+        """No figure and no I.U.: still to be reported."""
+        return self.value is None and not self.is_computed
+
+    @property
+    def footnote_text(self) -> str:
+        if self.value is None:
+            return ""
+        notes = self.value.footnotes.all()
+        return notes[0].text if notes else ""
+
+    @property
+    def input_text(self) -> str:
+        """The stored value as the controller types it (no unit, Swedish separators)."""
+        if self.value is None:
+            return ""
+        if self.value.value is None:
+            return "I.U."
+        return format_number(self.value.value, self.decimals_of(self.value))
+
+    def decimals_of(self, value) -> int:
+        if value is None:
+            return self.indicator.decimals
+        stored = getattr(value, "decimals", None)
+        return stored if stored is not None else self.indicator.decimals
+
+    def shown(self, value) -> str:
+        if value is None:
+            return "–"
+        if value.value is None:
+            return "I.U."
+        return format_with_unit(value.value, self.decimals_of(value), self.indicator.unit)
+
+    @property
+    def last_year_text(self) -> str:
+        return self.shown(self.last_year)
+
+    @property
+    def previous_text(self) -> str:
+        return self.shown(self.previous)
+
+    @property
+    def computed_text(self) -> str:
+        return self.shown(self.computed) if self.computed is not None else "–"
+
+    @property
+    def target_text(self) -> str:
+        return self.target.display if self.target is not None else "–"
+
+    @property
+    def label(self) -> str:
+        return f"{self.indicator.name}, {self.breakdown.label}, {self.period.label}"
+
+
+@dataclass
+class EntryRow:
+    indicator: Indicator
+    period: Period
+    fields: list[EntryField]
+    is_child: bool = False
+    cells: list = field(default_factory=list)  # the page's view of each field, set by the view
+
+    @property
+    def period_label(self) -> str:
+        if self.period.type == PeriodType.YEAR:
+            return f"Helår {self.period.year}"
+        return self.period.label
+
+
+@dataclass
+class Suggestion:
+    level: str
+    lines: list[str]
+
+    @property
+    def label(self) -> str:
+        return AssessmentLevel(self.level).label if self.level else "Inget förslag"
+
+
+@dataclass
+class GoalBlock:
+    goal: BoardGoal
+    rows: list[EntryRow] = field(default_factory=list)
+    assessment: GoalAssessment | None = None
+    suggestion: Suggestion | None = None
+    assessment_url: str = ""
+
+    @property
+    def assessment_version(self) -> int:
+        return self.assessment.version if self.assessment is not None else 0
+
+
+@dataclass
+class AreaBlock:
+    area: GoalArea
+    goals: list[GoalBlock] = field(default_factory=list)
+
+
+@dataclass
+class StatusItem:
+    item: object
+    status: object | None
+    url: str = ""
+
+    @property
+    def version(self) -> int:
+        return self.status.version if self.status is not None else 0
+
+
+@dataclass
+class EntrySheet:
+    occasion: ReportingOccasion
+    areas: list[AreaBlock]
+    other_rows: list[EntryRow]
+    assignments: list[StatusItem]
+    activities: list[StatusItem]
+
+    @property
+    def locked(self) -> bool:
+        return self.occasion.is_locked
+
+    def all_rows(self) -> list[EntryRow]:
+        rows = [row for area in self.areas for goal in area.goals for row in goal.rows]
+        return rows + self.other_rows
+
+    def all_fields(self) -> list[EntryField]:
+        return [entry for row in self.all_rows() for entry in row.fields]
+
+    @property
+    def missing(self) -> list[EntryField]:
+        return [entry for entry in self.all_fields() if entry.is_missing]
+
+    @property
+    def field_count(self) -> int:
+        return sum(1 for entry in self.all_fields() if not entry.is_computed)
+
+
+def _indicators(board_id: int, year: int) -> list[Indicator]:
+    return list(
+        Indicator.objects.valid_in(year)
+        .filter(board_id=board_id)
+        .select_related("board_goal__council_goal__goal_area", "parent__board_goal")
+        .order_by("category", "board_goal__order", "parent__order", "parent_id", "order", "pk")
+    )
+
+
+def _breakdowns(indicator_ids: list[int], year: int) -> dict[int, list[Breakdown]]:
+    by_indicator: dict[int, list[Breakdown]] = defaultdict(list)
+    links = (
+        IndicatorBreakdown.objects.valid_in(year)
+        .filter(indicator_id__in=indicator_ids)
+        .select_related("breakdown__org_unit")
+        .order_by("indicator_id", "order", "breakdown__order", "breakdown__code")
+    )
+    for link in links:
+        by_indicator[link.indicator_id].append(link.breakdown)
+    return by_indicator
+
+
+def _total_breakdown() -> Breakdown:
+    return Breakdown.objects.get_or_create(code=TOTAL_CODE)[0]
+
+
+def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
+    """Everything the entry page shows for one board and occasion, in a fixed number of queries."""
+    year = occasion.year
+    indicators = _indicators(occasion.board_id, year)
+    due: list[tuple[Indicator, list[Period]]] = []
+    for indicator in indicators:
+        periods = periods_for(indicator, occasion.kind, year)
+        if periods:
+            due.append((indicator, periods))
+    due_ids = [indicator.pk for indicator, _ in due]
+    breakdowns = _breakdowns(due_ids, year)
+    needs_total = any(not breakdowns.get(pk) for pk in due_ids)
+    total = _total_breakdown() if needs_total else None
+
+    wanted: set[Period] = set()
+    for _, periods in due:
+        for period in periods:
+            wanted.update({period, period.previous(), period.same_period_last_year()})
+    if any(period.type == PeriodType.YEAR for _, periods in due for period in periods):
+        wanted.add(Period(year - 1, PeriodType.YEAR, 1))
+    values: dict[tuple, IndicatorValue] = {}
+    if due_ids:
+        rows = (
+            IndicatorValue.objects.filter(indicator_id__in=due_ids)
+            .filter(_period_q(wanted))
+            .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order")))
+        )
+        for row in rows:
+            key = (
+                row.indicator_id,
+                row.breakdown_id,
+                row.year,
+                _ptype(row.period_type),
+                row.period_number,
+            )
+            values[key] = row
+    targets = {
+        (target.indicator_id, target.breakdown_id): target
+        for target in Target.objects.filter(indicator_id__in=due_ids, year=year).select_related(
+            "indicator"
+        )
+    }
+    computed = {
+        (item.indicator_id, item.year, _ptype(item.period_type), item.period_number): item
+        for item in computed_values([indicator for indicator, _ in due], [year, year - 1])
+        if item.breakdown_id is None
+    }
+
+    def lookup(indicator: Indicator, breakdown: Breakdown, period: Period) -> IndicatorValue | None:
+        return values.get(
+            (indicator.pk, breakdown.pk, period.year, _ptype(period.type), period.number)
+        )
+
+    rows_by_goal: dict[int | None, list[EntryRow]] = defaultdict(list)
+    for indicator, periods in due:
+        parts = breakdowns.get(indicator.pk) or [total]
+        for period in periods:
+            fields = []
+            for breakdown in parts:
+                fields.append(
+                    EntryField(
+                        indicator=indicator,
+                        breakdown=breakdown,
+                        period=period,
+                        value=lookup(indicator, breakdown, period),
+                        last_year=lookup(indicator, breakdown, period.same_period_last_year()),
+                        previous=lookup(indicator, breakdown, period.previous()),
+                        target=targets.get((indicator.pk, breakdown.pk)),
+                        locked=occasion.is_locked,
+                        computed=computed.get(
+                            (indicator.pk, period.year, _ptype(period.type), period.number)
+                        ),
+                    )
+                )
+            goal = indicator.board_goal or (
+                indicator.parent.board_goal if indicator.parent else None
+            )
+            rows_by_goal[goal.pk if goal else None].append(
+                EntryRow(
+                    indicator=indicator,
+                    period=period,
+                    fields=fields,
+                    is_child=indicator.parent_id is not None,
+                )
+            )
+
+    goals = list(
+        BoardGoal.objects.valid_in(year)
+        .filter(board_id=occasion.board_id)
+        .select_related("council_goal__goal_area")
+        .order_by("council_goal__goal_area__order", "council_goal__order", "order", "pk")
+    )
+    assessments = {
+        assessment.board_goal_id: assessment
+        for assessment in GoalAssessment.objects.filter(occasion=occasion)
+    }
+    areas: dict[int, AreaBlock] = {}
+    for goal in goals:
+        area = goal.council_goal.goal_area
+        block = areas.setdefault(area.pk, AreaBlock(area=area))
+        goal_rows = rows_by_goal.get(goal.pk, [])
+        goal_block = GoalBlock(goal=goal, rows=goal_rows, assessment=assessments.get(goal.pk))
+        if occasion.assesses_goals:
+            goal_block.suggestion = suggest_level(goal_rows, year=year, values=values)
+        block.goals.append(goal_block)
+    known_goals = {goal.pk for goal in goals}
+    other_rows = [
+        row for goal_id, rows in rows_by_goal.items() if goal_id not in known_goals for row in rows
+    ]
+
+    assignments = list(
+        StrategicAssignment.objects.valid_in(year)
+        .filter(municipality_id=occasion.board.municipality_id)
+        .filter(Q(board__isnull=True) | Q(board_id=occasion.board_id))
+        .order_by("scope", "order", "pk")
+    )
+    assignment_status = {
+        status.assignment_id: status
+        for status in AssignmentStatus.objects.filter(occasion=occasion)
+    }
+    activities = list(
+        occasion.board.activities.filter(year=year)
+        .select_related("board_goal", "assignment")
+        .order_by("order", "pk")
+    )
+    activity_status = {
+        status.activity_id: status for status in ActivityStatus.objects.filter(occasion=occasion)
+    }
+    return EntrySheet(
+        occasion=occasion,
+        areas=list(areas.values()),
+        other_rows=other_rows,
+        assignments=[StatusItem(item, assignment_status.get(item.pk)) for item in assignments],
+        activities=[StatusItem(item, activity_status.get(item.pk)) for item in activities],
+    )
+
+
+def suggest_level(rows: list[EntryRow], *, year: int, values: dict) -> Suggestion:
+    """A suggested assessment from the nämndmål's indicators against their targets.
+
+    Each indicator's total is judged once: the year value where there is one, else the latest
+    period due at this occasion (a flow is only judged on the whole year). All met gives
+    Uppnått, none met Ej uppnått, otherwise Delvis uppnått. I.U., missing values and targets
+    that cannot be judged (text, I.U., direction without a base) are listed as not counted.
+    """
+    chosen: dict[int, EntryRow] = {}
+    for row in rows:
+        current = chosen.get(row.indicator.pk)
+        if current is None or row.period.type == PeriodType.YEAR:
+            chosen[row.indicator.pk] = row
+    met = not_met = 0
+    lines: list[str] = []
+    for row in chosen.values():
+        indicator = row.indicator
+        total = next((entry for entry in row.fields if entry.breakdown.is_total), None)
+        if total is None:
+            lines.append(f"{indicator.name}: ingen totalsiffra – räknas inte.")
+            continue
+        if total.target is None:
+            lines.append(f"{indicator.name}: inget målvärde {year} – räknas inte.")
+            continue
+        if (
+            row.period.type != PeriodType.YEAR
+            and indicator.aggregation == Indicator.Aggregation.FLOW
+        ):
+            lines.append(f"{indicator.name}: summeras över året, bedöms vid helår – räknas inte.")
+            continue
+        source = total.computed if indicator.is_computed else total.value
+        if source is None:
+            lines.append(f"{indicator.name}: inget utfall {row.period_label} – räknas inte.")
+            continue
+        if source.value is None:
+            lines.append(f"{indicator.name}: I.U. – räknas inte.")
+            continue
+        previous_year = values.get(
+            (indicator.pk, total.breakdown.pk, year - 1, _ptype(PeriodType.YEAR), 1)
+        )
+        result = target_met(
+            total.target,
+            Decimal(source.value),
+            direction=indicator.direction,
+            previous=previous_year.value if previous_year is not None else None,
+        )
+        shown = total.shown(source)
+        if result is None:
+            lines.append(
+                f"{indicator.name}: {shown} mot målvärdet {total.target_text} kan inte "
+                "bedömas automatiskt – räknas inte."
+            )
+        elif result:
+            met += 1
+            lines.append(f"{indicator.name}: {shown} mot målvärdet {total.target_text} – uppnått.")
+        else:
+            not_met += 1
+            lines.append(
+                f"{indicator.name}: {shown} mot målvärdet {total.target_text} – inte uppnått."
+            )
+    counted = met + not_met
+    if counted == 0:
+        level = ""
+        lines.append("Ingen indikator kan bedömas: inget förslag.")
+    elif not_met == 0:
+        level = AssessmentLevel.ACHIEVED
+    elif met == 0:
+        level = AssessmentLevel.NOT_ACHIEVED
+    else:
+        level = AssessmentLevel.PARTLY
+    if counted:
+        lines.append(f"{met} av {counted} bedömda indikatorer når sitt målvärde.")
+    return Suggestion(level=level, lines=lines)
+
+
+@dataclass
+class OccasionStatus:
+    occasion: ReportingOccasion
+    due: int
+    missing: list[tuple[Indicator, Breakdown, Period]]
+
+    @property
+    def missing_count(self) -> int:
+        return len(self.missing)
+
+    @property
+    def missing_indicators(self) -> list[Indicator]:
+        seen: dict[int, Indicator] = {}
+        for indicator, _, _ in self.missing:
+            seen.setdefault(indicator.pk, indicator)
+        return list(seen.values())
+
+
+def occasion_overview(occasions: list[ReportingOccasion]) -> list[OccasionStatus]:
+    """Per occasion: how many fields are due and which are still missing (fixed query count)."""
+    if not occasions:
+        return []
+    board_ids = {occasion.board_id for occasion in occasions}
+    years = {occasion.year for occasion in occasions}
+    indicators = list(
+        Indicator.objects.valid_between(min(years), max(years))
+        .filter(board_id__in=board_ids, computed="")
+        .order_by("board_id", "category", "order", "pk")
+    )
+    links_by_indicator: dict[int, list[IndicatorBreakdown]] = defaultdict(list)
+    for link in (
+        IndicatorBreakdown.objects.valid_between(min(years), max(years))
+        .filter(indicator__in=indicators)
+        .select_related("breakdown")
+        .order_by("order")
+    ):
+        links_by_indicator[link.indicator_id].append(link)
+    total = _total_breakdown()
+    due_keys: dict[int, list[tuple[Indicator, Breakdown, Period]]] = {}
+    wanted: list[Q] = []
+    for occasion in occasions:
+        keys = []
+        for indicator in indicators:
+            if indicator.board_id != occasion.board_id or not indicator.is_valid_in(occasion.year):
+                continue
+            parts = [
+                link.breakdown
+                for link in links_by_indicator[indicator.pk]
+                if link.is_valid_in(occasion.year)
+            ] or [total]
+            for period in periods_for(indicator, occasion.kind, occasion.year):
+                keys.extend((indicator, part, period) for part in parts)
+        due_keys[occasion.pk] = keys
+        periods = {
+            (period_type, number)
+            for period_type, number in OccasionKind(occasion.kind).due_periods()
+        }
+        wanted.append(
+            Q(indicator__board_id=occasion.board_id, year=occasion.year)
+            & reduce(
+                or_,
+                (Q(period_type=period_type, period_number=n) for period_type, n in periods),
+            )
+        )
+    present = set(
+        IndicatorValue.objects.filter(indicator__in=indicators)
+        .filter(reduce(or_, wanted))
+        .values_list("indicator_id", "breakdown_id", "year", "period_type", "period_number")
+    )
+    result = []
+    for occasion in occasions:
+        keys = due_keys[occasion.pk]
+        missing = [
+            (indicator, part, period)
+            for indicator, part, period in keys
+            if (indicator.pk, part.pk, period.year, _ptype(period.type), period.number)
+            not in present
+        ]
+        result.append(OccasionStatus(occasion=occasion, due=len(keys), missing=missing))
+    return result
+
+
+def single_field(
+    occasion: ReportingOccasion, indicator: Indicator, breakdown: Breakdown, period: Period
+) -> EntryField:
+    """One entry field, read fresh after a save (a fixed handful of queries)."""
+    wanted = [period, period.previous(), period.same_period_last_year()]
+    rows = {
+        (row.year, _ptype(row.period_type), row.period_number): row
+        for row in IndicatorValue.objects.filter(indicator=indicator, breakdown=breakdown)
+        .filter(_period_q(wanted))
+        .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order")))
+    }
+
+    def get(item: Period) -> IndicatorValue | None:
+        return rows.get((item.year, _ptype(item.type), item.number))
+
+    target = (
+        Target.objects.filter(indicator=indicator, breakdown=breakdown, year=occasion.year)
+        .select_related("indicator")
+        .first()
+    )
+    computed = None
+    if indicator.is_computed:
+        computed = next(
+            (
+                item
+                for item in computed_values([indicator], [period.year])
+                if item.breakdown_id is None
+                and _ptype(item.period_type) == _ptype(period.type)
+                and item.period_number == period.number
+            ),
+            None,
+        )
+    return EntryField(
+        indicator=indicator,
+        breakdown=breakdown,
+        period=period,
+        value=get(period),
+        last_year=get(period.same_period_last_year()),
+        previous=get(period.previous()),
+        target=target,
+        locked=occasion.is_locked,
+        computed=computed,
+    )

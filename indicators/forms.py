@@ -1,0 +1,97 @@
+"""Forms of the entry page. They parse and validate input; the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from goals.models import AssessmentLevel, WorkStatus
+from goals.periods import PeriodType
+from indicators.models import MissingReason
+from indicators.parsing import parse_swedish_number
+
+MISSING_WORDS = {"i.u.", "iu", "i.u", "i u", "i. u."}
+MISSING_REASON_REQUIRED = "Ange skäl till I.U."
+REASON_WITH_VALUE = "Ange antingen ett värde eller ett skäl till I.U., inte båda."
+REASON_REQUIRED = "Ange en motivering."
+
+
+class ValueForm(forms.Form):
+    """One breakdown field: a Swedish number or I.U. with a reason, a comment and a footnote."""
+
+    indicator = forms.IntegerField(widget=forms.HiddenInput)
+    breakdown = forms.IntegerField(widget=forms.HiddenInput)
+    period_type = forms.ChoiceField(choices=PeriodType.choices, widget=forms.HiddenInput)
+    period_number = forms.IntegerField(min_value=1, max_value=12, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    value = forms.CharField(label="Utfall", required=False, max_length=40, strip=True)
+    missing_reason = forms.ChoiceField(
+        label="Skäl till I.U.",
+        choices=[("", "—"), *MissingReason.choices],
+        required=False,
+    )
+    footnote = forms.CharField(label="Fotnot", required=False, max_length=1000)
+    comment = forms.CharField(label="Kommentar", required=False, max_length=4000)
+
+    def clean(self):
+        data = super().clean()
+        text = (data.get("value") or "").strip()
+        reason = data.get("missing_reason") or ""
+        data["is_missing"] = False
+        data["number"] = None
+        if text.lower() in MISSING_WORDS or (not text and reason):
+            data["is_missing"] = True
+            if not reason:
+                self.add_error("missing_reason", MISSING_REASON_REQUIRED)
+            return data
+        if text:
+            if reason:
+                self.add_error("value", REASON_WITH_VALUE)
+                return data
+            try:
+                data["number"] = parse_swedish_number(text, allow_percent=True)
+            except ValidationError as error:
+                self.add_error("value", error)
+        return data
+
+
+class AssessmentForm(forms.Form):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    level = forms.ChoiceField(
+        label="Bedömning",
+        choices=AssessmentLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Välj Uppnått, Delvis uppnått eller Ej uppnått."},
+    )
+    analysis = forms.CharField(label="Analys", required=False, widget=forms.Textarea)
+    results = forms.CharField(label="Resultat som bidragit", required=False, widget=forms.Textarea)
+    other_activities = forms.CharField(
+        label="Övriga aktiviteter som bidragit", required=False, widget=forms.Textarea
+    )
+    deviations = forms.CharField(label="Avvikelser", required=False, widget=forms.Textarea)
+
+
+class StatusForm(forms.Form):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "—"), *WorkStatus.choices],
+        error_messages={"required": "Välj en status."},
+    )
+    comment = forms.CharField(label="Kommentar", required=False, widget=forms.Textarea)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Motivering",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": REASON_REQUIRED},
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Excelfil (.xlsx)",
+        error_messages={"required": "Välj en fil att läsa in."},
+    )

@@ -1,0 +1,493 @@
+"""Excel template and import of outcomes for one board and occasion.
+
+The template has one row per indicator, period and breakdown due at the occasion, with the
+target and last year's value for reference and the version each value had when the file was
+made. The import checks the file itself first (an .xlsx zip of reasonable size that unpacks to
+a reasonable size, no macros), then every cell (no formulas, Swedish numbers, I.U. with a
+reason, the right board and occasion, nobody changed the value since the template was made),
+and reports each error by sheet, row and column. Only a file without any error is written,
+in one transaction, through the same service as the entry page.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from goals.audit import ChangeSource
+from goals.models import OccasionLockedError, ReportingOccasion
+from goals.periods import PeriodType
+from indicators.entry import EntrySheet, entry_sheet
+from indicators.models import MissingReason
+from indicators.parsing import parse_swedish_number
+from indicators.services import ValueConflict, save_value
+
+SHEET = "Utfall"
+INFO_SHEET = "Information"
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_ENTRIES = 200
+MAX_ROWS = 20000
+
+NOT_XLSX = "Filen är inte en Excelfil i formatet .xlsx. Spara den som Excel-arbetsbok (.xlsx)."
+MACROS = "Filen innehåller makron. Spara den som en vanlig Excel-arbetsbok (.xlsx) utan makron."
+TOO_LARGE = "Filen är för stor ({size} kB). Största tillåtna storlek är {limit} kB."
+UNPACKS_TOO_LARGE = "Filen packas upp till en orimlig storlek och läses inte in."
+UNREADABLE = "Filen kunde inte läsas som en Excelfil."
+NO_SHEET = "Bladet ”{sheet}” saknas. Använd mallen som laddas ner från sidan."
+WRONG_OCCASION = (
+    "Filen gäller {found}, inte {expected}. Ladda ner mallen för rätt nämnd och tillfälle."
+)
+LOCKED = "{occasion} är godkänt och låst. Inget lästes in."
+FORMULA = "Cellen innehåller en formel. Skriv in värdet i stället för en formel."
+UNKNOWN_ROW = (
+    "Raden hör inte till mallen för det här tillfället (indikator, uppdelning eller period saknas)."
+)
+DUPLICATE_ROW = "Raden finns redan längre upp i filen."
+BAD_VERSION = "Versionskolumnen har ändrats. Ladda ner en ny mall."
+UNKNOWN_REASON = "Okänt skäl till I.U. Välj ett av skälen i listan."
+REASON_REQUIRED = "Ange skäl till I.U. i kolumnen Skäl till I.U."
+VALUE_AND_REASON = "Ange antingen ett utfall eller ett skäl till I.U., inte båda."
+COMPUTED = "Indikatorn beräknas och kan inte läsas in. Lämna cellen tom."
+CONFLICT = (
+    "Värdet har ändrats sedan mallen laddades ner: {detail} Ladda ner en ny mall "
+    "eller ändra på sidan."
+)
+NOTHING_WRITTEN = "Inget lästes in. Rätta felen i filen och läs in den igen."
+
+COLUMNS = [
+    ("indicator_id", "Indikator-id"),
+    ("breakdown_id", "Uppdelning-id"),
+    ("period_type", "Periodtyp"),
+    ("period_number", "Period"),
+    ("version", "Version"),
+    ("name", "Indikator"),
+    ("breakdown", "Uppdelning"),
+    ("period_label", "Avser"),
+    ("target", "Målvärde"),
+    ("last_year", "Samma period föregående år"),
+    ("value", "Utfall"),
+    ("missing_reason", "Skäl till I.U."),
+    ("comment", "Kommentar"),
+]
+COLUMN = {key: index + 1 for index, (key, _) in enumerate(COLUMNS)}
+HEADER_ROW = 1
+REASON_BY_LABEL = {label.lower(): value for value, label in MissingReason.choices}
+REASON_BY_VALUE = {value.lower(): value for value in MissingReason.values}
+
+
+class ImportRefused(ValidationError):
+    """The file as a whole is refused (not xlsx, too large, macros, locked occasion)."""
+
+
+@dataclass
+class CellError:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Blad {self.sheet}, rad {self.row}, kolumn {self.column}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    errors: list[CellError] = field(default_factory=list)
+    written: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _text(cell, value: str) -> None:
+    """Write text as text: openpyxl would turn a leading = into a formula."""
+    cell.value = value
+    cell.data_type = "s"
+
+
+def _number_format(decimals: int) -> str:
+    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+
+
+def occasion_label(occasion: ReportingOccasion) -> str:
+    return f"{occasion.board.code} {occasion.get_kind_display()} {occasion.year}"
+
+
+def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None) -> bytes:
+    """The pre-filled workbook for an occasion: one row per indicator, period and breakdown."""
+    sheet = sheet or entry_sheet(occasion)
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = SHEET
+    bold = Font(bold=True)
+    for key, header in COLUMNS:
+        cell = ws.cell(row=HEADER_ROW, column=COLUMN[key])
+        _text(cell, header)
+        cell.font = bold
+    input_fill = PatternFill("solid", start_color="FFF7D6")
+    row_number = HEADER_ROW
+    for entry in sheet.all_fields():
+        if entry.is_computed:
+            continue
+        row_number += 1
+        decimals = entry.indicator.decimals
+        ws.cell(row=row_number, column=COLUMN["indicator_id"], value=entry.indicator.pk)
+        ws.cell(row=row_number, column=COLUMN["breakdown_id"], value=entry.breakdown.pk)
+        _text(ws.cell(row=row_number, column=COLUMN["period_type"]), str(entry.period.type.value))
+        ws.cell(row=row_number, column=COLUMN["period_number"], value=entry.period.number)
+        ws.cell(row=row_number, column=COLUMN["version"], value=entry.version)
+        _text(ws.cell(row=row_number, column=COLUMN["name"]), entry.indicator.name)
+        _text(ws.cell(row=row_number, column=COLUMN["breakdown"]), entry.breakdown.label)
+        _text(ws.cell(row=row_number, column=COLUMN["period_label"]), entry.period.label)
+        _text(ws.cell(row=row_number, column=COLUMN["target"]), entry.target_text)
+        last = entry.last_year
+        last_cell = ws.cell(row=row_number, column=COLUMN["last_year"])
+        if last is not None and last.value is not None:
+            last_cell.value = float(last.value)
+            last_cell.number_format = _number_format(decimals)
+        elif last is not None:
+            _text(last_cell, "I.U.")
+        value_cell = ws.cell(row=row_number, column=COLUMN["value"])
+        stored = entry.value
+        if stored is not None and stored.value is not None:
+            value_cell.value = float(stored.value)
+        value_cell.number_format = _number_format(decimals)
+        reason_cell = ws.cell(row=row_number, column=COLUMN["missing_reason"])
+        if stored is not None and stored.missing_reason:
+            _text(reason_cell, stored.get_missing_reason_display())
+        comment_cell = ws.cell(row=row_number, column=COLUMN["comment"])
+        if stored is not None and stored.comment:
+            _text(comment_cell, stored.comment)
+        for cell in (value_cell, reason_cell, comment_cell):
+            cell.fill = input_fill
+            cell.protection = Protection(locked=False)
+    reasons = DataValidation(
+        type="list",
+        formula1='"' + ",".join(label for _, label in MissingReason.choices) + '"',
+        allow_blank=True,
+        errorTitle="Skäl till I.U.",
+        error="Välj ett skäl i listan.",
+    )
+    ws.add_data_validation(reasons)
+    if row_number > HEADER_ROW:
+        column = get_column_letter(COLUMN["missing_reason"])
+        reasons.add(f"{column}{HEADER_ROW + 1}:{column}{row_number}")
+    widths = {"name": 60, "breakdown": 18, "period_label": 12, "target": 16, "last_year": 16}
+    widths |= {"value": 14, "missing_reason": 36, "comment": 40}
+    for key, width in widths.items():
+        ws.column_dimensions[get_column_letter(COLUMN[key])].width = width
+    for key in ("indicator_id", "breakdown_id", "period_type", "period_number", "version"):
+        ws.column_dimensions[get_column_letter(COLUMN[key])].hidden = True
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COLUMN["name"] + 1)
+    ws.protection.sheet = True  # only the yellow input cells can be changed in Excel
+
+    info = workbook.create_sheet(INFO_SHEET)
+    rows = [
+        ("Nämnd", occasion.board.code),
+        ("År", str(occasion.year)),
+        ("Tillfälle", occasion.kind),
+        ("Beskrivning", occasion_label(occasion)),
+        (
+            "Så fyller du i",
+            "Skriv utfall i kolumnen Utfall (t.ex. 3 327 eller 88,9). För I.U.: lämna Utfall "
+            "tomt och välj skäl. Tomma rader lämnas orörda.",
+        ),
+    ]
+    for index, (label, value) in enumerate(rows, start=1):
+        _text(info.cell(row=index, column=1), label)
+        _text(info.cell(row=index, column=2), value)
+    info.column_dimensions["A"].width = 16
+    info.column_dimensions["B"].width = 90
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def check_file(data: bytes, filename: str) -> None:
+    """Refuse, before any parsing, what is not a plain, reasonably sized .xlsx."""
+    limit = settings.IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise ImportRefused(
+            TOO_LARGE.format(size=(len(data) + 1023) // 1024, limit=limit // 1024), code="size"
+        )
+    lowered = filename.lower()
+    if lowered.endswith((".xlsm", ".xltm", ".xlam")):
+        raise ImportRefused(MACROS, code="macros")
+    if not lowered.endswith(".xlsx"):
+        raise ImportRefused(NOT_XLSX, code="type")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportRefused(NOT_XLSX, code="type")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise ImportRefused(NOT_XLSX, code="type")
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise ImportRefused(UNPACKS_TOO_LARGE, code="zip")
+            if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+                raise ImportRefused(UNPACKS_TOO_LARGE, code="zip")
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                raise ImportRefused(MACROS, code="macros")
+            content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+            if "macroEnabled" in content_types or "vbaProject" in content_types:
+                raise ImportRefused(MACROS, code="macros")
+    except zipfile.BadZipFile:
+        raise ImportRefused(NOT_XLSX, code="type") from None
+
+
+def _cell_number(raw) -> Decimal:
+    if isinstance(raw, bool):
+        raise ValidationError("Skriv ett tal.", code="invalid_number")
+    if isinstance(raw, int | float):
+        try:
+            number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        except InvalidOperation:
+            raise ValidationError("Skriv ett tal.", code="invalid_number") from None
+        return number.quantize(Decimal("0.0001")).normalize() if number % 1 else number
+    return parse_swedish_number(str(raw), allow_percent=True)
+
+
+def _column_name(key: str) -> str:
+    return f"{get_column_letter(COLUMN[key])} ({dict(COLUMNS)[key]})"
+
+
+@dataclass
+class _Row:
+    number: int
+    entry: object
+    value: Decimal | None
+    missing_reason: str
+    comment: str
+    version: int
+
+
+def read_and_import(
+    *, user, occasion: ReportingOccasion, data: bytes, filename: str
+) -> ImportResult:
+    """Check the file and every cell; write everything in one transaction, or nothing."""
+    check_file(data, filename)
+    if occasion.is_locked:
+        raise ImportRefused(LOCKED.format(occasion=occasion), code="locked")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a broken file
+        raise ImportRefused(UNREADABLE, code="unreadable") from None
+    try:
+        return _import_workbook(workbook, user=user, occasion=occasion)
+    finally:
+        workbook.close()
+
+
+def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportResult:
+    result = ImportResult()
+    if SHEET not in workbook.sheetnames:
+        raise ImportRefused(NO_SHEET.format(sheet=SHEET), code="sheet")
+    if INFO_SHEET in workbook.sheetnames:
+        info = {
+            str(row[0]).strip(): str(row[1]).strip()
+            for row in workbook[INFO_SHEET].iter_rows(min_row=1, max_row=4, values_only=True)
+            if row and len(row) >= 2 and row[0] is not None and row[1] is not None
+        }
+        found = (info.get("Nämnd"), info.get("År"), info.get("Tillfälle"))
+        if found != (occasion.board.code, str(occasion.year), occasion.kind):
+            raise ImportRefused(
+                WRONG_OCCASION.format(
+                    found=info.get("Beskrivning") or " ".join(item or "?" for item in found),
+                    expected=occasion_label(occasion),
+                ),
+                code="occasion",
+            )
+    sheet = entry_sheet(occasion)
+    entries = {
+        (
+            entry.indicator.pk,
+            entry.breakdown.pk,
+            entry.period.type.value,
+            entry.period.number,
+        ): entry
+        for entry in sheet.all_fields()
+    }
+    rows: list[_Row] = []
+    seen: set[tuple] = set()
+    ws = workbook[SHEET]
+    for number, cells in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1), start=HEADER_ROW + 1):
+        if number > MAX_ROWS + HEADER_ROW:
+            result.errors.append(CellError(SHEET, number, "–", "Filen har för många rader."))
+            break
+        values = {}
+        for cell in cells:
+            column = getattr(cell, "column", None)
+            if column is None:
+                continue
+            raw = cell.value
+            if cell.data_type == "f" or (isinstance(raw, str) and raw.startswith("=")):
+                result.errors.append(CellError(SHEET, number, get_column_letter(column), FORMULA))
+                raw = None
+            values[column] = raw
+        if all(value in (None, "") for value in values.values()):
+            continue
+        row = _check_row(number, values, entries, seen, result)
+        if row is not None:
+            rows.append(row)
+    if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            for row in rows:
+                entry = row.entry
+                try:
+                    outcome = save_value(
+                        user=user,
+                        indicator=entry.indicator,
+                        year=occasion.year,
+                        period_type=entry.period.type,
+                        period_number=entry.period.number,
+                        breakdown=entry.breakdown,
+                        value=row.value,
+                        missing_reason=row.missing_reason,
+                        is_missing=bool(row.missing_reason),
+                        comment=row.comment,
+                        expected_version=row.version,
+                        source=ChangeSource.IMPORT,
+                    )
+                except ValueConflict as conflict:
+                    result.errors.append(
+                        CellError(
+                            SHEET,
+                            row.number,
+                            _column_name("value"),
+                            CONFLICT.format(detail=conflict.messages[0]),
+                        )
+                    )
+                    raise
+                except OccasionLockedError:
+                    raise
+                except ValidationError as error:
+                    result.errors.append(
+                        CellError(
+                            SHEET, row.number, _column_name("value"), " ".join(error.messages)
+                        )
+                    )
+                    raise
+                if outcome.changed:
+                    result.written += 1
+                else:
+                    result.unchanged += 1
+                result.warnings += [f"Rad {row.number}: {warning}" for warning in outcome.warnings]
+    except OccasionLockedError as error:
+        raise ImportRefused(error.messages[0], code="locked") from None
+    except ValidationError:
+        result.written = 0
+        result.unchanged = 0
+        result.warnings = []
+    return result
+
+
+def _check_row(number, values, entries, seen, result) -> _Row | None:
+    def get(key):
+        return values.get(COLUMN[key])
+
+    errors_before = len(result.errors)
+    try:
+        key = (
+            int(get("indicator_id")),
+            int(get("breakdown_id")),
+            str(get("period_type")),
+            int(get("period_number")),
+        )
+    except (TypeError, ValueError):
+        key = None
+    entry = entries.get(key) if key else None
+    if entry is None or key[2] not in PeriodType.values:
+        result.errors.append(CellError(SHEET, number, _column_name("indicator_id"), UNKNOWN_ROW))
+        return None
+    if key in seen:
+        result.errors.append(CellError(SHEET, number, _column_name("indicator_id"), DUPLICATE_ROW))
+        return None
+    seen.add(key)
+    raw_value = get("value")
+    raw_reason = get("missing_reason")
+    comment = str(get("comment") or "").strip()
+    try:
+        version = int(get("version") or 0)
+    except (TypeError, ValueError):
+        result.errors.append(CellError(SHEET, number, _column_name("version"), BAD_VERSION))
+        version = 0
+    value = None
+    missing_reason = ""
+    text_value = str(raw_value).strip() if raw_value is not None else ""
+    if text_value.lower() in {"i.u.", "iu", "i.u"}:
+        text_value = ""
+        raw_value = None
+        if raw_reason in (None, ""):
+            result.errors.append(
+                CellError(SHEET, number, _column_name("missing_reason"), REASON_REQUIRED)
+            )
+    if raw_reason not in (None, ""):
+        reason_text = str(raw_reason).strip().lower()
+        missing_reason = REASON_BY_LABEL.get(reason_text) or REASON_BY_VALUE.get(reason_text, "")
+        if not missing_reason:
+            result.errors.append(
+                CellError(SHEET, number, _column_name("missing_reason"), UNKNOWN_REASON)
+            )
+    if raw_value is not None and text_value != "":
+        try:
+            value = _cell_number(raw_value)
+        except ValidationError as error:
+            result.errors.append(
+                CellError(SHEET, number, _column_name("value"), " ".join(error.messages))
+            )
+    if value is not None and missing_reason:
+        result.errors.append(CellError(SHEET, number, _column_name("value"), VALUE_AND_REASON))
+    if entry.is_computed and (value is not None or missing_reason):
+        result.errors.append(CellError(SHEET, number, _column_name("value"), COMPUTED))
+    if len(result.errors) > errors_before:
+        return None
+    stored = entry.value
+    if value is None and not missing_reason:
+        # An empty row leaves the stored value (and its comment) as it is.
+        if stored is None or comment == stored.comment or not comment:
+            return None
+        value = stored.value
+        missing_reason = stored.missing_reason
+    if stored is not None and stored.version != version:
+        user = stored.updated_by
+        who = (user.get_full_name() or user.get_username()) if user else "En annan användare"
+        detail = f"{who} har sparat {entry.shown(stored)}."
+        result.errors.append(
+            CellError(SHEET, number, _column_name("value"), CONFLICT.format(detail=detail))
+        )
+        return None
+    if stored is None and version != 0:
+        result.errors.append(
+            CellError(
+                SHEET,
+                number,
+                _column_name("value"),
+                CONFLICT.format(detail="värdet har tagits bort."),
+            )
+        )
+        return None
+    return _Row(
+        number=number,
+        entry=entry,
+        value=value,
+        missing_reason=missing_reason,
+        comment=comment,
+        version=version,
+    )

@@ -1,0 +1,231 @@
+"""The audit trail in the UI: a value's history, and everything changed at an occasion.
+
+Each line says who, when (UTC), the value before and after, and the source (formulär,
+import, admin, kommando), from django-simple-history's rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from goals.access import Action, require
+from goals.audit import ChangeSource
+from goals.models import ActivityStatus, AssignmentStatus, GoalAssessment
+from goals.periods import OccasionKind, Period, PeriodType
+from indicators.formatting import format_number
+from indicators.models import Indicator, IndicatorValue, MissingReason
+from indicators.views_entry import get_occasion_for_user
+
+CHANGE_TYPES = {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}
+SOURCE_LABELS = dict(ChangeSource.choices)
+REASON_LABELS = dict(MissingReason.choices)
+LOG_LIMIT = 500
+
+
+@dataclass
+class HistoryLine:
+    when: datetime.datetime
+    user: str
+    change: str
+    source: str
+    subject: str
+    before: str
+    after: str
+    comment: str = ""
+
+    @property
+    def when_utc(self) -> str:
+        return self.when.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _user(row) -> str:
+    user = row.history_user
+    if user is None:
+        return "System"
+    return user.get_full_name() or user.get_username()
+
+
+def _value_text(row, decimals: int) -> str:
+    if row is None or row.history_type == "-":
+        return "–"
+    if row.value is None:
+        reason = REASON_LABELS.get(row.missing_reason, row.missing_reason)
+        return f"I.U. ({reason})"
+    shown = row.decimals if row.decimals is not None else decimals
+    return format_number(row.value, shown)
+
+
+def value_lines(rows, indicators: dict[int, Indicator], subjects: dict | None = None):
+    """History rows of values → lines with the value before and after each change."""
+    previous: dict[int, object] = {}
+    lines = []
+    for row in sorted(rows, key=lambda item: (item.history_date, item.history_id)):
+        indicator = indicators[row.indicator_id]
+        before = previous.get(row.id)
+        subject = (
+            subjects(row)
+            if callable(subjects)
+            else f"{Period(row.year, PeriodType(row.period_type), row.period_number).label}"
+        )
+        lines.append(
+            HistoryLine(
+                when=row.history_date,
+                user=_user(row),
+                change=CHANGE_TYPES.get(row.history_type, row.history_type),
+                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+                subject=subject,
+                before=_value_text(before, indicator.decimals) if before else "–",
+                after=_value_text(row, indicator.decimals),
+                comment=row.comment
+                if row.history_type != "-" and (before is None or before.comment != row.comment)
+                else "",
+            )
+        )
+        previous[row.id] = row
+    return lines
+
+
+@require_GET
+def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
+    rows = list(
+        IndicatorValue.history.filter(id=value_id)
+        .select_related("history_user", "breakdown__org_unit")
+        .order_by("history_date", "history_id")
+    )
+    if not rows:
+        raise Http404("Värdet finns inte.")
+    indicator = Indicator.objects.select_related("board").filter(pk=rows[-1].indicator_id).first()
+    if indicator is None:
+        raise Http404("Värdet finns inte.")
+    require(request.user, Action.VIEW, indicator.board_id)
+    last = rows[-1]
+    period = Period(last.year, PeriodType(last.period_type), last.period_number)
+    lines = value_lines(rows, {indicator.pk: indicator})
+    lines.reverse()
+    return render(
+        request,
+        "indicators/history/value.html",
+        {
+            "indicator": indicator,
+            "period": period,
+            "breakdown": last.breakdown,
+            "lines": lines,
+            "current": IndicatorValue.objects.filter(pk=value_id).first(),
+        },
+    )
+
+
+def _status_lines(rows, label_of) -> list[HistoryLine]:
+    previous: dict[int, object] = {}
+    lines = []
+    for row in sorted(rows, key=lambda item: (item.history_date, item.history_id)):
+        before = previous.get(row.id)
+        lines.append(
+            HistoryLine(
+                when=row.history_date,
+                user=_user(row),
+                change=CHANGE_TYPES.get(row.history_type, row.history_type),
+                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+                subject=label_of(row),
+                before=before.get_status_display() if before else "–",
+                after=row.get_status_display(),
+                comment=row.comment if before is None or before.comment != row.comment else "",
+            )
+        )
+        previous[row.id] = row
+    return lines
+
+
+@require_GET
+def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+    """Every change of the occasion's values, assessments, statuses and state."""
+    occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.VIEW)
+    periods = reduce(
+        or_,
+        (
+            Q(period_type=period_type, period_number=number)
+            for period_type, number in OccasionKind(occasion.kind).due_periods()
+        ),
+    )
+    value_rows = list(
+        IndicatorValue.history.filter(year=occasion.year)
+        .filter(periods)
+        .filter(indicator__board_id=occasion.board_id)
+        .select_related("history_user", "breakdown__org_unit")
+        .order_by("-history_date")[:LOG_LIMIT]
+    )
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(pk__in={row.indicator_id for row in value_rows})
+    }
+
+    def subject(row) -> str:
+        period = Period(row.year, PeriodType(row.period_type), row.period_number)
+        return f"{indicators[row.indicator_id].name}, {row.breakdown.label}, {period.label}"
+
+    lines = value_lines(value_rows, indicators, subject)
+    assessment_rows = (
+        GoalAssessment.history.filter(occasion_id=occasion.pk)
+        .select_related("history_user", "board_goal")
+        .order_by("history_date")
+    )
+    previous: dict[int, object] = {}
+    for row in assessment_rows:
+        before = previous.get(row.id)
+        lines.append(
+            HistoryLine(
+                when=row.history_date,
+                user=_user(row),
+                change=CHANGE_TYPES.get(row.history_type, row.history_type),
+                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+                subject=f"Bedömning: {row.board_goal.title}",
+                before=before.get_level_display() if before else "–",
+                after=row.get_level_display(),
+                comment=(
+                    f"Förslag: {row.get_suggested_level_display()}" if row.suggested_level else ""
+                ),
+            )
+        )
+        previous[row.id] = row
+    lines += _status_lines(
+        AssignmentStatus.history.filter(occasion_id=occasion.pk).select_related(
+            "history_user", "assignment"
+        ),
+        lambda row: f"Uppdrag: {row.assignment}",
+    )
+    lines += _status_lines(
+        ActivityStatus.history.filter(occasion_id=occasion.pk).select_related(
+            "history_user", "activity"
+        ),
+        lambda row: f"Aktivitet: {row.activity}",
+    )
+    state_labels = dict(occasion.State.choices)
+    for transition in occasion.transitions.select_related("user"):
+        lines.append(
+            HistoryLine(
+                when=transition.at,
+                user=(transition.user.get_full_name() or transition.user.get_username())
+                if transition.user
+                else "System",
+                change="Status",
+                source=SOURCE_LABELS.get(transition.source, "Okänd"),
+                subject="Tillfällets status",
+                before=state_labels.get(transition.from_state, transition.from_state),
+                after=state_labels.get(transition.to_state, transition.to_state),
+                comment=transition.reason,
+            )
+        )
+    lines.sort(key=lambda line: line.when, reverse=True)
+    return render(
+        request,
+        "indicators/history/occasion.html",
+        {"occasion": occasion, "lines": lines, "limit": LOG_LIMIT},
+    )
