@@ -1,0 +1,487 @@
+"""Plotly figures built on the server and handed to the page as JSON (json_script).
+
+The browser loads plotly.min.js from static/ once and static/js/charts.js draws every
+`[data-chart]` element; nothing here reaches a CDN or writes inline script. Every figure
+has a table with the same data next to it on the page, so the chart is never the only
+carrier of a figure, and statuses use patterns and text as well as colour.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import plotly.graph_objects as go
+
+from goals.periods import Period, PeriodType
+from indicators.formatting import NBSP, format_number, format_target
+from indicators.models import Indicator, Target
+from indicators.selectors import TOTAL, Cell, IndicatorSeries
+
+SEPARATORS = "," + NBSP  # decimal comma, no-break space between thousands
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
+INK = "#1b1b1b"
+
+# Series styles: colour, dash and marker differ together, so no series relies on colour alone.
+SERIES_STYLES = [
+    ("#004b87", "solid", "circle"),
+    ("#b3261e", "dash", "diamond"),
+    ("#1a6e2e", "dot", "square"),
+    ("#6a3d9a", "dashdot", "triangle-up"),
+    ("#8a5a00", "longdash", "cross"),
+    ("#00796b", "longdashdot", "star"),
+]
+TARGET_COLOUR = "#444444"
+BAND_COLOUR = "rgba(26, 110, 46, 0.12)"
+MISSING_COLOUR = "#8a5a00"
+
+# Goal and indicator statuses: colour + pattern + the text in the legend and the table.
+STATUS_STYLE = {
+    "uppnatt": ("#2e7d32", ""),
+    "delvis": ("#f2a900", "/"),
+    "ej_uppnatt": ("#c62828", "x"),
+    "ej_bedomd": ("#9e9e9e", "."),
+    "nadd": ("#2e7d32", ""),
+    "ej_nadd": ("#c62828", "x"),
+    "kan_ej_bedomas": ("#9e9e9e", "."),
+}
+
+UNIT_TITLES = {
+    Indicator.Unit.PERCENT: "Procent",
+    Indicator.Unit.COUNT: "Antal",
+    Indicator.Unit.DAYS: "Dagar",
+    Indicator.Unit.MONTHS: "Månader",
+    Indicator.Unit.YEARS: "År",
+    Indicator.Unit.INDEX: "Index",
+    Indicator.Unit.KRONOR: "Kronor",
+    Indicator.Unit.RATIO: "Kvot",
+}
+
+
+def _figure(**layout) -> go.Figure:
+    base = {
+        "template": "none",
+        "separators": SEPARATORS,
+        "font": FONT,
+        "margin": {"l": 64, "r": 24, "t": 16, "b": 48},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        "hoverlabel": {"namelength": -1},
+    }
+    base.update(layout)
+    return go.Figure(layout=base)
+
+
+def to_json(fig: go.Figure) -> dict:
+    """A plain dict that json_script can write (no numpy, no Decimal)."""
+    return fig.to_plotly_json()
+
+
+def _number(value: Decimal | int | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- Indicator page ---------------------------------------------------------------------------
+
+
+def period_middle(period: Period) -> str:
+    """Where a period's value is drawn: the middle of the period (year labels sit mid-year)."""
+    if period.type == PeriodType.YEAR:
+        return datetime.date(period.year, 7, 1).isoformat()
+    months = PeriodType(period.type).months
+    if months == 1:
+        return datetime.date(period.year, period.end_month, 15).isoformat()
+    middle = period.end_month - months + 1 + months / 2  # e.g. quarter 1: 2.5 = 15 February
+    day = 1 if middle == int(middle) else 15
+    return datetime.date(period.year, int(middle), day).isoformat()
+
+
+def _with_unit(text: str, indicator: Indicator, value: Decimal | None) -> str:
+    if value is not None and indicator.unit == Indicator.Unit.PERCENT:
+        return f"{text}{NBSP}%"
+    return text
+
+
+def _missing_hover(label: str, period_label: str, cell: Cell) -> str:
+    parts = [f"{label} {period_label}: I.U."]
+    if cell.missing_label:
+        parts.append(cell.missing_label)
+    parts.extend(cell.footnotes)
+    return "<br>".join(parts)
+
+
+@dataclass
+class _SeriesKey:
+    code: str
+    label: str
+    order: tuple
+
+
+def series_keys(series: IndicatorSeries) -> list[_SeriesKey]:
+    """The breakdowns with values, total first, then in the breakdowns' order (Kvinnor, Män…)."""
+    keys: dict[str, _SeriesKey] = {}
+    for cells in series.values.values():
+        for code, cell in cells.items():
+            if code in keys:
+                continue
+            if code == TOTAL or cell.breakdown is None:
+                keys[code] = _SeriesKey(TOTAL, "Totalt", (-1, ""))
+            else:
+                keys[code] = _SeriesKey(code, cell.breakdown.label, (cell.breakdown.order, code))
+    return sorted(keys.values(), key=lambda key: key.order)
+
+
+def sorted_periods(series: IndicatorSeries, years: Iterable[int]) -> list[Period]:
+    wanted = set(years)
+    periods = {
+        Period(year, PeriodType(period_type), number)
+        for (year, period_type, number), cells in series.values.items()
+        if cells and year in wanted
+    }
+    periods.update(Period(year, PeriodType.YEAR, 1) for year in wanted)
+    return sorted(periods, key=lambda p: (p.year, p.end_month, p.type != PeriodType.YEAR))
+
+
+def _target_shapes(
+    targets: dict[int, Target], years: Sequence[int], y_low: float, y_high: float
+) -> tuple[list, list, list, list, list]:
+    """Target line points and bound bands as (line_x, line_y, line_text, band_x, band_y)."""
+    line_x: list = []
+    line_y: list = []
+    line_text: list = []
+    band_x: list = []
+    band_y: list = []
+    for year in years:
+        target = targets.get(year)
+        if target is None or target.kind not in {"varde", "grans"} or target.value is None:
+            continue
+        value = float(target.value)
+        start, end = datetime.date(year, 1, 1).isoformat(), datetime.date(year, 12, 31).isoformat()
+        text = f"Målvärde {year}: {format_target(target)}"
+        line_x += [start, end, None]
+        line_y += [value, value, None]
+        line_text += [text, text, None]
+        if target.kind == "grans":
+            other = y_high if target.operator in {">=", ">"} else y_low
+            band_x += [start, end, end, start, start, None]
+            band_y += [value, value, other, other, value, None]
+    return line_x, line_y, line_text, band_x, band_y
+
+
+def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
+    """Values over the years (and the quarters, tertials, months that exist), one trace per
+    breakdown (Totalt, Kvinnor, Män, units), the target as a line (a bound also as a band),
+    and I.U. drawn as gaps with a marker whose hover text gives the reason."""
+    indicator = series.indicator
+    years = sorted(set(years))
+    keys = series_keys(series)
+    periods = sorted_periods(series, years)
+    yearly = [p for p in periods if p.type == PeriodType.YEAR]
+    sub_year = [p for p in periods if p.type != PeriodType.YEAR]
+    is_flow = indicator.aggregation == Indicator.Aggregation.FLOW
+
+    known = [
+        float(cell.value)
+        for (year, _, _), cells in series.values.items()
+        if year in years
+        for cell in cells.values()
+        if cell.value is not None
+    ]
+    targets = {year: t for year in years if (t := series.target(year)) is not None}
+    known += [float(t.value) for t in targets.values() if t.value is not None]
+    y_low = min([0.0, *known])
+    y_high = max([0.0, *known])
+    margin = (y_high - y_low) * 0.1 or 1.0
+    y_low_band, y_high_band = y_low - margin if y_low < 0 else y_low, y_high + margin
+
+    fig = _figure(
+        height=380,
+        hovermode="closest",
+        xaxis={
+            "type": "date",
+            "tickformat": "%Y",
+            "dtick": "M12",
+            "ticklabelmode": "period",
+            "range": [f"{years[0]}-01-01", f"{years[-1] + 1}-01-01"] if years else None,
+            "showgrid": False,
+            "linecolor": INK,
+            "title": {"text": "År"},
+        },
+        yaxis={
+            "title": {"text": UNIT_TITLES.get(indicator.unit, "")},
+            "gridcolor": "#e3e3e3",
+            "zeroline": True,
+            "zerolinecolor": "#9e9e9e",
+            "rangemode": "tozero" if y_low >= 0 else "normal",
+        },
+    )
+
+    line_x, line_y, line_text, band_x, band_y = _target_shapes(
+        targets, years, y_low_band, y_high_band
+    )
+    if band_x:
+        fig.add_trace(
+            go.Scatter(
+                x=band_x,
+                y=band_y,
+                name="Godtagbart område (gräns)",
+                mode="lines",
+                fill="toself",
+                fillcolor=BAND_COLOUR,
+                line={"width": 0},
+                hoverinfo="skip",
+            )
+        )
+    if line_x:
+        fig.add_trace(
+            go.Scatter(
+                x=line_x,
+                y=line_y,
+                name="Målvärde",
+                mode="lines",
+                line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+                hovertext=line_text,
+                hoverinfo="text",
+            )
+        )
+
+    missing_x, missing_text = [], []
+    for index, key in enumerate(keys):
+        colour, dash, symbol = SERIES_STYLES[index % len(SERIES_STYLES)]
+        for group, group_periods in (("", yearly), (" per period", sub_year)):
+            if not group_periods:
+                continue
+            xs, ys, texts = [], [], []
+            for period in group_periods:
+                cell = series.cells(period.year, period.type, period.number).get(key.code)
+                if cell is None and group:
+                    continue
+                xs.append(period_middle(period))
+                if cell is None:
+                    ys.append(None)
+                    texts.append(f"{key.label} {period.label}: inget värde")
+                    continue
+                ys.append(_number(cell.value))
+                if cell.is_missing:
+                    texts.append(None)
+                    missing_x.append(period_middle(period))
+                    missing_text.append(_missing_hover(key.label, period.label, cell))
+                else:
+                    texts.append(
+                        f"{key.label} {period.label}: {_with_unit(cell.text, indicator, cell.value)}"
+                    )
+            if not xs or all(y is None for y in ys):
+                continue
+            trace = go.Scatter(
+                x=xs,
+                y=ys,
+                name=key.label + group,
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": colour, "dash": dash, "width": 2.5 if not group else 1.5},
+                marker={"symbol": symbol, "size": 9 if not group else 6, "color": colour},
+                hovertext=texts,
+                hoverinfo="text",
+            )
+            if group and is_flow and yearly:
+                trace.update(yaxis="y2")
+            fig.add_trace(trace)
+
+    if sub_year and is_flow and yearly:
+        fig.update_layout(
+            yaxis2={
+                "title": {"text": "Per period"},
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+                "showgrid": False,
+            },
+            margin={"l": 64, "r": 64, "t": 16, "b": 48},
+        )
+    if missing_x:
+        fig.add_trace(
+            go.Scatter(
+                x=missing_x,
+                y=[y_low] * len(missing_x),
+                name="I.U. (ingen uppgift)",
+                mode="markers",
+                marker={
+                    "symbol": "x-thin-open",
+                    "size": 12,
+                    "color": MISSING_COLOUR,
+                    "line": {"width": 2, "color": MISSING_COLOUR},
+                },
+                hovertext=missing_text,
+                hoverinfo="text",
+                cliponaxis=False,
+            )
+        )
+    return to_json(fig)
+
+
+# --- Status summaries ---------------------------------------------------------------------------
+
+
+def status_chart(counts: Sequence, *, title: str) -> dict:
+    """One horizontal bar per status (e.g. how many nämndmål are Uppnått), symbol and text on the axis."""
+    labels = [f"{item.status.symbol} {item.status.label}" for item in counts]
+    values = [item.count for item in counts]
+    colours = [STATUS_STYLE[item.status.key][0] for item in counts]
+    patterns = [STATUS_STYLE[item.status.key][1] for item in counts]
+    fig = _figure(
+        height=40 + 34 * len(counts),
+        margin={"l": 150, "r": 24, "t": 8, "b": 24},
+        showlegend=False,
+        xaxis={"title": {"text": title}, "gridcolor": "#e3e3e3", "dtick": 1, "rangemode": "tozero"},
+        yaxis={"autorange": "reversed"},
+    )
+    fig.add_trace(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker={
+                "color": colours,
+                "pattern": {"shape": patterns},
+                "line": {"color": INK, "width": 1},
+            },
+            text=[str(value) for value in values],
+            textposition="outside",
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    return to_json(fig)
+
+
+def stacked_status_chart(
+    names: Sequence[str], rows: Sequence[Sequence], *, axis_title: str
+) -> dict:
+    """Boards side by side: one stacked horizontal bar per board, one segment per status.
+
+    `rows[i]` is board i's list of StatusCount, all in the same status order.
+    """
+    fig = _figure(
+        height=90 + 36 * max(len(names), 1),
+        barmode="stack",
+        margin={"l": 220, "r": 24, "t": 8, "b": 40},
+        xaxis={"title": {"text": axis_title}, "gridcolor": "#e3e3e3", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": -0.25, "x": 0, "traceorder": "normal"},
+    )
+    if not rows:
+        return to_json(fig)
+    for index, item in enumerate(rows[0]):
+        status = item.status
+        colour, pattern = STATUS_STYLE[status.key]
+        values = [row[index].count for row in rows]
+        fig.add_trace(
+            go.Bar(
+                x=values,
+                y=list(names),
+                name=f"{status.symbol} {status.label}",
+                orientation="h",
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern},
+                    "line": {"color": INK, "width": 1},
+                },
+                hovertemplate="%{y}: %{x} " + status.label.lower() + "<extra></extra>",
+            )
+        )
+    return to_json(fig)
+
+
+# --- Economy ----------------------------------------------------------------------------------
+
+
+def budget_outcome_chart(
+    labels: Sequence[str],
+    budget_tkr: Sequence[int | None],
+    outcome_tkr: Sequence[int | None],
+    *,
+    outcome_name: str,
+    budget_name: str,
+) -> dict:
+    """Budget next to bokslut (or the latest prognos) per driftsammandrag line, in tkr."""
+    fig = _figure(
+        height=90 + 60 * max(len(labels), 1),
+        barmode="group",
+        margin={"l": 260, "r": 24, "t": 8, "b": 48},
+        xaxis={
+            "title": {"text": "tkr"},
+            "gridcolor": "#e3e3e3",
+            "zeroline": True,
+            "zerolinecolor": INK,
+        },
+        yaxis={"autorange": "reversed"},
+    )
+    for name, values, colour, pattern in (
+        (budget_name, budget_tkr, "#9fb8d4", "/"),
+        (outcome_name, outcome_tkr, "#004b87", ""),
+    ):
+        texts = [
+            f"{name}: {format_number(value)} tkr" if value is not None else "" for value in values
+        ]
+        fig.add_trace(
+            go.Bar(
+                x=[_number(value) for value in values],
+                y=list(labels),
+                name=name,
+                orientation="h",
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern},
+                    "line": {"color": INK, "width": 1},
+                },
+                hovertext=texts,
+                hoverinfo="y+text",
+            )
+        )
+    return to_json(fig)
+
+
+def forecast_chart(
+    points: Sequence[str],
+    deviations_tkr: Sequence[int | None],
+    *,
+    name: str = "Avvikelse mot budget",
+) -> dict:
+    """The deviation against budget as forecast through the year, ending with bokslut (tkr).
+
+    Positive is a surplus. The zero line is the budget.
+    """
+    fig = _figure(
+        height=320,
+        xaxis={"type": "category", "title": {"text": "Prognostillfälle"}},
+        yaxis={
+            "title": {"text": "tkr (positivt = överskott)"},
+            "gridcolor": "#e3e3e3",
+            "zeroline": True,
+            "zerolinecolor": INK,
+            "zerolinewidth": 2,
+        },
+        hovermode="closest",
+    )
+    texts = [
+        f"{point}: {format_number(value)} tkr" if value is not None else f"{point}: ingen prognos"
+        for point, value in zip(points, deviations_tkr, strict=True)
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=list(points),
+            y=[_number(value) for value in deviations_tkr],
+            name=name,
+            mode="lines+markers+text",
+            text=[format_number(value) if value is not None else "" for value in deviations_tkr],
+            textposition="top center",
+            line={"color": "#004b87", "width": 2.5},
+            marker={"size": 10, "symbol": "circle"},
+            connectgaps=False,
+            hovertext=texts,
+            hoverinfo="text",
+        )
+    )
+    return to_json(fig)

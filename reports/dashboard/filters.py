@@ -1,0 +1,73 @@
+"""The dashboards' filters (år, nämnd, målområde): a GET form, so every view is a shareable URL."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django import forms
+from django.db.models import Max
+
+from goals.models import Board, GoalArea, ReportingOccasion
+
+INVALID_YEAR = "Välj ett år i listan."
+INVALID_BOARD = "Välj en nämnd som du har behörighet till."
+INVALID_GOAL_AREA = "Målområdet finns inte. Alla målområden visas."
+FIRST_YEAR = 2019
+
+
+def current_year() -> int:
+    return datetime.date.today().year
+
+
+def year_bounds(boards: Sequence[Board]) -> tuple[int, int]:
+    """First and last selectable year: from the boards' start to this year or the latest occasion."""
+    first = min((board.valid_from for board in boards), default=FIRST_YEAR)
+    latest = ReportingOccasion.objects.filter(board__in=[b.pk for b in boards]).aggregate(
+        latest=Max("year")
+    )["latest"]
+    return first, max(current_year(), latest or 0)
+
+
+def default_year(boards: Sequence[Board]) -> int:
+    """The year being followed up now: the latest year with a reporting occasion, not in the future."""
+    latest = ReportingOccasion.objects.filter(
+        board__in=[b.pk for b in boards], year__lte=current_year()
+    ).aggregate(latest=Max("year"))["latest"]
+    return latest or current_year()
+
+
+class DashboardFilterForm(forms.Form):
+    """År, målområde and (where the page can change board) nämnd."""
+
+    namnd = forms.ChoiceField(label="Nämnd", error_messages={"invalid_choice": INVALID_BOARD})
+    ar = forms.TypedChoiceField(
+        label="År", coerce=int, error_messages={"invalid_choice": INVALID_YEAR}
+    )
+    malomrade = forms.ModelChoiceField(
+        label="Målområde",
+        queryset=GoalArea.objects.order_by("order", "pk"),
+        required=False,
+        empty_label="Alla målområden",
+        error_messages={"invalid_choice": INVALID_GOAL_AREA},
+    )
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        boards: Sequence[Board],
+        years: tuple[int, int],
+        with_board: bool = True,
+        with_goal_area: bool = True,
+        **kwargs,
+    ):
+        super().__init__(data, **kwargs)
+        first, last = years
+        self.fields["ar"].choices = [(year, str(year)) for year in range(last, first - 1, -1)]
+        if with_board:
+            self.fields["namnd"].choices = [(b.code, f"{b.name} ({b.code})") for b in boards]
+        else:
+            del self.fields["namnd"]
+        if not with_goal_area:
+            del self.fields["malomrade"]

@@ -1,0 +1,178 @@
+"""One indicator as the dashboards show it: latest value, target, whether it is met, trend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from goals.periods import Period, PeriodType
+from indicators.evaluation import target_met
+from indicators.formatting import format_target, format_with_unit
+from indicators.models import Indicator, Target
+from indicators.selectors import TOTAL, Cell, IndicatorSeries, load_series
+from reports.dashboard.sparkline import Sparkline, sparkline
+from reports.dashboard.status import Status, target_status
+
+HISTORY_YEARS = 5
+ALL_PERIOD_TYPES = (PeriodType.YEAR, PeriodType.TERTIAL, PeriodType.QUARTER, PeriodType.MONTH)
+NO_VALUE = "Inget utfall ännu"
+FLOW_NOT_JUDGED = "Summeras över året: bedöms mot målvärdet vid helår."
+
+
+def history_years(year: int, count: int = HISTORY_YEARS) -> list[int]:
+    return list(range(year - count + 1, year + 1))
+
+
+def load_dashboard_series(indicators: Iterable[Indicator], year: int) -> dict[int, IndicatorSeries]:
+    """Values of the last five years, every period type, and targets (a fixed number of queries)."""
+    return load_series(indicators, history_years(year), period_types=ALL_PERIOD_TYPES)
+
+
+def latest_period(series: IndicatorSeries, year: int) -> tuple[Period, dict[str, Cell]] | None:
+    """The year's value if there is one, else the latest month, quarter or tertial of the year."""
+    cells = series.cells(year)
+    if cells:
+        return Period(year, PeriodType.YEAR, 1), cells
+    best: tuple[Period, dict[str, Cell]] | None = None
+    for (value_year, period_type, number), period_cells in series.values.items():
+        if value_year != year or period_type == PeriodType.YEAR or not period_cells:
+            continue
+        period = Period(value_year, PeriodType(period_type), number)
+        # The latest end month wins; on a tie the finer period (month) is the more recent figure.
+        rank = (period.end_month, -PeriodType(period_type).months)
+        if best is None or rank > (best[0].end_month, -PeriodType(best[0].type).months):
+            best = (period, period_cells)
+    return best
+
+
+def _ordered(cells: dict[str, Cell]) -> list[Cell]:
+    def key(cell: Cell) -> tuple[int, str]:
+        breakdown = cell.breakdown
+        return (breakdown.order, breakdown.code) if breakdown is not None else (-1, TOTAL)
+
+    return sorted(cells.values(), key=key)
+
+
+def _cell_text(cell: Cell, unit: str) -> str:
+    return format_with_unit(cell.value, cell.decimals, unit)
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    depth: int = 0
+    period_label: str = ""
+    value_text: str = NO_VALUE
+    breakdown_text: str = ""
+    is_missing: bool = False
+    missing_text: str = ""
+    target: Target | None = None
+    target_text: str = ""
+    target_inherited: bool = False
+    met: bool | None = None
+    status: Status = field(default_factory=lambda: target_status(None))
+    note: str = ""
+    trend: Sparkline | None = None
+
+    @property
+    def has_value(self) -> bool:
+        return self.period_label != ""
+
+
+def indicator_row(
+    series: IndicatorSeries,
+    year: int,
+    *,
+    parent: IndicatorSeries | None = None,
+    depth: int = 0,
+    with_trend: bool = True,
+) -> IndicatorRow:
+    indicator = series.indicator
+    row = IndicatorRow(indicator=indicator, depth=depth)
+
+    target = series.target(year)
+    if target is None and parent is not None:
+        target = parent.target(year)
+        row.target_inherited = target is not None
+    row.target = target
+    if target is not None:
+        row.target_text = format_target(target)
+
+    latest = latest_period(series, year)
+    outcome = None
+    if latest is not None:
+        period, cells = latest
+        row.period_label = period.label
+        total = cells.get(TOTAL)
+        others = [cell for code, cell in cells.items() if code != TOTAL]
+        if total is not None:
+            row.value_text = _cell_text(total, indicator.unit)
+            row.is_missing = total.is_missing
+            if total.is_missing:
+                reasons = [total.missing_label, *total.footnotes]
+                row.missing_text = " ".join(text for text in reasons if text)
+            outcome = total.value
+            row.breakdown_text = ", ".join(
+                f"{cell.breakdown.label} {_cell_text(cell, indicator.unit)}"
+                for cell in _ordered({c.breakdown_code: c for c in others})
+            )
+        elif others:
+            # Only split values (e.g. "UAF: 2,5 SOF: 6,9"): shown as the report prints them.
+            row.value_text = " ".join(
+                f"{cell.breakdown.label}: {_cell_text(cell, indicator.unit)}"
+                for cell in _ordered({c.breakdown_code: c for c in others})
+            )
+        if target is not None and outcome is not None:
+            if (
+                period.type != PeriodType.YEAR
+                and indicator.aggregation == Indicator.Aggregation.FLOW
+            ):
+                row.note = FLOW_NOT_JUDGED
+            else:
+                previous = series.total(year - 1)
+                row.met = target_met(
+                    target,
+                    outcome,
+                    direction=indicator.direction,
+                    previous=previous.value if previous is not None else None,
+                )
+    row.status = target_status(row.met)
+    if not with_trend:
+        return row
+
+    points, absent = [], set()
+    for trend_year in history_years(year):
+        cell = series.total(trend_year)
+        if cell is None:
+            if not points:
+                continue  # the trend starts at the first year with a value
+            absent.add(trend_year)
+        points.append((trend_year, cell.value if cell is not None else None))
+    row.trend = sparkline(points, indicator.decimals, no_value_years=absent)
+    return row
+
+
+def indicator_rows(
+    indicators: Iterable[Indicator],
+    series: dict[int, IndicatorSeries],
+    year: int,
+    *,
+    with_trend: bool = True,
+) -> list[IndicatorRow]:
+    """Rows for top-level indicators (as from group_by_goal), each followed by its sub-indicators."""
+    rows = []
+    for indicator in indicators:
+        parent_series = series[indicator.pk]
+        rows.append(indicator_row(parent_series, year, with_trend=with_trend))
+        for child in getattr(indicator, "sub_indicators", []):
+            if child.pk in series:
+                rows.append(
+                    indicator_row(
+                        series[child.pk],
+                        year,
+                        parent=parent_series,
+                        depth=1,
+                        with_trend=with_trend,
+                    )
+                )
+    return rows

@@ -1,0 +1,157 @@
+"""Dashboards for chefer and politicians: the municipality overview, a board's goals, its economy.
+
+Thin views: check access (404 outside the user's boards), read the filters, call a builder in
+reports/dashboard/, render. With htmx the same view answers with only the content fragment.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+
+from goals.access import Action, boards_for, get_board_for_user
+from goals.models import Board
+from reports import charts
+from reports.dashboard.board import board_dashboard as build_board_dashboard
+from reports.dashboard.economy import economy_dashboard
+from reports.dashboard.filters import DashboardFilterForm, default_year, year_bounds
+from reports.dashboard.overview import municipality_overview as build_overview
+
+PAGES = {"dashboard": "board_dashboard", "ekonomi": "board_economy"}
+BOARD_NOT_IN_YEAR = "Nämnden fanns inte det året."
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The whole page, or with htmx only `<template>_content.html` and the URL to show."""
+    if _wants_fragment(request):
+        response = render(request, template.replace(".html", "_content.html"), context)
+        response["HX-Push-Url"] = request.get_full_path()
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _visible_boards(request: HttpRequest) -> list[Board]:
+    return list(boards_for(request.user, Action.VIEW).order_by("order", "name"))
+
+
+def _board_in_year(request: HttpRequest, board_code: str, year: int) -> Board:
+    board = get_board_for_user(request.user, board_code, Action.VIEW)
+    if not board.is_valid_in(year):
+        raise Http404(BOARD_NOT_IN_YEAR)
+    return board
+
+
+def _board_filter(request: HttpRequest, board: Board, year: int, *, with_goal_area: bool):
+    boards = _visible_boards(request)
+    first, last = year_bounds(boards)
+    form = DashboardFilterForm(
+        {"namnd": board.code, "ar": str(year), "malomrade": request.GET.get("malomrade", "")},
+        boards=boards,
+        years=(min(first, year), max(last, year)),
+        with_goal_area=with_goal_area,
+    )
+    goal_area = None
+    if form.is_valid():
+        goal_area = form.cleaned_data.get("malomrade")
+    return form, goal_area
+
+
+def municipality_overview(request: HttpRequest) -> HttpResponse:
+    boards = _visible_boards(request)
+    bounds = year_bounds(boards)
+    year = default_year(boards)
+    data = {"ar": request.GET.get("ar") or str(year), "malomrade": request.GET.get("malomrade", "")}
+    form = DashboardFilterForm(data, boards=boards, years=bounds, with_board=False)
+    goal_area = None
+    form.is_valid()
+    if "ar" in form.cleaned_data:
+        year = form.cleaned_data["ar"]
+    goal_area = form.cleaned_data.get("malomrade")
+
+    overview = build_overview(
+        [board for board in boards if board.is_valid_in(year)], year, goal_area=goal_area
+    )
+    names = [summary.board.name for summary in overview.boards]
+    context = {
+        "form": form,
+        "year": year,
+        "goal_area": goal_area,
+        "overview": overview,
+        "has_boards": bool(boards),
+        "goal_chart": charts.stacked_status_chart(
+            names, [s.goal_counts for s in overview.boards], axis_title="Antal nämndmål"
+        ),
+        "indicator_chart": charts.stacked_status_chart(
+            names, [s.indicator_counts for s in overview.boards], axis_title="Antal indikatorer"
+        ),
+        "board_query": urlencode({"malomrade": goal_area.pk}) if goal_area else "",
+    }
+    return _render(request, "reports/dashboard_overview.html", context)
+
+
+def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpResponse:
+    board = _board_in_year(request, board_code, year)
+    form, goal_area = _board_filter(request, board, year, with_goal_area=True)
+    dashboard = build_board_dashboard(board, year, goal_area=goal_area)
+    context = {
+        "form": form,
+        "board": board,
+        "year": year,
+        "dashboard": dashboard,
+        "goal_area": goal_area,
+        "goal_chart": charts.status_chart(dashboard.goal_counts, title="Antal nämndmål"),
+        "indicator_chart": charts.status_chart(
+            dashboard.indicator_counts, title="Antal indikatorer"
+        ),
+        "page": "dashboard",
+    }
+    return _render(request, "reports/dashboard_board.html", context)
+
+
+def board_economy(request: HttpRequest, board_code: str, year: int) -> HttpResponse:
+    board = _board_in_year(request, board_code, year)
+    form, _ = _board_filter(request, board, year, with_goal_area=False)
+    economy = economy_dashboard(board, year)
+    context = {
+        "form": form,
+        "board": board,
+        "year": year,
+        "economy": economy,
+        "page": "ekonomi",
+    }
+    return _render(request, "reports/dashboard_economy.html", context)
+
+
+def board_dashboard_current(request: HttpRequest, board_code: str) -> HttpResponse:
+    """The board's dashboard for the year being followed up now."""
+    board = get_board_for_user(request.user, board_code, Action.VIEW)
+    return redirect("board_dashboard", board_code=board.code, year=default_year([board]))
+
+
+def dashboard_select(request: HttpRequest) -> HttpResponse:
+    """Where the filter form of a board page goes: redirects to the shareable URL it chose."""
+    board = get_board_for_user(request.user, request.GET.get("namnd", ""), Action.VIEW)
+    page = request.GET.get("sida", "dashboard")
+    if page not in PAGES:
+        page = "dashboard"
+    try:
+        year = int(request.GET.get("ar", ""))
+    except ValueError:
+        year = default_year([board])
+    if not board.is_valid_in(year):
+        year = default_year([board])
+    url = reverse(PAGES[page], kwargs={"board_code": board.code, "year": year})
+    goal_area = request.GET.get("malomrade", "")
+    if page == "dashboard" and goal_area.isdigit():
+        url += "?" + urlencode({"malomrade": goal_area})
+    return redirect(url)
