@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -90,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.AbsoluteSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -178,7 +180,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # Sessions: 30 minutes idle (the cookie is renewed on every request) and never
-# longer than 12 hours after login (enforced by goals.middleware.AbsoluteSessionTimeout).
+# longer than 12 hours after login (enforced by config.middleware.AbsoluteSessionTimeoutMiddleware).
+# Logout flushes the session on the server; a password change ends the user's other sessions
+# (their stored password hash no longer matches).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_MAX_SECONDS = 12 * 60 * 60
@@ -194,6 +198,32 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Content-Security-Policy: scripts and styles only from our own static files, no inline script,
+# no eval. The one exception is an EMPTY inline <style> element (the hash is of the empty
+# string): plotly.min.js appends `<style id="plotly.js-style-global">` with no text and fills it
+# through CSSOM insertRule, which CSP does not govern. Without it the charts lose their own CSS
+# (hover and drag layers break). An attacker gains nothing from an empty style element.
+# blob: images are for plotly's "download as PNG" button. Measured in Chromium with
+# plotly.js 4.1.1 (tests/test_security_csp.py). htmx's own inline indicator style is switched
+# off in base.html (htmx-config) and lives in styrkort.css instead.
+CSP_EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", CSP_EMPTY_STYLE_HASH],
+        "img-src": ["'self'", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # django-axes: lock a username+address pair after five failures, for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -202,7 +232,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "goals.security.client_ip"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# Where users report accessibility problems and other faults (shown on /tillganglighet/).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
@@ -215,12 +249,25 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "security_json": {"()": "config.security_log.SecurityJsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Security events as JSON lines: to SECURITY_LOG_FILE if set (reopened after
+        # logrotate moves it), else to standard error with the rest of the log.
+        "security": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": os.environ["SECURITY_LOG_FILE"],
+                "formatter": "security_json",
+                "encoding": "utf-8",
+            }
+            if os.environ.get("SECURITY_LOG_FILE")
+            else {"class": "logging.StreamHandler", "formatter": "security_json"}
+        ),
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
-        "styrkort.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "styrkort.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }

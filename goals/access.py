@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from goals.models import Board, BoardRole, Role
+from goals.security import SecurityEvent, log_security_event
 
 
 class Action(Enum):
@@ -70,10 +71,17 @@ def get_board_for_user(user, code: str, action: Action = Action.VIEW) -> Board:
     """The board with this code if the user may perform the action on it, else 404."""
     board = Board.objects.filter(code=code).select_related("municipality").first()
     if board is None or not can(user, action, board):
+        log_security_event(SecurityEvent.ACCESS_DENIED, user=user, board=code, action=action.value)
         raise Http404("Nämnden finns inte eller så saknar du behörighet.")
     return board
 
 
 def require(user, action: Action, board: Board | int) -> None:
     if not can(user, action, board):
+        log_security_event(
+            SecurityEvent.ACCESS_DENIED,
+            user=user,
+            board=board.code if isinstance(board, Board) else f"id {board}",
+            action=action.value,
+        )
         raise Http404("Sidan finns inte eller så saknar du behörighet.")

@@ -111,3 +111,33 @@ def browser_type_launch_args(chromium_path):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def security_log():
+    """The security events written during the test, each parsed from its JSON line."""
+    import json
+    import logging
+
+    from config.security_log import SecurityJsonFormatter
+
+    class Capture(logging.Handler):
+        def __init__(self):
+            super().__init__(level=logging.DEBUG)
+            self.setFormatter(SecurityJsonFormatter())
+            self.lines: list[str] = []
+
+        def emit(self, record):
+            self.lines.append(self.format(record))
+
+        def events(self, name: str | None = None) -> list[dict]:
+            parsed = [json.loads(line) for line in self.lines]
+            return [e for e in parsed if name is None or e["event"] == name]
+
+    handler = Capture()
+    logger = logging.getLogger("styrkort.security")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
