@@ -340,9 +340,87 @@ def build_mini_an(board) -> MiniReport:
         comment="Fortsätter under kvartal 1-2 2023",
     )
     AssignmentStatus.objects.create(occasion=occasion, assignment=specific, status=WorkStatus.DONE)
+    add_budget(board)
     # Approve last, as in real life (an approved occasion refuses writes).
     ReportingOccasion.objects.filter(pk=occasion.pk).update(state=ReportingOccasion.State.APPROVED)
     return MiniReport(board, goals, ind, occasion)
+
+
+def add_budget(board) -> None:
+    """Three driftsammandrag lines valid from 2022 (2021 restated) and two investment projects.
+
+    Kronor chosen so that rounding each figure on its own matters: Ekonomiskt bistånd's
+    avvikelse is 5 249 tkr although the rounded bokslut and budget differ by 5 248.
+    """
+    from budget.models import BudgetAmount, BudgetLine, InvestmentAmount, InvestmentProject
+
+    def line(code, name, section, order, amounts):
+        budget_line = BudgetLine.objects.create(
+            board=board,
+            scheme="drift",
+            section=section,
+            code=code,
+            name=name,
+            order=order,
+            valid_from=2022,
+        )
+        for year, kind, amount, revenues in amounts:
+            BudgetAmount.objects.create(
+                line=budget_line, year=year, kind=kind, amount=amount, revenues=revenues
+            )
+
+    line(
+        "bistand",
+        "Ekonomiskt bistånd",
+        "verksamhet",
+        1,
+        [
+            (2022, "bokslut", 303_503_600, -1_000_000),
+            (2022, "budget", 308_752_400, -1_200_000),
+            (2021, "bokslut", 319_223_000, -900_000),
+        ],
+    )
+    line(
+        "flykting",
+        "Flyktingmottagande",
+        "verksamhet",
+        2,
+        [
+            (2022, "bokslut", 44_451_000, -30_023_000),
+            (2022, "budget", 39_537_000, -30_500_000),
+            (2021, "bokslut", 43_448_000, -41_077_000),
+        ],
+    )
+    line(
+        "enheter",
+        "Nämndens enheter",
+        "enheter",
+        3,
+        [
+            (2022, "bokslut", -6_422_000, None),
+            (2022, "budget", 0, None),
+            (2021, "bokslut", 558_000, None),
+        ],
+    )
+    done = InvestmentProject.objects.create(
+        board=board,
+        code="ams",
+        name="Arbetsmarknadsservice",
+        decided_budget=1_650_000,
+        completed_year=2022,
+        valid_from=2022,
+        order=1,
+    )
+    InvestmentAmount.objects.create(project=done, year=2022, kind="budget", amount=1_650_000)
+    InvestmentAmount.objects.create(project=done, year=2022, kind="bokslut", amount=318_000)
+    InvestmentProject.objects.create(
+        board=board,
+        code="amc",
+        name="Arbetsmarknadscentrum",
+        decided_budget=250_000,
+        valid_from=2022,
+        order=2,
+    )
 
 
 @pytest.fixture
@@ -352,6 +430,10 @@ def mini_an(board_an) -> MiniReport:
 
 def add_goal_with_indicators(board, count: int) -> None:
     """More of everything: one more nämndmål with `count` indicators, K/M values, targets, notes."""
+    approved = list(
+        ReportingOccasion.objects.filter(board=board, state="godkand").values_list("pk", flat=True)
+    )
+    ReportingOccasion.objects.filter(pk__in=approved).update(state="oppen")
     council = CouncilGoal.objects.get(title="Hållbar ekonomi")
     goal = BoardGoal.objects.create(
         board=board,
@@ -382,6 +464,7 @@ def add_goal_with_indicators(board, count: int) -> None:
             board=board, category="personal", name=f"Personalmått {number}", valid_from=2018
         )
         value(staff, 2022, total, number)
+    ReportingOccasion.objects.filter(pk__in=approved).update(state="godkand")
 
 
 def test_mini_an_has_the_shapes_the_report_needs(mini_an):

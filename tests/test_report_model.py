@@ -36,6 +36,8 @@ def test_tables_come_in_the_order_of_the_printed_report(report):
     assert [table.key for table in report.tables] == [
         "ekonomi",
         "driftsammandrag",
+        "investeringar-fardigstallda",
+        "investeringar-pagaende",
         "malredovisning",
         "uppdrag-kommungemensamma",
         "uppdrag-namndspecifika",
@@ -51,6 +53,7 @@ def test_tables_come_in_the_order_of_the_printed_report(report):
     assert [sheet.key for sheet in report.sheets()] == [
         "ekonomi",
         "driftsammandrag",
+        "investeringar",
         "malredovisning",
         "strategiska-uppdrag",
         "volymutveckling",
@@ -291,3 +294,61 @@ def test_select_one_table_or_a_sheet(report):
     assert [t.key for t in report.select("namndindikatorer-2").tables] == ["namndindikatorer-2"]
     with pytest.raises(KeyError):
         report.select("finns-inte")
+
+
+def test_economy_tables_in_tkr_rounded_per_figure(report):
+    economy = report.table("ekonomi")
+    assert [c.label for c in economy.columns] == [
+        "Ekonomi",
+        "Bokslut 2022",
+        "Budget 2022",
+        "Avvikelse",
+        "Bokslut 2021",
+    ]
+    net, invest = economy.rows
+    # 303 503,6 + 44 451 − 6 422 = 341 532,6 → 341 533; budget 308 752,4 + 39 537 + 0.
+    assert [c.value for c in net.cells[1:]] == [341_533, 348_289, 6_757, 363_229]
+    assert texts(invest) == ["Investeringar, netto", "318", "1\xa0650", "1\xa0332", "-"]
+
+    operating = report.table("driftsammandrag")
+    assert operating.columns[4].label == "Bokslut 2021*"
+    assert operating.rows[0].kind == RowKind.SECTION
+    assert operating.rows[0].cells[0].text == "Verksamhet"
+    bistand = find_row(operating, "Ekonomiskt bistånd")
+    assert [c.value for c in bistand.cells[1:]] == [303_504, 308_752, 5_249, 319_223]
+    flykting = find_row(operating, "Flyktingmottagande")
+    assert flykting.cells[3].value == -4_914 and flykting.cells[3].is_number
+    total = find_row(operating, "Summa nettokostnader, tkr")
+    assert total.kind == RowKind.SUM
+    revenues = find_row(operating, "varav intäkter")
+    assert revenues.kind == RowKind.BREAKDOWN
+    assert [c.value for c in revenues.cells[1:]] == [-31_023, -31_700, -677, -41_977]
+    units = find_row(operating, "Nämndens enheter")
+    assert [c.value for c in units.cells[1:]] == [-6_422, 0, 6_422, 558]
+    assert find_row(operating, "Summa nettokostnader, tkr, inkl").kind == RowKind.SUM
+    assert operating.notes and operating.notes[0].startswith("*Observera")
+
+
+def test_investment_tables_with_grouped_columns_and_sums(report):
+    completed = report.table("investeringar-fardigstallda")
+    assert completed.has_groups
+    assert [c.group for c in completed.columns][1:4] == [
+        "Utgifter/inkomster sedan projektets start"
+    ] * 3
+    assert texts(completed.rows[0]) == [
+        "Arbetsmarknadsservice",
+        "1\xa0650",
+        "318",
+        "1\xa0332",
+        "1\xa0650",
+        "318",
+        "1\xa0332",
+    ]
+    assert completed.rows[-1].kind == RowKind.SUM
+    ongoing = report.table("investeringar-pagaende")
+    assert texts(ongoing.rows[0])[:3] == ["Arbetsmarknadscentrum", "250", ""]
+    assert [row.cells[0].text for row in ongoing.rows[-2:]] == [
+        "Summa pågående projekt",
+        "Summa investeringar",
+    ]
+    assert ongoing.rows[-1].cells[1].value == 1_900

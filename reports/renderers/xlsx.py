@@ -198,9 +198,9 @@ class _SheetWriter:
         ws = self.ws
         for index, width in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
-        self._text(1, f"{self.report.board_name} – {self.report.title}", "sk_title")
+        self._text(1, f"{self.report.board_name} – {self.report.title}", "sk_title", row=1)
         created = self.report.generated_at.strftime("%Y-%m-%d %H:%M")
-        self._text(2, f"Skapad {created} i Styrkort", "sk_meta")
+        self._text(1, f"Skapad {created} i Styrkort", "sk_meta", row=2)
         self.row = 2
         for table in self.tables:
             self.row += 2

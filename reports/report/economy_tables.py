@@ -1,52 +1,169 @@
 """Ekonomi, Driftsammandrag and Investeringar, read from the budget app's selectors.
 
-Amounts come in kronor and are shown in tkr, rounded half up per figure with
-budget.formatting.to_tkr (so an avvikelse is rounded from the kronor difference, as in the seed:
-308 752 − 303 504 prints 5 249).
+The selectors give kronor with sums and avvikelse already computed; every printed figure is
+rounded to tkr on its own with budget.formatting.to_tkr (half up), so an avvikelse is rounded
+from the kronor difference, as in the seed: Ekonomiskt bistånd 308 752 − 303 504 prints 5 249.
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
+from budget import selectors as budget_selectors
+from budget.formatting import MISSING_AMOUNT, to_tkr
 from reports.report.data import ReportData
-from reports.report.model import Column, FootnoteNumbering, ReportTable
+from reports.report.model import Cell, Column, FootnoteNumbering, ReportTable, Row, RowKind
 
-NO_BUDGET = "Det finns inga budgetuppgifter för nämnden och året."
+RESTATED_NOTE = (
+    "*Observera att kolumnen utgör bokslutet {previous} för de verksamheter som ingår under "
+    "nämndens ansvarsområde från och med {year}."
+)
+OPERATIONS_HEADING = "Verksamhet"
+COMPLETED_GROUP = "Utgifter/inkomster sedan projektets start"
+YEAR_GROUP = "Varav årets investeringar"
+
+ROW_KINDS = {
+    budget_selectors.RowKind.LINE: RowKind.DATA,
+    budget_selectors.RowKind.UNIT: RowKind.DATA,
+    budget_selectors.RowKind.ECONOMY: RowKind.DATA,
+    budget_selectors.RowKind.SUM: RowKind.SUM,
+    budget_selectors.RowKind.TOTAL: RowKind.SUM,
+    budget_selectors.RowKind.COSTS: RowKind.BREAKDOWN,
+    budget_selectors.RowKind.REVENUES: RowKind.BREAKDOWN,
+}
 
 
-def _budget_module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"budget.{name}")
-    except ImportError:
-        return None
+def tkr_cell(kronor: int | None, missing: str = MISSING_AMOUNT) -> Cell:
+    amount = to_tkr(kronor)
+    if amount is None:
+        return Cell(missing or None)
+    return Cell.number(amount, 0)
 
 
-def _amount_columns(data: ReportData, first_label: str) -> list[Column]:
-    year = data.year
+def _outcome_columns(year: int, first_label: str, *, restated: bool = False) -> list[Column]:
     return [
         Column("name", first_label, width=48, wrap=True),
         Column("actual", f"Bokslut {year}", numeric=True, width=14),
         Column("budget", f"Budget {year}", numeric=True, width=14),
         Column("deviation", "Avvikelse", numeric=True, width=14),
-        Column("previous", f"Bokslut {year - 1}", numeric=True, width=14),
+        Column("previous", f"Bokslut {year - 1}{'*' if restated else ''}", numeric=True, width=14),
     ]
 
 
-def build_economy_tables(data: ReportData, numbering: FootnoteNumbering) -> list[ReportTable]:
-    economy = ReportTable(
+def _outcome_row(row) -> Row:
+    return Row(
+        ROW_KINDS.get(row.kind, RowKind.DATA),
+        [
+            Cell(row.label),
+            tkr_cell(row.bokslut),
+            tkr_cell(row.budget),
+            tkr_cell(row.avvikelse),
+            tkr_cell(row.previous_bokslut),
+        ],
+    )
+
+
+def build_economy_table(data: ReportData) -> ReportTable:
+    table = ReportTable(
         key="ekonomi",
         title="Ekonomi, belopp i tkr",
-        columns=_amount_columns(data, "Ekonomi"),
+        columns=_outcome_columns(data.year, "Ekonomi"),
     )
-    operating = ReportTable(
+    summary = budget_selectors.economy_summary(data.board, data.year)
+    table.rows = [_outcome_row(row) for row in summary.rows]
+    return table
+
+
+def build_operating_table(data: ReportData) -> ReportTable:
+    summary = budget_selectors.operating_summary(data.board, data.year)
+    table = ReportTable(
         key="driftsammandrag",
-        title=f"Resultat {data.year}: driftsammandrag",
-        columns=_amount_columns(data, "Driftsammandrag, netto tkr"),
+        title=f"Resultat {data.year}",
+        columns=_outcome_columns(
+            data.year, "Driftsammandrag, netto tkr", restated=summary.previous_restated
+        ),
     )
-    tables = [economy, operating]
-    if _budget_module("selectors") is None:
-        for table in tables:
-            table.notes.append(NO_BUDGET)
-    return tables
+    width = len(table.columns)
+    if any(row.kind == budget_selectors.RowKind.LINE for row in summary.rows):
+        table.rows.append(Row(RowKind.SECTION, [Cell(OPERATIONS_HEADING, colspan=width)]))
+    table.rows.extend(_outcome_row(row) for row in summary.rows)
+    if summary.previous_restated:
+        table.notes.append(RESTATED_NOTE.format(previous=data.year - 1, year=data.year))
+    return table
+
+
+def _investment_columns(year: int, first_label: str) -> list[Column]:
+    return [
+        Column("name", first_label, width=36, wrap=True),
+        Column("decided", "Beslutad budget", numeric=True, width=13, group=COMPLETED_GROUP),
+        Column(
+            "accumulated",
+            "Ack. utfall nettoinvesteringar",
+            numeric=True,
+            width=15,
+            group=COMPLETED_GROUP,
+        ),
+        Column(
+            "accumulated_deviation",
+            "Budgetavvikelse",
+            numeric=True,
+            width=15,
+            group=COMPLETED_GROUP,
+        ),
+        Column("budget", f"Budget {year}", numeric=True, width=13, group=YEAR_GROUP),
+        Column(
+            "outcome", f"Utfall {year} nettoinvesteringar", numeric=True, width=15, group=YEAR_GROUP
+        ),
+        Column("deviation", "Budgetavvikelse", numeric=True, width=15, group=YEAR_GROUP),
+    ]
+
+
+def _investment_row(row, kind: RowKind = RowKind.DATA) -> Row:
+    # The seed leaves an unknown investment figure blank (no "-").
+    return Row(
+        kind,
+        [
+            Cell(row.label),
+            *(
+                tkr_cell(amount, missing="")
+                for amount in (
+                    row.decided_budget,
+                    row.accumulated_outcome,
+                    row.accumulated_deviation,
+                    row.budget,
+                    row.outcome,
+                    row.deviation,
+                )
+            ),
+        ],
+    )
+
+
+def build_investment_tables(data: ReportData) -> list[ReportTable]:
+    investments = budget_selectors.investments(data.board, data.year)
+    completed = ReportTable(
+        key="investeringar-fardigstallda",
+        title="Färdigställda projekt, belopp i tkr",
+        columns=_investment_columns(data.year, "Färdigställda projekt"),
+        sheet="investeringar",
+        sheet_title="Investeringar",
+    )
+    completed.rows = [_investment_row(row) for row in investments.completed]
+    completed.rows.append(_investment_row(investments.completed_sum, RowKind.SUM))
+    ongoing = ReportTable(
+        key="investeringar-pagaende",
+        title="Pågående projekt, belopp i tkr",
+        columns=_investment_columns(data.year, "Pågående projekt"),
+        sheet="investeringar",
+        sheet_title="Investeringar",
+    )
+    ongoing.rows = [_investment_row(row) for row in investments.ongoing]
+    ongoing.rows.append(_investment_row(investments.ongoing_sum, RowKind.SUM))
+    ongoing.rows.append(_investment_row(investments.total, RowKind.SUM))
+    return [completed, ongoing]
+
+
+def build_economy_tables(data: ReportData, numbering: FootnoteNumbering) -> list[ReportTable]:
+    return [
+        build_economy_table(data),
+        build_operating_table(data),
+        *build_investment_tables(data),
+    ]
