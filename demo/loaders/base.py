@@ -7,6 +7,7 @@ whose stored values already match: a second run writes nothing (no new historica
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -34,7 +35,14 @@ class DemoDataError(ValueError):
 
 
 def read(name: str) -> dict[str, Any]:
-    with (DATA_DIR / name).open("rb") as handle:
+    """The parsed data file (cached while the file is unchanged; callers must not modify it)."""
+    path = DATA_DIR / name
+    return _parsed(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(path: Path, mtime_ns: int) -> dict[str, Any]:
+    with path.open("rb") as handle:
         return tomllib.load(handle)
 
 
@@ -96,10 +104,11 @@ def sync(
     history); changed rows are saved one by one, so the models' own guards (e.g. the lock of an
     approved reporting occasion) apply. Returns the stored objects by key.
     """
-    stored = {
-        tuple(getattr(obj, name) for name in key): obj
-        for obj in (existing if existing is not None else model._default_manager.all())
-    }
+    if existing is None:
+        existing = model._default_manager.all()
+    if isinstance(existing, models.QuerySet):
+        existing = existing.order_by()  # the models' default orderings join needlessly here
+    stored = {tuple(getattr(obj, name) for name in key): obj for obj in existing}
     result: dict[tuple, models.Model] = {}
     new: list[models.Model] = []
     for row in rows:
