@@ -261,6 +261,8 @@ def save_value(
                     deleted_by=last.history_user if last else None,
                     deleted_at=last.history_date if last else None,
                 )
+            # Read it again for the message: the locked row's joins may predate the wait.
+            current = IndicatorValue.objects.select_related("updated_by").get(pk=current.pk)
             raise _conflict(
                 current, indicator=indicator, value=value, missing_reason=missing_reason
             )
