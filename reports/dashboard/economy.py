@@ -1,18 +1,176 @@
-"""The economy dashboard: budget vs bokslut per driftsammandrag line and the year's forecasts."""
+"""The economy dashboard: budget vs bokslut per driftsammandrag line, and the year's forecasts
+against budget (30 april, 31 augusti, 31 oktober next to the final result).
+
+Reads budget.selectors (amounts in kronor, derived figures already computed) and turns each
+printed figure into tkr on its own with budget.formatting.to_tkr (4 queries in all).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from budget.formatting import to_tkr
+from budget.selectors import RowKind, forecasts, operating_summary
 from goals.models import Board
+from reports import charts
+
+BOKSLUT = "Bokslut"
+ROW_CLASSES = {
+    RowKind.SUM: "sum",
+    RowKind.TOTAL: "sum",
+    RowKind.COSTS: "varav",
+    RowKind.REVENUES: "varav",
+    RowKind.UNIT: "unit",
+}
+
+
+def _tkr(kronor: int | None) -> int | None:
+    return to_tkr(kronor)
+
+
+@dataclass
+class EconomyRow:
+    label: str
+    css: str
+    bokslut: int | None  # tkr
+    budget: int | None
+    avvikelse: int | None
+    previous_bokslut: int | None
+
+
+@dataclass
+class ForecastLine:
+    label: str
+    css: str
+    budget: int | None  # tkr
+    forecasts: list[int | None]
+    bokslut: int | None
+
+
+@dataclass
+class Balance:
+    """The year's result in words as well as numbers: överskott / underskott / i balans."""
+
+    label: str
+    tkr: int | None
+
+    @property
+    def word(self) -> str:
+        if self.tkr is None:
+            return "Inget utfall"
+        if self.tkr > 0:
+            return "Överskott"
+        if self.tkr < 0:
+            return "Underskott"
+        return "I balans"
+
+    @property
+    def css(self) -> str:
+        if not self.tkr:
+            return ""
+        return "surplus" if self.tkr > 0 else "deficit"
+
+    @property
+    def amount(self) -> int | None:
+        """The size of the surplus or deficit (the word carries the sign)."""
+        return abs(self.tkr) if self.tkr is not None else None
+
+    @property
+    def symbol(self) -> str:
+        if not self.tkr:
+            return "="
+        return "▲" if self.tkr > 0 else "▼"
 
 
 @dataclass
 class EconomyDashboard:
     board: Board
     year: int
-    lines: list = field(default_factory=list)
+    rows: list[EconomyRow] = field(default_factory=list)
+    previous_restated: bool = False
+    forecast_labels: list[str] = field(default_factory=list)
+    forecast_rows: list[ForecastLine] = field(default_factory=list)
+    forecast_deviations: list[int | None] = field(default_factory=list)
+    balances: list[Balance] = field(default_factory=list)
+    budget_total: int | None = None
+    outcome_name: str = ""
+    operating_chart: dict | None = None
+    forecast_chart: dict | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.rows)
 
 
 def economy_dashboard(board: Board, year: int) -> EconomyDashboard:
-    return EconomyDashboard(board=board, year=year)
+    summary = operating_summary(board, year)
+    table = forecasts(board, year)
+    economy = EconomyDashboard(board=board, year=year, previous_restated=summary.previous_restated)
+    if not summary.rows:
+        return economy
+
+    economy.rows = [
+        EconomyRow(
+            label=row.label,
+            css=ROW_CLASSES.get(row.kind, ""),
+            bokslut=_tkr(row.bokslut),
+            budget=_tkr(row.budget),
+            avvikelse=_tkr(row.avvikelse),
+            previous_bokslut=_tkr(row.previous_bokslut),
+        )
+        for row in summary.rows
+    ]
+
+    months = list(table.months)
+    economy.forecast_labels = [f"Prognos {table.label(month)}" for month in months]
+    economy.forecast_rows = [
+        ForecastLine(
+            label=row.label,
+            css=ROW_CLASSES.get(row.kind, ""),
+            budget=_tkr(row.budget),
+            forecasts=[_tkr(row.forecasts.get(month)) for month in months],
+            bokslut=_tkr(row.bokslut),
+        )
+        for row in table.rows
+    ]
+    total = table.row(RowKind.TOTAL) or table.row(RowKind.SUM)
+    if total is not None:
+        economy.budget_total = _tkr(total.budget)
+        economy.forecast_deviations = [
+            _tkr(total.forecast_deviation(month)) for month in months
+        ] + [_tkr(total.avvikelse)]
+        economy.balances = [
+            Balance(f"Prognos {table.label(month)}", _tkr(total.forecast_deviation(month)))
+            for month in months
+            if total.forecasts.get(month) is not None
+        ]
+        economy.balances.append(Balance(f"Bokslut {year}", _tkr(total.avvikelse)))
+        economy.forecast_chart = charts.forecast_chart(
+            [table.label(month) for month in months] + [BOKSLUT],
+            economy.forecast_deviations,
+        )
+
+    # Budget next to bokslut per line; before the year is closed, next to the latest forecast.
+    lines = [row for row in table.rows if row.kind in (RowKind.LINE, RowKind.UNIT)]
+    if any(row.bokslut is not None for row in lines):
+        outcome = [_tkr(row.bokslut) for row in lines]
+        economy.outcome_name = f"Bokslut {year}"
+    else:
+        forecast_months = [
+            m for m in months if any(row.forecasts.get(m) is not None for row in lines)
+        ]
+        if forecast_months:
+            month = forecast_months[-1]
+            outcome = [_tkr(row.forecasts.get(month)) for row in lines]
+            economy.outcome_name = f"Prognos {table.label(month)}"
+        else:
+            outcome = [None for _ in lines]
+            economy.outcome_name = "Inget utfall ännu"
+    economy.operating_chart = charts.budget_outcome_chart(
+        [row.label for row in lines],
+        [_tkr(row.budget) for row in lines],
+        outcome,
+        outcome_name=economy.outcome_name,
+        budget_name=f"Budget {year}",
+    )
+    return economy
