@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.db.models import Q
+
 from budget.models import (
     STANDARD_FORECAST_MONTHS,
     AmountKind,
@@ -270,10 +272,20 @@ class EconomySummary:
         return [self.net_cost, self.investments]
 
 
-def economy_summary(board: Board, year: int) -> EconomySummary:
-    """Verksamhetens nettokostnader (incl. municipal units) and Investeringar, netto (4 queries)."""
-    total = operating_summary(board, year).total
-    table = investments(board, year)
+def economy_summary(
+    board: Board,
+    year: int,
+    *,
+    operations: OperatingSummary | None = None,
+    investment_table: InvestmentTable | None = None,
+) -> EconomySummary:
+    """Verksamhetens nettokostnader (incl. municipal units) and Investeringar, netto (4 queries).
+
+    A page that already has the year's operating summary and investment table passes them in
+    and the summary costs no query.
+    """
+    total = (operations or operating_summary(board, year)).total
+    table = investment_table or investments(board, year)
     net_cost = OutcomeRow.make(
         NET_COST_LABEL,
         RowKind.ECONOMY,
@@ -786,3 +798,52 @@ def yearly_totals(
                 totals.forecasts[month] = _add(values) if complete else None
             result[(board_id, year)] = totals
     return result
+
+
+# --- the entry form -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One line of the entry form: what is stored now and what to show beside the field."""
+
+    line_id: int
+    label: str
+    kind: RowKind
+    current: int | None  # the stored forecast or bokslut being edited, kronor
+    version: int | None  # its version, None when nothing is stored
+    budget: int | None
+    previous_bokslut: int | None
+
+
+def entry_rows(board: Board, year: int, kind: str, month: int | None) -> list[EntryRow]:
+    """The lines of the board's year with the amount being entered, budget and last year's
+    bokslut (2 queries)."""
+    lines = report_lines(board, year)
+    amounts = BudgetAmount.objects.filter(
+        line__in=[line.pk for line in lines], year__in=[year, year - 1]
+    ).filter(
+        Q(year=year, kind=AmountKind.BUDGET)
+        | Q(year=year - 1, kind=AmountKind.OUTCOME)
+        | Q(year=year, kind=kind, month=month)
+    )
+    found: dict[tuple[int, str, int], BudgetAmount] = {}
+    for amount in amounts:
+        found[(amount.line_id, amount.kind, amount.year)] = amount
+    rows = []
+    for line in lines:
+        current = found.get((line.pk, kind, year))
+        budget = found.get((line.pk, AmountKind.BUDGET, year))
+        previous = found.get((line.pk, AmountKind.OUTCOME, year - 1))
+        rows.append(
+            EntryRow(
+                line.pk,
+                line.name,
+                RowKind.UNIT if line.section == Section.MUNICIPAL_UNITS else RowKind.LINE,
+                current.amount if current else None,
+                current.version if current else None,
+                budget.amount if budget else None,
+                previous.amount if previous else None,
+            )
+        )
+    return rows

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from budget import views
+
+urlpatterns = [
+    path("<str:board_code>/<int:year>/", views.overview, name="budget_overview"),
+    path("<str:board_code>/<int:year>/prognos/", views.entry, name="budget_entry"),
+]

@@ -1,0 +1,85 @@
+"""The budget overview page: Swedish tkr figures, access per board, constant query count."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from budget.models import BudgetAmount, BudgetLine, InvestmentAmount, InvestmentProject
+from demo.loaders import budget as budget_loader
+
+
+@pytest.fixture
+def budget_data(board_an):
+    budget_loader.load()
+    return board_an
+
+
+def url(code="AN", year=2022):
+    return reverse("budget_overview", args=[code, year])
+
+
+@pytest.mark.parametrize("persona", ["controller_an", "secretary_an", "manager_an", "admin_user"])
+def test_the_boards_people_see_the_economy_in_swedish_tkr(budget_data, client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    for figure in ("453\xa0257", "465\xa0446", "12\xa0189", "458\xa0476", "-31\xa0023", "5\xa0249"):
+        assert figure in page
+    assert "Summa nettokostnader, tkr, inkl. kommunala enheter" in page
+    assert "Summa färdigställda projekt" in page
+    assert "Prognos 31 oktober" in page
+    assert "Bokslut 2021" in page and "2\xa0022" not in page  # years are not numbers
+
+
+def test_the_entry_link_is_only_for_those_who_may_enter(budget_data, client, secretary_an):
+    client.force_login(secretary_an)
+    assert reverse("budget_entry", args=["AN", 2022]) not in client.get(url()).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["controller_other", "outsider"])
+def test_other_boards_get_404(budget_data, client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(url()).status_code == 404
+
+
+def test_a_year_without_data_renders(budget_data, client, controller_an):
+    client.force_login(controller_an)
+    assert client.get(url(year=2030)).status_code == 200
+
+
+def add_lines_and_projects(board, start: int, count: int) -> None:
+    for number in range(start, start + count):
+        line = BudgetLine.objects.create(
+            board=board,
+            scheme="drift",
+            code=f"extra-{number}",
+            name=f"Extra {number}",
+            valid_from=2022,
+            order=60 + number,
+        )
+        for kind, year in (("budget", 2022), ("bokslut", 2022), ("bokslut", 2021)):
+            BudgetAmount.objects.create(line=line, kind=kind, year=year, amount=1000 * number)
+        BudgetAmount.objects.create(line=line, kind="prognos", year=2022, month=8, amount=5)
+        project = InvestmentProject.objects.create(
+            board=board, code=f"projekt-{number}", name=f"Projekt {number}", valid_from=2022
+        )
+        InvestmentAmount.objects.create(project=project, kind="budget", year=2022, amount=100)
+
+
+def test_query_count_is_the_same_with_5_and_15_lines(budget_data, client, controller_an):
+    client.force_login(controller_an)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url()).status_code == 200
+        return len(context)
+
+    baseline = count()  # the demo's 5 lines + Nämndens enheter, 2 projects
+    add_lines_and_projects(budget_data, 0, 10)
+    assert count() == baseline
+    add_lines_and_projects(budget_data, 10, 10)
+    assert count() == baseline
