@@ -515,3 +515,21 @@ def test_every_loaded_row_passes_model_validation(demo_data):
     ):
         for obj in model.objects.all():
             obj.full_clean()
+
+
+def test_unit_splits_are_listed_as_the_latest_report_prints_them(demo_data):
+    availability = Indicator.objects.get(
+        parent__name="Andel positiva svar i brukarenkät, %", name="Tillgänglighet"
+    )
+    codes = [
+        link.breakdown.code
+        for link in IndicatorBreakdown.objects.filter(indicator=availability).order_by("order")
+    ]
+    amc, amf = Breakdown.make_code("", "AMC"), Breakdown.make_code("", "AMF")
+    assert codes.index(amc) < codes.index(amf)
+    sick = indicator("Total sjukfrånvaro")
+    codes = [
+        link.breakdown.code
+        for link in IndicatorBreakdown.objects.filter(indicator=sick).order_by("order")
+    ]
+    assert codes.index(Breakdown.make_code("", "UAF")) < codes.index(Breakdown.make_code("", "SOF"))

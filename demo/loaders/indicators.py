@@ -189,8 +189,10 @@ def load(stats: Stats) -> None:
         cells = [*entry.get("values", []), *entry.get("targets", [])]
         if not cells:
             continue
+        # Rows are listed in the order the latest year prints them (AMC before AMF in 2022
+        # even though AMF alone appears in 2020), then earlier years' own splits.
         years: dict[int, list[int]] = {}
-        for cell in cells:
+        for cell in sorted(cells, key=lambda c: -c["year"]):
             years.setdefault(breakdown_id(cell), []).append(cell["year"])
         last_year = max(cell["year"] for cell in cells)
         for order, (pk, used) in enumerate(years.items()):
