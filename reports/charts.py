@@ -142,7 +142,7 @@ def sorted_periods(series: IndicatorSeries, years: Iterable[int]) -> list[Period
         if cells and year in wanted
     }
     periods.update(Period(year, PeriodType.YEAR, 1) for year in wanted)
-    return sorted(periods, key=lambda p: (p.year, p.end_month, p.type != PeriodType.YEAR))
+    return sorted(periods, key=lambda p: (p.year, p.end_month, p.type == PeriodType.YEAR))
 
 
 def _target_shapes(

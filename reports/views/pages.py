@@ -13,6 +13,7 @@ from goals.periods import OccasionKind
 from goals.structure import goal_structure
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import group_by_goal, indicators_for_board, load_series
+from reports.dashboard.indicator import indicator_chart_data
 
 YEARS_SHOWN = 3
 # Later occasions of a year supersede earlier ones when a goal's status is shown.
@@ -172,5 +173,6 @@ def indicator_detail(request, pk: int):
         ),
         "successors": indicator.successors.all(),
         "name_notes": indicator.footnotes.all(),
+        "chart": indicator_chart_data(indicator, years),
     }
     return render(request, "reports/indicator_detail.html", context)
