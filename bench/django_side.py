@@ -1,0 +1,512 @@
+"""The part of the benchmark that runs inside Django, against one database (DATABASE_URL).
+
+    python bench/django_side.py pages --size S --out var/bench/pages-S.json
+    python bench/django_side.py prepare-load --users 50 --out var/bench/load-plan.json
+    python bench/django_side.py check-load --plan … --saves … --out var/bench/load-check.json
+
+`pages` times every page in-process with Django's test Client, logged in as an administrator:
+`--warmup` runs that are thrown away, then `--runs` timed runs (median and p95), then one run
+inside CaptureQueriesContext for the query count. A page whose URL name does not resolve yet is
+reported as "saknas". It also measures the two floors: writing the report's cells with
+openpyxl's write-only mode alone, and rendering the precomputed report through its template.
+
+`prepare-load` creates the load users (controllers of the synthetic boards, logged in once
+here so no password hashing happens during the run) and the fields each may save; `check-load`
+proves that every save answered as accepted is in the database and in the audit trail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.test import Client, RequestFactory  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, get_resolver, reverse  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from goals.models import Board, BoardRole, ReportingOccasion, Role  # noqa: E402
+from goals.periods import OccasionKind, PeriodType  # noqa: E402
+from indicators.models import Indicator, IndicatorValue  # noqa: E402
+
+BENCH_ADMIN = "bench_admin"
+LOAD_USER = "bench_last_{:02d}"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+SAVED_MARK = 'class="saved">Sparat<'
+
+
+@dataclass
+class PageSpec:
+    key: str
+    label: str
+    names: list[str]  # URL names to try, first that resolves wins
+    one_board: bool = True
+    method: str = "get"
+
+
+PAGES = [
+    PageSpec("dashboard", "Nämndens dashboard", ["board_dashboard"]),
+    PageSpec("overview", "Kommunöversikt (alla nämnder)", ["municipality_overview"], False),
+    PageSpec("goal_tree", "Målträd", ["goal_tree"]),
+    PageSpec("indicator", "Indikatorsida", ["indicator_detail"]),
+    PageSpec("entry_load", "Inmatning: sidan laddas", ["entry_page"]),
+    PageSpec(
+        "entry_save", "Inmatning: ett helt kvartal sparas", ["entry_save_value"], True, "save"
+    ),
+    PageSpec("report_html", "Verksamhetsberättelse HTML", ["report"]),
+    PageSpec("report_xlsx", "Verksamhetsberättelse .xlsx, en nämnd", ["report_xlsx"]),
+    PageSpec(
+        "report_xlsx_all",
+        "Verksamhetsberättelse .xlsx, alla nämnder",
+        [
+            "report_xlsx_all",
+            "reports_xlsx_all",
+            "report_all_xlsx",
+            "all_reports_xlsx",
+            "municipality_report_xlsx",
+        ],
+        False,
+    ),
+]
+
+
+@dataclass
+class Measurement:
+    key: str
+    label: str
+    one_board: bool
+    status: str = "ok"  # ok, saknas, or the error
+    url: str = ""
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    runs: int = 0
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """Nearest-rank percentile (p95 of 15 runs is the 15th smallest... i.e. the largest)."""
+    ordered = sorted(samples)
+    rank = max(1, int(-(-share * len(ordered) // 1)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def timed(fn: Callable[[], object], runs: int, warmup: int) -> tuple[list[float], int]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return samples, len(captured)
+
+
+def admin_client() -> Client:
+    user, _ = get_user_model().objects.get_or_create(
+        username=BENCH_ADMIN, defaults={"is_staff": True, "is_superuser": True}
+    )
+    user.set_unusable_password()
+    user.save()
+    BoardRole.objects.get_or_create(user=user, role=Role.ADMINISTRATOR, board=None)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url_kwargs(board: Board, year: int, indicator: Indicator) -> dict[str, object]:
+    return {
+        "board_code": board.code,
+        "year": year,
+        "kind": OccasionKind.FULL_YEAR.value,
+        "pk": indicator.pk,
+        "indicator_id": indicator.pk,
+    }
+
+
+def resolve(spec: PageSpec, kwargs: dict[str, object]) -> str | None:
+    """The page's URL with the kwargs its pattern takes, or None when no name resolves."""
+    resolver = get_resolver()
+    for name in spec.names:
+        for possibilities, *_ in resolver.reverse_dict.getlist(name):
+            for _, params in possibilities:
+                try:
+                    return reverse(name, kwargs={key: kwargs[key] for key in params})
+                except (KeyError, NoReverseMatch):
+                    continue
+    return None
+
+
+def chosen_indicator(board: Board) -> Indicator:
+    """The same indicator at every size: the board's first quarterly one split by kön."""
+    candidates = (
+        Indicator.objects.filter(
+            board=board,
+            category=Indicator.Category.GOAL,
+            frequency=PeriodType.QUARTER,
+            parent__isnull=True,
+            breakdowns__breakdown__gender="K",
+        )
+        .order_by("board_goal__order", "order")
+        .distinct()
+    )
+    indicator = candidates.first() or Indicator.objects.filter(board=board).order_by("pk").first()
+    if indicator is None:
+        raise SystemExit(f"Nämnden {board.code} har inga indikatorer: kör generate_municipality.")
+    return indicator
+
+
+def quarter_fields(board: Board, year: int) -> list[IndicatorValue]:
+    """Every stored K4 value of the board's quarterly indicators: one full quarter."""
+    return list(
+        IndicatorValue.objects.filter(
+            indicator__board=board,
+            indicator__computed="",
+            indicator__frequency=PeriodType.QUARTER,
+            year=year,
+            period_type=PeriodType.QUARTER,
+            period_number=4,
+        )
+        .select_related("indicator", "breakdown")
+        .prefetch_related("footnotes")
+        .order_by("indicator_id", "breakdown_id")
+    )
+
+
+def typed_value(value: IndicatorValue, run: int) -> str:
+    """The figure a controller types: the stored one, every other run one step different."""
+    if value.value is None:
+        return "I.U."
+    decimals = value.indicator.decimals
+    step = Decimal(1).scaleb(-decimals)
+    number = value.value.quantize(step)
+    if run % 2:
+        number = number - step if number > 1 else number + step
+    return f"{number:.{decimals}f}".replace(".", ",")
+
+
+def save_quarter(client: Client, url: str, board: Board, year: int, run: int) -> int:
+    """POST every field of the quarter as the entry page does (htmx), return accepted saves."""
+    accepted = 0
+    for value in quarter_fields(board, year):
+        response = client.post(
+            url,
+            {
+                "indicator": value.indicator_id,
+                "breakdown": value.breakdown_id,
+                "period_type": value.period_type,
+                "period_number": value.period_number,
+                "version": value.version,
+                "value": typed_value(value, run),
+                "missing_reason": value.missing_reason,
+                "footnote": " ".join(note.text for note in value.footnotes.all()),
+                "comment": value.comment,
+            },
+            **HTMX,
+        )
+        if response.status_code != 200 or SAVED_MARK not in response.content.decode():
+            raise RuntimeError(
+                f"sparandet svarade {response.status_code} utan 'Sparat' för {value.pk}"
+            )
+        accepted += 1
+    return accepted
+
+
+def report_cells(report) -> list[list[list[object]]]:
+    """The report's cells as plain values, table by table (what the write-only floor writes)."""
+    tables = []
+    for table in report.tables:
+        rows = [[column.label for column in table.columns]]
+        for row in table.rows:
+            values = []
+            for cell in row.cells:
+                if cell.covered:
+                    values.append(None)
+                elif isinstance(cell.value, (int, float, Decimal)) and not cell.parts:
+                    values.append(cell.value)
+                else:
+                    values.append(cell.text)
+            rows.append(values)
+        rows.extend([[note.text] for note in table.footnotes])
+        tables.append(rows)
+    return tables
+
+
+def write_only_xlsx(tables: list[list[list[object]]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for number, rows in enumerate(tables, start=1):
+        sheet = workbook.create_sheet(f"Tabell {number}")
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def measure_pages(args) -> dict:
+    client = admin_client()
+    board = Board.objects.get(code=args.board)
+    year = args.year
+    indicator = chosen_indicator(board)
+    kwargs = url_kwargs(board, year, indicator)
+    results: list[Measurement] = []
+    for spec in PAGES:
+        result = Measurement(spec.key, spec.label, spec.one_board)
+        results.append(result)
+        url = resolve(spec, kwargs)
+        if url is None:
+            result.status = "saknas"
+            continue
+        result.url = url
+        try:
+            if spec.method == "save":
+                occasion = ReportingOccasion.objects.get(
+                    board=board, year=year, kind=OccasionKind.FULL_YEAR
+                )
+                if occasion.is_locked:
+                    raise RuntimeError(f"{occasion} är låst")
+                counter = iter(range(10**6))
+                fields = len(quarter_fields(board, year))
+
+                def fn(url=url, counter=counter):
+                    return save_quarter(client, url, board, year, next(counter))
+
+                samples, queries = timed(fn, args.save_runs, 1)
+                result.extra = {"fält": fields}
+                result.note = f"{fields} fält per körning"
+            else:
+
+                def fn(url=url):
+                    response = client.get(url)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"svarade {response.status_code}")
+                    if response.streaming:
+                        b"".join(response.streaming_content)
+                    return response
+
+                samples, queries = timed(fn, args.runs, args.warmup)
+        except Exception as error:  # a page that fails is reported, not hidden
+            result.status = f"fel: {type(error).__name__}: {error}"[:200]
+            continue
+        result.median_ms = statistics.median(samples)
+        result.p95_ms = percentile(samples, 0.95)
+        result.queries = queries
+        result.runs = len(samples)
+    floors = measure_floors(args, board, year, {r.key: r for r in results})
+    return {
+        "size": args.size,
+        "board": board.code,
+        "year": year,
+        "indicator": indicator.name,
+        "database": connection.vendor,
+        "counts": synthetic_counts(),
+        "pages": [asdict(r) for r in results],
+        "floors": floors,
+    }
+
+
+def measure_floors(args, board: Board, year: int, results: dict[str, Measurement]) -> dict:
+    """Export time against writing the same cells alone; page time against the template alone."""
+    try:
+        from reports.renderers.html import report_context
+        from reports.report import build_report
+    except ImportError as error:
+        return {"status": f"saknas ({error})"}
+    report = build_report(board, year)
+    floors: dict[str, dict] = {}
+    xlsx = results.get("report_xlsx")
+    if xlsx is not None and xlsx.median_ms:
+        tables = report_cells(report)
+        samples, _ = timed(lambda: write_only_xlsx(tables), args.runs, args.warmup)
+        floor = statistics.median(samples)
+        floors["xlsx"] = {
+            "export_ms": xlsx.median_ms,
+            "floor_ms": floor,
+            "ratio": xlsx.median_ms / floor,
+            "cells": sum(len(row) for rows in tables for row in rows),
+        }
+    html = results.get("report_html")
+    if html is not None and html.median_ms:
+        request = RequestFactory().get(html.url)
+        request.user = get_user_model().objects.get(username=BENCH_ADMIN)
+        context = report_context(report)
+        samples, _ = timed(
+            lambda: render_to_string("reports/report.html", context, request=request),
+            args.runs,
+            args.warmup,
+        )
+        floor = statistics.median(samples)
+        floors["html"] = {
+            "page_ms": html.median_ms,
+            "floor_ms": floor,
+            "ratio": html.median_ms / floor,
+        }
+    return floors
+
+
+def synthetic_counts() -> dict[str, int]:
+    from demo.synthetic import count_synthetic
+
+    return count_synthetic()
+
+
+# ---------------------------------------------------------------------------------------------
+# Load test: users, their fields, and the check afterwards
+
+
+def prepare_load(args) -> dict:
+    from demo.synthetic import synthetic_boards
+
+    boards = list(synthetic_boards().order_by("code"))
+    if not boards:
+        raise SystemExit("Inga syntetiska nämnder: kör generate_municipality först.")
+    year = args.year
+    users = []
+    per_board: dict[str, list[int]] = {}
+    for number in range(1, args.users + 1):
+        board = boards[(number - 1) % len(boards)]
+        per_board.setdefault(board.code, []).append(number)
+    fields_by_board = {board.code: quarter_fields(board, year) for board in boards}
+    for number in range(1, args.users + 1):
+        board = boards[(number - 1) % len(boards)]
+        user, _ = get_user_model().objects.get_or_create(username=LOAD_USER.format(number))
+        user.set_unusable_password()
+        user.save()
+        BoardRole.objects.get_or_create(user=user, role=Role.CONTROLLER, board=board)
+        client = Client()
+        client.force_login(user)
+        mates = per_board[board.code]
+        rank = mates.index(number)
+        mine = [
+            value
+            for index, value in enumerate(fields_by_board[board.code])
+            if index % len(mates) == rank and value.value is not None
+        ]
+        kwargs = {"board_code": board.code, "year": year}
+        users.append(
+            {
+                "username": user.username,
+                "session": client.cookies["sessionid"].value,
+                "board": board.code,
+                "dashboard": reverse("board_dashboard", kwargs=kwargs),
+                "report": reverse("report", kwargs=kwargs),
+                "save": reverse(
+                    "entry_save_value", kwargs={**kwargs, "kind": OccasionKind.FULL_YEAR.value}
+                ),
+                "fields": [
+                    {
+                        "value_id": value.pk,
+                        "indicator": value.indicator_id,
+                        "breakdown": value.breakdown_id,
+                        "period_type": value.period_type,
+                        "period_number": value.period_number,
+                        "version": value.version,
+                        "value": str(value.value),
+                        "decimals": value.indicator.decimals,
+                    }
+                    for value in mine
+                ],
+            }
+        )
+    return {"year": year, "users": users}
+
+
+def check_load(args) -> dict:
+    """Every accepted save: the row holds the last accepted figure, and history has each one."""
+    plan = json.loads(Path(args.plan).read_text())
+    accepted = []
+    saves_path = Path(args.saves)
+    if saves_path.exists():
+        accepted = [json.loads(line) for line in saves_path.read_text().splitlines() if line]
+    history = IndicatorValue.history.model
+    last: dict[int, dict] = {}
+    for save in accepted:
+        current = last.get(save["value_id"])
+        if current is None or save["version"] > current["version"]:
+            last[save["value_id"]] = save
+    stored = {
+        row["pk"]: row
+        for row in IndicatorValue.objects.filter(pk__in=list(last)).values("pk", "value", "version")
+    }
+    lost_rows = [
+        value_id
+        for value_id, save in last.items()
+        if value_id not in stored
+        or stored[value_id]["version"] != save["version"]
+        or stored[value_id]["value"].normalize() != Decimal(save["value"]).normalize()
+    ]
+
+    def key(value_id: int, version: int, value) -> tuple:
+        return (value_id, version, None if value is None else Decimal(value).normalize())
+
+    recorded = {
+        key(*row)
+        for row in history.objects.filter(id__in=list(last)).values_list("id", "version", "value")
+    }
+    missing_history = [
+        save
+        for save in accepted
+        if key(save["value_id"], save["version"], save["value"]) not in recorded
+    ]
+    return {
+        "accepted": len(accepted),
+        "fields": len(last),
+        "users": len(plan["users"]),
+        "lost_in_database": len(lost_rows),
+        "missing_in_history": len(missing_history),
+        "lost_updates": len(lost_rows) + len(missing_history),
+        "examples": [*lost_rows[:5], *[s["value_id"] for s in missing_history[:5]]],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    pages = commands.add_parser("pages")
+    pages.add_argument("--size", required=True)
+    pages.add_argument("--board", default="S01")
+    pages.add_argument("--year", type=int, default=2022)
+    pages.add_argument("--runs", type=int, default=15)
+    pages.add_argument("--warmup", type=int, default=2)
+    pages.add_argument("--save-runs", type=int, default=5)
+    pages.add_argument("--out", required=True)
+    prepare = commands.add_parser("prepare-load")
+    prepare.add_argument("--users", type=int, default=50)
+    prepare.add_argument("--year", type=int, default=2022)
+    prepare.add_argument("--out", required=True)
+    check = commands.add_parser("check-load")
+    check.add_argument("--plan", required=True)
+    check.add_argument("--saves", required=True)
+    check.add_argument("--out", required=True)
+    args = parser.parse_args()
+    handler = {"pages": measure_pages, "prepare-load": prepare_load, "check-load": check_load}
+    result = handler[args.command](args)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    main()
