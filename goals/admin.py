@@ -1,11 +1,76 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from goals import models
+from goals.audit import ChangeSource, change_source
 
 admin.site.site_header = "Styrkort – administration"
 admin.site.site_title = "Styrkort"
 admin.site.index_title = "Målstruktur, organisation och behörigheter"
+
+
+class LockedRowsAdminMixin:
+    """The admin meets the lock of approved occasions like every other path.
+
+    Locked rows are shown read-only and cannot be deleted; a new or changed row that an
+    approved occasion covers is refused at the form; bulk deletes skip nothing silently but
+    refuse. Writes are recorded with the source "admin" and bump the version, so a form
+    opened elsewhere from the old version is refused instead of overwriting the change.
+    """
+
+    def locking_occasion_of(self, obj):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.pk is not None and self.locking_occasion_of(obj) is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.pk is not None and self.locking_occasion_of(obj) is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        admin_instance = self
+
+        class LockCheckedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                occasion = admin_instance.locking_occasion_of(self.instance)
+                if occasion is not None:
+                    self.add_error(None, models.OccasionLockedError(occasion))
+
+        return LockCheckedForm
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(obj, "version") and change:
+            obj.version = (obj.version or 0) + 1
+        if hasattr(obj, "updated_by_id"):
+            obj.updated_by = request.user
+        with change_source(ChangeSource.ADMIN):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with change_source(ChangeSource.ADMIN):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        try:
+            with change_source(ChangeSource.ADMIN):
+                super().delete_queryset(request, queryset)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+
+class OccasionOwnedAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
+    def locking_occasion_of(self, obj):
+        if obj.occasion_id is None:
+            return None
+        occasion = models.ReportingOccasion.objects.select_related("board").get(pk=obj.occasion_id)
+        return occasion if occasion.is_locked else None
 
 
 @admin.register(models.Municipality)
@@ -68,7 +133,7 @@ class ReportingOccasionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.GoalAssessment)
-class GoalAssessmentAdmin(SimpleHistoryAdmin):
+class GoalAssessmentAdmin(OccasionOwnedAdmin):
     list_display = ["board_goal", "occasion", "level"]
     list_filter = ["level", "occasion__year", "occasion__board"]
     list_select_related = ["board_goal", "occasion__board"]
@@ -82,7 +147,7 @@ class StrategicAssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.AssignmentStatus)
-class AssignmentStatusAdmin(SimpleHistoryAdmin):
+class AssignmentStatusAdmin(OccasionOwnedAdmin):
     list_display = ["assignment", "occasion", "status"]
     list_filter = ["status", "occasion__year"]
 
@@ -95,7 +160,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ActivityStatus)
-class ActivityStatusAdmin(SimpleHistoryAdmin):
+class ActivityStatusAdmin(OccasionOwnedAdmin):
     list_display = ["activity", "occasion", "status"]
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from goals.admin import LockedRowsAdminMixin
 from indicators import models
 
 
@@ -34,7 +35,7 @@ class BreakdownAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "indicator",
         "year",
@@ -49,6 +50,15 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
     list_select_related = ["indicator", "breakdown"]
     raw_id_fields = ["indicator"]
     readonly_fields = ["version", "updated_at", "updated_by"]
+
+    def locking_occasion_of(self, obj):
+        if obj.indicator_id is None:
+            return None
+        occasion = obj.locking_occasion()
+        if occasion is None and obj.pk is not None:
+            stored = models.IndicatorValue.objects.filter(pk=obj.pk).first()
+            occasion = stored.locking_occasion() if stored is not None else None
+        return occasion
 
 
 @admin.register(models.Target)

@@ -1,0 +1,85 @@
+"""Set one outcome from the command line, through the same service and lock as the entry page.
+
+manage.py set_value --indicator 12 --year 2023 --period kvartal:3 --value "3 327" --user anna
+manage.py set_value --indicator 12 --year 2023 --period ar --missing-reason ej_matt --user anna
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from goals.audit import ChangeSource
+from goals.periods import PeriodType
+from indicators.models import Breakdown, Indicator, IndicatorValue, MissingReason
+from indicators.parsing import parse_swedish_number
+from indicators.services import save_value
+
+
+class Command(BaseCommand):
+    help = "Sätter ett utfall (eller I.U.) för en indikator, period och uppdelning."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--indicator", type=int, required=True, help="Indikatorns id.")
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument(
+            "--period", default="ar", help="ar, kvartal:N, tertial:N eller manad:N (standard: ar)."
+        )
+        parser.add_argument("--breakdown", default="total", help="Uppdelningens kod.")
+        parser.add_argument("--value", default="", help="Talet på svenskt sätt, t.ex. 3 327.")
+        parser.add_argument(
+            "--missing-reason",
+            default="",
+            choices=["", *MissingReason.values],
+            help="Skäl till I.U.",
+        )
+        parser.add_argument("--comment", default="")
+        parser.add_argument("--user", required=True, help="Användaren som ändringen görs av.")
+
+    def handle(self, *args, **options):
+        try:
+            user = get_user_model().objects.get(username=options["user"])
+            indicator = Indicator.objects.select_related("board").get(pk=options["indicator"])
+            breakdown = Breakdown.objects.get(code=options["breakdown"])
+        except (
+            get_user_model().DoesNotExist,
+            Indicator.DoesNotExist,
+            Breakdown.DoesNotExist,
+        ) as error:
+            raise CommandError(f"Finns inte: {error}") from None
+        period_type, _, number = options["period"].partition(":")
+        if period_type not in PeriodType.values:
+            raise CommandError("Perioden ska vara ar, kvartal:N, tertial:N eller manad:N.")
+        period_number = int(number) if number else 1
+        try:
+            value = parse_swedish_number(options["value"]) if options["value"] else None
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        current = IndicatorValue.objects.filter(
+            indicator=indicator,
+            year=options["year"],
+            period_type=period_type,
+            period_number=period_number,
+            breakdown=breakdown,
+        ).first()
+        try:
+            result = save_value(
+                user=user,
+                indicator=indicator,
+                year=options["year"],
+                period_type=period_type,
+                period_number=period_number,
+                breakdown=breakdown,
+                value=value,
+                missing_reason=options["missing_reason"],
+                is_missing=bool(options["missing_reason"]),
+                comment=options["comment"],
+                expected_version=current.version if current is not None else 0,
+                source=ChangeSource.COMMAND,
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        for warning in result.warnings:
+            self.stderr.write(f"Varning: {warning}")
+        self.stdout.write("Sparat." if result.changed else "Oförändrat.")
