@@ -6,6 +6,8 @@ OCCASION = "<str:board_code>/<int:year>/<str:kind>/"
 
 urlpatterns = [
     path("", views_entry.overview, name="entry_overview"),
+    # Before the occasion patterns, whose first segment (a board code) would match "varde".
+    path("varde/<int:value_id>/historik/", views_history.value_history, name="value_history"),
     path(OCCASION, views_entry.entry_page, name="entry_page"),
     path(OCCASION + "varde/", views_entry.save_value_view, name="entry_save_value"),
     path(
@@ -26,5 +28,4 @@ urlpatterns = [
     path(OCCASION + "andringslogg/", views_history.occasion_log, name="entry_occasion_log"),
     path(OCCASION + "mall.xlsx", views_import.template_download, name="entry_template"),
     path(OCCASION + "import/", views_import.import_upload, name="entry_import"),
-    path("varde/<int:value_id>/historik/", views_history.value_history, name="value_history"),
 ]
