@@ -428,14 +428,20 @@ def test_occasions_2020_to_2022_approved_and_one_open_in_2023(demo_data):
         (2022, "d2"): approved,
         (2022, "helar"): approved,
         (2023, "k1"): ReportingOccasion.State.OPEN,
+        (2023, "d1"): ReportingOccasion.State.OPEN,
     }
     helar = ReportingOccasion.objects.get(board=demo_data, year=2022, kind="helar")
     assert [(t.from_state, t.to_state) for t in helar.transitions.all()] == [
         ("oppen", "inskickad"),
         ("inskickad", "godkand"),
     ]
-    # The open occasion has something to enter: volume measures and staff figures.
-    assert Indicator.objects.valid_in(2023).filter(board=demo_data).count() >= 5
+    # The open occasions have something to enter: monthly volume measures at kvartal 1,
+    # and those and the staff figures (tertial) at delår 1.
+    open_2023 = Indicator.objects.valid_in(2023).filter(board=demo_data)
+    assert set(open_2023.filter(frequency="manad").values_list("category", flat=True)) == {
+        "volymmatt"
+    }
+    assert open_2023.filter(category="personal", frequency="tertial").count() == 3
 
 
 def test_2022_assessments_eight_partly_one_achieved(demo_data):
@@ -533,3 +539,17 @@ def test_unit_splits_are_listed_as_the_latest_report_prints_them(demo_data):
         for link in IndicatorBreakdown.objects.filter(indicator=sick).order_by("order")
     ]
     assert codes.index(Breakdown.make_code("", "UAF")) < codes.index(Breakdown.make_code("", "SOF"))
+
+
+def test_open_occasions_have_fields_to_enter(demo_data):
+    from indicators.entry import entry_sheet
+
+    open_occasions = ReportingOccasion.objects.filter(state=ReportingOccasion.State.OPEN)
+    fields = {(o.board.code, o.year, o.kind): entry_sheet(o).field_count for o in open_occasions}
+    assert fields[("AN", 2023, "k1")] == 2  # the two monthly volume measures, March
+    # April, and tertial 1 of the staff figures; sick leave goes on with its 2022 split
+    # (BEA/HÖK) besides the total its targets are set for.
+    assert fields[("AN", 2023, "d1")] == 2 + 1 + 3 + 1
+    # BIN's invented indicators: the gender split goes on into the year still to be entered
+    # (total, K, M), and sick leave is due for tertial 3 and the year.
+    assert fields[("BIN", 2022, "helar")] == 3 + 2

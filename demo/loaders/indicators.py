@@ -194,10 +194,12 @@ def load(stats: Stats) -> None:
         years: dict[int, list[int]] = {}
         for cell in sorted(cells, key=lambda c: -c["year"]):
             years.setdefault(breakdown_id(cell), []).append(cell["year"])
-        last_year = max(cell["year"] for cell in cells)
+        # A split goes on as long as the indicator does, unless a later year's values are
+        # reported without it (UAF/SOF stop with 2021 when 2022 is reported for IAF as a whole).
+        last_year = max(cell["year"] for cell in entry.get("values", []) or cells)
         for order, (pk, used) in enumerate(years.items()):
             first = min(used)
-            valid_to = indicator.valid_to if max(used) == last_year else max(used)
+            valid_to = indicator.valid_to if max(used) >= last_year else max(used)
             if valid_to is not None and valid_to < first:
                 valid_to = first
             link_rows.append(
