@@ -66,9 +66,18 @@ def load(stats: Stats) -> None:
                 existing=OrganisationUnit.objects.filter(code__in=[r["code"] for r in rows]),
             )
         )
-    for unit in units_data:
-        wanted = {board_ids[code] for code in unit.get("boards", [])}
-        obj = units[(unit["code"],)]
-        current = set(obj.boards.values_list("pk", flat=True))
-        if wanted - current:
-            obj.boards.add(*(wanted - current))
+    through = OrganisationUnit.boards.through
+    linked = set(
+        through.objects.filter(
+            organisationunit__in=[unit.pk for unit in units.values()]
+        ).values_list("organisationunit_id", "board_id")
+    )
+    missing = [
+        through(organisationunit_id=units[(unit["code"],)].pk, board_id=board_ids[code])
+        for unit in units_data
+        for code in unit.get("boards", [])
+        if (units[(unit["code"],)].pk, board_ids[code]) not in linked
+    ]
+    if missing:
+        through.objects.bulk_create(missing)
+        stats.created += len(missing)
