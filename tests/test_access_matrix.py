@@ -1,0 +1,195 @@
+"""Every URL of our apps that names an object refuses users outside that object's board.
+
+The matrix is generated from the URL configuration, so a new view is covered the moment it is
+routed: each URL pattern of goals, indicators, budget and reports is built for board AN's
+objects from the names of its arguments, then requested (GET and POST) as a controller of
+another board and as a user without any role. Every answer must be 404 or 403 (405 for a
+method the view does not take); anything else lets a changed id or URL reach another
+board's data. As a positive control, an administrator must reach each URL (not 404), so a
+wrongly built URL cannot pass by being 404 for everyone.
+
+A pattern with an argument name that is not in OBJECT_FOR_KWARG fails the test: add the name
+to the map with how to find AN's object.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from goals.models import Activity, ReportingOccasion, StrategicAssignment
+from goals.periods import PeriodType
+from indicators.models import IndicatorValue
+from tests.entry_data import breakdown, goal_chain
+
+APPS = ("goals.", "indicators.", "budget.", "reports.")
+YEAR = 2023
+REFUSED = {403, 404}
+NOT_ALLOWED = 405
+
+
+def _report_table_key(objects):
+    from reports.report.build import build_report  # reports may be imported by tests
+
+    keys = build_report(objects["board"], YEAR).download_keys
+    return keys[0] if keys else "saknas"
+
+
+# How to build each URL argument for board AN's objects. Add new argument names here.
+OBJECT_FOR_KWARG = {
+    "board_code": lambda objects: objects["board"].code,
+    "year": lambda objects: YEAR,
+    "kind": lambda objects: objects["occasion"].kind,
+    "occasion_id": lambda objects: objects["occasion"].pk,
+    "goal_id": lambda objects: objects["goal"].pk,
+    "indicator_id": lambda objects: objects["indicator"].pk,
+    "value_id": lambda objects: objects["value"].pk,
+    "assignment_id": lambda objects: objects["assignment"].pk,
+    "activity_id": lambda objects: objects["activity"].pk,
+    "pk": lambda objects: objects["indicator"].pk,  # indikator/<pk>/
+    "table_key": _report_table_key,
+}
+
+
+def _patterns(resolver: URLResolver, prefix: str = ""):
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
+def our_patterns() -> list[tuple[str, str, list[str]]]:
+    found = []
+    for route, entry in _patterns(get_resolver()):
+        if not entry.lookup_str.startswith(APPS):
+            continue
+        kwargs = re.findall(r"<(?:\w+:)?(\w+)>", route)
+        found.append((route, entry.name, kwargs))
+    return found
+
+
+PATTERNS = our_patterns()
+WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """The matrix makes three users per URL; hashing their passwords slowly tests nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_the_matrix_covers_the_entry_workflow_and_report_views():
+    names = {name for _, name, _ in WITH_OBJECTS}
+    assert {"entry_page", "entry_save_value", "occasion_approve", "value_history"} <= names
+    assert len(WITH_OBJECTS) >= 10
+
+
+def test_every_argument_name_is_known():
+    unknown = sorted(
+        {
+            (route, kwarg)
+            for route, _, kwargs in WITH_OBJECTS
+            for kwarg in kwargs
+            if kwarg not in OBJECT_FOR_KWARG
+        }
+    )
+    if unknown:
+        pytest.fail(
+            "URL-mönster med okända argument: "
+            + ", ".join(f"{route} ({kwarg})" for route, kwarg in unknown)
+            + ". Lägg till argumentnamnet i OBJECT_FOR_KWARG i tests/test_access_matrix.py "
+            "med hur nämnden AN:s objekt hittas."
+        )
+
+
+@pytest.fixture
+def an_objects(board_an, municipality):
+    indicators = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    indicator = indicators[0]
+    occasion = ReportingOccasion.objects.create(board=board_an, year=YEAR, kind="k3")
+    value = IndicatorValue.objects.create(
+        indicator=indicator,
+        year=YEAR,
+        period_type=PeriodType.QUARTER,
+        period_number=3,
+        breakdown=breakdown(),
+        value=Decimal(3327),
+    )
+    assignment = StrategicAssignment.objects.create(
+        municipality=municipality,
+        scope="namndspecifikt",
+        board=board_an,
+        text="AN:s eget uppdrag",
+        valid_from=2020,
+    )
+    activity = Activity.objects.create(
+        board=board_an,
+        year=YEAR,
+        title="AN:s aktivitet",
+        board_goal=indicator.board_goal,
+        deadline="Q3",
+    )
+    return {
+        "board": board_an,
+        "occasion": occasion,
+        "goal": indicator.board_goal,
+        "indicator": indicator,
+        "value": value,
+        "assignment": assignment,
+        "activity": activity,
+    }
+
+
+def _url(name: str, kwargs: list[str], objects) -> str:
+    missing = [kwarg for kwarg in kwargs if kwarg not in OBJECT_FOR_KWARG]
+    if missing:
+        pytest.fail(f"Lägg till {missing} i OBJECT_FOR_KWARG (tests/test_access_matrix.py).")
+    return reverse(name, kwargs={kwarg: OBJECT_FOR_KWARG[kwarg](objects) for kwarg in kwargs})
+
+
+def _request(client, method: str, url: str) -> int:
+    """One request whose writes, if any got through, are rolled back afterwards."""
+    with transaction.atomic():
+        response = getattr(client, method)(url)
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+@pytest.mark.parametrize(
+    ("route", "name", "kwargs"), WITH_OBJECTS, ids=[n for _, n, _ in WITH_OBJECTS]
+)
+def test_other_boards_and_outsiders_are_refused(
+    client, an_objects, admin_user, controller_other, outsider, route, name, kwargs
+):
+    url = _url(name, kwargs, an_objects)
+    client.force_login(admin_user)
+    reached = {method: _request(client, method, url) for method in ("get", "post")}
+    assert any(status != 404 for status in reached.values()), (
+        f"{route}: en administratör får 404 på {url}; bygg URL:en för ett objekt som finns "
+        "(OBJECT_FOR_KWARG)."
+    )
+    for user in (controller_other, outsider):
+        client.force_login(user)
+        for method in ("get", "post"):
+            status = _request(client, method, url)
+            assert status in REFUSED or (
+                status == NOT_ALLOWED and reached[method] == NOT_ALLOWED
+            ), f"{method.upper()} {url} som {user.username} gav {status}, väntat 404 eller 403"
+    # Nothing of AN's changed through the refused requests.
+    an_objects["value"].refresh_from_db()
+    assert an_objects["value"].value == Decimal(3327)
+    an_objects["occasion"].refresh_from_db()
+    assert an_objects["occasion"].state == "oppen"
+
+
+def test_entry_overview_lists_only_the_users_boards(client, an_objects, controller_other):
+    client.force_login(controller_other)
+    response = client.get(reverse("entry_overview") + f"?ar={YEAR}")
+    assert response.status_code == 200
+    assert "Arbetsmarknadsnämnden" not in response.content.decode()
