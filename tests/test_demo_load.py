@@ -286,3 +286,13 @@ def test_data_files_are_read_once_while_unchanged():
     first = base.read("goals.toml")
     assert base.read("goals.toml") is first
     assert base._parsed.cache_info().hits == 1
+
+
+def test_demo_data_and_the_test_personas_share_the_boards(
+    controller_an, controller_other, demo_data
+):
+    # conftest's personas create AN and BIN first; the demo data takes them over, no duplicates.
+    assert demo_data.code == "AN"
+    assert controller_an.board_roles.get().board == demo_data
+    assert demo_data.name == "Arbetsmarknadsnämnden"
+    assert controller_other.board_roles.get().board.indicators.exists()
