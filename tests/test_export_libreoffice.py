@@ -14,7 +14,6 @@ import pytest
 from reports.renderers.xlsx import render_xlsx
 from reports.report import build_report
 from tests.conftest import BROWSER_REQUIRED
-from tests.test_report_fixtures import mini_an  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +27,10 @@ def soffice_path() -> str:
     return path
 
 
-def test_workbook_converts_to_pdf_in_libreoffice(mini_an, tmp_path):  # noqa: F811
+def test_an_2022_workbook_converts_to_pdf_in_libreoffice(demo_data, tmp_path):
     soffice = soffice_path()
     workbook = tmp_path / "verksamhetsberattelse-AN-2022.xlsx"
-    workbook.write_bytes(render_xlsx(build_report(mini_an.board, 2022)))
+    workbook.write_bytes(render_xlsx(build_report(demo_data, 2022)))
     profile = tmp_path / "lo-profile"
     result = subprocess.run(
         [
