@@ -65,10 +65,10 @@ def _figure(**layout) -> go.Figure:
         "template": "none",
         "separators": SEPARATORS,
         "font": FONT,
-        "margin": {"l": 64, "r": 24, "t": 16, "b": 48},
+        "margin": {"l": 64, "r": 24, "t": 40, "b": 40},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hoverlabel": {"namelength": -1},
     }
     base.update(layout)
@@ -208,7 +208,6 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
             "range": [f"{years[0]}-01-01", f"{years[-1] + 1}-01-01"] if years else None,
             "showgrid": False,
             "linecolor": INK,
-            "title": {"text": "År"},
         },
         yaxis={
             "title": {"text": UNIT_TITLES.get(indicator.unit, "")},
@@ -216,6 +215,7 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
             "zeroline": True,
             "zerolinecolor": "#9e9e9e",
             "rangemode": "tozero" if y_low >= 0 else "normal",
+            "automargin": True,
         },
     )
 
@@ -299,7 +299,7 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
                 "rangemode": "tozero",
                 "showgrid": False,
             },
-            margin={"l": 64, "r": 64, "t": 16, "b": 48},
+            margin={"l": 64, "r": 64, "t": 40, "b": 40},
         )
     if missing_x:
         fig.add_trace(
@@ -332,11 +332,11 @@ def status_chart(counts: Sequence, *, title: str) -> dict:
     colours = [STATUS_STYLE[item.status.key][0] for item in counts]
     patterns = [STATUS_STYLE[item.status.key][1] for item in counts]
     fig = _figure(
-        height=40 + 34 * len(counts),
-        margin={"l": 150, "r": 24, "t": 8, "b": 24},
+        height=70 + 34 * len(counts),
+        margin={"l": 24, "r": 24, "t": 8, "b": 48},
         showlegend=False,
         xaxis={"title": {"text": title}, "gridcolor": "#e3e3e3", "dtick": 1, "rangemode": "tozero"},
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "automargin": True},
     )
     fig.add_trace(
         go.Bar(
@@ -366,10 +366,10 @@ def stacked_status_chart(
     fig = _figure(
         height=90 + 36 * max(len(names), 1),
         barmode="stack",
-        margin={"l": 220, "r": 24, "t": 8, "b": 40},
+        margin={"l": 24, "r": 24, "t": 56, "b": 48},
         xaxis={"title": {"text": axis_title}, "gridcolor": "#e3e3e3", "rangemode": "tozero"},
-        yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.25, "x": 0, "traceorder": "normal"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
     )
     if not rows:
         return to_json(fig)
@@ -458,6 +458,8 @@ def forecast_chart(
         xaxis={"type": "category", "title": {"text": "Prognostillfälle"}},
         yaxis={
             "title": {"text": "tkr (positivt = överskott)"},
+            "tickformat": ",.0f",
+            "automargin": True,
             "gridcolor": "#e3e3e3",
             "zeroline": True,
             "zerolinecolor": INK,

@@ -16,6 +16,8 @@ from reports.dashboard.status import Status, target_status
 HISTORY_YEARS = 5
 ALL_PERIOD_TYPES = (PeriodType.YEAR, PeriodType.TERTIAL, PeriodType.QUARTER, PeriodType.MONTH)
 NO_VALUE = "Inget utfall ännu"
+NO_TOTAL = "–"
+GENDER_LABELS = {"K": "Kvinnor", "M": "Män"}
 FLOW_NOT_JUDGED = "Summeras över året: bedöms mot målvärdet vid helår."
 
 
@@ -43,14 +45,6 @@ def latest_period(series: IndicatorSeries, year: int) -> tuple[Period, dict[str,
         if best is None or rank > (best[0].end_month, -PeriodType(best[0].type).months):
             best = (period, period_cells)
     return best
-
-
-def _ordered(cells: dict[str, Cell]) -> list[Cell]:
-    def key(cell: Cell) -> tuple[int, str]:
-        breakdown = cell.breakdown
-        return (breakdown.order, breakdown.code) if breakdown is not None else (-1, TOTAL)
-
-    return sorted(cells.values(), key=key)
 
 
 def _cell_text(cell: Cell, unit: str) -> str:
@@ -104,7 +98,7 @@ def indicator_row(
         period, cells = latest
         row.period_label = period.label
         total = cells.get(TOTAL)
-        others = [cell for code, cell in cells.items() if code != TOTAL]
+        where = (period.year, period.type, period.number)
         if total is not None:
             row.value_text = _cell_text(total, indicator.unit)
             row.is_missing = total.is_missing
@@ -112,16 +106,15 @@ def indicator_row(
                 reasons = [total.missing_label, *total.footnotes]
                 row.missing_text = " ".join(text for text in reasons if text)
             outcome = total.value
-            row.breakdown_text = ", ".join(
-                f"{cell.breakdown.label} {_cell_text(cell, indicator.unit)}"
-                for cell in _ordered({c.breakdown_code: c for c in others})
-            )
-        elif others:
-            # Only split values (e.g. "UAF: 2,5 SOF: 6,9"): shown as the report prints them.
-            row.value_text = " ".join(
-                f"{cell.breakdown.label}: {_cell_text(cell, indicator.unit)}"
-                for cell in _ordered({c.breakdown_code: c for c in others})
-            )
+        else:
+            # Only split values: shown as the report prints them (`UAF: 2,5 SOF: 6,9`,
+            # `7,6 (total, inkl BEA-anst) 5,2 (enbart HÖK-anst)`); not judged against the target.
+            row.value_text = series.row_text(where[0], "", *where[1:]) or NO_TOTAL
+        row.breakdown_text = ", ".join(
+            f"{GENDER_LABELS[gender]} {text}"
+            for gender in series.genders()
+            if (text := series.row_text(where[0], gender, *where[1:]))
+        )
         if target is not None and outcome is not None:
             if (
                 period.type != PeriodType.YEAR
