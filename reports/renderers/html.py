@@ -105,7 +105,12 @@ def table_view(table: ReportTable) -> HtmlTable:
             if cell.covered:
                 continue
             column = table.columns[index] if index < len(table.columns) else None
-            classes = "num" if column is not None and column.numeric else ""
+            classes = ""
+            if column is not None and column.numeric:
+                # A long composite text ("7,6% (total, inkl BEA-anst) …") may wrap.
+                classes = "num split" if len(cell.text) > 14 and not cell.is_number else "num"
+            elif column is not None and column.wrap and (column.width or 0) >= 40:
+                classes = "wrap"
             cells.append(
                 HtmlCell(
                     cell_html(cell), classes=classes, rowspan=cell.rowspan, colspan=cell.colspan
