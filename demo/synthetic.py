@@ -745,6 +745,12 @@ class _Generator:
 
     def _values(self, plans: list[_Plan], rng: random.Random) -> None:
         total = self.breakdowns["total"]
+        # The board's first survey is not reported yet for the last year, as in the seed
+        # (Väntetid 2022: I.U., "redovisas i samband med delår 1"), so every board has one.
+        late = next(
+            (p for p in plans if p.template.aggregation == A.ONCE and p.target_kind != "computed"),
+            None,
+        )
         for plan in plans:
             template = plan.template
             if plan.target_kind == "computed":
@@ -774,6 +780,9 @@ class _Generator:
                 missing = rng.random() < 0.02
                 missing_split = not missing and rng.random() < 0.03
                 reason, note = rng.choice(MISSING_TEXTS)
+                if plan is late and year == self.last_year:
+                    missing, missing_split = True, False
+                    reason, note = MISSING_TEXTS[2]
                 spread = [rng.gauss(0, 0.05) for _ in range(4)]
                 for (period_type, number), amount in periods.items():
                     cells = {"total": amount}

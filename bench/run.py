@@ -1,0 +1,535 @@
+"""`make bench`: size S and size L, every page's time and query count, the floors, and a load test.
+
+    .venv/bin/python bench/run.py [--runs 15] [--warmup 2] [--save-runs 5]
+                                  [--users 50] [--duration 60] [--think 1,2] [--skip-load]
+
+1. PostgreSQL: the server of DATABASE_URL when it is set, otherwise a throw-away cluster
+   (initdb into a temporary directory, as the postgres user when run as root, ICU sv-SE, on
+   127.0.0.1 and a spare port; stopped and removed at the end).
+2. Two databases, styrkort_bench_s and styrkort_bench_l (dropped and recreated): migrate,
+   `load_demo --no-users` (the real KF goals), then `generate_municipality` with
+   `--boards 1 --years 3` (size S) and `--boards 15 --years 10` (size L), seed 1.
+3. Every page measured in-process at both sizes (bench/django_side.py pages), with DEBUG off.
+4. Load (size L): gunicorn with one worker per core on 127.0.0.1, DEBUG off, and locust headless
+   with 50 users for 60 s mixing dashboards, reports and entry saves (bench/locustfile.py);
+   then the lost-update check.
+5. The Markdown table is printed and written to var/bench/latest.md; the last line printed is
+   `SUMMARY growth_max=… floor_max=… load_p95_ms=… errors=… lost_updates=…`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+LOGS = OUT / "logs"
+PYTHON = sys.executable
+SIZES = {"S": {"boards": 1, "years": 3}, "L": {"boards": 15, "years": 10}}
+DATABASES = {"S": "styrkort_bench_s", "L": "styrkort_bench_l"}
+SEED = 1
+YEAR = 2022
+BOARD = "S01"
+GROWTH_GOAL = 1.3
+FLOOR_GOAL = 1.5
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(command: list[str], *, env: dict[str, str], log: str, timeout: int = 1800) -> str:
+    """Run a command, keep its output in var/bench/logs/<log>.log, fail loudly with its tail."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    (LOGS / f"{log}.log").write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-25:])
+        raise SystemExit(f"bench: {' '.join(command[:4])} … misslyckades:\n{tail}")
+    return result.stdout
+
+
+def free_port(preferred: int | None = None) -> int:
+    for port in [preferred] if preferred else []:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+
+
+def _pg_bin() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+    if found:
+        return Path(found[-1])
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).parent
+    raise SystemExit(
+        "bench: PostgreSQL saknas. Installera servern (apt-get install postgresql) "
+        "eller ange DATABASE_URL till en server där databaser får skapas."
+    )
+
+
+@contextmanager
+def postgres_server():
+    """Yield a server URL (no database name): DATABASE_URL's server, or a throw-away cluster."""
+    given = os.environ.get("DATABASE_URL", "")
+    if given:
+        parts = urlsplit(given)
+        if not parts.scheme.startswith("postgres"):
+            raise SystemExit("bench: DATABASE_URL måste peka på PostgreSQL.")
+        say(f"använder PostgreSQL-servern i DATABASE_URL ({parts.hostname}:{parts.port})")
+        yield urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        return
+    pg_bin = _pg_bin()
+    port = free_port(int(os.environ.get("BENCH_PGPORT", "55433")))
+    data = Path(tempfile.mkdtemp(prefix="styrkort-bench-pg."))
+    as_root = os.geteuid() == 0
+
+    def pg(command: str) -> None:
+        full = ["su", "postgres", "-c", command] if as_root else ["bash", "-c", command]
+        subprocess.run(full, check=True, capture_output=True, text=True)
+
+    if as_root:
+        shutil.chown(data, "postgres")
+    say(f"startar ett tillfälligt PostgreSQL-kluster på port {port} ({pg_bin})")
+    try:
+        pg(
+            f"{pg_bin}/initdb -D {data}/db -E UTF8 --locale=C.UTF-8 --locale-provider=icu "
+            f"--icu-locale=sv-SE -A trust -U postgres"
+        )
+        pg(
+            f"{pg_bin}/pg_ctl -D {data}/db -l {data}/server.log -w start -o "
+            f"'-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200'"
+        )
+    except subprocess.CalledProcessError as error:
+        shutil.rmtree(data, ignore_errors=True)
+        raise SystemExit(f"bench: kunde inte starta PostgreSQL: {error.stderr or error}") from None
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}"
+    finally:
+        with suppress(subprocess.CalledProcessError):
+            pg(f"{pg_bin}/pg_ctl -D {data}/db -m fast -w stop")
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def recreate_database(server: str, name: str) -> str:
+    import psycopg
+
+    parts = urlsplit(server)
+    with psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    """Production-like settings: DEBUG off, a throw-away secret, plain HTTP on 127.0.0.1."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "AXES_ENABLED": "false",
+            "LOG_LEVEL": "ERROR",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
+    env.pop("STYRKORT_TESTING", None)
+    return env
+
+
+def prepare_size(server: str, size: str) -> dict:
+    url = recreate_database(server, DATABASES[size])
+    env = django_env(url)
+    manage = [PYTHON, "manage.py"]
+    started = time.perf_counter()
+    run([*manage, "migrate", "--noinput"], env=env, log=f"migrate-{size}")
+    run([*manage, "load_demo", "--no-users"], env=env, log=f"load_demo-{size}")
+    setup = time.perf_counter() - started
+    spec = SIZES[size]
+    started = time.perf_counter()
+    output = run(
+        [
+            *manage,
+            "generate_municipality",
+            "--boards",
+            str(spec["boards"]),
+            "--years",
+            str(spec["years"]),
+            "--seed",
+            str(SEED),
+            "--last-year",
+            str(YEAR),
+        ],
+        env=env,
+        log=f"generate-{size}",
+    )
+    generate = time.perf_counter() - started
+    say(f"storlek {size}: {output.strip().splitlines()[0]} (kommandot totalt {generate:.1f} s)")
+    return {"url": url, "env": env, "setup_s": setup, "generate_s": generate, "output": output}
+
+
+def measure_pages(size: str, env: dict[str, str], args) -> dict:
+    out = OUT / f"pages-{size}.json"
+    run(
+        [
+            PYTHON,
+            "bench/django_side.py",
+            "pages",
+            "--size",
+            size,
+            "--board",
+            BOARD,
+            "--year",
+            str(YEAR),
+            "--runs",
+            str(args.runs),
+            "--warmup",
+            str(args.warmup),
+            "--save-runs",
+            str(args.save_runs),
+            "--out",
+            str(out),
+        ],
+        env=env,
+        log=f"pages-{size}",
+        timeout=3600,
+    )
+    return json.loads(out.read_text())
+
+
+def wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with suppress(OSError), urllib.request.urlopen(url, timeout=5) as response:
+            if response.status < 500:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"bench: gunicorn svarade inte på {url}")
+
+
+def load_test(env: dict[str, str], args) -> dict:
+    plan = OUT / "load-plan.json"
+    saves = OUT / "load-saves.jsonl"
+    saves.unlink(missing_ok=True)
+    run(
+        [
+            PYTHON,
+            "bench/django_side.py",
+            "prepare-load",
+            "--users",
+            str(args.users),
+            "--year",
+            str(YEAR),
+            "--out",
+            str(plan),
+        ],
+        env=env,
+        log="prepare-load",
+    )
+    workers = os.cpu_count() or 2
+    port = free_port()
+    venv_bin = Path(PYTHON).parent
+    gunicorn_log = (LOGS / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [
+            str(venv_bin / "gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=gunicorn_log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/logga-in/", 60)
+        say(
+            f"last: {args.users} användare i {args.duration} s mot gunicorn med {workers} "
+            f"arbetare på 127.0.0.1:{port}"
+        )
+        locust_env = {
+            **env,
+            "BENCH_PLAN": str(plan),
+            "BENCH_SAVES": str(saves),
+            "BENCH_THINK": args.think,
+        }
+        prefix = OUT / "load"
+        run(
+            [
+                str(venv_bin / "locust"),
+                "-f",
+                "bench/locustfile.py",
+                "--headless",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(args.users),
+                "--run-time",
+                f"{args.duration}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--exit-code-on-error",
+                "0",
+            ],
+            env=locust_env,
+            log="locust",
+            timeout=args.duration + 300,
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        gunicorn_log.close()
+    check = OUT / "load-check.json"
+    run(
+        [
+            PYTHON,
+            "bench/django_side.py",
+            "check-load",
+            "--plan",
+            str(plan),
+            "--saves",
+            str(saves),
+            "--out",
+            str(check),
+        ],
+        env=env,
+        log="check-load",
+    )
+    with (OUT / "load_stats.csv").open(newline="", encoding="utf-8") as handle:
+        stats = list(csv.DictReader(handle))
+    return {
+        "workers": workers,
+        "users": args.users,
+        "duration_s": args.duration,
+        "think": args.think,
+        "stats": stats,
+        "check": json.loads(check.read_text()),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+
+def fmt(value, decimals: int = 1) -> str:
+    return "–" if value is None else f"{value:.{decimals}f}"
+
+
+def compose(sizes: dict, pages: dict, load: dict | None, started: float) -> tuple[str, str]:
+    lines = [
+        "# Styrkort benchmark",
+        "",
+        f"Körd {time.strftime('%Y-%m-%d %H:%M')} på {os.cpu_count()} kärnor, PostgreSQL, "
+        f"DEBUG av. S = `generate_municipality --boards 1 --years 3`, "
+        f"L = `--boards 15 --years 10` (frö {SEED}); sidorna visar nämnden {BOARD} år {YEAR}. "
+        f"Tider i ms över {pages['S']['pages'][0]['runs'] or '–'} körningar efter uppvärmning.",
+        "",
+        "## Sidor",
+        "",
+        "| Sida | S median | S p95 | S frågor | L median | L p95 | L frågor | Tillväxt L/S |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    growth: list[float] = []
+    query_changes: list[str] = []
+    missing: list[str] = []
+    failed: list[str] = []
+    for small, large in zip(pages["S"]["pages"], pages["L"]["pages"], strict=True):
+        label = small["label"]
+        if small["status"] != "ok" or large["status"] != "ok":
+            status = small["status"] if small["status"] != "ok" else large["status"]
+            (missing if status == "saknas" else failed).append(f"{label}: {status}")
+            lines.append(f"| {label} | {status} | | | | | | |")
+            continue
+        ratio = large["median_ms"] / small["median_ms"]
+        mark = ""
+        if small["one_board"]:
+            growth.append(ratio)
+            mark = "" if ratio <= GROWTH_GOAL else " ⚠"
+        else:
+            mark = " (alla nämnder, inget tillväxtmål)"
+        if small["queries"] != large["queries"]:
+            query_changes.append(f"{label}: {small['queries']} → {large['queries']}")
+        note = f" ({small['note']})" if small["note"] else ""
+        lines.append(
+            f"| {label}{note} | {fmt(small['median_ms'])} | {fmt(small['p95_ms'])} | "
+            f"{small['queries']} | {fmt(large['median_ms'])} | {fmt(large['p95_ms'])} | "
+            f"{large['queries']} | {ratio:.2f}{mark} |"
+        )
+    floors: list[float] = []
+    lines += [
+        "",
+        "## Golv (storlek L)",
+        "",
+        "| Utdata | Tid | Golv | Kvot |",
+        "|---|---:|---:|---:|",
+    ]
+    floor_data = pages["L"].get("floors", {})
+    for key, label, golv in (
+        ("xlsx", ".xlsx, en nämnd", "samma celler med openpyxl write-only"),
+        ("html", "Verksamhetsberättelse HTML", "mallen med färdigberäknade tabeller"),
+    ):
+        item = floor_data.get(key)
+        if not item:
+            lines.append(f"| {label} | saknas | | |")
+            continue
+        floors.append(item["ratio"])
+        spent = item.get("export_ms") or item.get("page_ms")
+        lines.append(
+            f"| {label} (golv: {golv}) | {fmt(spent)} | {fmt(item['floor_ms'])} | "
+            f"{item['ratio']:.2f}{'' if item['ratio'] <= FLOOR_GOAL else ' ⚠'} |"
+        )
+    p95 = None
+    errors = None
+    lost = None
+    if load is not None:
+        lines += [
+            "",
+            f"## Last (storlek L, gunicorn {load['workers']} arbetare, {load['users']} användare, "
+            f"{load['duration_s']} s, betänketid {load['think']} s)",
+            "",
+            "| Begäran | Antal | Fel | Begäran/s | p50 | p95 | p99 |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in load["stats"]:
+            name = "Totalt" if row["Name"] == "Aggregated" else row["Name"]
+            lines.append(
+                f"| {name} | {row['Request Count']} | {row['Failure Count']} | "
+                f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | {row['99%']} |"
+            )
+            if row["Name"] == "Aggregated":
+                p95 = float(row["95%"])
+                errors = int(row["Failure Count"])
+        check = load["check"]
+        lost = check["lost_updates"]
+        lines += [
+            "",
+            f"Sparanden som besvarades som sparade: {check['accepted']} ({check['fields']} fält); "
+            f"saknas i databasen: {check['lost_in_database']}, saknas i ändringshistoriken: "
+            f"{check['missing_in_history']}.",
+        ]
+    lines += ["", "## Data", "", "| | S | L |", "|---|---:|---:|"]
+    for key in pages["L"]["counts"]:
+        lines.append(f"| {key} | {pages['S']['counts'].get(key)} | {pages['L']['counts'][key]} |")
+    lines.append(
+        f"| generate_municipality, s | {sizes['S']['generate_s']:.1f} | "
+        f"{sizes['L']['generate_s']:.1f} |"
+    )
+    growth_max = max(growth) if growth else None
+    floor_max = max(floors) if floors else None
+    lines += ["", "## Mål", ""]
+    lines.append(
+        f"- Tillväxt ≤ {GROWTH_GOAL} för sidor som visar en nämnd: största {fmt(growth_max, 2)} — "
+        f"{'uppfyllt' if growth_max is not None and growth_max <= GROWTH_GOAL else 'EJ uppfyllt'}."
+    )
+    lines.append(
+        "- Samma antal frågor vid S och L: "
+        + ("uppfyllt." if not query_changes else "EJ uppfyllt: " + "; ".join(query_changes) + ".")
+    )
+    lines.append(
+        f"- Golv ≤ {FLOOR_GOAL}: största {fmt(floor_max, 2)} — "
+        f"{'uppfyllt' if floor_max is not None and floor_max <= FLOOR_GOAL else 'EJ uppfyllt'}."
+    )
+    if load is not None:
+        lines.append(f"- Last: fel {errors} (mål 0), förlorade uppdateringar {lost} (mål 0).")
+    else:
+        lines.append("- Last: inte körd (--skip-load).")
+    if missing:
+        lines.append("- Sidor som saknas ännu: " + "; ".join(missing) + ".")
+    if failed:
+        lines.append("- Sidor som fallerade: " + "; ".join(failed) + ".")
+    lines.append(f"- Hela körningen tog {time.perf_counter() - started:.0f} s.")
+    summary = (
+        f"SUMMARY growth_max={fmt(growth_max, 2)} floor_max={fmt(floor_max, 2)} "
+        f"load_p95_ms={fmt(p95, 0)} errors={'–' if errors is None else errors} "
+        f"lost_updates={'–' if lost is None else lost}"
+    )
+    return "\n".join(lines) + "\n", summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Styrkort benchmark (make bench)")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per page (15)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (2)")
+    parser.add_argument("--save-runs", type=int, default=5, help="runs of a full quarter save (5)")
+    parser.add_argument("--users", type=int, default=50, help="simulated users (50)")
+    parser.add_argument("--duration", type=int, default=60, help="load test seconds (60)")
+    parser.add_argument("--think", default="1,2", help="think time between requests, s (1,2)")
+    parser.add_argument("--skip-load", action="store_true", help="no load test")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with postgres_server() as server:
+        sizes = {size: prepare_size(server, size) for size in SIZES}
+        say("collectstatic (DEBUG av behöver manifestet)")
+        run(
+            [PYTHON, "manage.py", "collectstatic", "--noinput"],
+            env=sizes["L"]["env"],
+            log="collectstatic",
+        )
+        pages = {}
+        for size in SIZES:
+            say(f"mäter sidorna vid storlek {size}")
+            pages[size] = measure_pages(size, sizes[size]["env"], args)
+        load = None if args.skip_load else load_test(sizes["L"]["env"], args)
+    markdown, summary = compose(sizes, pages, load, started)
+    (OUT / "latest.md").write_text(markdown + "\n" + summary + "\n", encoding="utf-8")
+    print(markdown)
+    print(summary, flush=True)
+
+
+if __name__ == "__main__":
+    main()
