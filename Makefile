@@ -54,3 +54,10 @@ test: install-test
 
 clean:
 	rm -rf $(VENV) var
+
+# Benchmark (README, "Benchmark"): sizes S and L on a throw-away PostgreSQL (or DATABASE_URL's
+# server), every page's time and queries, the floors, and a gunicorn + locust load test. Takes
+# several minutes and is not part of `make test`; BENCH_ARGS="--skip-load --runs 5" is quicker.
+bench: $(UV)
+	$(UV) sync --frozen --group test --group bench --quiet
+	$(PY) bench/run.py $(BENCH_ARGS)
