@@ -260,3 +260,21 @@ def test_query_count_does_not_grow_with_indicators(client, controller_an, board_
         response = client.get(page_url(occasion))
     assert response.content.decode().count('name="value"') == 60
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def test_large_ids_are_not_grouped_in_the_form(client, controller_an, board_an, occasion):
+    """With USE_THOUSAND_SEPARATOR an id of 1234 must still post as 1234, not "1 234"."""
+    goal = goal_chain(board_an, goals=1, indicators_per_goal=1)[0].board_goal
+    indicator = Indicator.objects.create(
+        pk=12345,
+        board=board_an,
+        board_goal=goal,
+        name="Stor indikator",
+        frequency=Q,
+        valid_from=2019,
+    )
+    client.force_login(controller_an)
+    html = client.get(page_url(occasion)).content.decode()
+    assert 'name="indicator" value="12345"' in html
+    post_value(client, occasion, indicator, value="7")
+    assert stored(indicator).value == Decimal(7)
