@@ -102,3 +102,32 @@ def test_indicator_page_query_count_does_not_grow_with_years(client, manager_an,
     large, response = count_queries(client, reverse("indicator_detail", args=[indicator.pk]))
     assert "2\xa0010" in response.content.decode()
     assert small == large, f"queries grew from {small} to {large}"
+
+
+def test_forecast_accuracy_bound_is_judged_on_the_size_of_the_gap(board_an):
+    from indicators.evaluation import target_met
+    from indicators.models import Indicator, Target
+
+    goal_chain(board_an, goals=1, indicators_per_goal=1)
+    parent = Indicator.objects.get(board=board_an)
+    august = Indicator.objects.create(
+        board=board_an,
+        parent=parent,
+        name="Augusti",
+        unit="procent",
+        decimals=1,
+        computed=Indicator.Computed.FORECAST_AUGUST,
+        direction="lagre",
+        valid_from=2020,
+    )
+    target = Target(
+        indicator=august,
+        year=2022,
+        breakdown=breakdown(),
+        kind="grans",
+        operator="<",
+        value=Decimal(1),
+    )
+    assert target_met(target, Decimal("-9.0"), direction="lagre") is False
+    assert target_met(target, Decimal("0.4"), direction="lagre") is True
+    assert target_met(target, Decimal("-0.4"), direction="lagre") is True
