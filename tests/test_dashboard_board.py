@@ -376,3 +376,40 @@ def test_latest_period_prefers_the_year_value(board_an, an_world):
     period, cells = latest_period(series, 2022)
     assert period.label == "2022" and cells["total"].value == Decimal(2917)
     assert Footnote.objects.count() == 1
+
+
+# --- the Linköping demo data -------------------------------------------------------------------
+
+
+def test_demo_an_2022_as_seed(client, demo_data, manager_an):
+    """Seed 001: eight nämndmål Delvis uppnått and one (God ekonomisk styrning) Uppnått."""
+    dashboard = board_dashboard(demo_data, 2022)
+    goals = {item.status.key: item.count for item in dashboard.goal_counts}
+    assert goals == {"uppnatt": 1, "delvis": 8, "ej_uppnatt": 0, "ej_bedomd": 0}
+    cards = {card.goal.title: card for area in dashboard.areas for card in area.goals}
+    assert cards["God ekonomisk styrning"].status.label == "Uppnått"
+    assert [area.area.name for area in dashboard.areas] == [
+        "Medborgare",
+        "Ekonomi",
+        "Verksamhet",
+        "Medarbetare",
+    ]
+    rows = {row.indicator.name: row for card in cards.values() for row in card.rows}
+    households = next(row for name, row in rows.items() if name.startswith("Antal hushåll med ek"))
+    assert households.value_text == f"2{NBSP}917" and households.target_text == f"3{NBSP}300"
+    assert households.met is True
+    budget = rows["Avvikelse mot budget, %"]
+    assert budget.value_text == f"2,6{NBSP}%" and budget.met is True  # computed from the budget
+
+    client.force_login(manager_an)
+    response = client.get(url())
+    assert response.status_code == 200
+    assert response.content.decode().count('class="goal-card"') == 9
+
+
+def test_demo_current_year_is_the_last_with_goals(client, demo_data, manager_an):
+    """The demo's 2023 occasions are open but 2023's goals are not in the sources: the current
+    dashboard is 2022's rather than an empty page."""
+    client.force_login(manager_an)
+    response = client.get(reverse("board_dashboard_current", args=["AN"]))
+    assert response["Location"] == url(year=2022)

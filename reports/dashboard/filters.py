@@ -6,9 +6,9 @@ import datetime
 from collections.abc import Sequence
 
 from django import forms
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 
-from goals.models import Board, GoalArea, ReportingOccasion
+from goals.models import Board, BoardGoal, GoalArea, ReportingOccasion
 
 INVALID_YEAR = "Välj ett år i listan."
 INVALID_BOARD = "Välj en nämnd som du har behörighet till."
@@ -30,11 +30,22 @@ def year_bounds(boards: Sequence[Board]) -> tuple[int, int]:
 
 
 def default_year(boards: Sequence[Board]) -> int:
-    """The year being followed up now: the latest year with a reporting occasion, not in the future."""
-    latest = ReportingOccasion.objects.filter(
-        board__in=[b.pk for b in boards], year__lte=current_year()
-    ).aggregate(latest=Max("year"))["latest"]
-    return latest or current_year()
+    """The year being followed up now: the latest year with a reporting occasion (not in the
+    future), but not past the boards' last goal structure (a new mandate period whose goals are
+    not entered yet would show an empty page)."""
+    board_ids = [b.pk for b in boards]
+    latest = (
+        ReportingOccasion.objects.filter(board__in=board_ids, year__lte=current_year()).aggregate(
+            latest=Max("year")
+        )["latest"]
+        or current_year()
+    )
+    goals = BoardGoal.objects.filter(board__in=board_ids).aggregate(
+        open=Count("pk", filter=Q(valid_to__isnull=True)), last=Max("valid_to")
+    )
+    if goals["open"] or goals["last"] is None:
+        return latest
+    return min(latest, goals["last"])
 
 
 class DashboardFilterForm(forms.Form):
