@@ -10,7 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from goals.access import Action
 from indicators.forms import ImportForm
-from indicators.importing import ImportRefused, build_template, read_and_import
+from indicators.importing import (
+    LOCKED,
+    TOO_LARGE,
+    ImportRefused,
+    build_template,
+    read_and_import,
+)
 from indicators.views_entry import get_occasion_for_user, occasion_url
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,11 +39,14 @@ def import_upload(request: HttpRequest, board_code: str, year: int, kind: str) -
     refused = ""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_BYTES
         if occasion.is_locked:
-            refused = f"{occasion} är godkänt och låst. Inget lästes in."
+            refused = LOCKED.format(occasion=occasion)
+        elif upload.size is not None and upload.size > limit:
+            refused = TOO_LARGE.format(size=(upload.size + 1023) // 1024, limit=limit // 1024)
         else:
             # Read at most one byte over the limit: enough for the size check to refuse.
-            data = upload.read(settings.IMPORT_MAX_BYTES + 1)
+            data = upload.read(limit + 1)
             try:
                 result = read_and_import(
                     user=request.user, occasion=occasion, data=data, filename=upload.name
