@@ -19,6 +19,7 @@ from goals.models import (
     OrganisationUnit,
     ReportingOccasion,
     YearRange,
+    kinds_covering,
     unchanged_in_database,
 )
 from goals.periods import OccasionKind, Period, PeriodType
@@ -303,20 +304,27 @@ class IndicatorValueQuerySet(models.QuerySet):
         return super().delete()
 
     def _refuse_objects(self, objs) -> None:
+        """One query for the indicators' boards and one for the approved occasions."""
+        if not objs:
+            return
         boards = dict(
             Indicator.objects.filter(pk__in={obj.indicator_id for obj in objs}).values_list(
                 "pk", "board_id"
             )
         )
+        approved = {
+            (occasion.board_id, occasion.year, occasion.kind): occasion
+            for occasion in ReportingOccasion.objects.approved()
+            .filter(board_id__in=set(boards.values()), year__in={obj.year for obj in objs})
+            .select_related("board")
+        }
+        if not approved:
+            return
         for obj in objs:
-            occasion = locking_occasion(
-                board_id=boards[obj.indicator_id],
-                year=obj.year,
-                period_type=obj.period_type,
-                period_number=obj.period_number,
-            )
-            if occasion is not None:
-                raise OccasionLockedError(occasion)
+            for kind in kinds_covering(obj.period_type, obj.period_number):
+                occasion = approved.get((boards.get(obj.indicator_id), obj.year, kind))
+                if occasion is not None:
+                    raise OccasionLockedError(occasion)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)

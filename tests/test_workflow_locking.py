@@ -143,3 +143,33 @@ def test_approved_occasion_cannot_move_or_be_deleted(board_an):
         occasion.save()
     with pytest.raises(ValidationError):
         ReportingOccasion.objects.get(pk=occasion.pk).delete()
+
+
+def test_bulk_create_checks_the_lock_in_a_fixed_number_of_queries(
+    board_an, chain, django_assert_max_num_queries
+):
+    occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="k2")
+    approve(occasion)
+    objs = [
+        IndicatorValue(
+            indicator=chain[0],
+            year=2023,
+            period_type=PeriodType.MONTH,
+            period_number=month,
+            breakdown=breakdown(),
+            value=Decimal(month),
+        )
+        for month in range(1, 6)
+    ]
+    with django_assert_max_num_queries(3):  # boards, approved occasions, the insert
+        IndicatorValue.objects.bulk_create(objs)
+    june = IndicatorValue(
+        indicator=chain[0],
+        year=2023,
+        period_type=PeriodType.MONTH,
+        period_number=6,  # due at kvartal 2
+        breakdown=breakdown(),
+        value=Decimal(6),
+    )
+    with pytest.raises(OccasionLockedError):
+        IndicatorValue.objects.bulk_create([june])
