@@ -55,6 +55,22 @@ test: install-test
 clean:
 	rm -rf $(VENV) var
 
+# --- Drift (README, "Drift"): production settings come from the environment -----------------
+
+# Production: gunicorn + whitenoise on PostgreSQL, DEBUG off; needs DATABASE_URL, SECRET_KEY and
+# ALLOWED_HOSTS. WORKERS and BIND override the defaults (CPU count, 127.0.0.1:8000).
+serve: install
+	@scripts/serve.sh
+
+# var/backups/styrkort-<time>.dump (pg_dump -Fc) or .sqlite3 (a consistent copy).
+backup: install
+	$(PY) manage.py backup
+
+# Replaces the whole database with the backup: make restore FILE=var/backups/styrkort-….dump
+restore: install
+	@if [ -z "$(FILE)" ]; then echo "make restore: ange filen, till exempel make restore FILE=var/backups/styrkort-20250101-120000.dump" >&2; exit 2; fi
+	$(PY) manage.py restore --file "$(FILE)"
+
 # Benchmark (README, "Benchmark"): sizes S and L on a throw-away PostgreSQL (or DATABASE_URL's
 # server), every page's time and queries, the floors, and a gunicorn + locust load test. Takes
 # several minutes and is not part of `make test`; BENCH_ARGS="--skip-load --runs 5" is quicker.
