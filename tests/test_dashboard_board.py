@@ -15,7 +15,7 @@ from goals.models import GoalArea
 from indicators.models import Footnote, Indicator, MissingReason
 from reports.dashboard.board import board_dashboard
 from reports.dashboard.filters import INVALID_GOAL_AREA
-from reports.dashboard.rows import FLOW_NOT_JUDGED, latest_period
+from reports.dashboard.rows import FLOW_NOT_JUDGED, INHERITED_NOT_JUDGED, latest_period
 from reports.dashboard.sparkline import sparkline
 from reports.dashboard.status import suggest_level
 from reports.views.dashboard import BOARD_NOT_IN_YEAR
@@ -160,10 +160,11 @@ def test_goal_statuses_have_symbol_and_text(client, manager_an, an_world):
     service = section_of(html, "Professionellt bemötande")
     assert "○" in service and "Ej bedömd" in service
     assert "Förslag utifrån indikatorerna" in service
-    # Survey 88,9 ≥ 88 is met; Tillgänglighet 85,7 < 88 (parent's target) is not; väntetid is
-    # I.U. and not counted → Delvis uppnått.
-    assert re.search(r"Förslag utifrån indikatorerna:.*Delvis uppnått", service, re.S)
+    # Survey 88,9 ≥ 88 is met; Tillgänglighet has only the main indicator's target and väntetid
+    # is I.U.: neither is counted → Uppnått.
+    assert re.search(r"Förslag utifrån indikatorerna:.*✔.*Uppnått", service, re.S)
     assert "Väntetid i antal dagar: räknas inte" in service
+    assert "Tillgänglighet: räknas inte" in service
 
 
 def section_of(html: str, title: str) -> str:
@@ -185,7 +186,8 @@ def test_indicator_rows_show_latest_value_target_and_status(client, manager_an, 
     assert f"88,9{NBSP}%" in service
     assert "I.U." in service and "Redovisas i samband med delår 1 2023." in service
     assert "Kan inte bedömas" in service
-    assert "(huvudindikatorns)" in service  # Tillgänglighet judged against the parent's 88 %
+    assert "(huvudindikatorns)" in service  # Tillgänglighet shows the parent's 88 %
+    assert INHERITED_NOT_JUDGED in service
     # A small trend with a text alternative.
     assert f'aria-label="Trend 2020: 3{NBSP}327, 2021: 3{NBSP}196, 2022: 2{NBSP}917"' in households
     # Links to the indicator page.
@@ -197,8 +199,9 @@ def test_counts_and_charts_data(manager_an, an_world, board_an):
     goals = {item.status.key: item.count for item in dashboard.goal_counts}
     assert goals == {"uppnatt": 1, "delvis": 1, "ej_uppnatt": 0, "ej_bedomd": 1}
     indicators = {item.status.key: item.count for item in dashboard.indicator_counts}
-    # met: households, survey, avvikelse ≥ 0; not met: to_work, Tillgänglighet; unknown: väntetid
-    assert indicators == {"nadd": 3, "ej_nadd": 2, "kan_ej_bedomas": 1}
+    # met: households, survey, avvikelse ≥ 0; not met: to_work; not judged: väntetid (I.U.),
+    # Tillgänglighet (only the main indicator's target)
+    assert indicators == {"nadd": 3, "ej_nadd": 1, "kan_ej_bedomas": 2}
 
 
 def test_preliminary_assessment_while_occasion_not_approved(client, manager_an, an_world):
@@ -217,6 +220,7 @@ def test_without_occasion_every_goal_is_not_assessed_with_suggestion(board_an, a
     assert all(card.status.key == "ej_bedomd" for card in cards.values())
     assert cards["God ekonomisk styrning"].suggested.key == "uppnatt"
     assert cards["Hög egenförsörjningsgrad"].suggested.key == "delvis"
+    assert cards["Professionellt bemötande"].suggested.key == "uppnatt"
 
 
 def test_latest_value_in_the_year_is_the_latest_period(board_an, an_world):

@@ -19,6 +19,9 @@ NO_VALUE = "Inget utfall ännu"
 NO_TOTAL = "–"
 GENDER_LABELS = {"K": "Kvinnor", "M": "Män"}
 FLOW_NOT_JUDGED = "Summeras över året: bedöms mot målvärdet vid helår."
+# A sub-indicator without a target of its own shows the main indicator's for reference but is
+# not judged against it (as the entry page's suggested assessment does not count it).
+INHERITED_NOT_JUDGED = "Målvärdet gäller huvudindikatorn."
 
 
 def history_years(year: int, count: int = HISTORY_YEARS) -> list[int]:
@@ -115,7 +118,9 @@ def indicator_row(
             for gender in series.genders()
             if (text := series.row_text(where[0], gender, *where[1:]))
         )
-        if target is not None and outcome is not None:
+        if row.target_inherited:
+            row.note = INHERITED_NOT_JUDGED
+        elif target is not None and outcome is not None:
             if (
                 period.type != PeriodType.YEAR
                 and indicator.aggregation == Indicator.Aggregation.FLOW
