@@ -114,3 +114,16 @@ def entry(request, board_code: str, year: int):
             "month_name": MONTH_NAMES[month] if month else "",
         },
     )
+
+
+def plan(request, board_code: str, year: int):
+    """Internbudget `year`: Budget and Plan year+1 … year+5 with the specification of changes."""
+    _check_year(year)
+    board = get_board_for_user(request.user, board_code, Action.VIEW)
+    table = selectors.plan(board, year)
+    notes = list(dict.fromkeys(row.note for row in table.rows if row.note))
+    return render(
+        request,
+        "budget/plan.html",
+        {"board": board, "year": year, "plan": table, "notes": notes},
+    )

@@ -83,3 +83,55 @@ def test_query_count_is_the_same_with_5_and_15_lines(budget_data, client, contro
     assert count() == baseline
     add_lines_and_projects(budget_data, 10, 10)
     assert count() == baseline
+
+
+def plan_url(code="AN", year=2022):
+    return reverse("budget_plan", args=[code, year])
+
+
+def test_the_internbudget_page_shows_seed_000(budget_data, client, secretary_an):
+    client.force_login(secretary_an)
+    response = client.get(plan_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    for figure in (
+        "462\xa0146",
+        "455\xa0230",
+        "493\xa0846",
+        "462\xa0147",
+        "-43\xa0220",
+        "428\xa0749",
+    ):
+        assert figure in page
+    assert "Heltidsaktiveringen" in page
+    assert "Budgetram inkl justering" in page
+    assert "Del av det extra statsbidrag" in page
+
+
+def test_the_internbudget_page_is_404_for_other_boards(budget_data, client, controller_other):
+    client.force_login(controller_other)
+    assert client.get(plan_url()).status_code == 404
+
+
+def test_internbudget_query_count_is_flat(budget_data, client, manager_an):
+    client.force_login(manager_an)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(plan_url()).status_code == 200
+        return len(context)
+
+    baseline = count()
+    for number in range(10):
+        line = BudgetLine.objects.create(
+            board=budget_data,
+            scheme="internbudget",
+            code=f"plan-{number}",
+            name=f"Plan {number}",
+            valid_from=2020,
+            order=70 + number,
+        )
+        BudgetAmount.objects.create(
+            line=line, kind="plan", document_year=2022, year=2024, amount=1000
+        )
+    assert count() == baseline
