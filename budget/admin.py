@@ -2,13 +2,22 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from budget import models
+from goals.admin import LockedRowsAdminMixin
 
 
 class BudgetAmountInline(admin.TabularInline):
+    """Read-only here: amounts are edited one by one, where the lock and versions apply."""
+
     model = models.BudgetAmount
     extra = 0
-    fields = ["year", "kind", "month", "document_year", "amount", "revenues", "comment"]
+    fields = ["year", "kind", "month", "document_year", "amount", "revenues", "version"]
+    readonly_fields = fields
     ordering = ["-year", "kind", "month"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class PlanChangeAmountInline(admin.TabularInline):
@@ -33,13 +42,19 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.BudgetAmount)
-class BudgetAmountAdmin(SimpleHistoryAdmin):
+class BudgetAmountAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
     list_display = ["line", "year", "kind", "month", "document_year", "amount", "revenues"]
     list_filter = ["year", "kind", "line__board", "line__scheme"]
     search_fields = ["line__name"]
     list_select_related = ["line"]
     raw_id_fields = ["line"]
     readonly_fields = ["version", "updated_at", "updated_by"]
+
+    def locking_occasion_of(self, obj):
+        # Locked amounts are read-only; a new or changed amount in a locked year is refused.
+        if obj.line_id is None:
+            return None
+        return obj.locking_occasion()
 
 
 @admin.register(models.PlanChange)

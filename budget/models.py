@@ -319,14 +319,7 @@ class BudgetAmount(AmountBase):
     # The lock guard sits on the model and its queryset so every path (form, admin, command,
     # loader) meets it. Saving a locked row unchanged writes nothing (idempotent loaders).
     def save(self, *args, **kwargs) -> None:
-        keys = [(self._board_id(), self.year, self.kind, self.month)]
-        if self.pk is not None:
-            keys += (
-                type(self)
-                ._base_manager.filter(pk=self.pk)
-                .values_list("line__board_id", "year", "kind", "month")
-            )
-        locked = locking_occasion(keys)
+        locked = self.locking_occasion()
         if locked is not None:
             if unchanged_in_database(self, ignore=("updated_at",)):
                 return
@@ -342,6 +335,17 @@ class BudgetAmount(AmountBase):
         if locked is not None:
             raise OccasionLockedError(locked)
         return super().delete(*args, **kwargs)
+
+    def locking_occasion(self):
+        """The approved occasion that locks this amount as it is or as it is stored, if any."""
+        keys = [(self._board_id(), self.year, self.kind, self.month)]
+        if self.pk is not None:
+            keys += (
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .values_list("line__board_id", "year", "kind", "month")
+            )
+        return locking_occasion(keys)
 
     def _board_id(self) -> int | None:
         if "line" in self._state.fields_cache:
