@@ -148,6 +148,9 @@ def test_goal_cells_are_merged_with_italic_text(workbook):
         rng for rng in ws.merged_cells.ranges if rng.min_row == goal.row and rng.min_col == 2
     ]
     assert achieved and achieved[0].max_row == goal.row + 3
+    # The covered cells carry the same style, so the merged area keeps its frame.
+    last = ws.cell(row=goal.row + 3, column=1)
+    assert last.border.bottom.style == "thin" and last.border.left.style == "thin"
     assert isinstance(goal.value, CellRichText)
     italic_parts = [block for block in goal.value if not isinstance(block, str) and block.font.i]
     assert italic_parts and "ska minska" in italic_parts[0].text

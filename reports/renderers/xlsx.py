@@ -16,10 +16,12 @@ import math
 import re
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.report.model import TEXT, Cell, Report, ReportTable, RowKind
@@ -152,6 +154,29 @@ class _Styles:
         return font
 
 
+def merge(
+    ws: Worksheet, first_row: int, first_column: int, last_row: int, last_column: int, style: str
+) -> None:
+    """Merge a range whose covered cells take the top cell's named style.
+
+    Worksheet.merge_cells() does the same and then recreates the borders of the range's edges
+    with new Border objects per cell (MergedCellRange.format), which is most of the export's
+    time; here the covered cells get the named style, borders included, by one assignment.
+    """
+    cell_range = MergedCellRange(
+        ws,
+        f"{get_column_letter(first_column)}{first_row}:{get_column_letter(last_column)}{last_row}",
+    )
+    ws.merged_cells.add(cell_range)
+    for row in range(first_row, last_row + 1):
+        for column in range(first_column, last_column + 1):
+            if row == first_row and column == first_column:
+                continue
+            covered = MergedCell(ws, row=row, column=column)
+            covered.style = style
+            ws._cells[(row, column)] = covered
+
+
 def _clip(text: str) -> str:
     if len(text) <= MAX_CELL_CHARS:
         return text
@@ -244,9 +269,7 @@ class _SheetWriter:
     def _footnote(self, text: str, width: int) -> None:
         self._text(1, text, "sk_footnote")
         if width > 1:
-            self.ws.merge_cells(
-                start_row=self.row, start_column=1, end_row=self.row, end_column=width
-            )
+            merge(self.ws, self.row, 1, self.row, width, "sk_footnote")
         total = sum(self.widths[:width])
         lines = _lines_needed(text, total)
         if lines > 1:
@@ -266,15 +289,8 @@ class _SheetWriter:
                 ):
                     span += 1
                 self._text(index + 1, column.group, "sk_header")
-                for extra in range(1, span):
-                    ws.cell(row=self.row, column=index + 1 + extra).style = "sk_header"
                 if span > 1:
-                    ws.merge_cells(
-                        start_row=self.row,
-                        start_column=index + 1,
-                        end_row=self.row,
-                        end_column=index + span,
-                    )
+                    merge(ws, self.row, index + 1, self.row, index + span, "sk_header")
                 index += span
             self.row += 1
         for index, column in enumerate(table.columns, start=1):
@@ -310,16 +326,7 @@ class _SheetWriter:
                 )
             span_end = column_index + cell.colspan - 1
             if cell.colspan > 1 or cell.rowspan > 1:
-                for row_offset in range(cell.rowspan):
-                    for col in range(column_index, span_end + 1):
-                        if row_offset or col != column_index:
-                            ws.cell(row=self.row + row_offset, column=col).style = style
-                ws.merge_cells(
-                    start_row=self.row,
-                    start_column=column_index,
-                    end_row=self.row + cell.rowspan - 1,
-                    end_column=span_end,
-                )
+                merge(ws, self.row, column_index, self.row + cell.rowspan - 1, span_end, style)
             if cell.rowspan == 1:
                 width = sum(self.widths[column_index - 1 : span_end])
                 lines = max(lines, _lines_needed(_display(cell), width))
