@@ -126,3 +126,14 @@ def test_query_count_does_not_grow_with_goals_and_indicators(client, mini_an, ad
     after = {url: _count(client, url) for url in (PAGE, WORKBOOK, TABLE)}
     assert after == before
     assert "Extra indikator 11" in client.get(PAGE).content.decode()
+
+
+def test_fragment_without_download_links_for_stored_reports(mini_an):  # noqa: F811
+    from reports.renderers.html import render_report_tables
+    from reports.report import report_from_json, report_to_json
+
+    stored = report_from_json(report_to_json(build_report(mini_an.board, 2022)))
+    html = render_report_tables(stored)
+    assert "303\xa0504" in html and "AMC: 96,4 AMF: 85,7" in html
+    assert ".xlsx" not in html
+    assert ".xlsx" in render_report_tables(stored, downloads=True)

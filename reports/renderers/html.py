@@ -136,13 +136,17 @@ def report_groups(report: Report) -> list[HtmlGroup]:
     ]
 
 
-def report_context(report: Report) -> dict:
-    return {"report": report, "groups": report_groups(report)}
+def report_context(report: Report, *, downloads: bool = True) -> dict:
+    """Template context of the report page; downloads=False leaves out the live .xlsx links
+    (for a stored report shown later, whose figures the live download no longer matches)."""
+    return {"report": report, "groups": report_groups(report), "downloads": downloads}
 
 
-def render_report_tables(report: Report) -> str:
+def render_report_tables(report: Report, *, downloads: bool = False) -> str:
     """Every table as an HTML fragment (what the report page shows between header and footer)."""
-    return render_to_string("reports/report_tables.html", report_context(report))
+    return render_to_string(
+        "reports/report_tables.html", report_context(report, downloads=downloads)
+    )
 
 
 __all__ = ["cell_html", "render_report_tables", "report_context", "report_groups", "table_view"]
