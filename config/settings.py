@@ -202,19 +202,25 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Content-Security-Policy: scripts and styles only from our own static files, no inline script,
-# no eval. The one exception is an EMPTY inline <style> element (the hash is of the empty
-# string): plotly.min.js appends `<style id="plotly.js-style-global">` with no text and fills it
-# through CSSOM insertRule, which CSP does not govern. Without it the charts lose their own CSS
-# (hover and drag layers break). An attacker gains nothing from an empty style element.
-# blob: images are for plotly's "download as PNG" button. Measured in Chromium with
-# plotly.js 4.1.1 (tests/test_security_csp.py). htmx's own inline indicator style is switched
-# off in base.html (htmx-config) and lives in styrkort.css instead.
+# no eval ('unsafe-eval' is not needed: plotly draws svg charts without it; only its WebGL
+# traces would). Two inline <style> elements are allowed by hash, nothing else inline:
+# - the EMPTY string: plotly.min.js appends `<style id="plotly.js-style-global">` with no text
+#   and fills it through CSSOM insertRule, which CSP does not govern. Without it the charts
+#   lose their own CSS (hover and drag layers break). An empty style element gives an
+#   attacker nothing.
+# - maplibre's fixed CSS, which plotly.min.js 4.1.1 injects when it loads. Blocking it would
+#   only cost map traces (not used) and a console error on every chart page. A plotly upgrade
+#   changes the text; tests/test_security_csp.py then fails and names the new hash.
+# blob: images are for plotly's "download as PNG" button. Measured in Chromium
+# (tests/test_security_csp.py). htmx's own inline indicator style is switched off in
+# base.html (htmx-config) and lives in styrkort.css instead.
 CSP_EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+CSP_PLOTLY_MAPLIBRE_STYLE_HASH = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", CSP_EMPTY_STYLE_HASH],
+        "style-src": ["'self'", CSP_EMPTY_STYLE_HASH, CSP_PLOTLY_MAPLIBRE_STYLE_HASH],
         "img-src": ["'self'", "blob:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
