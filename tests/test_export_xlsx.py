@@ -212,3 +212,39 @@ def test_sheet_titles_are_valid_and_unique():
     first = safe_sheet_title(long, taken)
     second = safe_sheet_title(long, taken)
     assert len(first) <= 31 and len(second) <= 31 and first != second
+
+
+def test_plain_data_report_renders_without_database():
+    from reports.renderers.xlsx import MAX_CELL_CHARS, TRUNCATED
+    from reports.report import Column, Part, Report, ReportTable, Row, RowKind
+
+    table = ReportTable(
+        key="prov",
+        title="Prov",
+        columns=[Column("name", "Namn", wrap=True, width=30), Column("v", "Värde", numeric=True)],
+        rows=[
+            Row(RowKind.SECTION, [Cell("Avsnitt", colspan=2)]),
+            Row(RowKind.DATA, [Cell("+46 70 000 00 00"), Cell.number(Decimal("-677"), 0)]),
+            Row(RowKind.DATA, [Cell("@användare"), Cell("x" * 40_000)]),
+            Row(
+                RowKind.SUM,
+                [
+                    Cell(parts=[Part("Summa "), Part("kursiv", italic=True)]),
+                    Cell.number(Decimal("1234.56"), 2),
+                ],
+            ),
+        ],
+    )
+    report = Report("XX", "Provnämnden", 2024, NOW, [table])
+    ws = load_workbook(io.BytesIO(render_xlsx(report)))["Prov"]
+    section = find(ws, "Avsnitt")
+    assert any(str(r) == f"A{section.row}:B{section.row}" for r in ws.merged_cells.ranges)
+    phone = find(ws, "+46")
+    assert phone.data_type == "s" and phone.quotePrefix
+    assert right(ws, phone).value == -677 and right(ws, phone).data_type == "n"
+    handle = find(ws, "@användare")
+    long_text = right(ws, handle).value
+    assert len(long_text) == MAX_CELL_CHARS and long_text.endswith(TRUNCATED)
+    total = find(ws, "Summa")
+    assert right(ws, total).value == pytest.approx(1234.56)
+    assert right(ws, total).number_format == "#,##0.00" and right(ws, total).font.b
