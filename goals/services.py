@@ -33,6 +33,7 @@ from goals.models import (
     StrategicAssignment,
     WorkStatus,
 )
+from goals.security import SecurityEvent, log_security_event
 
 State = ReportingOccasion.State
 
@@ -68,11 +69,7 @@ class RecordConflict(ValidationError):
 
 
 def _log_security_event(event: str, *, user, occasion: ReportingOccasion, **detail) -> None:
-    """Approvals and reopenings go to the security log when the app has one."""
-    try:
-        from goals.security import log_security_event
-    except ImportError:  # the security log is optional for the workflow
-        return
+    """Workflow steps go to the security log (JSON lines) with the occasion they concern."""
     log_security_event(event, user=user, occasion=str(occasion), occasion_id=occasion.pk, **detail)
 
 
@@ -124,6 +121,7 @@ def submit_occasion(
                 NOT_OPEN.format(state=occasion.get_state_display().lower()), code="state"
             )
         _transition(occasion, user=user, to_state=State.SUBMITTED)
+    _log_security_event(SecurityEvent.OCCASION_SUBMITTED, user=user, occasion=occasion)
     return occasion
 
 
@@ -140,7 +138,7 @@ def approve_occasion(
                 NOT_SUBMITTED.format(state=occasion.get_state_display().lower()), code="state"
             )
         _transition(occasion, user=user, to_state=State.APPROVED)
-    _log_security_event("occasion_approved", user=user, occasion=occasion)
+    _log_security_event(SecurityEvent.OCCASION_APPROVED, user=user, occasion=occasion)
     return occasion
 
 
@@ -160,6 +158,7 @@ def return_occasion(
                 NOT_SUBMITTED.format(state=occasion.get_state_display().lower()), code="state"
             )
         _transition(occasion, user=user, to_state=State.OPEN, reason=reason.strip())
+    _log_security_event("occasion_returned", user=user, occasion=occasion, reason=reason.strip())
     return occasion
 
 
@@ -179,7 +178,9 @@ def reopen_occasion(
                 NOT_APPROVED.format(state=occasion.get_state_display().lower()), code="state"
             )
         _transition(occasion, user=user, to_state=State.OPEN, reason=reason.strip())
-    _log_security_event("occasion_reopened", user=user, occasion=occasion, reason=reason.strip())
+    _log_security_event(
+        SecurityEvent.OCCASION_REOPENED, user=user, occasion=occasion, reason=reason.strip()
+    )
     return occasion
 
 

@@ -253,3 +253,18 @@ def test_assignment_and_activity_status(client, board_an, municipality, controll
     url = reverse("entry_save_activity", args=["AN", 2023, "helar", activity.pk])
     client.post(url, {"version": 0, "status": "genomfort"}, HTTP_HX_REQUEST="true")
     assert activity.statuses.get().status == "genomfort"
+
+
+def test_workflow_steps_go_to_the_security_log(
+    occasion, controller_an, secretary_an, admin_user, security_log
+):
+    services.submit_occasion(user=controller_an, occasion=occasion)
+    services.approve_occasion(user=secretary_an, occasion=occasion)
+    services.reopen_occasion(user=admin_user, occasion=occasion, reason="Rättelse")
+    [submitted] = security_log.events("occasion_submitted")
+    [approved] = security_log.events("occasion_approved")
+    [reopened] = security_log.events("occasion_reopened")
+    assert submitted["user"] == "controller_an"
+    assert approved["user"] == "sekreterare_an"
+    assert approved["detail"]["occasion"] == "AN Kvartal 3 2023"
+    assert (reopened["user"], reopened["detail"]["reason"]) == ("admin", "Rättelse")
