@@ -172,6 +172,8 @@ def django_env(database_url: str) -> dict[str, str]:
             "AXES_ENABLED": "false",
             "LOG_LEVEL": "ERROR",
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            # Its own collectstatic output (the manifest DEBUG off needs), apart from var/static.
+            "STATIC_ROOT": str(OUT / "static"),
         }
     )
     env.pop("STYRKORT_TESTING", None)
