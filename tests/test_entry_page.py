@@ -278,3 +278,42 @@ def test_large_ids_are_not_grouped_in_the_form(client, controller_an, board_an, 
     assert 'name="indicator" value="12345"' in html
     post_value(client, occasion, indicator, value="7")
     assert stored(indicator).value == Decimal(7)
+
+
+def test_full_year_page_query_count_with_assessments_and_statuses(
+    client, controller_an, board_an, municipality
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from goals.models import Activity, GoalAssessment, StrategicAssignment
+
+    occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
+
+    def grow(goals: int) -> None:
+        for indicator in goal_chain(board_an, goals=goals, indicators_per_goal=3):
+            set_value(indicator, year=2023, period_type=PeriodType.YEAR, number=1, value=3400)
+            GoalAssessment.objects.get_or_create(
+                occasion=occasion, board_goal=indicator.board_goal, defaults={"level": "delvis"}
+            )
+            assignment = StrategicAssignment.objects.create(
+                municipality=municipality, scope="kommungemensamt", text="U", valid_from=2023
+            )
+            assignment.statuses.create(occasion=occasion, status="pagar")
+            activity = Activity.objects.create(
+                board=board_an, year=2023, title="A", board_goal=indicator.board_goal, deadline="Q4"
+            )
+            activity.statuses.create(occasion=occasion, status="genomfort")
+
+    grow(1)
+    client.force_login(controller_an)
+    client.get(page_url(occasion))
+    with CaptureQueriesContext(connection) as small:
+        client.get(page_url(occasion))
+    grow(4)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(page_url(occasion))
+    html = response.content.decode()
+    assert html.count('class="assessment') == 5
+    assert "Förslag utifrån indikatorerna" in html
+    assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
