@@ -153,10 +153,27 @@ def fetch(url: str, headers: dict[str, str] | None = None):
         return error.code, error.headers, error.read()
 
 
+def database_url_of_the_test_database() -> str | None:
+    """The migrated PostgreSQL test database, when the suite runs on PostgreSQL (as in CI)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.mark.django_db
 def test_serve_runs_gunicorn_with_whitenoise_and_the_security_headers(tmp_path):
+    """On PostgreSQL (CI) against the test database; on SQLite against a fresh migrated file."""
+    postgres = database_url_of_the_test_database()
     env = serve_env(tmp_path, WORKERS="1")
-    migrated = manage("migrate", "--noinput", "-v", "0", env=env, timeout=300)
-    assert migrated.returncode == 0, migrated.stderr
+    if postgres:
+        env["DATABASE_URL"] = postgres
+    else:
+        migrated = manage("migrate", "--noinput", "-v", "0", env=env, timeout=300)
+        assert migrated.returncode == 0, migrated.stderr
     port = free_port()
     env["BIND"] = f"127.0.0.1:{port}"
     log = (tmp_path / "serve.log").open("w")
