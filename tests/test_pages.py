@@ -131,3 +131,37 @@ def test_forecast_accuracy_bound_is_judged_on_the_size_of_the_gap(board_an):
     assert target_met(target, Decimal("-9.0"), direction="lagre") is False
     assert target_met(target, Decimal("0.4"), direction="lagre") is True
     assert target_met(target, Decimal("-0.4"), direction="lagre") is True
+
+
+def test_home_lists_only_the_users_boards_with_links_to_every_page(
+    client, controller_an, board_an, board_other
+):
+    goal_chain(board_an, goals=1, indicators_per_goal=1)
+    client.force_login(controller_an)
+    html = client.get(reverse("home")).content.decode()
+    assert "Arbetsmarknadsnämnden" in html
+    assert "Bildningsnämnden" not in html
+    for name in [
+        "goal_tree",
+        "board_dashboard",
+        "board_economy",
+        "budget_overview",
+        "report",
+        "report_xlsx",
+    ]:
+        assert reverse(name, args=["AN", 2022]) in html
+
+
+def test_home_query_count_does_not_grow_with_boards(client, admin_user, municipality):
+    from goals.models import Board
+
+    client.force_login(admin_user)
+    Board.objects.create(municipality=municipality, code="B1", name="Nämnd 1", valid_from=2019)
+    small, _ = count_queries(client, reverse("home"))
+    for n in range(2, 8):
+        Board.objects.create(
+            municipality=municipality, code=f"B{n}", name=f"Nämnd {n}", valid_from=2019
+        )
+    large, response = count_queries(client, reverse("home"))
+    assert "Nämnd 7" in response.content.decode()
+    assert small == large
