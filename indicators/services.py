@@ -288,7 +288,9 @@ def save_value(
         target.version = current_version + 1
         target.updated_by = user
         target._history_user = user
-        target.full_clean(validate_unique=False)
+        # The indicator and breakdown were fetched above and the database enforces the unique
+        # key; the remaining fields and check constraints are validated here.
+        target.full_clean(exclude=["indicator", "breakdown", "updated_by"], validate_unique=False)
         try:
             with transaction.atomic():
                 target.save()
