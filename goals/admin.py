@@ -131,6 +131,17 @@ class ReportingOccasionAdmin(SimpleHistoryAdmin):
     readonly_fields = ["state"]
     inlines = [TransitionInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an approved occasion to another board, year or kind would unlock what it covers.
+        if obj is not None and obj.is_locked:
+            return ["state", "board", "year", "kind"]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(models.GoalAssessment)
 class GoalAssessmentAdmin(OccasionOwnedAdmin):

@@ -135,3 +135,18 @@ def test_command_refuses_a_bad_number(admin_user, data):
         call_command(
             "set_value", indicator=indicator.pk, year=2022, period="ar", value="1.5", user="admin"
         )
+
+
+def test_admin_cannot_move_or_delete_an_approved_occasion(client, admin_user, data):
+    _, _, occasion = data
+    lock(occasion)
+    client.force_login(admin_user)
+    url = reverse("admin:goals_reportingoccasion_change", args=[occasion.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="year"' not in page.content.decode()
+    client.post(url, {"board": occasion.board_id, "year": 2021, "kind": "helar", "deadline": ""})
+    occasion.refresh_from_db()
+    assert (occasion.year, occasion.state) == (2022, "godkand")
+    delete = reverse("admin:goals_reportingoccasion_delete", args=[occasion.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
