@@ -260,6 +260,7 @@ def test_bad_goal_area_shows_swedish_message_and_all_areas(client, manager_an, a
     assert response.status_code == 200
     html = response.content.decode()
     assert INVALID_GOAL_AREA in html
+    assert '<option value="" selected>Alla målområden</option>' in html
     assert "Hög egenförsörjningsgrad" in html and "God ekonomisk styrning" in html
 
 

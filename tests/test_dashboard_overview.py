@@ -107,7 +107,9 @@ def test_bad_year_gets_swedish_message(client, chef_all, municipality):
     client.force_login(chef_all)
     response = client.get(URL + "?ar=tjugotjugo")
     assert response.status_code == 200
-    assert INVALID_YEAR in response.content.decode()
+    html = response.content.decode()
+    assert INVALID_YEAR in html
+    assert '<option value="2022" selected>2022</option>' in html  # the year shown instead
 
 
 def test_default_year_is_latest_followed_up(client, chef_all, municipality):

@@ -60,10 +60,17 @@ def _board_filter(request: HttpRequest, board: Board, year: int, *, with_goal_ar
         years=(min(first, year), max(last, year)),
         with_goal_area=with_goal_area,
     )
-    goal_area = None
-    if form.is_valid():
-        goal_area = form.cleaned_data.get("malomrade")
-    return form, goal_area
+    form.is_valid()
+    _show_used_values(form)
+    return form, form.cleaned_data.get("malomrade")
+
+
+def _show_used_values(form: DashboardFilterForm, **used: str) -> None:
+    """After a bad value the form shows what the page uses (the error message stays)."""
+    data = form.data.copy()
+    for name in form.errors:
+        data[name] = used.get(name, "")
+    form.data = data
 
 
 def municipality_overview(request: HttpRequest) -> HttpResponse:
@@ -72,11 +79,10 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
     year = default_year(boards)
     data = {"ar": request.GET.get("ar") or str(year), "malomrade": request.GET.get("malomrade", "")}
     form = DashboardFilterForm(data, boards=boards, years=bounds, with_board=False)
-    goal_area = None
     form.is_valid()
-    if "ar" in form.cleaned_data:
-        year = form.cleaned_data["ar"]
+    year = form.cleaned_data.get("ar", year)
     goal_area = form.cleaned_data.get("malomrade")
+    _show_used_values(form, ar=str(year))
 
     overview = build_overview(
         [board for board in boards if board.is_valid_in(year)], year, goal_area=goal_area
