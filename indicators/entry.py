@@ -490,6 +490,10 @@ class OccasionStatus:
         return len(self.missing)
 
     @property
+    def reported_count(self) -> int:
+        return self.due - len(self.missing)
+
+    @property
     def missing_indicators(self) -> list[Indicator]:
         seen: dict[int, Indicator] = {}
         for indicator, _, _ in self.missing:

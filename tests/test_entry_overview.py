@@ -32,6 +32,7 @@ def test_overview_shows_missing_fields_and_deadline(client, board_an, controller
     assert [indicator.name for indicator in status.missing_indicators] == ["Indikator 1.2"]
     html = response.content.decode()
     assert "15 oktober 2023" in html
+    assert "3 av 6 fält" in html
     assert "Indikator 1.2" in html
 
 
