@@ -163,3 +163,39 @@ def test_approved_occasion_refuses_edits(page, live_server, quarter, controller_
     page.reload()
     assert page.locator("input[name=value]").count() == 0
     assert "godkänt och låst" in page.locator(".occasion-bar").inner_text()
+
+
+def test_full_year_assessment_and_status(page, live_server, board_an, municipality, controller_an):
+    from goals.models import GoalAssessment, StrategicAssignment
+
+    indicators = goal_chain(board_an, goals=1, indicators_per_goal=2, frequency=PeriodType.YEAR)
+    for indicator, number in zip(indicators, (3400, 3000), strict=True):
+        set_value(indicator, year=2023, period_type=PeriodType.YEAR, number=1, value=number)
+    assignment = StrategicAssignment.objects.create(
+        municipality=municipality,
+        scope="kommungemensamt",
+        text="Uppdrag om kompetens",
+        valid_from=2023,
+    )
+    ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
+    problems: list[str] = []
+    if AXE.exists():
+        page.add_init_script(script=AXE.read_text(encoding="utf-8"))
+    login(page, live_server, controller_an.username, problems)
+    page.goto(f"{live_server.url}/utfall/AN/2023/helar/")
+    goal = indicators[0].board_goal
+    block = page.locator(f"#assessment-{goal.pk}")
+    assert "Delvis uppnått" in block.locator(".suggestion").inner_text()
+    block.get_by_label("Ej uppnått").check()
+    block.get_by_label("Analys").fill("Målet nås inte i år.")
+    block.get_by_role("button", name="Spara bedömningen").click()
+    page.locator(f"#assessment-{goal.pk} .saved").wait_for()
+    saved = GoalAssessment.objects.get()
+    assert (saved.level, saved.suggested_level) == ("ej_uppnatt", "delvis")
+
+    status = page.locator(f"#uppdrag-{assignment.pk}")
+    status.get_by_label("Status").select_option("pagar")  # saves on change
+    page.locator(f"#uppdrag-{assignment.pk} .saved").wait_for()
+    assert assignment.statuses.get().status == "pagar"
+    check_accessibility(page)
+    assert not problems, problems
