@@ -47,6 +47,7 @@ def test_goal_tree_shows_values_the_swedish_way(client, controller_an, board_an)
     assert "Svarsfrekvensen var för låg." in html
     assert "3\xa0300" in html  # the target
     assert "Kvinnor" in html and "Män" in html
+    assert "2\xa0022" not in html and "2022" in html  # years are not numbers to group
 
 
 def test_goal_tree_of_another_board_is_404(client, controller_other, board_an):
@@ -78,6 +79,7 @@ def test_indicator_page_shows_history_targets_and_breakdowns(client, manager_an,
     assert "Definitionens historik" in html
     assert html.count("Nytt namn på indikatorn") >= 2
     assert "Kvinnor" in html and "3\xa0300" in html
+    assert "2\xa0022" not in html and "2\xa0019" not in html
 
 
 def test_indicator_page_of_another_board_is_404(client, controller_other, board_an):
