@@ -465,6 +465,13 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
             return None
         value = stored.value
         missing_reason = stored.missing_reason
+    if (
+        stored is not None
+        and stored.value == value
+        and stored.missing_reason == missing_reason
+        and stored.comment == comment
+    ):
+        return None  # the row says what is stored already: nothing to write, nothing to refuse
     if stored is not None and stored.version != version:
         user = stored.updated_by
         who = (user.get_full_name() or user.get_username()) if user else "En annan användare"

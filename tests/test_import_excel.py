@@ -131,10 +131,17 @@ def test_filled_template_is_imported(client, controller_an, occasion, indicators
     assert minus.value == Decimal("-4.1") and minus.comment == "Minskning"
     history = stored(indicators[0]).history.first()
     assert history.history_source == "import" and history.history_user == controller_an
-    # The same file again changes nothing (it carries the old versions): refused as conflicts.
+    # The same file again says what is stored already: nothing is written or refused.
+    versions = sorted(IndicatorValue.objects.values_list("version", flat=True))
     again = upload(client, occasion, data)
-    assert again.status_code == 400
-    assert "ändrats sedan mallen" in again.content.decode()
+    assert again.status_code == 302
+    assert sorted(IndicatorValue.objects.values_list("version", flat=True)) == versions
+    # A changed figure in the old file is refused: it would overwrite without seeing the save.
+    changed = fill(data, {("Indikator 1.1", "Totalt"): {"value": 4000}})
+    refused = upload(client, occasion, changed)
+    assert refused.status_code == 400
+    assert "ändrats sedan mallen" in refused.content.decode()
+    assert stored(indicators[0]).value == Decimal(3327)
 
 
 def test_any_error_writes_nothing_and_is_reported_by_row_and_column(
