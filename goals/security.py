@@ -155,8 +155,16 @@ def _on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 
 
 def _on_attempt_deleted(sender, instance, **kwargs) -> None:
-    """An administrator (admin or axes_reset) cleared a failure record: the lock is lifted."""
-    if instance.failures_since_start >= settings.AXES_FAILURE_LIMIT:
+    """An administrator (admin or axes_reset) cleared a lock before its cool-off ended.
+
+    axes also deletes records whose cool-off has passed; those locks ended by themselves and
+    are not logged.
+    """
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off()
+    expired = cool_off is not None and instance.attempt_time <= timezone.now() - cool_off
+    if instance.failures_since_start >= settings.AXES_FAILURE_LIMIT and not expired:
         log_security_event(
             SecurityEvent.LOCKOUT_RESET,
             locked_user=instance.username,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
@@ -79,6 +80,21 @@ def test_unlocking_is_logged(client, controller_an, security_log, settings):
     [event] = security_log.events(SecurityEvent.LOCKOUT_RESET)
     assert event["detail"]["locked_user"] == "controller_an"
     assert event["detail"]["locked_ip"] == "10.1.2.3"
+
+
+def test_a_lock_that_ends_by_itself_is_not_logged_as_unlocked(
+    client, controller_an, security_log, settings
+):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        post_login(client, "controller_an", "fel-losenord-ett")
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=31))
+    assert post_login(client, "controller_an", PASSWORD).status_code == 302
+    assert not AccessAttempt.objects.exists()
+    assert security_log.events(SecurityEvent.LOCKOUT_RESET) == []
 
 
 def test_logout_is_logged(client, controller_an, security_log):
