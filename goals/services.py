@@ -34,6 +34,7 @@ from goals.models import (
     WorkStatus,
 )
 from goals.security import SecurityEvent, log_security_event
+from goals.signals import occasion_approved
 
 State = ReportingOccasion.State
 
@@ -137,7 +138,10 @@ def approve_occasion(
             raise ValidationError(
                 NOT_SUBMITTED.format(state=occasion.get_state_display().lower()), code="state"
             )
-        _transition(occasion, user=user, to_state=State.APPROVED)
+        transition = _transition(occasion, user=user, to_state=State.APPROVED)
+        occasion_approved.send(
+            sender=ReportingOccasion, occasion=occasion, user=user, transition=transition
+        )
     _log_security_event(SecurityEvent.OCCASION_APPROVED, user=user, occasion=occasion)
     return occasion
 

@@ -1,0 +1,142 @@
+"""Archived reports: the occasion's report stored at approval, never changed afterwards.
+
+When an occasion is approved (goals.services.approve_occasion sends goals.signals
+.occasion_approved inside its transaction), `archive_on_approval` builds the
+verksamhetsberättelse of the occasion's board and year as it stands at that moment, renders the
+workbook and the JSON of the report model, and stores both with their SHA-256. The approval
+and its archived copy are written in the same transaction: if the copy cannot be made, the
+approval is refused and nothing changes.
+
+Every kind of occasion is archived, not only helår: the report is always the year's
+verksamhetsberättelse of the board (reports.report.build_report), and a delår or quarter copy
+records what that report showed when the occasion's figures were approved. Reopening and
+approving again stores a new version; the earlier versions stay.
+
+The copy's bytes are never produced again: a download serves what was stored, after checking
+it against its SHA-256 (`verified_content`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, QuerySet
+
+from goals.models import OccasionTransition, ReportingOccasion
+from goals.security import log_security_event
+from reports.models import ArchivedReport
+from reports.renderers.xlsx import render_xlsx
+from reports.report import build_report, report_to_json
+
+logger = logging.getLogger(__name__)
+
+NOT_APPROVED = "Bara ett godkänt tillfälle arkiveras."
+WRONG_TRANSITION = "Godkännandet hör inte till tillfället."
+ARCHIVE_FAILED = (
+    "Rapporten kunde inte arkiveras, så tillfället godkändes inte. Försök igen eller kontakta "
+    "systemförvaltaren."
+)
+CHECKSUM_MISMATCH = (
+    "Den arkiverade filen stämmer inte med sin kontrollsumma (SHA-256) och lämnas inte ut. "
+    "Kontakta systemförvaltaren."
+)
+ARCHIVE_TAMPERED_EVENT = "archive_checksum_mismatch"
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+class ArchiveIntegrityError(Exception):
+    """Stored bytes that no longer match their SHA-256."""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def report_json_text(report) -> str:
+    """The report model as JSON text: stable key order, non-ASCII kept (å, ä, ö)."""
+    return json.dumps(report_to_json(report), ensure_ascii=False, sort_keys=True, indent=1)
+
+
+@transaction.atomic
+def archive_occasion_report(
+    *, occasion: ReportingOccasion, approval: OccasionTransition, user
+) -> ArchivedReport:
+    """Store the report of the occasion's board and year as it is now, as the next version."""
+    occasion = (
+        ReportingOccasion.objects.select_for_update(of=("self",))
+        .select_related("board")
+        .get(pk=occasion.pk)
+    )
+    if occasion.state != ReportingOccasion.State.APPROVED:
+        raise ValidationError(NOT_APPROVED, code="state")
+    if approval.occasion_id != occasion.pk or approval.to_state != occasion.State.APPROVED:
+        raise ValidationError(WRONG_TRANSITION, code="transition")
+    report = build_report(occasion.board, occasion.year, now=approval.at)
+    xlsx = render_xlsx(report)
+    json_bytes = report_json_text(report).encode("utf-8")
+    last = ArchivedReport.objects.filter(occasion=occasion).aggregate(last=Max("version"))["last"]
+    archive = ArchivedReport(
+        occasion=occasion,
+        approval=approval,
+        board=occasion.board,
+        year=occasion.year,
+        kind=occasion.kind,
+        version=(last or 0) + 1,
+        created_at=approval.at,
+        created_by=user if user is not None and user.is_authenticated else None,
+        xlsx=xlsx,
+        xlsx_sha256=sha256_hex(xlsx),
+        xlsx_size=len(xlsx),
+        json_text=json_bytes.decode("utf-8"),
+        json_sha256=sha256_hex(json_bytes),
+        json_size=len(json_bytes),
+    )
+    archive.full_clean()
+    archive.save()
+    return archive
+
+
+def archive_on_approval(sender, *, occasion, user, transition, **kwargs) -> None:
+    """Receiver of goals.signals.occasion_approved (connected in ReportsConfig.ready)."""
+    try:
+        archive_occasion_report(occasion=occasion, approval=transition, user=user)
+    except ValidationError:
+        raise
+    except Exception:
+        logger.exception("Arkivering misslyckades för %s", occasion)
+        raise ValidationError(ARCHIVE_FAILED, code="archive") from None
+
+
+def archives_of(occasion: ReportingOccasion) -> QuerySet[ArchivedReport]:
+    """The occasion's archived copies, newest first, without their bytes."""
+    return (
+        ArchivedReport.objects.filter(occasion=occasion)
+        .without_content()
+        .select_related("created_by", "board")
+        .order_by("-version")
+    )
+
+
+def verified_content(archive: ArchivedReport, fmt: str, *, user=None) -> bytes:
+    """The stored bytes of the copy ("xlsx" or "json"), refused if they fail their SHA-256."""
+    if fmt == "xlsx":
+        data, expected = bytes(archive.xlsx), archive.xlsx_sha256
+    elif fmt == "json":
+        data, expected = archive.json_text.encode("utf-8"), archive.json_sha256
+    else:
+        raise ValueError(fmt)
+    if sha256_hex(data) != expected:
+        log_security_event(
+            ARCHIVE_TAMPERED_EVENT,
+            user=user,
+            archive_id=archive.pk,
+            format=fmt,
+            board=archive.board.code,
+        )
+        raise ArchiveIntegrityError(CHECKSUM_MISMATCH)
+    return data

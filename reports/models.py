@@ -1,0 +1,134 @@
+"""The archived copy of an occasion's report, stored when the occasion is approved.
+
+The bytes are kept in the database (BinaryField), not in MEDIA_ROOT: the backup (goals.backup,
+`make backup`) copies the database and nothing else, so a copy in the database is in every
+backup and every restore brings back the archive together with the approvals it belongs to; a
+file beside the database could go missing or be restored from another day than the rows that
+name it. An archive is one workbook and one JSON text of some tens of kB per approval, which
+PostgreSQL stores out of line (TOAST) without cost to the rest of the table.
+
+An archived report never changes: the model refuses to save an existing row or to delete
+one, the queryset refuses update() and delete(), the admin is read-only, and the database
+itself refuses UPDATE (a trigger, migration 0002). Each copy carries its SHA-256, checked
+against the bytes on every download (reports.archive.verified_content).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+from goals.models import Board, OccasionTransition, ReportingOccasion
+from goals.periods import OccasionKind
+
+IMMUTABLE = "En arkiverad rapport kan inte ändras eller tas bort."
+SHA256_HEX_LENGTH = 64
+
+
+class ArchivedReportQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(IMMUTABLE, code="immutable")
+
+    def delete(self):
+        raise ValidationError(IMMUTABLE, code="immutable")
+
+    def bulk_update(self, objs, *args, **kwargs):
+        raise ValidationError(IMMUTABLE, code="immutable")
+
+    def without_content(self) -> ArchivedReportQuerySet:
+        """The rows without the stored bytes (for lists of copies)."""
+        return self.defer("xlsx", "json_text")
+
+
+class ArchivedReport(models.Model):
+    """The verksamhetsberättelse of the occasion's board and year as it was at approval.
+
+    One row per approval: reopening and approving again gives a new row with the next
+    version; the earlier ones stay.
+    """
+
+    occasion = models.ForeignKey(
+        ReportingOccasion,
+        on_delete=models.PROTECT,
+        related_name="archived_reports",
+        verbose_name="uppföljningstillfälle",
+    )
+    approval = models.OneToOneField(
+        OccasionTransition,
+        on_delete=models.PROTECT,
+        related_name="archived_report",
+        verbose_name="godkännande",
+    )
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="archived_reports", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    kind = models.CharField("tillfälle", max_length=8, choices=OccasionKind.choices)
+    version = models.PositiveSmallIntegerField("version")
+    created_at = models.DateTimeField("arkiverad")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="godkänd av",
+    )
+    xlsx = models.BinaryField("Excelfil (.xlsx)")
+    xlsx_sha256 = models.CharField("SHA-256 för Excelfilen", max_length=SHA256_HEX_LENGTH)
+    xlsx_size = models.PositiveIntegerField("storlek för Excelfilen (byte)")
+    json_text = models.TextField("rapportens data (JSON)")
+    json_sha256 = models.CharField("SHA-256 för JSON-filen", max_length=SHA256_HEX_LENGTH)
+    json_size = models.PositiveIntegerField("storlek för JSON-filen (byte, UTF-8)")
+
+    objects = ArchivedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "arkiverad rapport"
+        verbose_name_plural = "arkiverade rapporter"
+        ordering = ["occasion", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occasion", "version"],
+                name="reports_archive_unique_version_per_occasion",
+                violation_error_message="Tillfället har redan en arkiverad rapport med den versionen.",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("xlsx_sha256"), SHA256_HEX_LENGTH),
+                name="reports_archive_xlsx_sha256_length",
+                violation_error_message="SHA-256 ska vara 64 hexadecimala tecken.",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("json_sha256"), SHA256_HEX_LENGTH),
+                name="reports_archive_json_sha256_length",
+                violation_error_message="SHA-256 ska vara 64 hexadecimala tecken.",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("xlsx"), models.F("xlsx_size")),
+                name="reports_archive_xlsx_size_matches",
+                violation_error_message="Storleken stämmer inte med Excelfilen.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1),
+                name="reports_archive_version_from_1",
+                violation_error_message="Versionen börjar på 1.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board.code} {self.get_kind_display()} {self.year}, version {self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise ValidationError(IMMUTABLE, code="immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(IMMUTABLE, code="immutable")
+
+    @property
+    def filename_stem(self) -> str:
+        return f"verksamhetsberattelse-{self.board.code}-{self.year}-{self.kind}-v{self.version}"
