@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import dashboard, pages
+from reports.views import archive, dashboard, pages
 from reports.views import report as report_views
 
 urlpatterns = [
@@ -38,5 +38,15 @@ urlpatterns = [
         "namnd/<str:board_code>/<int:year>/verksamhetsberattelse/<slug:table_key>.xlsx",
         report_views.report_table_xlsx,
         name="report_table_xlsx",
+    ),
+    path(
+        "arkiv/<int:archive_id>/verksamhetsberattelse.xlsx",
+        archive.archived_report_xlsx,
+        name="archived_report_xlsx",
+    ),
+    path(
+        "arkiv/<int:archive_id>/verksamhetsberattelse.json",
+        archive.archived_report_json,
+        name="archived_report_json",
     ),
 ]

@@ -39,6 +39,21 @@ def _report_table_key(objects):
     return keys[0] if keys else "saknas"
 
 
+def _archived_report(objects):
+    """An archived copy of AN's occasion (as its approval would store it)."""
+    from goals.models import OccasionTransition
+    from reports.archive import archive_occasion_report
+
+    occasion = objects["occasion"]
+    ReportingOccasion.objects.filter(pk=occasion.pk).update(state="godkand")
+    approval = OccasionTransition.objects.create(
+        occasion=occasion, from_state="inskickad", to_state="godkand"
+    )
+    archive = archive_occasion_report(occasion=occasion, approval=approval, user=None)
+    ReportingOccasion.objects.filter(pk=occasion.pk).update(state="oppen")
+    return archive.pk
+
+
 # How to build each URL argument for board AN's objects. Add new argument names here.
 OBJECT_FOR_KWARG = {
     "board_code": lambda objects: objects["board"].code,
@@ -52,6 +67,7 @@ OBJECT_FOR_KWARG = {
     "activity_id": lambda objects: objects["activity"].pk,
     "pk": lambda objects: objects["indicator"].pk,  # indikator/<pk>/
     "table_key": _report_table_key,
+    "archive_id": _archived_report,
 }
 
 

@@ -1,0 +1,61 @@
+"""Downloads of an occasion's archived report copies (the .xlsx and the JSON of its data).
+
+Access is that of the report export (goals.access Action.EXPORT on the copy's board); anyone
+else, and any id that does not exist, gets 404. The bytes served are the stored ones, checked
+against their SHA-256 first; the SHA-256 is also sent in the Repr-Digest header (RFC 9530).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from goals.access import Action, require
+from reports.archive import (
+    JSON_CONTENT_TYPE,
+    ArchiveIntegrityError,
+    verified_content,
+)
+from reports.models import ArchivedReport
+from reports.renderers.xlsx import XLSX_CONTENT_TYPE
+
+NO_SUCH_ARCHIVE = "Den arkiverade rapporten finns inte eller så saknar du behörighet."
+
+
+def _archive_for_user(user, archive_id: int) -> ArchivedReport:
+    archive = ArchivedReport.objects.select_related("board").filter(pk=archive_id).first()
+    if archive is None:
+        raise Http404(NO_SUCH_ARCHIVE)
+    require(user, Action.EXPORT, archive.board)
+    return archive
+
+
+def _download(request: HttpRequest, archive_id: int, fmt: str) -> HttpResponse:
+    archive = _archive_for_user(request.user, archive_id)
+    try:
+        content = verified_content(archive, fmt, user=request.user)
+    except ArchiveIntegrityError as error:
+        return HttpResponse(str(error), status=500, content_type="text/plain; charset=utf-8")
+    content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else JSON_CONTENT_TYPE
+    sha = archive.xlsx_sha256 if fmt == "xlsx" else archive.json_sha256
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{archive.filename_stem}.{fmt}"
+    )
+    response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(sha)).decode()}:"
+    response["ETag"] = f'"{sha}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def archived_report_xlsx(request: HttpRequest, archive_id: int) -> HttpResponse:
+    return _download(request, archive_id, "xlsx")
+
+
+@require_GET
+def archived_report_json(request: HttpRequest, archive_id: int) -> HttpResponse:
+    return _download(request, archive_id, "json")
