@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from goals.security import SESSION_LOGIN_AT_KEY, SecurityEvent, log_security_event
@@ -53,3 +54,27 @@ class AbsoluteSessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, SESSION_EXPIRED_MESSAGE)
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """Send an htmx request whose session has ended to the login page as a whole page.
+
+    The browser follows a redirect inside an htmx request by itself and htmx would swap the
+    login form into the middle of the page. Instead the answer carries HX-Redirect, which
+    makes htmx load the login page in the window.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            redirect = HttpResponse(status=200)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        return response

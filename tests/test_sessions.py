@@ -177,3 +177,15 @@ def test_session_cookie_is_httponly(client, controller_an):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
     assert cookie["max-age"] == 30 * 60
+
+
+def test_htmx_request_after_the_session_ended_loads_the_login_page(client, controller_an, clock):
+    login(client, "controller_an")
+    clock.advance(minutes=31)
+    response = client.get(PAGE, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{LOGIN}?next={PAGE}"
+    assert response.content == b""
+    # Without htmx the ordinary redirect is kept.
+    response = client.get(PAGE)
+    assert response.status_code == 302
