@@ -35,6 +35,11 @@ def test_statement_is_public_and_swedish(db):
         assert part in text, part
 
 
+def test_statement_needs_no_database_for_a_visitor(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert Client().get("/tillganglighet/").status_code == 200
+
+
 def test_statement_names_the_contact_address_when_configured(db, settings):
     settings.SUPPORT_EMAIL = "styrkort@example.se"
     text = Client().get("/tillganglighet/").content.decode()
