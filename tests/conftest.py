@@ -15,6 +15,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "korrekt-hast-batteri-42"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Logging personas in thousands of times with PBKDF2 would dominate the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def municipality(db):
     return Municipality.objects.get_or_create(name="Linköpings kommun")[0]

@@ -94,12 +94,6 @@ PATTERNS = our_patterns()
 WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """The matrix makes three users per URL; hashing their passwords slowly tests nothing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_matrix_covers_the_entry_workflow_and_report_views():
     names = {name for _, name, _ in WITH_OBJECTS}
     assert {"entry_page", "entry_save_value", "occasion_approve", "value_history"} <= names

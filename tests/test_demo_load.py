@@ -31,12 +31,6 @@ from indicators.models import Indicator, IndicatorValue, Target
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """The demo users get real password hashes; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 DEMO_APPS = ("goals", "indicators", "budget")
 
 

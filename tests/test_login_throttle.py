@@ -19,12 +19,6 @@ WRONG = "fel-losenord-ett"
 LOCKED_TITLE = "Inloggningen är tillfälligt låst"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Many logins here: a fast hasher keeps the tests quick (production uses PBKDF2)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def attempt(client, password, username="controller_an", ip="10.1.2.3"):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
