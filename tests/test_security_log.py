@@ -21,12 +21,6 @@ from tests.conftest import PASSWORD
 LOGIN = "/logga-in/"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Many logins here: a fast hasher keeps the tests quick (production uses PBKDF2)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post_login(client, username, password, ip="10.1.2.3"):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
 

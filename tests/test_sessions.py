@@ -45,12 +45,6 @@ def clock():
         yield fake
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Many logins here: a fast hasher keeps the tests quick (production uses PBKDF2)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def login(client, username):
     response = client.post(LOGIN, {"username": username, "password": PASSWORD})
     assert response.status_code == 302, "login failed"
