@@ -54,7 +54,7 @@ def goal_tree(request, board_code: str, year: int):
     series = load_series(indicators, years)
     by_goal = group_by_goal(indicators)
     assessments = latest_assessments(board, year)
-    areas = goal_structure(board, year)
+    areas = goal_structure(board, year, only_with_board_goals=True)
     for area in areas:
         for council_node in area.council_goals:
             for board_goal in council_node.board_goals:
