@@ -34,11 +34,6 @@ OLD_NAME = "Antal hushåll med ekonomiskt bistånd"
 NEW_NAME = "Antal hushåll som uppbär försörjningsstöd"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def chain(board_an):
     indicators = goal_chain(board_an, goals=2, indicators_per_goal=2, frequency=PeriodType.YEAR)

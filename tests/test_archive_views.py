@@ -19,11 +19,6 @@ from tests.entry_data import goal_chain
 YEAR = 2023
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def helar(board_an):
     goal_chain(board_an, goals=1, indicators_per_goal=2, frequency=PeriodType.YEAR)
