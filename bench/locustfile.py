@@ -28,7 +28,7 @@ from locust import HttpUser, between, events, task
 
 PLAN = json.loads(Path(os.environ["BENCH_PLAN"]).read_text(encoding="utf-8"))
 SAVES = os.environ["BENCH_SAVES"]
-THINK = [float(part) for part in os.environ.get("BENCH_THINK", "1,2").split(",")]
+THINK = [float(part) for part in os.environ.get("BENCH_THINK", "3,10").split(",")]
 SAVED_MARK = 'class="saved">Sparat<'
 VERSION = re.compile(r'name="version" value="(\d+)"')
 _users = itertools.count()

@@ -514,7 +514,9 @@ def main() -> None:
     parser.add_argument("--save-runs", type=int, default=3, help="runs of a full quarter save (3)")
     parser.add_argument("--users", type=int, default=50, help="simulated users (50)")
     parser.add_argument("--duration", type=int, default=60, help="load test seconds (60)")
-    parser.add_argument("--think", default="1,2", help="think time between requests, s (1,2)")
+    parser.add_argument(
+        "--think", default="3,10", help="seconds a user waits between requests (3,10)"
+    )
     parser.add_argument("--skip-load", action="store_true", help="no load test")
     args = parser.parse_args()
     started = time.perf_counter()

@@ -268,6 +268,7 @@ OCCASIONS = [
 ASSESSED_KINDS = [OccasionKind.INTERIM_1, OccasionKind.INTERIM_2, OccasionKind.FULL_YEAR]
 FORECAST_MONTHS = range(1, 12)  # a forecast at every month end; December is the bokslut
 PLAN_AHEAD = 2  # an internbudget's Budget N and Plan N+1, N+2
+BASE_YEARS_BACK = 4  # direction targets carry the base value of four years before the last
 
 
 @dataclass
@@ -300,33 +301,49 @@ def _history_model(model: type[models.Model]) -> type[models.Model] | None:
     return getattr(manager, "model", None) if manager is not None else None
 
 
-def _purge(model: type[models.Model], rows: models.QuerySet, seen: frozenset = frozenset()) -> None:
-    """Delete `rows` and everything that points at them, dependants first, with plain DELETEs.
+def _chunks(pks: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(pks), BATCH_SIZE):
+        yield pks[start : start + BATCH_SIZE]
+
+
+def _purge(model: type[models.Model], pks: list[int], seen: frozenset = frozenset()) -> None:
+    """Delete the rows `pks` and everything that points at them, with plain DELETEs.
 
     Walks the reverse relations generically (hidden ones and many-to-many through rows too),
-    so rows that other apps add later (archives, drafts) go as well. No signals run and no
-    history rows are written for the deletion; the history rows of the deleted objects are
-    removed with them. Foreign keys are checked at commit on both databases, so the order
-    only has to be complete, not perfect.
+    so rows that other apps add later (archives, drafts) go as well. Each level's primary keys
+    are read into a list and used in chunks: nested IN subqueries made PostgreSQL choose
+    plans that ran for minutes on freshly filled tables. No signals run and no history rows
+    are written for the deletion; the history rows of the deleted objects are removed with
+    them. Foreign keys are checked at commit on both databases, so the order only has to be
+    complete, not perfect.
     """
+    if not pks:
+        return
     for rel in model._meta.get_fields(include_hidden=True):
         if not (rel.auto_created and not rel.concrete) or rel.many_to_many:
             continue
         if rel.on_delete is models.DO_NOTHING:
             continue  # simple-history's historical rows: removed below by id
-        related = rel.related_model
-        dependants = related._base_manager.filter(**{f"{rel.field.name}__in": rows.values("pk")})
+        related, name = rel.related_model, rel.field.name
         if rel.on_delete is models.SET_NULL:
-            dependants.update(**{rel.field.name: None})
+            for chunk in _chunks(pks):
+                related._base_manager.filter(**{f"{name}__in": chunk}).update(**{name: None})
             continue
-        key = (related, rel.field.name)
-        if key in seen or not dependants.exists():
+        if (related, name) in seen:
             continue
-        _purge(related, dependants, seen | {key})
+        dependants = [
+            pk
+            for chunk in _chunks(pks)
+            for pk in related._base_manager.filter(**{f"{name}__in": chunk}).values_list(
+                "pk", flat=True
+            )
+        ]
+        _purge(related, dependants, seen | {(related, name)})
     history = _history_model(model)
-    if history is not None:
-        history._base_manager.filter(id__in=rows.values("pk"))._raw_delete(history._base_manager.db)
-    model._base_manager.filter(pk__in=rows.values("pk"))._raw_delete(model._base_manager.db)
+    for chunk in _chunks(pks):
+        if history is not None:
+            history._base_manager.filter(id__in=chunk)._raw_delete(history._base_manager.db)
+        model._base_manager.filter(pk__in=chunk)._raw_delete(model._base_manager.db)
 
 
 def purge_synthetic() -> int:
@@ -335,15 +352,13 @@ def purge_synthetic() -> int:
         name__endswith=SYNTHETIC_SUFFIX
     ):
         raise ValueError(REAL_BOARD_IN_THE_WAY.format(code=board.code, name=board.name))
-    removed = synthetic_boards().count()
-    if removed:
-        _purge(Board, synthetic_boards())
+    boards = list(synthetic_boards().values_list("pk", flat=True))
+    _purge(Board, boards)
     units = OrganisationUnit.objects.filter(
         code__regex=r"^S[0-9]{2}-", name__endswith=SYNTHETIC_SUFFIX
     )
-    if units.exists():
-        _purge(OrganisationUnit, units)
-    return removed
+    _purge(OrganisationUnit, list(units.values_list("pk", flat=True)))
+    return len(boards)
 
 
 def ensure_council_goals() -> str:
@@ -403,7 +418,8 @@ class _Writer:
 
 
 def _level(template: IndicatorTemplate, rng: random.Random, base: float, trend: float, t: int):
-    level = base * (1 + trend * t) * (1 + rng.gauss(0, 0.03))
+    """The year's level: `base` in the last year, `t` years from it (t ≤ 0), with noise."""
+    level = base * (1 + trend) ** t * (1 + rng.gauss(0, 0.03))
     if template.unit == U.PERCENT:
         level = min(max(level, 0.5), 99.5)
     return max(level, 0.0)
@@ -539,7 +555,10 @@ class _Generator:
     # -- one board ------------------------------------------------------------------------------
 
     def board(self, number: int) -> None:
+        # The structure draws from the board's generator; each year's figures from their own
+        # (see _year_rng), so the last year is the same whatever the length of the history.
         rng = random.Random(f"styrkort-syntetisk:{self.seed}:{number}")
+        self.number = number
         code = board_code(number)
         base_name = BOARD_NAMES[number - 1] if number <= len(BOARD_NAMES) else f"Nämnd {code}"
         board = Board.objects.create(
@@ -559,6 +578,11 @@ class _Generator:
         self._activities(board, goals, occasions, rng)
         self._budget(board, rng)
         self._investments(board, rng)
+
+    def _year_rng(self, *key: object) -> random.Random:
+        return random.Random(
+            ":".join(map(str, ("styrkort-syntetisk", self.seed, self.number, *key)))
+        )
 
     def _units(self, board: Board, code: str) -> list[tuple[OrganisationUnit, Breakdown]]:
         administration = OrganisationUnit.objects.create(
@@ -643,7 +667,7 @@ class _Generator:
                 plan = _Plan(indicator, template, profiles[template.profile])
                 plan.target_kind = self._target_kind(template, rng)
                 if rng.random() < 0.05:
-                    plan.note = rng.choice(INDICATOR_NOTES).format(year=self.first_year)
+                    plan.note = rng.choice(INDICATOR_NOTES).format(year=self.last_year - 1)
                 plans.append(plan)
                 if template is SURVEY_PARENT:
                     for child_order in range(1, len(SURVEY_CHILDREN) + 1):
@@ -751,7 +775,7 @@ class _Generator:
             (p for p in plans if p.template.aggregation == A.ONCE and p.target_kind != "computed"),
             None,
         )
-        for plan in plans:
+        for index, plan in enumerate(plans):
             template = plan.template
             if plan.target_kind == "computed":
                 for year in self.years:
@@ -773,17 +797,17 @@ class _Generator:
             unit_share = rng.uniform(0.3, 0.7)
             genders = [code for code in plan.breakdowns if code.startswith(("k=K", "k=M"))]
             units = [code for code in plan.breakdowns if code != "total" and code not in genders]
-            first_value: Decimal | None = None
-            for t, year in enumerate(self.years):
-                level = _level(template, rng, base, trend, t)
-                periods = _periods(template, rng, level)
-                missing = rng.random() < 0.02
-                missing_split = not missing and rng.random() < 0.03
-                reason, note = rng.choice(MISSING_TEXTS)
+            for year in self.years:
+                yearly = self._year_rng("utfall", index, year)
+                level = _level(template, yearly, base, trend, year - self.last_year)
+                periods = _periods(template, yearly, level)
+                missing = yearly.random() < 0.02
+                missing_split = not missing and yearly.random() < 0.03
+                reason, note = yearly.choice(MISSING_TEXTS)
                 if plan is late and year == self.last_year:
                     missing, missing_split = True, False
                     reason, note = MISSING_TEXTS[2]
-                spread = [rng.gauss(0, 0.05) for _ in range(4)]
+                spread = [yearly.gauss(0, 0.05) for _ in range(4)]
                 for (period_type, number), amount in periods.items():
                     cells = {"total": amount}
                     if genders:
@@ -817,11 +841,10 @@ class _Generator:
                         )
                         if is_missing and code == "total" and period_type == Y_:
                             self.value_notes.append((obj, note))
-                        if first_value is None and code == "total" and period_type == Y_:
-                            first_value = value
-                self._target(plan, year, level, first_value)
+                reference = base * (1 + trend) ** -BASE_YEARS_BACK
+                self._target(plan, year, level, _quantize(reference, template.decimals))
 
-    def _target(self, plan: _Plan, year: int, level: float, base: Decimal | None) -> None:
+    def _target(self, plan: _Plan, year: int, level: float, reference: Decimal) -> None:
         kind = plan.target_kind
         if not kind:
             return
@@ -846,9 +869,10 @@ class _Generator:
                 if template.direction == D.HIGHER
                 else Target.TrendDirection.DECREASE
             )
-            if base is not None:
-                target.base_value = base
-                target.base_year = self.first_year
+            base_year = self.last_year - BASE_YEARS_BACK  # "Basvärde 2018 = 299"
+            if base_year <= year:
+                target.base_value = reference
+                target.base_year = base_year
         elif kind == Target.Kind.TEXT:
             target.text = "Inga signifikanta skillnader mellan kvinnor och män"
         self.writer.add(target, "målvärden")
@@ -878,6 +902,7 @@ class _Generator:
     def _assessments(self, goals, occasions, rng) -> None:
         levels = [AssessmentLevel.ACHIEVED, AssessmentLevel.PARTLY, AssessmentLevel.NOT_ACHIEVED]
         for year in self.years:
+            rng = self._year_rng("bedömning", year)
             for kind in ASSESSED_KINDS:
                 for goal in goals:
                     level = rng.choices(levels, weights=[3, 5, 2])[0]
@@ -912,6 +937,7 @@ class _Generator:
         self.writer.counts["uppdrag"] = self.writer.counts.get("uppdrag", 0) + len(own)
         statuses = [WorkStatus.DONE, WorkStatus.ONGOING, WorkStatus.NOT_STARTED]
         for year in self.years:
+            rng = self._year_rng("uppdrag", year)
             valid = [a for a in self.common_assignments if a.is_valid_in(year)] + own
             for assignment in valid:
                 status = rng.choices(statuses, weights=[3, 6, 1])[0]
@@ -929,6 +955,7 @@ class _Generator:
         deadlines = list(Activity.Deadline)
         activities = []
         for year in self.years:
+            rng = self._year_rng("aktivitet", year)
             for order, title in enumerate(rng.sample(ACTIVITY_TEXTS, 3), start=1):
                 activities.append(
                     Activity(
@@ -945,6 +972,7 @@ class _Generator:
             activities
         )
         for activity in activities:
+            rng = self._year_rng("aktivitetsstatus", activity.year, activity.order)
             self.writer.add(
                 ActivityStatus(
                     occasion=occasions[(activity.year, OccasionKind.FULL_YEAR)],
@@ -988,17 +1016,18 @@ class _Generator:
             is_units = line.section == Section.MUNICIPAL_UNITS
             size = rng.uniform(2e6, 4e6) if line.order == 1 else rng.uniform(2e7, 3e8)
             growth = rng.uniform(0.01, 0.04)
-            for t, year in enumerate(self.years):
-                budget = round(size * (1 + growth) ** t, -3)
+            for year in self.years:
+                yearly = self._year_rng("budget", line.order, year)
+                budget = round(size * (1 + growth) ** (year - self.last_year), -3)
                 if is_units:
-                    budget = round(rng.uniform(-2e6, 2e6), -3)  # units net around zero
-                outcome = round(budget * (1 + rng.gauss(0, 0.02)))
-                revenues = None if is_units else -round(budget * rng.uniform(0.05, 0.3), -3)
+                    budget = round(yearly.uniform(-2e6, 2e6), -3)  # units net around zero
+                outcome = round(budget * (1 + yearly.gauss(0, 0.02)))
+                revenues = None if is_units else -round(budget * yearly.uniform(0.05, 0.3), -3)
                 self._amount(line, year, AmountKind.BUDGET, budget, revenues=revenues)
                 self._amount(line, year, AmountKind.OUTCOME, outcome, revenues=revenues)
                 for month in FORECAST_MONTHS:
                     drift = (outcome - budget) * month / 12
-                    forecast = round(budget + drift * (1 + rng.gauss(0, 0.3)), -3)
+                    forecast = round(budget + drift * (1 + yearly.gauss(0, 0.3)), -3)
                     self._amount(line, year, AmountKind.FORECAST, forecast, month=month)
                 for ahead in range(PLAN_AHEAD + 1):
                     self._amount(
@@ -1026,7 +1055,7 @@ class _Generator:
     def _investments(self, board: Board, rng: random.Random) -> None:
         projects = []
         for order, name in enumerate(rng.sample(INVESTMENT_NAMES, INVESTMENTS), start=1):
-            start = max(self.first_year, self.last_year - rng.randint(1, 4))
+            start = max(self.first_year, self.last_year - rng.randint(0, 2))
             completed = self.last_year - 1 if order == 1 and start < self.last_year else None
             projects.append(
                 InvestmentProject(
@@ -1049,9 +1078,10 @@ class _Generator:
             yearly = project.decided_budget / (last - project.valid_from + 1)
             for year in range(project.valid_from, last + 1):
                 budget = round(yearly, -3)
+                outcome = self._year_rng("investering", project.order, year).uniform(0.7, 1.1)
                 for kind, amount in (
                     (AmountKind.BUDGET, budget),
-                    (AmountKind.OUTCOME, round(budget * rng.uniform(0.7, 1.1))),
+                    (AmountKind.OUTCOME, round(budget * outcome)),
                 ):
                     self.writer.add(
                         InvestmentAmount(project=project, year=year, kind=kind, amount=int(amount)),
@@ -1094,15 +1124,19 @@ class _Generator:
 # Checking determinism
 
 
-def synthetic_fingerprint(codes: Iterable[str] | None = None) -> str:
+def synthetic_fingerprint(
+    codes: Iterable[str] | None = None, years: Iterable[int] | None = None
+) -> str:
     """A hash of the synthetic data by natural keys only (no pks, no timestamps).
 
     Two runs with the same seed and size give the same fingerprint, on any database: rows are
-    sorted in Python, since the databases order NULLs and punctuation differently.
+    sorted in Python, since the databases order NULLs and punctuation differently. With
+    `codes` and `years`, only those boards' figures of those years count (the structure always).
     """
     boards = synthetic_boards()
     if codes is not None:
         boards = boards.filter(code__in=list(codes))
+    in_years = {"year__in": list(years)} if years is not None else {}
     digest = hashlib.sha256()
     indicator = ("board_goal__order", "parent__order", "category", "order")
 
@@ -1112,7 +1146,7 @@ def synthetic_fingerprint(codes: Iterable[str] | None = None) -> str:
         for row in rows:
             digest.update(repr(row).encode())
 
-    feed(boards, "code", "name", "valid_from")
+    feed(boards, "code", "name", *([] if years is not None else ["valid_from"]))
     feed(
         BoardGoal.objects.filter(board__in=boards),
         "board__code",
@@ -1132,7 +1166,7 @@ def synthetic_fingerprint(codes: Iterable[str] | None = None) -> str:
         "computed",
     )
     feed(
-        IndicatorValue.objects.filter(indicator__board__in=boards),
+        IndicatorValue.objects.filter(indicator__board__in=boards, **in_years),
         "indicator__board__code",
         *(f"indicator__{name}" for name in indicator),
         "year",
@@ -1143,7 +1177,7 @@ def synthetic_fingerprint(codes: Iterable[str] | None = None) -> str:
         "missing_reason",
     )
     feed(
-        Target.objects.filter(indicator__board__in=boards),
+        Target.objects.filter(indicator__board__in=boards, **in_years),
         "indicator__board__code",
         *(f"indicator__{name}" for name in indicator),
         "year",
@@ -1155,7 +1189,9 @@ def synthetic_fingerprint(codes: Iterable[str] | None = None) -> str:
         "text",
     )
     feed(
-        GoalAssessment.objects.filter(occasion__board__in=boards),
+        GoalAssessment.objects.filter(
+            occasion__board__in=boards, **{f"occasion__{k}": v for k, v in in_years.items()}
+        ),
         "occasion__board__code",
         "occasion__year",
         "occasion__kind",
@@ -1164,7 +1200,7 @@ def synthetic_fingerprint(codes: Iterable[str] | None = None) -> str:
         "analysis",
     )
     feed(
-        BudgetAmount.objects.filter(line__board__in=boards),
+        BudgetAmount.objects.filter(line__board__in=boards, **in_years),
         "line__board__code",
         "line__code",
         "year",
@@ -1175,7 +1211,7 @@ def synthetic_fingerprint(codes: Iterable[str] | None = None) -> str:
         "revenues",
     )
     feed(
-        ReportingOccasion.objects.filter(board__in=boards),
+        ReportingOccasion.objects.filter(board__in=boards, **in_years),
         "board__code",
         "year",
         "kind",

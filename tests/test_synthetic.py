@@ -52,11 +52,15 @@ def test_same_seed_writes_the_same_data_and_a_rerun_replaces_it():
     assert synthetic_fingerprint() != fingerprint
 
 
-def test_board_s01_has_the_same_structure_at_every_size():
+def test_board_s01_has_the_same_structure_and_last_year_at_every_size():
     generate_municipality(boards=1, years=3, seed=1)
     small = synthetic_fingerprint_structure("S01")
+    last_year = synthetic_fingerprint(["S01"], [YEAR])
     generate_municipality(boards=3, years=5, seed=1)
     assert synthetic_fingerprint_structure("S01") == small
+    # Only the history grows: S01's figures of the last year are the same at both sizes.
+    assert synthetic_fingerprint(["S01"], [YEAR]) == last_year
+    assert synthetic_fingerprint(["S01"], [YEAR - 1]) != synthetic_fingerprint(["S01"], [YEAR])
 
 
 def synthetic_fingerprint_structure(code: str) -> list[tuple]:
