@@ -105,6 +105,8 @@ class Measurement:
     runs: int = 0
     note: str = ""
     extra: dict = field(default_factory=dict)
+    samples: list[float] = field(default_factory=list)
+    cpu_samples: list[float] = field(default_factory=list)
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -338,6 +340,8 @@ def measure_pages(args) -> dict:
         result.cpu_median_ms = statistics.median(cpus)
         result.queries = queries
         result.runs = len(walls)
+        result.samples = walls
+        result.cpu_samples = cpus
     floors = measure_floors(args, board, year, {r.key: r for r in results})
     return {
         "size": args.size,
@@ -370,6 +374,7 @@ def measure_floors(args, board: Board, year: int, results: dict[str, Measurement
             "floor_ms": floor,
             "ratio": xlsx.median_ms / floor,
             "cells": sum(len(row) for rows in tables for row in rows),
+            "floor_samples": walls,
         }
     html = results.get("report_html")
     if html is not None and html.median_ms:
@@ -386,6 +391,7 @@ def measure_floors(args, board: Board, year: int, results: dict[str, Measurement
             "page_ms": html.median_ms,
             "floor_ms": floor,
             "ratio": html.median_ms / floor,
+            "floor_samples": walls,
         }
     return floors
 

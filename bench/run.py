@@ -27,6 +27,7 @@ import os
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -211,8 +212,10 @@ def prepare_size(server: str, size: str) -> dict:
     return {"url": url, "env": env, "setup_s": setup, "generate_s": generate, "output": output}
 
 
-def measure_pages(size: str, env: dict[str, str], args) -> dict:
-    out = OUT / f"pages-{size}.json"
+def measure_pages(size: str, env: dict[str, str], args, round_: int) -> dict:
+    out = OUT / f"pages-{size}-{round_}.json"
+    share = -(-args.runs // args.rounds)
+    save_share = -(-args.save_runs // args.rounds)
     run(
         [
             PYTHON,
@@ -225,19 +228,86 @@ def measure_pages(size: str, env: dict[str, str], args) -> dict:
             "--year",
             str(YEAR),
             "--runs",
-            str(args.runs),
+            str(share),
             "--warmup",
             str(args.warmup),
             "--save-runs",
-            str(args.save_runs),
+            str(save_share),
             "--out",
             str(out),
         ],
         env=env,
-        log=f"pages-{size}",
+        log=f"pages-{size}-{round_}",
         timeout=3600,
     )
     return json.loads(out.read_text())
+
+
+def measure_all(sizes: dict, args) -> dict:
+    """S and L in alternating rounds (S L, L S, …) so a busy spell hits both sizes alike."""
+    rounds: dict[str, list[dict]] = {size: [] for size in SIZES}
+    for round_ in range(args.rounds):
+        order = list(SIZES) if round_ % 2 == 0 else list(reversed(SIZES))
+        for size in order:
+            say(f"mäter sidorna vid storlek {size} (omgång {round_ + 1} av {args.rounds})")
+            rounds[size].append(measure_pages(size, sizes[size]["env"], args, round_))
+    return {size: merge_rounds(results) for size, results in rounds.items()}
+
+
+def merge_rounds(results: list[dict]) -> dict:
+    """One result per size: the samples of every round together, medians and p95 over them."""
+    merged = dict(results[0])
+    pages = []
+    for index, first in enumerate(results[0]["pages"]):
+        items = [result["pages"][index] for result in results]
+        page = dict(first)
+        failed = next((item for item in items if item["status"] != "ok"), None)
+        if failed is not None:
+            page.update(status=failed["status"], median_ms=None, p95_ms=None, queries=None)
+            pages.append(page)
+            continue
+        walls = [sample for item in items for sample in item["samples"]]
+        cpus = [sample for item in items for sample in item["cpu_samples"]]
+        counts = {item["queries"] for item in items}
+        page.update(
+            samples=walls,
+            cpu_samples=cpus,
+            runs=len(walls),
+            median_ms=statistics.median(walls),
+            p95_ms=percentile(walls, 0.95),
+            cpu_median_ms=statistics.median(cpus),
+            queries=max(counts),
+        )
+        if len(counts) > 1:
+            page["note"] = (page["note"] + "; " if page["note"] else "") + (
+                "frågor varierar mellan omgångarna: " + "/".join(map(str, sorted(counts)))
+            )
+        pages.append(page)
+    merged["pages"] = pages
+    by_key = {page["key"]: page for page in pages}
+    floors = {}
+    for key, page_key, spent in (
+        ("xlsx", "report_xlsx", "export_ms"),
+        ("html", "report_html", "page_ms"),
+    ):
+        parts = [result.get("floors", {}).get(key) for result in results]
+        if not all(parts) or by_key[page_key]["median_ms"] is None:
+            continue
+        floor = statistics.median([s for part in parts for s in part["floor_samples"]])
+        floors[key] = {
+            **parts[0],
+            spent: by_key[page_key]["median_ms"],
+            "floor_ms": floor,
+            "ratio": by_key[page_key]["median_ms"] / floor,
+        }
+    merged["floors"] = floors
+    return merged
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    rank = max(1, int(-(-share * len(ordered) // 1)))
+    return ordered[min(rank, len(ordered)) - 1]
 
 
 def wait_for(url: str, seconds: float) -> None:
@@ -311,7 +381,7 @@ def load_test(env: dict[str, str], args) -> dict:
                 "--users",
                 str(args.users),
                 "--spawn-rate",
-                str(args.users),
+                str(max(1, args.users // 5)),  # every user started within five seconds
                 "--run-time",
                 f"{args.duration}s",
                 "--host",
@@ -372,14 +442,19 @@ def fmt(value, decimals: int = 1) -> str:
 
 
 def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -> tuple[str, str]:
+    def runs(key: str) -> str:
+        page = next((p for p in pages["S"]["pages"] if p["key"] == key), None)
+        return str(page["runs"]) if page and page["runs"] else "–"
+
     lines = [
         "# Styrkort benchmark",
         "",
         f"Körd {time.strftime('%Y-%m-%d %H:%M')} på {os.cpu_count()} kärnor, PostgreSQL, "
         f"DEBUG av. S = `generate_municipality --boards 1 --years 3`, "
         f"L = `--boards 15 --years 10` (frö {SEED}); sidorna visar nämnden {BOARD} år {YEAR}. "
-        f"Väggklocktid i ms, median och p95 över {pages['S']['pages'][0]['runs'] or '–'} "
-        f"körningar efter uppvärmning (sparandet av ett kvartal: {args.save_runs} körningar). "
+        f"Väggklocktid i ms, median och p95 över {runs('dashboard')} körningar efter "
+        f"uppvärmning, i {args.rounds} omgångar där S och L turas om (sparandet av ett kvartal: "
+        f"{runs('entry_save')} körningar). "
         "Tillväxt CPU är Django-processens CPU-tid vid L / vid S: den påverkas knappt av annat "
         "som körs på maskinen (men PostgreSQL:s tid ingår inte).",
         "",
@@ -511,6 +586,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Styrkort benchmark (make bench)")
     parser.add_argument("--runs", type=int, default=15, help="timed runs per page (15)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (2)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternating rounds of S and L the runs share (2)"
+    )
     parser.add_argument("--save-runs", type=int, default=3, help="runs of a full quarter save (3)")
     parser.add_argument("--users", type=int, default=50, help="simulated users (50)")
     parser.add_argument("--duration", type=int, default=60, help="load test seconds (60)")
@@ -529,10 +607,7 @@ def main() -> None:
             env=sizes["L"]["env"],
             log="collectstatic",
         )
-        pages = {}
-        for size in SIZES:
-            say(f"mäter sidorna vid storlek {size}")
-            pages[size] = measure_pages(size, sizes[size]["env"], args)
+        pages = measure_all(sizes, args)
         load = None if args.skip_load else load_test(sizes["L"]["env"], args)
     markdown, summary = compose(sizes, pages, load, started, args)
     (OUT / "latest.md").write_text(markdown + "\n" + summary + "\n", encoding="utf-8")
