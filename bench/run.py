@@ -48,6 +48,7 @@ YEAR = 2022
 BOARD = "S01"
 GROWTH_GOAL = 1.3
 FLOOR_GOAL = 1.5
+LOAD_AT_START = 0.0
 
 
 def say(message: str) -> None:
@@ -449,7 +450,8 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
     lines = [
         "# Styrkort benchmark",
         "",
-        f"Körd {time.strftime('%Y-%m-%d %H:%M')} på {os.cpu_count()} kärnor, PostgreSQL, "
+        f"Körd {time.strftime('%Y-%m-%d %H:%M')} på {os.cpu_count()} kärnor (belastning "
+        f"{LOAD_AT_START:.1f} vid start, {os.getloadavg()[0]:.1f} vid slut), PostgreSQL, "
         f"DEBUG av. S = `generate_municipality --boards 1 --years 3`, "
         f"L = `--boards 15 --years 10` (frö {SEED}); sidorna visar nämnden {BOARD} år {YEAR}. "
         f"Väggklocktid i ms, median och p95 över {runs('dashboard')} körningar efter "
@@ -598,6 +600,8 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true", help="no load test")
     args = parser.parse_args()
     started = time.perf_counter()
+    global LOAD_AT_START
+    LOAD_AT_START = os.getloadavg()[0]  # other work on the machine makes every figure slower
     OUT.mkdir(parents=True, exist_ok=True)
     with postgres_server() as server:
         sizes = {size: prepare_size(server, size) for size in SIZES}
