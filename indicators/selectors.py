@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from goals.models import Board
+from goals.models import Board, OrganisationUnit
 from goals.periods import PeriodType
 from indicators.computed import computed_values
 from indicators.formatting import format_number
-from indicators.models import Breakdown, Footnote, Indicator, IndicatorValue, Target
+from indicators.models import Breakdown, Footnote, Indicator, IndicatorValue, MissingReason, Target
 
 TOTAL = "total"
 
@@ -177,30 +177,72 @@ def load_series(
     if not indicators or not years:
         return series
 
-    values = (
-        IndicatorValue.objects.filter(
-            indicator__in=[i.pk for i in indicators],
-            year__in=years,
-            period_type__in=period_types,
+    # Plain tuples, not model instances: a board page reads thousands of values, and building
+    # a model, a related breakdown and a footnote queryset per value dominated its time.
+    value_filter = {
+        "indicator__in": [i.pk for i in indicators],
+        "year__in": years,
+        "period_type__in": period_types,
+    }
+    rows = list(
+        IndicatorValue.objects.filter(**value_filter).values_list(
+            "pk",
+            "indicator_id",
+            "year",
+            "period_type",
+            "period_number",
+            "breakdown_id",
+            "value",
+            "decimals",
+            "missing_reason",
+            "comment",
+            "breakdown__code",
+            "breakdown__gender",
+            "breakdown__category",
+            "breakdown__order",
+            "breakdown__org_unit_id",
+            "breakdown__org_unit__code",
+            "breakdown__org_unit__name",
         )
-        .select_related("breakdown__org_unit")
-        .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")))
     )
+    breakdowns: dict[int, Breakdown] = {}
+    for row in rows:
+        if row[5] not in breakdowns:
+            breakdowns[row[5]] = _breakdown_from_row(row[5], *row[10:])
+    notes_by_value: dict[int, list[str]] = defaultdict(list)
+    value_notes = Footnote.objects.filter(
+        **{f"value__{key}": condition for key, condition in value_filter.items()}
+    ).order_by("order", "pk")
+    for value_id, text in value_notes.values_list("value_id", "text"):
+        notes_by_value[value_id].append(text)
+    missing_labels = dict(MissingReason.choices)
     by_id = {indicator.pk: indicator for indicator in indicators}
-    for stored in values:
-        indicator = by_id[stored.indicator_id]
+    for (
+        pk,
+        indicator_id,
+        year,
+        period_type,
+        number,
+        breakdown_id,
+        value,
+        decimals,
+        missing,
+        comment,
+        *_,
+    ) in rows:
         cell = Cell(
-            value=stored.value,
-            decimals=stored.decimals if stored.decimals is not None else indicator.decimals,
-            missing_reason=stored.missing_reason,
-            missing_label=stored.get_missing_reason_display() if stored.missing_reason else "",
-            footnotes=_footnote_texts(stored.footnotes.all()),
-            breakdown=stored.breakdown,
-            comment=stored.comment,
-            value_id=stored.pk,
+            value=value,
+            decimals=decimals if decimals is not None else by_id[indicator_id].decimals,
+            missing_reason=missing,
+            missing_label=missing_labels.get(missing, "") if missing else "",
+            footnotes=notes_by_value.get(pk, []),
+            breakdown=breakdowns[breakdown_id],
+            comment=comment,
+            value_id=pk,
         )
-        key = (stored.year, stored.period_type, stored.period_number)
-        series[stored.indicator_id].values.setdefault(key, {})[cell.breakdown_code] = cell
+        series[indicator_id].values.setdefault((year, period_type, number), {})[
+            cell.breakdown_code
+        ] = cell
 
     if PeriodType.YEAR in period_types:
         for computed in computed_values(indicators, years):
@@ -234,6 +276,17 @@ def load_series(
             target
         )
     return series
+
+
+def _breakdown_from_row(
+    pk, code, gender, category, order, unit_id, unit_code, unit_name
+) -> Breakdown:
+    breakdown = Breakdown(
+        pk=pk, code=code, gender=gender, category=category, order=order, org_unit_id=unit_id
+    )
+    if unit_id is not None:
+        breakdown.org_unit = OrganisationUnit(pk=unit_id, code=unit_code, name=unit_name)
+    return breakdown
 
 
 def group_by_goal(indicators: Iterable[Indicator]) -> dict[int | None, list[Indicator]]:
