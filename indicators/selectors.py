@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from goals.models import Board, OrganisationUnit
 from goals.periods import PeriodType
@@ -169,6 +169,7 @@ def load_series(
     years: Iterable[int],
     *,
     period_types: Sequence[str] = (PeriodType.YEAR,),
+    sub_year_periods_in: Iterable[int] | None = None,
 ) -> dict[int, IndicatorSeries]:
     """Values (stored and computed) and targets of the indicators for the years, in 4–6 queries."""
     indicators = list(indicators)
@@ -184,8 +185,15 @@ def load_series(
         "year__in": years,
         "period_type__in": period_types,
     }
+    values = IndicatorValue.objects.filter(**value_filter)
+    if sub_year_periods_in is not None:
+        # Yearly values for every year, months/quarters/tertials only for these years: a
+        # dashboard's trend needs years, its "latest value" only the current year's periods.
+        values = values.filter(
+            Q(period_type=PeriodType.YEAR) | Q(year__in=list(sub_year_periods_in))
+        )
     rows = list(
-        IndicatorValue.objects.filter(**value_filter).values_list(
+        values.values_list(
             "pk",
             "indicator_id",
             "year",

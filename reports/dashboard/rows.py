@@ -29,8 +29,11 @@ def history_years(year: int, count: int = HISTORY_YEARS) -> list[int]:
 
 
 def load_dashboard_series(indicators: Iterable[Indicator], year: int) -> dict[int, IndicatorSeries]:
-    """Values of the last five years, every period type, and targets (a fixed number of queries)."""
-    return load_series(indicators, history_years(year), period_types=ALL_PERIOD_TYPES)
+    """Yearly values of the last five years, this year's months, quarters and tertials, and
+    targets (a fixed number of queries)."""
+    return load_series(
+        indicators, history_years(year), period_types=ALL_PERIOD_TYPES, sub_year_periods_in=[year]
+    )
 
 
 def latest_period(series: IndicatorSeries, year: int) -> tuple[Period, dict[str, Cell]] | None:
