@@ -197,3 +197,17 @@ def test_the_admin_shows_copies_read_only(client, archived, admin_user):
     response = client.post(f"/admin/reports/archivedreport/{archived.pk}/change/", {"year": "1999"})
     assert response.status_code == 403
     assert ArchivedReport.objects.get(pk=archived.pk).year == YEAR
+
+
+def test_a_download_reads_the_copy_and_the_users_roles_only(client, archived, secretary_an):
+    client.force_login(secretary_an)
+    client.get(xlsx_url(archived))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(xlsx_url(archived)).status_code == 200
+    ours = [
+        q["sql"]
+        for q in queries
+        if "django_session" not in q["sql"] and "auth_user" not in q["sql"]
+    ]
+    ours = [sql for sql in ours if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(ours) == 2, ours  # the archive with its board, the user's roles
