@@ -76,7 +76,11 @@ def populate(board, user):
 
 
 def table_rows(dsn: str) -> dict[str, list[tuple]]:
-    """Every row of every table in the public schema, in primary-key order."""
+    """Every row of every table in the public schema, in a stable order.
+
+    Sorted in Python on the whole row: a history table's first column is the object's id,
+    shared by its history rows, so ORDER BY 1 leaves their order to the planner.
+    """
     import psycopg
 
     rows: dict[str, list[tuple]] = {}
@@ -88,7 +92,7 @@ def table_rows(dsn: str) -> dict[str, list[tuple]]:
             )
         ]
         for table in tables:
-            rows[table] = conn.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+            rows[table] = sorted(conn.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
         sequences = conn.execute(
             "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
             " ORDER BY 1"
