@@ -258,7 +258,10 @@ def _cell_number(raw) -> Decimal:
             number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
         except InvalidOperation:
             raise ValidationError("Skriv ett tal.", code="invalid_number") from None
-        return number.quantize(Decimal("0.0001")).normalize() if number % 1 else number
+        if not number.is_finite():
+            raise ValidationError("Skriv ett tal.", code="invalid_number")
+        # Through the same checks as typed text: size, decimals, significant digits.
+        return parse_swedish_number(format(number, "f").replace(".", ","), allow_percent=True)
     return parse_swedish_number(str(raw), allow_percent=True)
 
 
@@ -289,6 +292,10 @@ def read_and_import(
         raise ImportRefused(UNREADABLE, code="unreadable") from None
     try:
         return _import_workbook(workbook, user=user, occasion=occasion)
+    except (ValueError, TypeError):
+        # openpyxl converts numeric cells while the rows are read; a crafted <v>inf</v> or
+        # <v>0x10</v> fails there, before anything is written.
+        raise ImportRefused(UNREADABLE, code="unreadable") from None
     finally:
         workbook.close()
 

@@ -19,6 +19,7 @@ INVALID_NUMBER = (
 DECIMAL_POINT = "Använd decimalkomma, inte punkt: skriv {suggestion}."
 TOO_MANY_DECIMALS = "Högst {decimals} decimaler kan sparas."
 TOO_LARGE = "Talet är för stort."
+TOO_MANY_DIGITS = "Talet har för många siffror: högst {digits} siffror kan sparas exakt."
 PERCENT_NOT_ALLOWED = "Skriv talet utan procenttecken."
 
 # Spaces people and spreadsheets put between thousands: space, no-break space, narrow
@@ -29,6 +30,9 @@ _PATTERN = re.compile(r"^(?P<sign>-?)(?P<whole>\d{1,3}(?: \d{3})*|\d+)(?:,(?P<fr
 
 MAX_DECIMALS = 4
 MAX_DIGITS = 16
+# Every database we run on keeps 15 significant digits exactly (SQLite reads decimals back
+# through a double); a 16th digit would come back changed, so it is refused instead.
+MAX_SIGNIFICANT_DIGITS = 15
 
 
 def normalise_number_text(text: str) -> str:
@@ -69,6 +73,11 @@ def parse_swedish_number(text: str, *, allow_percent: bool = False) -> Decimal:
     whole = match["whole"].replace(" ", "").lstrip("0") or "0"
     if len(whole) > MAX_DIGITS - MAX_DECIMALS:
         raise ValidationError(TOO_LARGE, code="invalid_number")
+    significant = (whole.lstrip("0") + fraction.rstrip("0")).lstrip("0")
+    if len(significant) > MAX_SIGNIFICANT_DIGITS:
+        raise ValidationError(
+            TOO_MANY_DIGITS.format(digits=MAX_SIGNIFICANT_DIGITS), code="invalid_number"
+        )
     try:
         number = Decimal(f"{match['sign']}{whole}.{fraction or '0'}")
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits

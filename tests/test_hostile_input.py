@@ -22,11 +22,10 @@ import html
 import io
 import re
 import zipfile
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -254,19 +253,10 @@ def test_entry_reads_confusable_digits_as_their_number(client_an, an, text, numb
     assert stored.history.count() == 1
 
 
-# Found by this suite: the parser admits 16 significant digits (12 + 4 decimals, the model's
-# max_digits), which PostgreSQL stores exactly; SQLite keeps a REAL and Django reads it back
-# with 15 digits, so 123 456 789 012,1234 comes back as …012,1230 and 999 999 999 999,9999
-# cannot be read at all (decimal.InvalidOperation on every later read of the row). SQLite is
-# the embedded development default; production and CI run PostgreSQL.
-SQLITE_16_DIGITS = pytest.mark.xfail(
-    condition=connection.vendor == "sqlite",
-    strict=True,
-    reason="SQLite läser DecimalField med 15 siffror: 16 siffror lagras eller läses fel",
-)
+# Found by this suite: 16 significant digits came back changed from SQLite (it reads decimals
+# through a double). The parser now refuses more than 15 significant digits everywhere.
 
 
-@SQLITE_16_DIGITS
 @pytest.mark.parametrize(
     ("text", "number"),
     [
@@ -816,26 +806,17 @@ def test_import_reads_confusable_digits_as_their_number(client_an, an, an_templa
     assert stored.value == number
 
 
-# Bugs found by this suite in indicators/importing.py (the outcome-entry part), marked so the
-# tests pass the moment they are fixed (strict xfail turns a fixed bug into a failure to remove
-# the mark): a numeric cell too large for a Decimal remainder (1e308, 1e999 = inf) raises
-# decimal.InvalidOperation in _cell_number, and a numeric cell that is no number ("inf", "nan",
-# "0x10", "1,5" in <v>) raises ValueError inside openpyxl while the rows are read. Both are 500s
-# (nothing is written: the error comes before the transaction).
-IMPORT_500 = pytest.mark.xfail(
-    strict=True,
-    raises=(InvalidOperation, ValueError),
-    reason="indicators.importing: ohanterat undantag (500) för numerisk cell som inte är ett rimligt tal",
-)
+# Found by this suite: numeric cells too large for a Decimal (1e308, inf) and numeric cells that
+# are no number (<v>0x10</v>) were 500s in the import; now they are refused cell or file errors.
 
 
 @pytest.mark.parametrize(
     "number",
     [
-        pytest.param(1e308, marks=IMPORT_500, id="1e308"),
+        pytest.param(1e308, id="1e308"),
         pytest.param(1e16, id="1e16"),
         pytest.param(-1e13, id="minus-1e13"),
-        pytest.param(123456789012.12345, marks=SQLITE_16_DIGITS, id="more-digits-than-excel-keeps"),
+        pytest.param(123456789012.12345, id="more-digits-than-excel-keeps"),
     ],
 )
 def test_import_refuses_numbers_too_large_to_store(client_an, an, an_template, number):
@@ -855,10 +836,7 @@ def test_import_refuses_numbers_too_large_to_store(client_an, an, an_template, n
 
 @pytest.mark.parametrize(
     "raw",
-    [
-        pytest.param(raw, marks=IMPORT_500)
-        for raw in (b"inf", b"nan", b"1e999", b"-1e999", b"0x10", b"1,5")
-    ],
+    [pytest.param(raw) for raw in (b"inf", b"nan", b"1e999", b"-1e999", b"0x10", b"1,5")],
     ids=["inf", "nan", "1e999", "minus-1e999", "0x10", "comma"],
 )
 def test_import_refuses_numeric_cells_no_excel_writes(client_an, an, an_template, raw):
