@@ -122,12 +122,18 @@ def test_size_s_has_every_value_of_its_structure():
 def test_other_boards_are_left_alone(board_an):
     indicators = goal_chain(board_an, goals=1, indicators_per_goal=2)
     before = list(
-        IndicatorValue.objects.filter(indicator__in=indicators).values_list("pk", "value")
+        IndicatorValue.objects.filter(indicator__in=indicators)
+        .order_by("pk")
+        .values_list("pk", "value")
     )
     generate_municipality(boards=1, years=2, seed=1)
     generate_municipality(boards=1, years=2, seed=1)
     assert (
-        list(IndicatorValue.objects.filter(indicator__in=indicators).values_list("pk", "value"))
+        list(
+            IndicatorValue.objects.filter(indicator__in=indicators)
+            .order_by("pk")
+            .values_list("pk", "value")
+        )
         == before
     )
     assert Board.objects.filter(code="AN").exists()
