@@ -170,6 +170,7 @@ def load_series(
     *,
     period_types: Sequence[str] = (PeriodType.YEAR,),
     sub_year_periods_in: Iterable[int] | None = None,
+    fewer_years: tuple[Iterable[int], Iterable[int]] | None = None,
 ) -> dict[int, IndicatorSeries]:
     """Values (stored and computed) and targets of the indicators for the years, in 4–6 queries."""
     indicators = list(indicators)
@@ -186,6 +187,11 @@ def load_series(
         "period_type__in": period_types,
     }
     values = IndicatorValue.objects.filter(**value_filter)
+    if fewer_years is not None:
+        # (indicator ids, years): these indicators need only these of the years, e.g. the
+        # report's nämndindikatorer show three years where its volume tables show five.
+        limited_ids, limited_years = (list(part) for part in fewer_years)
+        values = values.filter(~Q(indicator__in=limited_ids) | Q(year__in=limited_years))
     if sub_year_periods_in is not None:
         # Yearly values for every year, months/quarters/tertials only for these years: a
         # dashboard's trend needs years, its "latest value" only the current year's periods.

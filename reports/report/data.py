@@ -61,7 +61,12 @@ def load_report_data(board: Board, year: int) -> ReportData:
         )
     )
     first_year = year - max(INDICATOR_YEARS, VOLUME_YEARS, STAFF_YEARS) + 1
-    series = load_series(indicators, range(first_year, year + 1))
+    goal_indicator_ids = [i.pk for i in indicators if i.category == Indicator.Category.GOAL]
+    series = load_series(
+        indicators,
+        range(first_year, year + 1),
+        fewer_years=(goal_indicator_ids, range(year - INDICATOR_YEARS + 1, year + 1)),
+    )
 
     ids = {indicator.pk for indicator in indicators}
     children: dict[int, list[Indicator]] = defaultdict(list)
