@@ -8,59 +8,32 @@ Screenshots go to var/screenshots/ (ignored by git).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from budget.models import BudgetAmount
 from indicators.parsing import DECIMAL_POINT
-from tests.conftest import BROWSER_REQUIRED, PASSWORD
+from tests.browser import (
+    BLOCKING,
+    SCREENSHOTS,
+    WCAG_TAGS,
+    log_in,
+    read_axe_source,
+    watch_problems,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
 def axe_source():
-    if not AXE.exists():
-        if BROWSER_REQUIRED:
-            pytest.fail(f"{AXE} saknas: kör npm ci (STYRKORT_REQUIRE_BROWSER är satt)")
-        pytest.skip("axe-core saknas (npm ci)")
-    return AXE.read_text(encoding="utf-8")
+    return read_axe_source()
 
 
 @pytest.fixture
 def controller_page(page, live_server, demo_data, controller_an, axe_source):
-    problems: list[str] = []
-    # Failed requests are reported with their URL below; the browser's own favicon request
-    # (never answered by the app) only shows as a console line without one.
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda response: (
-            problems.append(f"{response.status} {response.url}") if response.status >= 400 else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    watch_problems(page)
     page.add_init_script(script=axe_source)
-    page.goto(f"{live_server.url}/logga-in/")
-    page.fill("#id_username", controller_an.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login-form button[type=submit]")
-    page.wait_for_url(lambda url: "/logga-in/" not in url)
-    page.problems = problems
+    log_in(page, live_server, controller_an.username)
     return page
 
 

@@ -9,27 +9,25 @@ import io
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from openpyxl import load_workbook
 
 from goals.models import Board, Role
-from tests.conftest import BROWSER_REQUIRED, PASSWORD, make_user
+from tests.browser import (
+    BLOCKING,
+    SCREENSHOTS,
+    WCAG_TAGS,
+    log_in,
+    read_axe_source,
+    watch_problems,
+)
+from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
 def axe_source():
-    if not AXE.exists():
-        if BROWSER_REQUIRED:
-            pytest.fail(f"{AXE} saknas: kör npm ci (STYRKORT_REQUIRE_BROWSER är satt)")
-        pytest.skip("axe-core saknas (npm ci)")
-    return AXE.read_text(encoding="utf-8")
+    return read_axe_source()
 
 
 @pytest.fixture
@@ -41,33 +39,11 @@ def secretary(demo_data):
 
 @pytest.fixture
 def report_page(page, live_server, secretary, axe_source):
-    problems: list[str] = []
-    # A failed request is reported with its URL by the response handler (the browser's own
-    # favicon request is no response of the page's).
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda response: (
-            problems.append(f"{response.status} {response.url}") if response.status >= 400 else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    watch_problems(page)
     page.add_init_script(script=axe_source)
-    page.goto(f"{live_server.url}/logga-in/")
-    page.fill("#id_username", secretary.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login-form button[type=submit]")
-    page.wait_for_url(lambda url: "/logga-in/" not in url)
+    log_in(page, live_server, secretary.username)
     response = page.goto(f"{live_server.url}/namnd/AN/2022/verksamhetsberattelse/")
     assert response.status == 200
-    page.problems = problems
     return page
 
 
