@@ -6,6 +6,7 @@ report_to_json(report)       # for the archive; report_from_json() reads it back
 """
 
 from reports.report.build import build_report
+from reports.report.cache import get_report
 from reports.report.model import (
     Cell,
     Column,
@@ -28,6 +29,7 @@ __all__ = [
     "Row",
     "RowKind",
     "build_report",
+    "get_report",
     "report_from_json",
     "report_to_json",
 ]

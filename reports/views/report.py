@@ -14,7 +14,7 @@ from goals.access import Action, get_board_for_user
 from goals.models import Board
 from reports.renderers.html import report_context
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE, render_xlsx
-from reports.report import build_report
+from reports.report import get_report
 
 NO_SUCH_YEAR = "Nämnden fanns inte det året."
 NO_SUCH_TABLE = "Rapporten har ingen sådan tabell."
@@ -41,19 +41,19 @@ def report_filename(board_code: str, year: int, table_key: str = "") -> str:
 
 def report_page(request, board_code: str, year: int):
     board = _board(request, board_code, year, Action.VIEW)
-    report = build_report(board, year)
+    report = get_report(board, year)
     return render(request, "reports/report.html", report_context(report))
 
 
 def report_xlsx(request, board_code: str, year: int):
     board = _board(request, board_code, year, Action.EXPORT)
-    report = build_report(board, year)
+    report = get_report(board, year)
     return _xlsx_response(render_xlsx(report), report_filename(board.code, year))
 
 
 def report_table_xlsx(request, board_code: str, year: int, table_key: str):
     board = _board(request, board_code, year, Action.EXPORT)
-    report = build_report(board, year)
+    report = get_report(board, year)
     try:
         part = report.select(table_key)
     except KeyError:
