@@ -180,6 +180,16 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# Built reports are cached per process under the data token (reports.freshness): a copy is
+# reused only for the exact data it was built from, so gunicorn workers need not share a cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "styrkort",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    }
+}
+
 # Sessions: 30 minutes idle (the cookie is renewed on every request) and never
 # longer than 12 hours after login (enforced by config.middleware.AbsoluteSessionTimeoutMiddleware).
 # Logout flushes the session on the server; a password change ends the user's other sessions

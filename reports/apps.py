@@ -13,3 +13,11 @@ class ReportsConfig(AppConfig):
         occasion_approved.connect(
             archive_on_approval, dispatch_uid="reports.archive.archive_on_approval"
         )
+        # After every migrate (and flush): the triggers that keep cached outputs honest.
+        from django.db.models.signals import post_migrate
+
+        from reports.freshness import install_triggers_after_migrate
+
+        post_migrate.connect(
+            install_triggers_after_migrate, dispatch_uid="reports.freshness.install_triggers"
+        )

@@ -132,3 +132,31 @@ class ArchivedReport(models.Model):
     @property
     def filename_stem(self) -> str:
         return f"verksamhetsberattelse-{self.board.code}-{self.year}-{self.kind}-v{self.version}"
+
+
+class DataToken(models.Model):
+    """Slots of a token that changes with every change to goals, indicators or budget.
+
+    Derived outputs (a built report) are cached under the token they were read with, so a change
+    anywhere makes every cached copy unreachable. Database triggers change it (reports.freshness),
+    not Python code: bulk writes, imports, the admin, a restore and raw SQL all pass through
+    them. A writing transaction changes one free slot, so concurrent writers never wait for each
+    other here; the token readers key on is all slots together.
+    """
+
+    SLOTS = 32
+
+    id = models.PositiveSmallIntegerField("plats", primary_key=True)
+    token = models.CharField("ändringsmärke", max_length=64)
+
+    class Meta:
+        verbose_name = "ändringsmärke för data"
+        verbose_name_plural = "ändringsmärken för data"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id__gte=1, id__lte=32), name="reports_datatoken_slot_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id}: {self.token}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -119,13 +120,29 @@ def _count(client, url):
     return len(queries)
 
 
+def _cold_and_warm(client, url):
+    """Queries of a request that builds the report, and of the next one, which reuses it."""
+    cache.clear()
+    return _count(client, url), _count(client, url)
+
+
 def test_query_count_does_not_grow_with_goals_and_indicators(client, mini_an, admin_user):  # noqa: F811
     login(client, admin_user)
-    before = {url: _count(client, url) for url in (PAGE, WORKBOOK, TABLE)}
+    before = {url: _cold_and_warm(client, url) for url in (PAGE, WORKBOOK, TABLE)}
     add_goal_with_indicators(mini_an.board, 12)
-    after = {url: _count(client, url) for url in (PAGE, WORKBOOK, TABLE)}
+    after = {url: _cold_and_warm(client, url) for url in (PAGE, WORKBOOK, TABLE)}
     assert after == before
     assert "Extra indikator 11" in client.get(PAGE).content.decode()
+
+
+def test_a_built_report_is_reused_until_the_data_changes(client, mini_an, admin_user):  # noqa: F811
+    login(client, admin_user)
+    cold, warm = _cold_and_warm(client, PAGE)
+    assert warm <= cold - 15  # the second request reads no goals, indicators or budget
+    assert _count(client, WORKBOOK) == warm  # the download reuses the same built report
+    add_goal_with_indicators(mini_an.board, 1)
+    assert _count(client, PAGE) == cold  # any committed change makes the next one build anew
+    assert "Extra indikator 0" in client.get(PAGE).content.decode()
 
 
 def test_fragment_without_download_links_for_stored_reports(mini_an):  # noqa: F811
