@@ -198,6 +198,11 @@ def load_series(
         values = values.filter(
             Q(period_type=PeriodType.YEAR) | Q(year__in=list(sub_year_periods_in))
         )
+    # Ordered by ids and periods only: the model's default order joins board and nämndmål and
+    # compares board names (ICU collation), which took most of a dashboard's query time.
+    values = values.order_by(
+        "indicator_id", "year", "period_type", "period_number", "breakdown__order", "pk"
+    )
     rows = list(
         values.values_list(
             "pk",
@@ -281,6 +286,7 @@ def load_series(
 
     targets = (
         Target.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years)
+        .order_by("indicator_id", "year", "breakdown__order", "pk")
         .select_related("breakdown", "indicator")
         .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")))
     )
