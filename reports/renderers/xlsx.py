@@ -5,8 +5,11 @@ which Swedish Excel and LibreOffice show as `3 327` and `88,9`. A unit or a foot
 a number is a literal inside the number format (`#,##0.0"% ⁷"`), so the value stays a number.
 Every text is written as a string, never a formula, whatever it starts with.
 
-Styles are NamedStyles registered once per workbook and looked up by name per cell, so the cost
-per cell is an assignment, not the creation of style objects.
+The workbook is written in openpyxl's write-only mode: a sheet's cells are collected row by row
+and streamed out once, without the ordinary worksheet's cell store. Styles are NamedStyles
+registered once per workbook; a cell gets a copy of its style's index array (what openpyxl's
+`cell.style = name` ends with, after a search through every name), so the cost per cell is one
+small copy.
 """
 
 from __future__ import annotations
@@ -14,14 +17,14 @@ from __future__ import annotations
 import io
 import math
 import re
+from copy import copy
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.report.model import TEXT, Cell, Report, ReportTable, RowKind
@@ -85,7 +88,7 @@ class _Styles:
 
     def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
-        self.registered: set[str] = set()
+        self.arrays: dict[str, object] = {}
         self.inline_fonts: dict[tuple[bool, bool], InlineFont] = {}
         self._add(NamedStyle("sk_title", font=Font(bold=True, size=14)))
         self._add(NamedStyle("sk_meta", font=Font(italic=True, color="555555")))
@@ -119,7 +122,11 @@ class _Styles:
 
     def _add(self, style: NamedStyle) -> None:
         self.workbook.add_named_style(style)
-        self.registered.add(style.name)
+        self.arrays[style.name] = style.as_tuple()
+
+    def apply(self, cell, name: str) -> None:
+        """cell.style = name, without openpyxl's search through the names for every cell."""
+        cell._style = copy(self.arrays[name])
 
     def body(
         self, cell_format: str, *, numeric: bool, bold: bool, italic: bool, section: bool
@@ -131,7 +138,7 @@ class _Styles:
             "_i" if italic else "",
             "_s" if section else "",
         )
-        if name not in self.registered:
+        if name not in self.arrays:
             self._add(
                 NamedStyle(
                     name,
@@ -154,29 +161,6 @@ class _Styles:
         return font
 
 
-def merge(
-    ws: Worksheet, first_row: int, first_column: int, last_row: int, last_column: int, style: str
-) -> None:
-    """Merge a range whose covered cells take the top cell's named style.
-
-    Worksheet.merge_cells() does the same and then recreates the borders of the range's edges
-    with new Border objects per cell (MergedCellRange.format), which is most of the export's
-    time; here the covered cells get the named style, borders included, by one assignment.
-    """
-    cell_range = MergedCellRange(
-        ws,
-        f"{get_column_letter(first_column)}{first_row}:{get_column_letter(last_column)}{last_row}",
-    )
-    ws.merged_cells.add(cell_range)
-    for row in range(first_row, last_row + 1):
-        for column in range(first_column, last_column + 1):
-            if row == first_row and column == first_column:
-                continue
-            covered = MergedCell(ws, row=row, column=column)
-            covered.style = style
-            ws._cells[(row, column)] = covered
-
-
 def _clip(text: str) -> str:
     if len(text) <= MAX_CELL_CHARS:
         return text
@@ -189,13 +173,55 @@ def _lines_needed(text: str, width: float) -> int:
 
 
 class _SheetWriter:
-    def __init__(self, ws: Worksheet, styles: _Styles, report: Report, tables: list[ReportTable]):
+    """Writes tables to a write-only sheet: cells are placed in a grid, then streamed in order."""
+
+    def __init__(self, ws, styles: _Styles, report: Report, tables: list[ReportTable]):
         self.ws = ws
         self.styles = styles
         self.report = report
         self.tables = tables
         self.row = 1
+        self.grid: dict[int, dict[int, WriteOnlyCell]] = {}
+        self.shown: dict[int, str] = {}  # id(cell) -> _display(cell), computed once per cell
         self.widths = self._column_widths()
+
+    def _cell(self, row: int, column: int, style: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws)
+        self.styles.apply(cell, style)
+        self.grid.setdefault(row, {})[column] = cell
+        return cell
+
+    def merge(
+        self, first_row: int, first_column: int, last_row: int, last_column: int, style: str
+    ) -> None:
+        """Merge a range whose covered cells carry the top cell's style (borders included)."""
+        self.ws.merged_cells.add(
+            f"{get_column_letter(first_column)}{first_row}:"
+            f"{get_column_letter(last_column)}{last_row}"
+        )
+        for row in range(first_row, last_row + 1):
+            for column in range(first_column, last_column + 1):
+                if row != first_row or column != first_column:
+                    self._cell(row, column, style)
+
+    def _stream(self) -> None:
+        """Every row of the grid in order; a gap is an empty cell, a missing row an empty one."""
+        grid = self.grid
+        for row in range(1, max(grid, default=0) + 1):
+            cells = grid.get(row)
+            if not cells:
+                self.ws.append([])
+                continue
+            line: list[WriteOnlyCell | None] = [None] * max(cells)
+            for column, cell in cells.items():
+                line[column - 1] = cell
+            self.ws.append(line)
+
+    def _shown(self, cell: Cell) -> str:
+        text = self.shown.get(id(cell))
+        if text is None:
+            text = self.shown[id(cell)] = _display(cell)
+        return text
 
     # -- layout ---------------------------------------------------------------------------
     def _column_widths(self) -> list[float]:
@@ -211,7 +237,7 @@ class _SheetWriter:
                     if index < len(row.cells):
                         cell = row.cells[index]
                         if cell.colspan == 1 and not cell.covered:
-                            longest = max(longest, len(_display(cell)) + 1)
+                            longest = max(longest, len(self._shown(cell)) + 1)
                 cap = 34 if column.numeric else 60
                 widths[index] = max(widths[index], float(column.width or 0), min(longest + 2, cap))
         return widths
@@ -230,21 +256,22 @@ class _SheetWriter:
         for table in self.tables:
             self.row += 2
             self._write_table(table)
-        ws.oddHeader.left.text = _header_text(self.report.board_name)
-        ws.oddHeader.center.text = _header_text(self.report.title)
-        ws.oddHeader.right.text = _header_text(f"Skapad {created}")
-        ws.oddFooter.center.text = "Sida &P av &N"
+        header, footer = ws.HeaderFooter.oddHeader, ws.HeaderFooter.oddFooter
+        header.left.text = _header_text(self.report.board_name)
+        header.center.text = _header_text(self.report.title)
+        header.right.text = _header_text(f"Skapad {created}")
+        footer.center.text = "Sida &P av &N"
         ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self._stream()
 
     def _text(self, column: int, text: str, style: str, row: int | None = None):
-        cell = self.ws.cell(row=row or self.row, column=column)
+        cell = self._cell(row or self.row, column, style)
         cell.value = _clip(text)
         cell.data_type = "s"
-        cell.style = style
         return cell
 
     def _write_table(self, table: ReportTable) -> None:
@@ -269,14 +296,13 @@ class _SheetWriter:
     def _footnote(self, text: str, width: int) -> None:
         self._text(1, text, "sk_footnote")
         if width > 1:
-            merge(self.ws, self.row, 1, self.row, width, "sk_footnote")
+            self.merge(self.row, 1, self.row, width, "sk_footnote")
         total = sum(self.widths[:width])
         lines = _lines_needed(text, total)
         if lines > 1:
             self.ws.row_dimensions[self.row].height = LINE_HEIGHT * 0.85 * lines
 
     def _write_header(self, table: ReportTable) -> None:
-        ws = self.ws
         if table.has_groups:
             index = 0
             while index < len(table.columns):
@@ -290,7 +316,7 @@ class _SheetWriter:
                     span += 1
                 self._text(index + 1, column.group, "sk_header")
                 if span > 1:
-                    merge(ws, self.row, index + 1, self.row, index + span, "sk_header")
+                    self.merge(self.row, index + 1, self.row, index + span, "sk_header")
                 index += span
             self.row += 1
         for index, column in enumerate(table.columns, start=1):
@@ -307,7 +333,6 @@ class _SheetWriter:
                 continue
             column = table.columns[column_index - 1] if column_index <= len(table.columns) else None
             numeric = bool(column and column.numeric)
-            target = ws.cell(row=self.row, column=column_index)
             style = self.styles.body(
                 cell.format if cell.is_number else TEXT,
                 numeric=numeric,
@@ -315,9 +340,9 @@ class _SheetWriter:
                 italic=cell.italic or body_row.kind == RowKind.BREAKDOWN,
                 section=section,
             )
+            target = self._cell(self.row, column_index, style)
             if cell.is_number:
                 target.value = cell.value
-                target.style = style
                 if cell.suffix or cell.marks:
                     target.number_format = number_format(cell)
             else:
@@ -326,10 +351,10 @@ class _SheetWriter:
                 )
             span_end = column_index + cell.colspan - 1
             if cell.colspan > 1 or cell.rowspan > 1:
-                merge(ws, self.row, column_index, self.row + cell.rowspan - 1, span_end, style)
+                self.merge(self.row, column_index, self.row + cell.rowspan - 1, span_end, style)
             if cell.rowspan == 1:
                 width = sum(self.widths[column_index - 1 : span_end])
-                lines = max(lines, _lines_needed(_display(cell), width))
+                lines = max(lines, _lines_needed(self._shown(cell), width))
             column_index = span_end
         if lines > 1:
             ws.row_dimensions[self.row].height = LINE_HEIGHT * lines
@@ -342,15 +367,12 @@ class _SheetWriter:
                 font = self.styles.inline_font(bold=bold, italic=part.italic or cell.italic)
                 rich.append(TextBlock(font, _clip(with_marks(part.text, part.marks))))
             target.value = rich
-            target.style = style
             return
-        text = _display(cell)
+        text = self._shown(cell)
         if not text:
-            target.style = style
             return
         target.value = _clip(text)
         target.data_type = "s"  # never a formula, whatever the text starts with
-        target.style = style
         if text.startswith(FORMULA_START):
             target.quotePrefix = True
 
@@ -367,8 +389,7 @@ def _display(cell: Cell) -> str:
 
 def render_xlsx(report: Report) -> bytes:
     """The whole report (or a report.select(key) of it) as the bytes of an .xlsx file."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     workbook.properties.creator = "Styrkort"
     workbook.properties.title = f"{report.board_name} – {report.title}"
     styles = _Styles(workbook)
