@@ -89,6 +89,7 @@ class _Styles:
     def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
         self.arrays: dict[str, object] = {}
+        self.body_names: dict[tuple, str] = {}
         self.inline_fonts: dict[tuple[bool, bool], InlineFont] = {}
         self._add(NamedStyle("sk_title", font=Font(bold=True, size=14)))
         self._add(NamedStyle("sk_meta", font=Font(italic=True, color="555555")))
@@ -131,7 +132,11 @@ class _Styles:
     def body(
         self, cell_format: str, *, numeric: bool, bold: bool, italic: bool, section: bool
     ) -> str:
-        name = "sk_{}{}{}{}{}".format(
+        key = (cell_format, numeric, bold, italic, section)
+        name = self.body_names.get(key)
+        if name is not None:
+            return name
+        name = self.body_names[key] = "sk_{}{}{}{}{}".format(
             cell_format,
             "_r" if numeric else "",
             "_b" if bold else "",
@@ -169,6 +174,8 @@ def _clip(text: str) -> str:
 
 def _lines_needed(text: str, width: float) -> int:
     chars = max(int(width * 1.1), 1)
+    if len(text) <= chars and "\n" not in text:
+        return 1  # most cells: no need to split and count
     return sum(max(1, math.ceil(len(line) / chars)) for line in text.split("\n"))
 
 
