@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connections
 
 from reports.models import DataToken
 
+T = TypeVar("T")
 WATCHED_APPS = ("goals", "indicators", "budget")
 # Rows that do not feed any output: who may do what (and the audit history, by name below).
 NOT_WATCHED = {"goals.boardrole"}
@@ -145,3 +149,24 @@ def data_token(using: str = "default") -> str:
         )
         values = list(DataToken.objects.using(using).order_by("id").values_list("token", flat=True))
     return hashlib.blake2b("".join(values).encode(), digest_size=16).hexdigest()
+
+
+# Part of every key, so a deploy whose builders changed never meets a copy built by older code
+# (a per-process cache starts empty anyway; this guards a shared one).
+LAYOUT = 1
+CACHE_SECONDS = 60 * 60
+
+
+def cached(key: str, build: Callable[[], T], *, seconds: int = CACHE_SECONDS) -> T:
+    """build(), or the copy built from exactly the data the database holds now.
+
+    The key names what is built and from which arguments (ids, not objects); the data token
+    is added here. The value must be plain data or models that pickle: the cache keeps a copy,
+    never the caller's object.
+    """
+    full_key = f"{LAYOUT}:{key}:{data_token()}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, seconds)
+    return value

@@ -1,7 +1,7 @@
 """Dashboards for chefer and politicians: the municipality overview, a board's goals, its economy.
 
 Thin views: check access (404 outside the user's boards), read the filters, call a builder in
-reports/dashboard/, render. With htmx the same view answers with only the content fragment.
+reports/dashboard/ (through reports.freshness.cached: built once per state of the data), render. With htmx the same view answers with only the content fragment.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from reports.dashboard.board import board_dashboard as build_board_dashboard
 from reports.dashboard.economy import economy_dashboard
 from reports.dashboard.filters import DashboardFilterForm, default_year, year_bounds
 from reports.dashboard.overview import municipality_overview as build_overview
+from reports.freshness import cached
 
 PAGES = {"dashboard": "board_dashboard", "ekonomi": "board_economy"}
 BOARD_NOT_IN_YEAR = "Nämnden fanns inte det året."
@@ -84,23 +85,31 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
     goal_area = form.cleaned_data.get("malomrade")
     _show_used_values(form, ar=str(year))
 
-    overview = build_overview(
-        [board for board in boards if board.is_valid_in(year)], year, goal_area=goal_area
-    )
-    names = [summary.board.name for summary in overview.boards]
+    shown = [board for board in boards if board.is_valid_in(year)]
+
+    def build() -> dict:
+        overview = build_overview(shown, year, goal_area=goal_area)
+        names = [summary.board.name for summary in overview.boards]
+        return {
+            "overview": overview,
+            "goal_chart": charts.stacked_status_chart(
+                names, [s.goal_counts for s in overview.boards], axis_title="Antal nämndmål"
+            ),
+            "indicator_chart": charts.stacked_status_chart(
+                names,
+                [s.indicator_counts for s in overview.boards],
+                axis_title="Antal indikatorer",
+            ),
+        }
+
+    board_ids = ",".join(str(board.pk) for board in shown)
     context = {
         "form": form,
         "year": year,
         "goal_area": goal_area,
-        "overview": overview,
         "has_boards": bool(boards),
-        "goal_chart": charts.stacked_status_chart(
-            names, [s.goal_counts for s in overview.boards], axis_title="Antal nämndmål"
-        ),
-        "indicator_chart": charts.stacked_status_chart(
-            names, [s.indicator_counts for s in overview.boards], axis_title="Antal indikatorer"
-        ),
         "board_query": urlencode({"malomrade": goal_area.pk}) if goal_area else "",
+        **cached(f"overview:{year}:{goal_area.pk if goal_area else ''}:{board_ids}", build),
     }
     return _render(request, "reports/dashboard_overview.html", context)
 
@@ -108,18 +117,25 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
 def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board_in_year(request, board_code, year)
     form, goal_area = _board_filter(request, board, year, with_goal_area=True)
-    dashboard = build_board_dashboard(board, year, goal_area=goal_area)
+
+    def build() -> dict:
+        dashboard = build_board_dashboard(board, year, goal_area=goal_area)
+        return {
+            "dashboard": dashboard,
+            "goal_chart": charts.status_chart(dashboard.goal_counts, title="Antal nämndmål"),
+            "indicator_chart": charts.status_chart(
+                dashboard.indicator_counts, title="Antal indikatorer"
+            ),
+        }
+
+    key = f"board-dashboard:{board.pk}:{year}:{goal_area.pk if goal_area else ''}"
     context = {
         "form": form,
         "board": board,
         "year": year,
-        "dashboard": dashboard,
         "goal_area": goal_area,
-        "goal_chart": charts.status_chart(dashboard.goal_counts, title="Antal nämndmål"),
-        "indicator_chart": charts.status_chart(
-            dashboard.indicator_counts, title="Antal indikatorer"
-        ),
         "page": "dashboard",
+        **cached(key, build),
     }
     return _render(request, "reports/dashboard_board.html", context)
 
@@ -127,12 +143,11 @@ def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpRes
 def board_economy(request: HttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board_in_year(request, board_code, year)
     form, _ = _board_filter(request, board, year, with_goal_area=False)
-    economy = economy_dashboard(board, year)
     context = {
         "form": form,
         "board": board,
         "year": year,
-        "economy": economy,
+        "economy": cached(f"economy:{board.pk}:{year}", lambda: economy_dashboard(board, year)),
         "page": "ekonomi",
     }
     return _render(request, "reports/dashboard_economy.html", context)

@@ -7,13 +7,14 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from goals.access import Action, boards_for, get_board_for_user, require
+from goals.access import Action, boards_for, can, get_board_for_user, require
 from goals.models import GoalAssessment
 from goals.periods import OccasionKind
 from goals.structure import goal_structure
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import group_by_goal, indicators_for_board, load_series
 from reports.dashboard.indicator import indicator_chart_data
+from reports.freshness import cached
 
 YEARS_SHOWN = 3
 # Later occasions of a year supersede earlier ones when a goal's status is shown.
@@ -28,7 +29,15 @@ def home(request):
     last = span["last"] or timezone.now().year
     first = span["first"] or last
     years = list(range(last, max(first, last - 5) - 1, -1))
-    return render(request, "reports/home.html", {"boards": boards, "years": years, "year": last})
+    exportable = [board for board in boards if can(request.user, Action.EXPORT, board)]
+    context = {
+        "boards": boards,
+        "years": years,
+        "year": last,
+        # Years with at least one board the all-boards workbook would contain (no query).
+        "all_boards_years": [y for y in years if any(b.is_valid_in(y) for b in exportable)],
+    }
+    return render(request, "reports/home.html", context)
 
 
 def latest_assessments(board, year: int) -> dict[int, GoalAssessment]:
@@ -50,6 +59,18 @@ def latest_assessments(board, year: int) -> dict[int, GoalAssessment]:
 def goal_tree(request, board_code: str, year: int):
     board = get_board_for_user(request.user, board_code, Action.VIEW)
     years = list(range(year - YEARS_SHOWN + 1, year + 1))
+    context = {
+        "board": board,
+        "year": year,
+        "years": years,
+        "areas": cached(f"goal-tree:{board.pk}:{year}", lambda: _goal_tree(board, year, years)),
+        "other_years": [y for y in range(year - 3, year + 2) if y != year],
+    }
+    return render(request, "reports/goal_tree.html", context)
+
+
+def _goal_tree(board, year: int, years: list[int]) -> list:
+    """The goal areas with their nämndmål, each with its assessment and indicator rows."""
     indicators = list(indicators_for_board(board, year))
     series = load_series(indicators, years)
     by_goal = group_by_goal(indicators)
@@ -63,14 +84,7 @@ def goal_tree(request, board_code: str, year: int):
                     _indicator_rows(indicator, series, years, year)
                     for indicator in by_goal.get(board_goal.pk, [])
                 ]
-    context = {
-        "board": board,
-        "year": year,
-        "years": years,
-        "areas": areas,
-        "other_years": [y for y in range(year - 3, year + 2) if y != year],
-    }
-    return render(request, "reports/goal_tree.html", context)
+    return areas
 
 
 def _indicator_rows(indicator: Indicator, series, years: list[int], year: int) -> dict:
@@ -120,7 +134,15 @@ def indicator_detail(request, pk: int):
     if indicator is None:
         raise Http404("Indikatorn finns inte.")
     require(request.user, Action.VIEW, indicator.board_id)
+    context = {
+        "indicator": indicator,
+        **cached(f"indicator:{indicator.pk}", lambda: _indicator_page(indicator)),
+    }
+    return render(request, "reports/indicator_detail.html", context)
 
+
+def _indicator_page(indicator: Indicator) -> dict:
+    """Everything the indicator page shows below its heading, as lists (cached together)."""
     family = [indicator, *indicator.children.order_by("order", "pk")]
     periodic_values = (
         IndicatorValue.objects.filter(indicator__in=family)
@@ -162,17 +184,14 @@ def indicator_detail(request, pk: int):
                 "rows": rows,
             }
         )
-    context = {
-        "indicator": indicator,
+    return {
         "sections": sections,
-        "periodic_values": periodic_values,
+        "periodic_values": list(periodic_values),
         "years": years,
-        "series": series,
-        "definition_history": indicator.history.select_related("history_user").order_by(
-            "-history_date"
+        "definition_history": list(
+            indicator.history.select_related("history_user").order_by("-history_date")
         ),
-        "successors": indicator.successors.all(),
-        "name_notes": indicator.footnotes.all(),
+        "successors": list(indicator.successors.all()),
+        "name_notes": list(indicator.footnotes.all()),
         "chart": indicator_chart_data(indicator, years),
     }
-    return render(request, "reports/indicator_detail.html", context)

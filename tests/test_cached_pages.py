@@ -1,0 +1,107 @@
+"""Pages built through reports.freshness.cached: reused while the data stands, rebuilt after.
+
+For every cached page: the second request reads far less than the first (it only checks the
+data token), the query counts of both stay fixed, and a change to the data shows at once on
+the next request — the cache must never show a figure the database no longer holds.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from goals.models import Board
+from indicators.models import Indicator
+from tests.test_report_fixtures import mini_an  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries), response.content.decode()
+
+
+def _pages(mini) -> dict[str, str]:
+    indicator = mini.indicators["survey"]
+    return {
+        "dashboard": reverse("board_dashboard", args=["AN", 2022]),
+        "economy": reverse("board_economy", args=["AN", 2022]),
+        "overview": reverse("municipality_overview") + "?ar=2022",
+        "goal_tree": reverse("goal_tree", args=["AN", 2022]),
+        "indicator": reverse("indicator_detail", args=[indicator.pk]),
+        "report": reverse("report", args=["AN", 2022]),
+    }
+
+
+@pytest.mark.parametrize(
+    "page", ["dashboard", "economy", "overview", "goal_tree", "indicator", "report"]
+)
+def test_a_warm_page_reads_only_the_token_and_the_users_access(
+    client,
+    mini_an,  # noqa: F811
+    admin_user,
+    page,
+):
+    client.force_login(admin_user)
+    url = _pages(mini_an)[page]
+    cache.clear()
+    cold, cold_html = _get(client, url)
+    warm, warm_html = _get(client, url)
+    assert warm < cold
+    assert warm <= 12, f"{page}: {warm} frågor för en sida ur cachen"
+    assert _get(client, url)[0] == warm
+    # The same page, apart from the CSRF token and the nonce of each response.
+    assert len(warm_html) == pytest.approx(len(cold_html), abs=200)
+
+
+@pytest.mark.parametrize("page", ["dashboard", "goal_tree", "indicator", "report"])
+def test_a_renamed_indicator_shows_on_the_next_request(client, mini_an, admin_user, page):  # noqa: F811
+    client.force_login(admin_user)
+    url = _pages(mini_an)[page]
+    indicator = mini_an.indicators["survey"]
+    before = _get(client, url)[1]
+    assert indicator.name in before
+    Indicator.objects.filter(pk=indicator.pk).update(name="Helt nytt indikatornamn")
+    after = _get(client, url)[1]
+    assert "Helt nytt indikatornamn" in after
+    if page != "indicator":  # the indicator page's definition history keeps the old name
+        assert indicator.name not in after
+
+
+@pytest.mark.parametrize("page", ["overview", "economy", "report"])
+def test_a_renamed_board_shows_on_the_next_request(client, mini_an, admin_user, page):  # noqa: F811
+    client.force_login(admin_user)
+    url = _pages(mini_an)[page]
+    assert "Arbetsmarknadsnämnden" in _get(client, url)[1]
+    Board.objects.filter(pk=mini_an.board.pk).update(name="Nämnden för arbete och lärande")
+    assert "Nämnden för arbete och lärande" in _get(client, url)[1]
+
+
+def test_copies_are_kept_apart_by_board_year_and_filter(client, mini_an, admin_user):  # noqa: F811
+    client.force_login(admin_user)
+    area = mini_an.goals["styrning"].council_goal.goal_area
+    whole = _get(client, reverse("board_dashboard", args=["AN", 2022]))[1]
+    filtered = _get(
+        client, reverse("board_dashboard", args=["AN", 2022]) + f"?malomrade={area.pk}"
+    )[1]
+    assert filtered != whole
+    earlier = _get(client, reverse("goal_tree", args=["AN", 2021]))[1]
+    assert "2021" in earlier
+    assert earlier != _get(client, reverse("goal_tree", args=["AN", 2022]))[1]
+
+
+def test_a_cached_page_still_refuses_other_boards(client, mini_an, admin_user, controller_other):  # noqa: F811
+    client.force_login(admin_user)
+    for url in _pages(mini_an).values():
+        _get(client, url)  # now cached
+    client.force_login(controller_other)
+    pages = _pages(mini_an)
+    for name in ("dashboard", "economy", "goal_tree", "indicator", "report"):
+        assert client.get(pages[name]).status_code == 404, name
+    assert "Arbetsmarknadsnämnden" not in client.get(pages["overview"]).content.decode()
