@@ -6,7 +6,9 @@
 
 `pages` times every page in-process with Django's test Client, logged in as an administrator:
 `--warmup` runs that are thrown away, then `--runs` timed runs (median and p95), then one run
-inside CaptureQueriesContext for the query count. A page whose URL name does not resolve yet is
+inside CaptureQueriesContext for the query count. Those runs meet the pages' cache (built
+outputs are kept until the data changes, reports.freshness); `--runs` more runs with the cache
+emptied before each give the cold time and query count, when everything is built anew. A page whose URL name does not resolve yet is
 reported as "saknas". It also measures the two floors: writing the report's cells with
 openpyxl's write-only mode alone, and rendering the precomputed report through its template.
 
@@ -39,6 +41,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
@@ -107,6 +110,10 @@ class Measurement:
     extra: dict = field(default_factory=dict)
     samples: list[float] = field(default_factory=list)
     cpu_samples: list[float] = field(default_factory=list)
+    # Cold: the page's cache emptied before each run, so it builds everything from the data
+    # (what the first visitor after a change waits for).
+    cold_samples: list[float] = field(default_factory=list)
+    cold_queries: int | None = None
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -133,6 +140,20 @@ def timed(fn: Callable[[], object], runs: int, warmup: int) -> tuple[list[float]
     with CaptureQueriesContext(connection) as captured:
         fn()
     return walls, cpus, len(captured)
+
+
+def timed_cold(fn: Callable[[], object], runs: int) -> tuple[list[float], int]:
+    """Like timed(), with the cache emptied before every run (outside the timing)."""
+    walls = []
+    for _ in range(runs):
+        cache.clear()
+        started = time.perf_counter()
+        fn()
+        walls.append((time.perf_counter() - started) * 1000)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return walls, len(captured)
 
 
 def admin_client() -> Client:
@@ -332,6 +353,7 @@ def measure_pages(args) -> dict:
                     return response
 
                 walls, cpus, queries = timed(fn, args.runs, args.warmup)
+                result.cold_samples, result.cold_queries = timed_cold(fn, args.runs)
         except Exception as error:  # a page that fails is reported, not hidden
             result.status = f"fel: {type(error).__name__}: {error}"[:200]
             continue

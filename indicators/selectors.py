@@ -284,9 +284,11 @@ def load_series(
                 cell.footnotes = stored.footnotes + cell.footnotes
             cells[TOTAL] = cell
 
+    targets = Target.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years)
+    if fewer_years is not None:
+        targets = targets.filter(~Q(indicator__in=limited_ids) | Q(year__in=limited_years))
     targets = (
-        Target.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years)
-        .order_by("indicator_id", "year", "breakdown__order", "pk")
+        targets.order_by("indicator_id", "year", "breakdown__order", "pk")
         .select_related("breakdown", "indicator")
         .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")))
     )
