@@ -1,7 +1,8 @@
 """The verksamhetsberättelse on screen (printable) and as .xlsx, whole or one table at a time.
 
 Access: the board's nämndsekreterare, controllers, chefs and administrators (goals.access
-Action.VIEW for the page, Action.EXPORT for the files); anyone else gets 404.
+Action.VIEW for the page, Action.EXPORT for the files); anyone else gets 404. A workbook is kept
+with the report it was rendered from and rendered again only after the data changes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.utils.http import content_disposition_header
 
 from goals.access import Action, get_board_for_user
 from goals.models import Board
+from reports.freshness import cached
 from reports.renderers.html import report_context
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE, render_xlsx
 from reports.report import get_report
@@ -47,15 +49,20 @@ def report_page(request, board_code: str, year: int):
 
 def report_xlsx(request, board_code: str, year: int):
     board = _board(request, board_code, year, Action.EXPORT)
-    report = get_report(board, year)
-    return _xlsx_response(render_xlsx(report), report_filename(board.code, year))
+    content = cached(f"report-xlsx:{board.pk}:{year}", lambda: render_xlsx(get_report(board, year)))
+    return _xlsx_response(content, report_filename(board.code, year))
 
 
 def report_table_xlsx(request, board_code: str, year: int, table_key: str):
     board = _board(request, board_code, year, Action.EXPORT)
-    report = get_report(board, year)
-    try:
-        part = report.select(table_key)
-    except KeyError:
-        raise Http404(NO_SUCH_TABLE) from None
-    return _xlsx_response(render_xlsx(part), report_filename(board.code, year, table_key))
+
+    def build() -> bytes | None:
+        try:
+            return render_xlsx(get_report(board, year).select(table_key))
+        except KeyError:
+            return None
+
+    content = cached(f"report-xlsx:{board.pk}:{year}:{table_key}", build)
+    if content is None:
+        raise Http404(NO_SUCH_TABLE)
+    return _xlsx_response(content, report_filename(board.code, year, table_key))
