@@ -391,12 +391,17 @@ def measure_floors(args, board: Board, year: int, results: dict[str, Measurement
         tables = report_cells(report)
         walls, _, _ = timed(lambda: write_only_xlsx(tables), args.runs, args.warmup)
         floor = statistics.median(walls)
+        from reports.renderers.xlsx import render_xlsx
+
+        render_walls, _, _ = timed(lambda: render_xlsx(report), args.runs, args.warmup)
         floors["xlsx"] = {
             "export_ms": xlsx.median_ms,
             "floor_ms": floor,
             "ratio": xlsx.median_ms / floor,
             "cells": sum(len(row) for rows in tables for row in rows),
             "floor_samples": walls,
+            "render_samples": render_walls,
+            "cold_samples": xlsx.cold_samples,
         }
     html = results.get("report_html")
     if html is not None and html.median_ms:
@@ -414,6 +419,7 @@ def measure_floors(args, board: Board, year: int, results: dict[str, Measurement
             "floor_ms": floor,
             "ratio": html.median_ms / floor,
             "floor_samples": walls,
+            "cold_samples": html.cold_samples,
         }
     return floors
 
