@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import archive, dashboard, pages
+from reports.views import archive, dashboard, municipality_report, pages
 from reports.views import report as report_views
 
 urlpatterns = [
@@ -38,6 +38,11 @@ urlpatterns = [
         "namnd/<str:board_code>/<int:year>/verksamhetsberattelse/<slug:table_key>.xlsx",
         report_views.report_table_xlsx,
         name="report_table_xlsx",
+    ),
+    path(
+        "verksamhetsberattelse/<int:year>/alla-namnder.xlsx",
+        municipality_report.report_xlsx_all,
+        name="report_xlsx_all",
     ),
     path(
         "arkiv/<int:archive_id>/verksamhetsberattelse.xlsx",

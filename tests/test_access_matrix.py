@@ -10,10 +10,15 @@ wrongly built URL cannot pass by being 404 for everyone.
 
 A pattern with an argument name that is not in OBJECT_FOR_KWARG fails the test: add the name
 to the map with how to find AN's object.
+
+A few URLs name no board at all, only a year (the workbook of every board the user may
+export): they answer each user with the boards of the user's own roles. For those, listed in
+OWN_BOARDS_ONLY, another board's controller may get an answer, but nothing of AN's in it.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal
 
@@ -69,6 +74,23 @@ OBJECT_FOR_KWARG = {
     "table_key": _report_table_key,
     "archive_id": _archived_report,
 }
+
+
+def _workbook_without_an(response, objects) -> None:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    board = objects["board"]
+    assert not [title for title in workbook.sheetnames if title.startswith(f"{board.code} ")]
+    cells = (c.value for ws in workbook.worksheets for row in ws.iter_rows() for c in row)
+    texts = [str(value) for value in cells if value is not None]
+    for secret in (board.name, objects["indicator"].name, objects["goal"].title):
+        assert not [text for text in texts if secret in text], secret
+
+
+# Routes that name no board's object (only a year) and answer with the user's own boards:
+# route name → a check that the answer holds nothing of AN's.
+OWN_BOARDS_ONLY = {"report_xlsx_all": _workbook_without_an}
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -163,12 +185,12 @@ def _url(name: str, kwargs: list[str], objects) -> str:
     return reverse(name, kwargs={kwarg: OBJECT_FOR_KWARG[kwarg](objects) for kwarg in kwargs})
 
 
-def _request(client, method: str, url: str) -> int:
+def _request(client, method: str, url: str):
     """One request whose writes, if any got through, are rolled back afterwards."""
     with transaction.atomic():
         response = getattr(client, method)(url)
         transaction.set_rollback(True)
-    return response.status_code
+    return response
 
 
 @pytest.mark.parametrize(
@@ -179,15 +201,22 @@ def test_other_boards_and_outsiders_are_refused(
 ):
     url = _url(name, kwargs, an_objects)
     client.force_login(admin_user)
-    reached = {method: _request(client, method, url) for method in ("get", "post")}
+    reached = {method: _request(client, method, url).status_code for method in ("get", "post")}
     assert any(status != 404 for status in reached.values()), (
         f"{route}: en administratör får 404 på {url}; bygg URL:en för ett objekt som finns "
         "(OBJECT_FOR_KWARG)."
     )
+    if name in OWN_BOARDS_ONLY:  # the check finds AN in the administrator's answer
+        with pytest.raises(AssertionError):
+            OWN_BOARDS_ONLY[name](_request(client, "get", url), an_objects)
     for user in (controller_other, outsider):
         client.force_login(user)
         for method in ("get", "post"):
-            status = _request(client, method, url)
+            response = _request(client, method, url)
+            status = response.status_code
+            if status == 200 and name in OWN_BOARDS_ONLY and user is controller_other:
+                OWN_BOARDS_ONLY[name](response, an_objects)
+                continue
             assert status in REFUSED or (
                 status == NOT_ALLOWED and reached[method] == NOT_ALLOWED
             ), f"{method.upper()} {url} som {user.username} gav {status}, väntat 404 eller 403"

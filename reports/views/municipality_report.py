@@ -1,0 +1,47 @@
+"""The verksamhetsberättelse of every board the user may export, for one year, as one .xlsx.
+
+Access: the boards are those of the user's roles with goals.access Action.EXPORT that existed
+in the year (an administrator or a municipality-wide role gets all of them). A user without
+any such board gets 404, as for a board outside the user's roles; so does a year in which
+none of the user's boards existed.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.views.decorators.http import require_safe
+
+from goals.access import Action, boards_for
+from goals.models import Board
+from goals.security import SecurityEvent, log_security_event
+from reports.renderers.xlsx_all import render_all_boards_xlsx
+from reports.report import get_report
+from reports.views.report import _xlsx_response
+
+NO_BOARDS = "Du saknar behörighet att ta ut nämndernas verksamhetsberättelser."
+NO_BOARDS_IN_YEAR = "Ingen av dina nämnder fanns det året."
+
+
+def export_boards(user, year: int) -> list[Board]:
+    """The boards whose report the user may export for the year, by code; 404 if none."""
+    boards = list(boards_for(user, Action.EXPORT).order_by("code"))
+    if not boards:
+        log_security_event(
+            SecurityEvent.ACCESS_DENIED, user=user, board="alla", action=Action.EXPORT.value
+        )
+        raise Http404(NO_BOARDS)
+    valid = [board for board in boards if board.is_valid_in(year)]
+    if not valid:
+        raise Http404(NO_BOARDS_IN_YEAR)
+    return valid
+
+
+def all_boards_filename(year: int) -> str:
+    return f"verksamhetsberattelse-alla-namnder-{year}.xlsx"
+
+
+@require_safe
+def report_xlsx_all(request, year: int):
+    """One workbook: a contents sheet, then each board's whole report on a sheet of its own."""
+    reports = [get_report(board, year) for board in export_boards(request.user, year)]
+    return _xlsx_response(render_all_boards_xlsx(reports, year), all_boards_filename(year))
