@@ -221,6 +221,22 @@ def test_anonymous_visitors_are_sent_to_the_login(client, boards):
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_home_links_the_years_in_which_a_board_of_the_user_existed(client, municipality, outsider):
+    new_board = Board.objects.create(
+        municipality=municipality, code="NY", name="Nya nämnden", valid_from=2021
+    )
+    goal_chain(new_board, goals=1, indicators_per_goal=1, years=(2020, 2021, 2022))
+    client.force_login(make_user("controller_ny", Role.CONTROLLER, new_board))
+    html = client.get(reverse("home")).content.decode()
+    for year in (2022, 2021):
+        assert reverse("report_xlsx_all", args=[year]) in html
+        assert f"Verksamhetsberättelse {year}, alla nämnder (Excel)" in html
+    assert reverse("goal_tree", args=["NY", 2020]) in html  # the page lists 2020 …
+    assert reverse("report_xlsx_all", args=[2020]) not in html  # … but the board began in 2021
+    client.force_login(outsider)
+    assert "alla-namnder" not in client.get(reverse("home")).content.decode()
+
+
 # -- queries -------------------------------------------------------------------------------
 # Fixed per request: session, user, the user's roles, the boards, and saving the session
 # (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release).
