@@ -157,14 +157,17 @@ LAYOUT = 1
 CACHE_SECONDS = 60 * 60
 
 
-def cached(key: str, build: Callable[[], T], *, seconds: int = CACHE_SECONDS) -> T:
+def cached(
+    key: str, build: Callable[[], T], *, token: str | None = None, seconds: int = CACHE_SECONDS
+) -> T:
     """build(), or the copy built from exactly the data the database holds now.
 
     The key names what is built and from which arguments (ids, not objects); the data token
-    is added here. The value must be plain data or models that pickle: the cache keeps a copy,
-    never the caller's object.
+    is added here (or given, when one request builds several things from one reading). The
+    value must be plain data or models that pickle: the cache keeps a copy, never the caller's
+    object.
     """
-    full_key = f"{LAYOUT}:{key}:{data_token()}"
+    full_key = f"{LAYOUT}:{key}:{token or data_token()}"
     value = cache.get(full_key)
     if value is None:
         value = build()

@@ -14,5 +14,5 @@ from reports.report.build import build_report
 from reports.report.model import Report
 
 
-def get_report(board: Board, year: int) -> Report:
-    return cached(f"report:{board.pk}:{year}", lambda: build_report(board, year))
+def get_report(board: Board, year: int, *, token: str | None = None) -> Report:
+    return cached(f"report:{board.pk}:{year}", lambda: build_report(board, year), token=token)

@@ -4,6 +4,9 @@ Access: the boards are those of the user's roles with goals.access Action.EXPORT
 in the year (an administrator or a municipality-wide role gets all of them). A user without
 any such board gets 404, as for a board outside the user's roles; so does a year in which
 none of the user's boards existed.
+
+The data token is read once, so every board's sheet shows the same moment of the data, and
+the whole file is kept until the data changes (reports.freshness).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.views.decorators.http import require_safe
 from goals.access import Action, boards_for
 from goals.models import Board
 from goals.security import SecurityEvent, log_security_event
+from reports.freshness import cached, data_token
 from reports.renderers.xlsx_all import render_all_boards_xlsx
 from reports.report import get_report
 from reports.views.report import _xlsx_response
@@ -43,5 +47,13 @@ def all_boards_filename(year: int) -> str:
 @require_safe
 def report_xlsx_all(request, year: int):
     """One workbook: a contents sheet, then each board's whole report on a sheet of its own."""
-    reports = [get_report(board, year) for board in export_boards(request.user, year)]
-    return _xlsx_response(render_all_boards_xlsx(reports, year), all_boards_filename(year))
+    boards = export_boards(request.user, year)
+    token = data_token()  # one reading for every board: the file shows one moment of the data
+
+    def build() -> bytes:
+        reports = [get_report(board, year, token=token) for board in boards]
+        return render_all_boards_xlsx(reports, year)
+
+    board_ids = ",".join(str(board.pk) for board in boards)
+    content = cached(f"report-xlsx-all:{year}:{board_ids}", build, token=token)
+    return _xlsx_response(content, all_boards_filename(year))
