@@ -8,7 +8,7 @@ template over the plain report data renders exactly what the workbook shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html_join
@@ -117,7 +117,8 @@ def table_view(table: ReportTable) -> HtmlTable:
                 )
             )
         rows.append(HtmlRow(ROW_CLASSES[row.kind], cells))
-    return HtmlTable(table, header_rows, rows)
+    # The template reads the table's title, columns and notes; its rows are in `rows` as HTML.
+    return HtmlTable(replace(table, rows=[]), header_rows, rows)
 
 
 @dataclass
@@ -139,7 +140,10 @@ def report_groups(report: Report) -> list[HtmlGroup]:
 def report_context(report: Report, *, downloads: bool = True) -> dict:
     """Template context of the report page; downloads=False leaves out the live .xlsx links
     (for a stored report shown later, whose figures the live download no longer matches)."""
-    return {"report": report, "groups": report_groups(report), "downloads": downloads}
+    # The header fields only: the tables are in "groups", and a page kept in the cache should
+    # not carry every cell twice.
+    header = replace(report, tables=[])
+    return {"report": header, "groups": report_groups(report), "downloads": downloads}
 
 
 def render_report_tables(report: Report, *, downloads: bool = False) -> str:

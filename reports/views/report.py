@@ -43,8 +43,12 @@ def report_filename(board_code: str, year: int, table_key: str = "") -> str:
 
 def report_page(request, board_code: str, year: int):
     board = _board(request, board_code, year, Action.VIEW)
-    report = get_report(board, year)
-    return render(request, "reports/report.html", report_context(report))
+    # The page's tables as escaped HTML cells, kept like the report they come from: turning
+    # some two thousand cells into HTML took as long as rendering the template itself.
+    context = cached(
+        f"report-page:{board.pk}:{year}", lambda: report_context(get_report(board, year))
+    )
+    return render(request, "reports/report.html", context)
 
 
 def report_xlsx(request, board_code: str, year: int):
