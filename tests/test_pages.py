@@ -106,6 +106,35 @@ def test_indicator_page_query_count_does_not_grow_with_years(client, manager_an,
     assert small == large, f"queries grew from {small} to {large}"
 
 
+def test_indicator_page_lists_the_latest_years_periods_and_all_on_request(
+    client, manager_an, board_an
+):
+    client.force_login(manager_an)
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, years=(2022,))
+    total = breakdown()
+    for year in range(2015, 2023):
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            year=year,
+            period_type="kvartal",
+            period_number=2,
+            breakdown=total,
+            value=Decimal(100 + year - 2000),
+            comment=f"Kvartalskommentar {year}",
+        )
+    url = reverse("indicator_detail", args=[indicator.pk])
+    latest, page = count_queries(client, url)
+    html = page.content.decode()
+    assert "Kvartalskommentar 2020" in html and "Kvartalskommentar 2022" in html
+    assert "Kvartalskommentar 2019" not in html
+    assert "?perioder=alla" in html and "Perioder 2020–2022" in html
+    every, page = count_queries(client, url + "?perioder=alla")
+    html = page.content.decode()
+    assert "Kvartalskommentar 2015" in html and "Kvartalskommentar 2022" in html
+    assert "Visa bara de senaste åren" in html
+    assert latest == every
+
+
 def test_forecast_accuracy_bound_is_judged_on_the_size_of_the_gap(board_an):
     from indicators.evaluation import target_met
     from indicators.models import Indicator, Target

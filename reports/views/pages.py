@@ -17,6 +17,7 @@ from reports.dashboard.indicator import indicator_chart_data
 from reports.freshness import cached
 
 YEARS_SHOWN = 3
+PERIOD_YEARS_SHOWN = 3  # the indicator page's table of quarters/tertials/months, by default
 # Later occasions of a year supersede earlier ones when a goal's status is shown.
 OCCASION_RANK = {kind: rank for rank, kind in enumerate(OccasionKind.values)}
 
@@ -134,28 +135,39 @@ def indicator_detail(request, pk: int):
     if indicator is None:
         raise Http404("Indikatorn finns inte.")
     require(request.user, Action.VIEW, indicator.board_id)
+    all_periods = request.GET.get("perioder") == "alla"
     context = {
         "indicator": indicator,
-        **cached(f"indicator:{indicator.pk}", lambda: _indicator_page(indicator)),
+        "all_periods": all_periods,
+        **cached(
+            f"indicator:{indicator.pk}:{int(all_periods)}",
+            lambda: _indicator_page(indicator, all_periods=all_periods),
+        ),
     }
     return render(request, "reports/indicator_detail.html", context)
 
 
-def _indicator_page(indicator: Indicator) -> dict:
-    """Everything the indicator page shows below its heading, as lists (cached together)."""
+def _indicator_page(indicator: Indicator, *, all_periods: bool) -> dict:
+    """Everything the indicator page shows below its heading, as lists (cached together).
+
+    Yearly values for every year; quarters, tertials and months for the latest
+    PERIOD_YEARS_SHOWN years unless all are asked for (ten years of quarters by breakdown is
+    a long table that hides the current year).
+    """
     family = [indicator, *indicator.children.order_by("order", "pk")]
-    periodic_values = (
-        IndicatorValue.objects.filter(indicator__in=family)
-        .exclude(period_type="ar")
-        .select_related("breakdown__org_unit", "indicator")
-        .order_by("indicator__order", "year", "period_type", "period_number", "breakdown__order")
-    )
     span = IndicatorValue.objects.filter(indicator__in=family).aggregate(
         first=Min("year"), last=Max("year")
     )
     last = max(span["last"] or indicator.valid_from, indicator.valid_to or indicator.valid_from)
     first = min(span["first"] or indicator.valid_from, indicator.valid_from)
     years = list(range(first, last + 1))
+    first_period_year = first if all_periods else max(first, last - PERIOD_YEARS_SHOWN + 1)
+    periodic_values = (
+        IndicatorValue.objects.filter(indicator__in=family, year__gte=first_period_year)
+        .exclude(period_type="ar")
+        .select_related("breakdown__org_unit", "indicator")
+        .order_by("indicator__order", "year", "period_type", "period_number", "breakdown__order")
+    )
     series = load_series(family, years)
     sections = []
     for item in family:
@@ -187,6 +199,13 @@ def _indicator_page(indicator: Indicator) -> dict:
     return {
         "sections": sections,
         "periodic_values": list(periodic_values),
+        "period_years": (first_period_year, last),
+        # Always asked (one query), so the page's query count is the same for any history.
+        "earlier_periods": IndicatorValue.objects.filter(
+            indicator__in=family, year__lt=first_period_year
+        )
+        .exclude(period_type="ar")
+        .exists(),
         "years": years,
         "definition_history": list(
             indicator.history.select_related("history_user").order_by("-history_date")
