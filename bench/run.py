@@ -497,7 +497,7 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
             mark = "" if ratio <= GROWTH_GOAL else " ⚠"
         else:
             mark = " (alla nämnder, inget tillväxtmål)"
-        if small["queries"] != large["queries"]:
+        if small["one_board"] and small["queries"] != large["queries"]:
             query_changes.append(f"{label}: {small['queries']} → {large['queries']}")
         note = f" ({small['note']})" if small["note"] else ""
         lines.append(
@@ -523,7 +523,7 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
             mark = "" if ratio <= GROWTH_GOAL else " ⚠"
         else:
             mark = " (alla nämnder)"
-        if small["cold_queries"] != large["cold_queries"]:
+        if small["one_board"] and small["cold_queries"] != large["cold_queries"]:
             query_changes.append(
                 f"{small['label']} (kall): {small['cold_queries']} → {large['cold_queries']}"
             )
@@ -617,7 +617,7 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
         f"{GROWTH_GOAL}."
     )
     lines.append(
-        "- Samma antal frågor vid S och L: "
+        "- Samma antal frågor vid S och L för sidor som visar en nämnd: "
         + ("uppfyllt." if not query_changes else "EJ uppfyllt: " + "; ".join(query_changes) + ".")
     )
     lines.append(
