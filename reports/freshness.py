@@ -132,21 +132,24 @@ def remove_triggers(using: str = "default") -> None:
 
 
 def install_triggers_after_migrate(sender, using="default", **kwargs) -> None:
-    if sender.name == "reports":
-        install_triggers(using)
+    """After migrate, and after flush (which empties the slots with every other table)."""
+    if sender.name == "reports" and install_triggers(using):
+        create_slots(using)
+
+
+def create_slots(using: str = "default") -> None:
+    """Every slot with a new random value; slots already there keep theirs."""
+    DataToken.objects.using(using).bulk_create(
+        [DataToken(id=slot, token=secrets.token_hex(16)) for slot in range(1, DataToken.SLOTS + 1)],
+        ignore_conflicts=True,
+    )
 
 
 def data_token(using: str = "default") -> str:
     """The current token: a digest of every slot. A flushed database gets new random slots."""
     values = list(DataToken.objects.using(using).order_by("id").values_list("token", flat=True))
     if not values:
-        DataToken.objects.using(using).bulk_create(
-            [
-                DataToken(id=slot, token=secrets.token_hex(16))
-                for slot in range(1, DataToken.SLOTS + 1)
-            ],
-            ignore_conflicts=True,
-        )
+        create_slots(using)
         values = list(DataToken.objects.using(using).order_by("id").values_list("token", flat=True))
     return hashlib.blake2b("".join(values).encode(), digest_size=16).hexdigest()
 

@@ -162,3 +162,16 @@ def test_concurrent_writers_do_not_wait_for_each_other(municipality):
         thread.join(10)
     assert not failures, failures
     assert data_token() not in {token, after_second}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_has_its_slots_back_at_once():
+    """flush (the test runner's, or an administrator's) empties every table, the slots too;
+    post_migrate puts new random ones back, so the first page after it reads no more than
+    any other."""
+    from django.core.management import call_command
+
+    token = data_token()
+    call_command("flush", interactive=False, verbosity=0)
+    assert DataToken.objects.count() == DataToken.SLOTS
+    assert data_token() != token
