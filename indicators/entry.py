@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from goals.models import (
     ActivityStatus,
@@ -40,6 +40,7 @@ from indicators.models import (
     Indicator,
     IndicatorBreakdown,
     IndicatorValue,
+    MissingReason,
     Target,
 )
 
@@ -77,6 +78,77 @@ def _period_q(periods: Iterable[Period]) -> Q:
     return reduce(or_, conditions, Q(pk__in=[]))
 
 
+MISSING_REASON_LABELS = dict(MissingReason.choices)
+
+
+@dataclass(slots=True)
+class StoredValue:
+    """A stored value as the entry page and the Excel template read it.
+
+    Read with `values_list` rather than as `IndicatorValue` instances: the page reads hundreds of
+    values and their previous and last year's figures, and building model instances (and a
+    footnote queryset for each) was most of its read time. Writes still go through the model.
+    """
+
+    pk: int
+    value: Decimal | None
+    decimals: int | None
+    missing_reason: str
+    comment: str
+    version: int
+    updated_by_id: int | None
+    footnote: str  # the first footnote's text, as `services.value_footnote_text` reads it
+
+    def get_missing_reason_display(self) -> str:
+        return MISSING_REASON_LABELS.get(self.missing_reason, self.missing_reason)
+
+
+def _stored_values(values: QuerySet) -> dict[tuple, StoredValue]:
+    """The values of a queryset by (indicator, breakdown, year, period type, period number)."""
+    first_note = (
+        Footnote.objects.filter(value=OuterRef("pk")).order_by("order", "pk").values("text")[:1]
+    )
+    rows = (
+        values.order_by()
+        .annotate(first_footnote=Subquery(first_note))
+        .values_list(
+            "indicator_id",
+            "breakdown_id",
+            "year",
+            "period_type",
+            "period_number",
+            "pk",
+            "value",
+            "decimals",
+            "missing_reason",
+            "comment",
+            "version",
+            "updated_by_id",
+            "first_footnote",
+        )
+    )
+    return {
+        (indicator_id, breakdown_id, year, period_type, number): StoredValue(
+            pk, value, decimals, reason, comment, version, user_id, note or ""
+        )
+        for (
+            indicator_id,
+            breakdown_id,
+            year,
+            period_type,
+            number,
+            pk,
+            value,
+            decimals,
+            reason,
+            comment,
+            version,
+            user_id,
+            note,
+        ) in rows
+    }
+
+
 @dataclass
 class EntryField:
     """One breakdown field of one indicator and period: what the controller types into."""
@@ -84,9 +156,9 @@ class EntryField:
     indicator: Indicator
     breakdown: Breakdown
     period: Period
-    value: IndicatorValue | None
-    last_year: IndicatorValue | None
-    previous: IndicatorValue | None
+    value: StoredValue | None
+    last_year: StoredValue | None
+    previous: StoredValue | None
     target: Target | None
     locked: bool
     computed: ComputedValue | None = None
@@ -110,10 +182,7 @@ class EntryField:
 
     @property
     def footnote_text(self) -> str:
-        if self.value is None:
-            return ""
-        notes = self.value.footnotes.all()
-        return notes[0].text if notes else ""
+        return self.value.footnote if self.value is not None else ""
 
     @property
     def input_text(self) -> str:
@@ -245,22 +314,36 @@ def _indicators(board_id: int, year: int) -> list[Indicator]:
     return list(
         Indicator.objects.valid_in(year)
         .filter(board_id=board_id)
-        .select_related("board_goal__council_goal__goal_area", "parent__board_goal")
+        .select_related("parent")
         .order_by("category", "board_goal__order", "parent__order", "parent_id", "order", "pk")
     )
 
 
-def _breakdowns(indicator_ids: list[int], year: int) -> dict[int, list[Breakdown]]:
-    by_indicator: dict[int, list[Breakdown]] = defaultdict(list)
-    links = (
+def _breakdowns(
+    indicator_ids: list[int], year: int
+) -> tuple[dict[int, list[Breakdown]], Breakdown | None]:
+    """Each indicator's breakdowns in order, and the total (None if no such row yet).
+
+    The links are read as ids and each breakdown once, with the total in the same query: a
+    board's indicators share a handful of breakdowns (total, kön, a few units).
+    """
+    links = list(
         IndicatorBreakdown.objects.valid_in(year)
         .filter(indicator_id__in=indicator_ids)
-        .select_related("breakdown__org_unit")
         .order_by("indicator_id", "order", "breakdown__order", "breakdown__code")
+        .values_list("indicator_id", "breakdown_id")
     )
-    for link in links:
-        by_indicator[link.indicator_id].append(link.breakdown)
-    return by_indicator
+    parts = {
+        part.pk: part
+        for part in Breakdown.objects.filter(
+            Q(pk__in={breakdown_id for _, breakdown_id in links}) | Q(code=TOTAL_CODE)
+        ).select_related("org_unit")
+    }
+    by_indicator: dict[int, list[Breakdown]] = defaultdict(list)
+    for indicator_id, breakdown_id in links:
+        by_indicator[indicator_id].append(parts[breakdown_id])
+    total = next((part for part in parts.values() if part.code == TOTAL_CODE), None)
+    return by_indicator, total
 
 
 def _total_breakdown() -> Breakdown:
@@ -277,9 +360,9 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
         if periods:
             due.append((indicator, periods))
     due_ids = [indicator.pk for indicator, _ in due]
-    breakdowns = _breakdowns(due_ids, year)
-    needs_total = any(not breakdowns.get(pk) for pk in due_ids)
-    total = _total_breakdown() if needs_total else None
+    breakdowns, total = _breakdowns(due_ids, year) if due_ids else ({}, None)
+    if total is None and any(not breakdowns.get(pk) for pk in due_ids):
+        total = _total_breakdown()
 
     wanted: set[Period] = set()
     for _, periods in due:
@@ -287,35 +370,23 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
             wanted.update({period, period.previous(), period.same_period_last_year()})
     if any(period.type == PeriodType.YEAR for _, periods in due for period in periods):
         wanted.add(Period(year - 1, PeriodType.YEAR, 1))
-    values: dict[tuple, IndicatorValue] = {}
+    values: dict[tuple, StoredValue] = {}
     if due_ids:
-        rows = (
-            IndicatorValue.objects.filter(indicator_id__in=due_ids)
-            .filter(_period_q(wanted))
-            .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order")))
+        values = _stored_values(
+            IndicatorValue.objects.filter(indicator_id__in=due_ids).filter(_period_q(wanted))
         )
-        for row in rows:
-            key = (
-                row.indicator_id,
-                row.breakdown_id,
-                row.year,
-                _ptype(row.period_type),
-                row.period_number,
-            )
-            values[key] = row
-    targets = {
-        (target.indicator_id, target.breakdown_id): target
-        for target in Target.objects.filter(indicator_id__in=due_ids, year=year).select_related(
-            "indicator"
-        )
-    }
+    by_id = {indicator.pk: indicator for indicator, _ in due}
+    targets: dict[tuple[int, int], Target] = {}
+    for target in Target.objects.filter(indicator_id__in=due_ids, year=year).order_by():
+        target.indicator = by_id[target.indicator_id]  # its unit and decimals, without a join
+        targets[(target.indicator_id, target.breakdown_id)] = target
     computed = {
         (item.indicator_id, item.year, _ptype(item.period_type), item.period_number): item
         for item in computed_values([indicator for indicator, _ in due], [year, year - 1])
         if item.breakdown_id is None
     }
 
-    def lookup(indicator: Indicator, breakdown: Breakdown, period: Period) -> IndicatorValue | None:
+    def lookup(indicator: Indicator, breakdown: Breakdown, period: Period) -> StoredValue | None:
         return values.get(
             (indicator.pk, breakdown.pk, period.year, _ptype(period.type), period.number)
         )
@@ -341,10 +412,10 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
                         ),
                     )
                 )
-            goal = indicator.board_goal or (
-                indicator.parent.board_goal if indicator.parent else None
+            goal_id = indicator.board_goal_id or (
+                indicator.parent.board_goal_id if indicator.parent else None
             )
-            rows_by_goal[goal.pk if goal else None].append(
+            rows_by_goal[goal_id].append(
                 EntryRow(
                     indicator=indicator,
                     period=period,
@@ -570,15 +641,14 @@ def single_field(
 ) -> EntryField:
     """One entry field, read fresh after a save (a fixed handful of queries)."""
     wanted = [period, period.previous(), period.same_period_last_year()]
-    rows = {
-        (row.year, _ptype(row.period_type), row.period_number): row
-        for row in IndicatorValue.objects.filter(indicator=indicator, breakdown=breakdown)
-        .filter(_period_q(wanted))
-        .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order")))
-    }
+    rows = _stored_values(
+        IndicatorValue.objects.filter(indicator=indicator, breakdown=breakdown).filter(
+            _period_q(wanted)
+        )
+    )
 
-    def get(item: Period) -> IndicatorValue | None:
-        return rows.get((item.year, _ptype(item.type), item.number))
+    def get(item: Period) -> StoredValue | None:
+        return rows.get((indicator.pk, breakdown.pk, item.year, _ptype(item.type), item.number))
 
     target = (
         Target.objects.filter(indicator=indicator, breakdown=breakdown, year=occasion.year)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
@@ -480,7 +481,11 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
     ):
         return None  # the row says what is stored already: nothing to write, nothing to refuse
     if stored is not None and stored.version != version:
-        user = stored.updated_by
+        user = (
+            get_user_model().objects.filter(pk=stored.updated_by_id).first()
+            if stored.updated_by_id is not None
+            else None
+        )
         who = (user.get_full_name() or user.get_username()) if user else "En annan användare"
         detail = f"{who} har sparat {entry.shown(stored)}."
         result.errors.append(
