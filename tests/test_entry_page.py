@@ -317,3 +317,50 @@ def test_full_year_page_query_count_with_assessments_and_statuses(
     assert html.count('class="assessment') == 5
     assert "Förslag utifrån indikatorerna" in html
     assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_page_work_per_field_does_not_grow(client, controller_an, occasion, indicators):
+    """The per-field work that made a large board's page slow stays out of it.
+
+    The values (with their previous and last year's figures and footnotes) are read as rows, not
+    as IndicatorValue instances with a footnote queryset each, and no URL is reversed per field
+    (a reverse() costs about 50 µs; the history links share one). Both grew with the fields.
+    """
+    from unittest import mock
+
+    from django.db.models.signals import post_init
+    from django.urls.resolvers import URLResolver
+
+    def page_work():
+        built = []
+
+        def count(sender, instance, **kwargs):
+            built.append(instance)
+
+        post_init.connect(count, sender=IndicatorValue)
+        real = URLResolver._reverse_with_prefix
+        try:
+            with mock.patch.object(
+                URLResolver, "_reverse_with_prefix", autospec=True, side_effect=real
+            ) as reversing:
+                html = client.get(page_url(occasion)).content.decode()
+        finally:
+            post_init.disconnect(count, sender=IndicatorValue)
+        return len(built), reversing.call_count, html
+
+    goal = indicators[0].board_goal
+    client.force_login(controller_an)
+    small_built, small_reversed, _ = page_work()
+    for number in range(5):
+        extra = Indicator.objects.create(
+            board=goal.board, board_goal=goal, name=f"Extra {number}", frequency=Q, valid_from=2019
+        )
+        value = set_value(extra, year=2023, period_type=Q, number=3, value=number + 1)
+        Footnote.objects.create(value=value, text=f"Fotnot {number}")
+    large_built, large_reversed, html = page_work()
+    assert html.count('name="value"') == 12 + 5
+    assert html.count(">Historik</a>") == 5
+    assert reverse("value_history", args=[value.pk]) in html
+    assert f'value="Fotnot {number}"' in html
+    assert (small_built, large_built) == (0, 0)
+    assert large_reversed == small_reversed
