@@ -386,30 +386,33 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
         if item.breakdown_id is None
     }
 
-    def lookup(indicator: Indicator, breakdown: Breakdown, period: Period) -> StoredValue | None:
-        return values.get(
-            (indicator.pk, breakdown.pk, period.year, _ptype(period.type), period.number)
-        )
+    def period_key(period: Period) -> tuple[int, str, int]:
+        return (period.year, _ptype(period.type), period.number)
 
+    locked = occasion.is_locked
     rows_by_goal: dict[int | None, list[EntryRow]] = defaultdict(list)
     for indicator, periods in due:
         parts = breakdowns.get(indicator.pk) or [total]
         for period in periods:
+            # the period's keys once, not once per breakdown field
+            now = period_key(period)
+            last_year = period_key(period.same_period_last_year())
+            previous = period_key(period.previous())
+            computed_value = computed.get((indicator.pk, *now))
             fields = []
             for breakdown in parts:
+                ids = (indicator.pk, breakdown.pk)
                 fields.append(
                     EntryField(
                         indicator=indicator,
                         breakdown=breakdown,
                         period=period,
-                        value=lookup(indicator, breakdown, period),
-                        last_year=lookup(indicator, breakdown, period.same_period_last_year()),
-                        previous=lookup(indicator, breakdown, period.previous()),
-                        target=targets.get((indicator.pk, breakdown.pk)),
-                        locked=occasion.is_locked,
-                        computed=computed.get(
-                            (indicator.pk, period.year, _ptype(period.type), period.number)
-                        ),
+                        value=values.get(ids + now),
+                        last_year=values.get(ids + last_year),
+                        previous=values.get(ids + previous),
+                        target=targets.get(ids),
+                        locked=locked,
+                        computed=computed_value,
                     )
                 )
             goal_id = indicator.board_goal_id or (

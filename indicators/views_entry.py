@@ -121,10 +121,6 @@ class CellState:
         return self.entry.version
 
     @property
-    def has_details(self) -> bool:
-        return bool(self.missing_reason or self.comment or self.footnote)
-
-    @property
     def state(self) -> str:
         if self.conflict:
             return "conflict"
@@ -156,7 +152,7 @@ class CellState:
         if entry.breakdown.is_total:
             classes += " is-total"
         computed = entry.is_computed
-        missing_reason = self.missing_reason
+        missing_reason, comment, footnote = self.missing_reason, self.comment, self.footnote
         return {
             "key": escape(entry.key),
             "classes": classes,
@@ -177,10 +173,10 @@ class CellState:
             "previous_text": entry.previous_text,
             "last_year_text": entry.last_year_text,
             "target_text": entry.target_text,
-            "open": self.has_details or bool(self.errors),
+            "open": bool(missing_reason or comment or footnote or self.errors),
             "reason_options": _reason_options(missing_reason),
-            "footnote": self.footnote,
-            "comment": self.comment,
+            "footnote": footnote,
+            "comment": comment,
             "history_url": history_url(entry.value.pk) if entry.value is not None else "",
             "conflict": self.conflict,
             "errors": self.errors,
