@@ -319,31 +319,17 @@ def _indicators(board_id: int, year: int) -> list[Indicator]:
     )
 
 
-def _breakdowns(
-    indicator_ids: list[int], year: int
-) -> tuple[dict[int, list[Breakdown]], Breakdown | None]:
-    """Each indicator's breakdowns in order, and the total (None if no such row yet).
-
-    The links are read as ids and each breakdown once, with the total in the same query: a
-    board's indicators share a handful of breakdowns (total, kön, a few units).
-    """
-    links = list(
+def _breakdowns(indicator_ids: list[int], year: int) -> dict[int, list[Breakdown]]:
+    by_indicator: dict[int, list[Breakdown]] = defaultdict(list)
+    links = (
         IndicatorBreakdown.objects.valid_in(year)
         .filter(indicator_id__in=indicator_ids)
+        .select_related("breakdown__org_unit")
         .order_by("indicator_id", "order", "breakdown__order", "breakdown__code")
-        .values_list("indicator_id", "breakdown_id")
     )
-    parts = {
-        part.pk: part
-        for part in Breakdown.objects.filter(
-            Q(pk__in={breakdown_id for _, breakdown_id in links}) | Q(code=TOTAL_CODE)
-        ).select_related("org_unit")
-    }
-    by_indicator: dict[int, list[Breakdown]] = defaultdict(list)
-    for indicator_id, breakdown_id in links:
-        by_indicator[indicator_id].append(parts[breakdown_id])
-    total = next((part for part in parts.values() if part.code == TOTAL_CODE), None)
-    return by_indicator, total
+    for link in links:
+        by_indicator[link.indicator_id].append(link.breakdown)
+    return by_indicator
 
 
 def _total_breakdown() -> Breakdown:
@@ -360,9 +346,9 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
         if periods:
             due.append((indicator, periods))
     due_ids = [indicator.pk for indicator, _ in due]
-    breakdowns, total = _breakdowns(due_ids, year) if due_ids else ({}, None)
-    if total is None and any(not breakdowns.get(pk) for pk in due_ids):
-        total = _total_breakdown()
+    breakdowns = _breakdowns(due_ids, year)
+    needs_total = any(not breakdowns.get(pk) for pk in due_ids)
+    total = _total_breakdown() if needs_total else None
 
     wanted: set[Period] = set()
     for _, periods in due:
