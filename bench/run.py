@@ -644,10 +644,10 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Styrkort benchmark (make bench)")
-    parser.add_argument("--runs", type=int, default=15, help="timed runs per page (15)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per page (20)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (2)")
     parser.add_argument(
-        "--rounds", type=int, default=2, help="alternating rounds of S and L the runs share (2)"
+        "--rounds", type=int, default=4, help="alternating rounds of S and L the runs share (4)"
     )
     parser.add_argument("--save-runs", type=int, default=3, help="runs of a full quarter save (3)")
     parser.add_argument("--users", type=int, default=50, help="simulated users (50)")
