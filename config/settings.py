@@ -7,6 +7,8 @@ A wrong value stops the start with a clear message instead of being guessed arou
 from __future__ import annotations
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -46,17 +48,30 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+# `manage.py makemigrations` (CI's `--check` above all) reads only the models: it signs and
+# serves nothing, so it runs without the secrets a server must have. Every other command, and
+# gunicorn, still refuses to start without them.
+CODE_ONLY_COMMANDS = {"makemigrations"}
+CODE_ONLY = (
+    len(sys.argv) > 1
+    and Path(sys.argv[0]).name in {"manage.py", "django-admin"}
+    and sys.argv[1] in CODE_ONLY_COMMANDS
+)
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        # Only ever used with DEBUG on, on a developer's machine.
+        SECRET_KEY = "django-insecure-local-development-only"
+    elif CODE_ONLY:
+        SECRET_KEY = secrets.token_urlsafe(64)  # never used to sign anything
+    else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    # Only ever used with DEBUG on, on a developer's machine.
-    SECRET_KEY = "django-insecure-local-development-only"
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+if not DEBUG and not ALLOWED_HOSTS and not CODE_ONLY:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -92,6 +92,16 @@ def test_bad_settings_refuse_to_start_with_a_clear_message(env, message):
     assert message in result.stderr
 
 
+def test_makemigrations_check_needs_no_secrets():
+    """CI and a newcomer run `makemigrations --check` without SECRET_KEY or ALLOWED_HOSTS; it
+    reads only the models. The server-side commands still refuse (the test above)."""
+    env = without(production_env(), "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
+    result = manage("makemigrations", "--check", "--dry-run", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    assert manage("migrate", "--plan", env=env).returncode != 0
+
+
 # --- make serve ---------------------------------------------------------------------------------
 
 
