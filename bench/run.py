@@ -452,6 +452,21 @@ def fmt(value, decimals: int = 1) -> str:
     return "–" if value is None else f"{value:.{decimals}f}"
 
 
+def judge_growth(
+    small: dict, large: dict, time_key: str, queries_key: str, ratios: list, query_changes: list
+) -> tuple[float, str]:
+    """L/S for one page and its mark; one-board pages add to `ratios` and to `query_changes`
+    when their query counts differ (pages of all boards read per board by design)."""
+    ratio = large[time_key] / small[time_key]
+    if not small["one_board"]:
+        return ratio, " (alla nämnder, inget tillväxtmål)"
+    ratios.append(ratio)
+    if small[queries_key] != large[queries_key]:
+        kind = " (kall)" if time_key.startswith("cold") else ""
+        query_changes.append(f"{small['label']}{kind}: {small[queries_key]} → {large[queries_key]}")
+    return ratio, "" if ratio <= GROWTH_GOAL else " ⚠"
+
+
 def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -> tuple[str, str]:
     def runs(key: str) -> str:
         page = next((p for p in pages["S"]["pages"] if p["key"] == key), None)
@@ -490,15 +505,7 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
             (missing if status == "saknas" else failed).append(f"{label}: {status}")
             lines.append(f"| {label} | {status} | | | | | | | |")
             continue
-        ratio = large["median_ms"] / small["median_ms"]
-        mark = ""
-        if small["one_board"]:
-            growth.append(ratio)
-            mark = "" if ratio <= GROWTH_GOAL else " ⚠"
-        else:
-            mark = " (alla nämnder, inget tillväxtmål)"
-        if small["one_board"] and small["queries"] != large["queries"]:
-            query_changes.append(f"{label}: {small['queries']} → {large['queries']}")
+        ratio, mark = judge_growth(small, large, "median_ms", "queries", growth, query_changes)
         note = f" ({small['note']})" if small["note"] else ""
         lines.append(
             f"| {label}{note} | {fmt(small['median_ms'])} | {fmt(small['p95_ms'])} | "
@@ -517,16 +524,9 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
     for small, large in zip(pages["S"]["pages"], pages["L"]["pages"], strict=True):
         if not small.get("cold_median_ms") or not large.get("cold_median_ms"):
             continue
-        ratio = large["cold_median_ms"] / small["cold_median_ms"]
-        if small["one_board"]:
-            cold_growth.append(ratio)
-            mark = "" if ratio <= GROWTH_GOAL else " ⚠"
-        else:
-            mark = " (alla nämnder)"
-        if small["one_board"] and small["cold_queries"] != large["cold_queries"]:
-            query_changes.append(
-                f"{small['label']} (kall): {small['cold_queries']} → {large['cold_queries']}"
-            )
+        ratio, mark = judge_growth(
+            small, large, "cold_median_ms", "cold_queries", cold_growth, query_changes
+        )
         lines.append(
             f"| {small['label']} | {fmt(small['cold_median_ms'])} | {small['cold_queries']} | "
             f"{fmt(large['cold_median_ms'])} | {large['cold_queries']} | {ratio:.2f}{mark} |"
