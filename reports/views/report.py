@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 
 from goals.access import Action, get_board_for_user
 from goals.models import Board
-from reports.freshness import cached
+from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE, render_xlsx
 from reports.report import get_report
@@ -45,28 +45,37 @@ def report_page(request, board_code: str, year: int):
     board = _board(request, board_code, year, Action.VIEW)
     # The page's tables as escaped HTML cells, kept like the report they come from: turning
     # some two thousand cells into HTML took as long as rendering the template itself.
+    token = data_token()  # one reading for the page and, when it is built, its report
     context = cached(
-        f"report-page:{board.pk}:{year}", lambda: report_context(get_report(board, year))
+        f"report-page:{board.pk}:{year}",
+        lambda: report_context(get_report(board, year, token=token)),
+        token=token,
     )
     return render(request, "reports/report.html", context)
 
 
 def report_xlsx(request, board_code: str, year: int):
     board = _board(request, board_code, year, Action.EXPORT)
-    content = cached(f"report-xlsx:{board.pk}:{year}", lambda: render_xlsx(get_report(board, year)))
+    token = data_token()
+    content = cached(
+        f"report-xlsx:{board.pk}:{year}",
+        lambda: render_xlsx(get_report(board, year, token=token)),
+        token=token,
+    )
     return _xlsx_response(content, report_filename(board.code, year))
 
 
 def report_table_xlsx(request, board_code: str, year: int, table_key: str):
     board = _board(request, board_code, year, Action.EXPORT)
+    token = data_token()
 
     def build() -> bytes | None:
         try:
-            return render_xlsx(get_report(board, year).select(table_key))
+            return render_xlsx(get_report(board, year, token=token).select(table_key))
         except KeyError:
             return None
 
-    content = cached(f"report-xlsx:{board.pk}:{year}:{table_key}", build)
+    content = cached(f"report-xlsx:{board.pk}:{year}:{table_key}", build, token=token)
     if content is None:
         raise Http404(NO_SUCH_TABLE)
     return _xlsx_response(content, report_filename(board.code, year, table_key))
