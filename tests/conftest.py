@@ -22,6 +22,14 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture
+def axe_source():
+    """axe-core's source for the browser tests; fails when browsers are required, else skips."""
+    from tests.browser import read_axe_source  # tests.browser imports this module
+
+    return read_axe_source()
+
+
+@pytest.fixture
 def municipality(db):
     return Municipality.objects.get_or_create(name="Linköpings kommun")[0]
 

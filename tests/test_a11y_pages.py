@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import Error as PlaywrightError
 
@@ -37,11 +35,9 @@ from goals.models import (
     StrategicAssignment,
 )
 from indicators.models import Indicator, IndicatorValue
-from tests.conftest import BROWSER_REQUIRED, PASSWORD, make_user
+from tests.browser import BLOCKING, WCAG_TAGS
+from tests.conftest import PASSWORD, make_user
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
 VIEWS = ("goals.", "indicators.", "budget.", "reports.", "config.", "django.contrib.auth.")
 DOWNLOAD_SUFFIXES = (".xlsx", ".json")
 BOARD, YEAR, KIND = "AN", 2022, "helar"
@@ -121,15 +117,6 @@ def test_every_route_argument_is_known():
     )
     names = {name for _, name, _ in ROUTES}
     assert {"home", "entry_page", "report", "budget_entry", "accessibility", "login"} <= names
-
-
-@pytest.fixture
-def axe_source():
-    if not AXE.exists():
-        if BROWSER_REQUIRED:
-            pytest.fail(f"{AXE} saknas: kör npm ci (STYRKORT_REQUIRE_BROWSER är satt)")
-        pytest.skip("axe-core saknas (npm ci)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture

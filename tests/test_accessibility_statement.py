@@ -10,10 +10,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import BROWSER_REQUIRED, PASSWORD
-
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+from tests.browser import WCAG_TAGS
+from tests.conftest import PASSWORD
 
 
 def test_statement_is_public_and_swedish(db):
@@ -81,15 +79,6 @@ def test_focus_is_visible_in_the_stylesheet():
 
 
 # --- in the browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def axe_source():
-    if not AXE.exists():
-        if BROWSER_REQUIRED:
-            pytest.fail(f"{AXE} saknas: kör npm ci (STYRKORT_REQUIRE_BROWSER är satt)")
-        pytest.skip("axe-core saknas (npm ci)")
-    return AXE.read_text(encoding="utf-8")
 
 
 def axe_violations(page) -> list[str]:

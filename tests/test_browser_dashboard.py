@@ -8,35 +8,19 @@ Screenshots go to var/screenshots/ (ignored by git).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from goals.models import Role
 from indicators.models import Indicator
-from tests.conftest import BROWSER_REQUIRED, PASSWORD, make_user
+from tests.browser import BLOCKING, SCREENSHOTS, WCAG_TAGS
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
 # plotly.min.js 4.1.1 appends maplibre's CSS as an inline <style> when it loads; the strict CSP
 # blocks it (harmless: no map traces are used). Allowing it takes this hash in style-src
 # (config/settings.py, not ours); until then this one message is expected and nothing else.
 KNOWN_PLOTLY_STYLE_HASH = "sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o="
-
-
-@pytest.fixture
-def axe_source():
-    if not AXE.exists():
-        if BROWSER_REQUIRED:
-            pytest.fail(f"{AXE} saknas: kör npm ci (STYRKORT_REQUIRE_BROWSER är satt)")
-        print(f"Hoppar över: {AXE} saknas (kör npm ci för tillgänglighetstesterna)")
-        pytest.skip("axe-core saknas (npm ci)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -10,22 +10,18 @@ critical violations and nothing breaks the Content-Security-Policy.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from goals.models import ReportingOccasion
 from goals.periods import PeriodType
 from indicators.models import IndicatorValue
+from tests.browser import AXE, SCREENSHOTS, WCAG_TAGS
 from tests.conftest import BROWSER_REQUIRED, PASSWORD
 from tests.entry_data import breakdown, goal_chain, set_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 Q = PeriodType.QUARTER
 
 

@@ -17,16 +17,10 @@ from tests.browser import (
     SCREENSHOTS,
     WCAG_TAGS,
     log_in,
-    read_axe_source,
     watch_problems,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def axe_source():
-    return read_axe_source()
 
 
 @pytest.fixture

@@ -17,17 +17,11 @@ from tests.browser import (
     SCREENSHOTS,
     WCAG_TAGS,
     log_in,
-    read_axe_source,
     watch_problems,
 )
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def axe_source():
-    return read_axe_source()
 
 
 @pytest.fixture
