@@ -19,11 +19,10 @@ Content-Security-Policy violation. One browser context, one login.
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 
 from goals.models import (
@@ -37,6 +36,7 @@ from goals.models import (
 from indicators.models import Indicator, IndicatorValue
 from tests.browser import BLOCKING, WCAG_TAGS
 from tests.conftest import PASSWORD, make_user
+from tests.routes import our_routes
 
 VIEWS = ("goals.", "indicators.", "budget.", "reports.", "config.", "django.contrib.auth.")
 DOWNLOAD_SUFFIXES = (".xlsx", ".json")
@@ -66,18 +66,7 @@ PAGE_BASICS = """() => {
 }"""
 
 
-def _patterns(resolver: URLResolver, prefix: str = ""):
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            if route.startswith("admin/"):
-                continue
-            yield from _patterns(entry, route)
-        elif isinstance(entry, URLPattern) and entry.lookup_str.startswith(VIEWS):
-            yield route, entry.name, re.findall(r"<(?:\w+:)?(\w+)>", route)
-
-
-ROUTES = list(_patterns(get_resolver()))
+ROUTES = our_routes(VIEWS)
 
 
 def _table_key(objects) -> str:

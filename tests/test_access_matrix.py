@@ -19,17 +19,17 @@ OWN_BOARDS_ONLY, another board's controller may get an answer, but nothing of AN
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from goals.models import Activity, ReportingOccasion, StrategicAssignment
 from goals.periods import PeriodType
 from indicators.models import IndicatorValue
 from tests.entry_data import breakdown, goal_chain
+from tests.routes import our_routes
 
 APPS = ("goals.", "indicators.", "budget.", "reports.")
 YEAR = 2023
@@ -93,26 +93,7 @@ def _workbook_without_an(response, objects) -> None:
 OWN_BOARDS_ONLY = {"report_xlsx_all": _workbook_without_an}
 
 
-def _patterns(resolver: URLResolver, prefix: str = ""):
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _patterns(entry, route)
-        elif isinstance(entry, URLPattern):
-            yield route, entry
-
-
-def our_patterns() -> list[tuple[str, str, list[str]]]:
-    found = []
-    for route, entry in _patterns(get_resolver()):
-        if not entry.lookup_str.startswith(APPS):
-            continue
-        kwargs = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        found.append((route, entry.name, kwargs))
-    return found
-
-
-PATTERNS = our_patterns()
+PATTERNS = our_routes(APPS)
 WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]
 
 
