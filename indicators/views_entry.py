@@ -383,6 +383,8 @@ class PostedField:
 def _posted_field(occasion, *, indicator, breakdown, period_type, period_number, typed):
     """One posted field checked against the occasion: 404 if it is not one of its fields."""
     try:
+        if len(str(period_number)) > 2:
+            raise ValueError(period_number)
         period = Period(occasion.year, PeriodType(period_type), int(period_number))
     except ValueError:
         raise Http404("Fältet finns inte.") from None
@@ -458,6 +460,8 @@ def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str)
         link_ids = (int(indicator_id), int(breakdown_id))
     except ValueError:
         raise Http404("Fältet finns inte.") from None
+    if not all(0 < number < 2**31 for number in link_ids):
+        raise Http404("Fältet finns inte.")
     links = list(
         IndicatorBreakdown.objects.valid_in(occasion.year)
         .filter(indicator_id=link_ids[0], indicator__board_id=occasion.board_id)
@@ -561,7 +565,11 @@ def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str)
 def save_all_view(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
     """ "Spara alla": every field of the grid in one request, all or nothing."""
     occasion = _occasion_for_entry(request.user, board_code, year, kind)
-    keys = [key for key in request.POST.getlist("fields") if KEY_PATTERN.match(key)]
+    keys = [
+        key
+        for key in request.POST.getlist("fields")
+        if KEY_PATTERN.match(key) and all(len(part) < 10 for part in key.split("-"))
+    ]
     parsed = [KEY_PATTERN.match(key).groups() for key in keys]
     indicators, allowed, breakdowns = _resolve_fields(occasion, {int(p[0]) for p in parsed})
     rows: list[ValueInput] = []
