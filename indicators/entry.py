@@ -192,7 +192,9 @@ class EntryField:
             return ""
         if self.value.value is None:
             return "I.U."
-        return format_number(self.value.value, self.decimals_of(self.value))
+        # Every stored decimal, never a rounded copy: a save of the field sends this text back.
+        exponent = self.value.value.normalize().as_tuple().exponent
+        return format_number(self.value.value, max(self.decimals_of(self.value), -exponent))
 
     def decimals_of(self, value) -> int:
         if value is None:
