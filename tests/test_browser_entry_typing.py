@@ -10,6 +10,7 @@ keeps every typed text; once corrected it writes all of them in one request.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -145,3 +146,75 @@ def test_save_all_writes_nothing_until_every_field_is_right(
     values = [stored(indicator, gender).value for indicator, gender, _ in grid]
     assert values == [Decimal(n) for n in ("3327", "1650", "12.5", "88.9", "7", "-4.1")]
     assert "Sparat" in page.locator(f"#{bad}-msg").inner_text()
+
+
+def test_a_save_without_an_answer_says_inte_sparat_and_keeps_the_text(
+    page, live_server, quarter, controller_an
+):
+    _, indicators = quarter
+    login(page, live_server, controller_an.username)
+    page.goto(f"{live_server.url}/utfall/AN/2023/k3/")
+    _, _, key = fields(indicators)[0]
+    row, value = page.locator(f"#f-{key}"), page.locator(f"#{key}-value")
+    value.fill("41")
+    value.press("Tab")
+    row.locator(".ef-msg .saved").wait_for()
+
+    # The server fails (500), then does not answer at all: never "Sparat", the text stays.
+    page.route("**/varde/", lambda route: route.fulfill(status=500, body="fel"))
+    value.fill("42")
+    value.press("Tab")
+    row.locator(".ef-msg", has_text="Inte sparat").wait_for()
+    assert "is-unsaved" in row.get_attribute("class").split()
+    assert "Sparat" not in row.locator(".ef-msg").inner_text().replace("Inte sparat", "")
+    page.unroute("**/varde/")
+    page.route("**/varde/", lambda route: route.abort())
+    value.fill("43")
+    value.press("Tab")
+    row.locator(".ef-msg", has_text="servern svarade inte").wait_for()
+    assert value.input_value() == "43"
+    assert stored(indicators[0], "").value == Decimal(41)
+
+    # "Försök igen" once the server answers: saved with the version of the last good answer.
+    page.unroute("**/varde/")
+    row.get_by_role("button", name="Försök igen").click()
+    row.locator(".ef-msg .saved").wait_for()
+    assert "is-unsaved" not in row.get_attribute("class").split()
+    assert stored(indicators[0], "").value == Decimal(43)
+
+
+def test_a_change_during_a_save_is_sent_after_it_with_the_new_version(
+    page, live_server, quarter, controller_an
+):
+    _, indicators = quarter
+    login(page, live_server, controller_an.username)
+    page.goto(f"{live_server.url}/utfall/AN/2023/k3/")
+    _, _, key = fields(indicators)[0]
+    held, passed = [], []
+
+    def hold_the_first(route):
+        if held:
+            passed.append(route.request.post_data)
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/varde/", hold_the_first)
+    value = page.locator(f"#{key}-value")
+    value.fill("7")
+    value.press("Alt+ArrowDown")  # leaves the value (a save leaves) for the reason
+    page.keyboard.press("Tab")
+    page.keyboard.type("Fotnot skriven under sparandet")
+    page.keyboard.press("Tab")  # the footnote's change waits for the first save
+    page.wait_for_function("() => document.documentElement.dataset.entrySaves === 'busy'")
+    assert len(held) == 1 and not passed  # one in flight per field
+    held[0].continue_()
+    page.locator(IDLE).wait_for(state="attached")
+    # The second save carries the version the first answer gave.
+    assert len(passed) == 1
+    assert re.search(r'name="v[\w-]+-version"\r\n\r\n1\r\n', passed[0]), passed[0]
+    saved = stored(indicators[0], "")
+    assert saved.value == 7 and saved.version == 2
+    assert Footnote.objects.get(value=saved).text == "Fotnot skriven under sparandet"
+    assert page.locator(f"#{key}-footnote").input_value() == "Fotnot skriven under sparandet"
+    assert page.locator(f"#f-{key} .ef-msg").inner_text() == "Sparat"
