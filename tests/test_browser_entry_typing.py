@@ -218,3 +218,33 @@ def test_a_change_during_a_save_is_sent_after_it_with_the_new_version(
     assert Footnote.objects.get(value=saved).text == "Fotnot skriven under sparandet"
     assert page.locator(f"#{key}-footnote").input_value() == "Fotnot skriven under sparandet"
     assert page.locator(f"#f-{key} .ef-msg").inner_text() == "Sparat"
+
+
+def test_clearing_a_stored_value_asks_once(page, live_server, quarter, controller_an):
+    _, indicators = quarter
+    login(page, live_server, controller_an.username)
+    page.goto(f"{live_server.url}/utfall/AN/2023/k3/")
+    _, _, key = fields(indicators)[0]
+    row, value = page.locator(f"#f-{key}"), page.locator(f"#{key}-value")
+    value.fill("12")
+    value.press("Tab")
+    row.locator(".ef-msg .saved").wait_for()
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    value.fill("")
+    value.press("Tab")
+    page.locator(IDLE).wait_for(state="attached")
+    assert value.input_value() == "12"  # declined: the stored text is back
+    assert stored(indicators[0], "").value == 12
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    value.fill("")
+    value.press("Tab")
+    row.locator(".ef-msg", has_text="Borttaget").wait_for()
+    assert stored(indicators[0], "") is None
+    assert len(asked) == 2 and asked[0].startswith("Vill du ta bort det sparade värdet")
+    assert "Sparat" not in row.locator(".ef-msg").inner_text()

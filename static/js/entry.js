@@ -100,6 +100,10 @@
       if (el.type === "checkbox") { if (el.checked) data.append(el.name, el.value); return; }
       data.append(el.name, el.value);
     });
+    if (row.dataset.clear) {
+      data.append(row.dataset.field + "-clear", "1");
+      delete row.dataset.clear;
+    }
     return data;
   }
 
@@ -113,7 +117,7 @@
     if (clear && clear.checked) return true;
     const label = count ? "i " + count + " fält" : "(" + (row.dataset.stored || "") + ")";
     if (window.confirm("Vill du ta bort det sparade värdet " + label + "?")) {
-      if (clear) clear.checked = true;
+      row.dataset.clear = "1";  // a field saved on this page has no checkbox yet
       return true;
     }
     input.value = row.dataset.stored || "";
@@ -214,10 +218,11 @@
       const version = control(row, "version");
       return input && input.value.trim() === "" && !(reason && reason.value) && version && version.value !== "0";
     });
+    let clearing = [];
     if (emptied.length && !window.confirm("Vill du ta bort det sparade värdet i " + emptied.length + " fält?")) {
       emptied.forEach(function (row) { control(row, "value").value = row.dataset.stored || ""; });
     } else {
-      emptied.forEach(function (row) { const clear = control(row, "clear"); if (clear) clear.checked = true; });
+      clearing = emptied;
     }
     active += 1;
     settle();
@@ -225,6 +230,7 @@
     whenIdleExcept().then(function () {
       const edits = new Map(rows.map(function (row) { return [row.id, stateOf(row).edits]; }));
       const body = new FormData(grid);
+      clearing.forEach(function (row) { body.set(row.dataset.field + "-clear", "1"); });
       const abort = new AbortController();
       const timer = window.setTimeout(function () { abort.abort(); }, TIMEOUT_MS * 2);
       return fetch(saveAllUrl, { method: "POST", body: body, credentials: "same-origin", signal: abort.signal,
