@@ -162,6 +162,7 @@ class EntryField:
     target: Target | None
     locked: bool
     computed: ComputedValue | None = None
+    last_year_year: StoredValue | None = None  # last year's year value, beside the field
 
     @property
     def key(self) -> str:
@@ -191,7 +192,9 @@ class EntryField:
             return ""
         if self.value.value is None:
             return "I.U."
-        return format_number(self.value.value, self.decimals_of(self.value))
+        # Every stored decimal, never a rounded copy: a save of the field sends this text back.
+        exponent = self.value.value.normalize().as_tuple().exponent
+        return format_number(self.value.value, max(self.decimals_of(self.value), -exponent))
 
     def decimals_of(self, value) -> int:
         if value is None:
@@ -209,6 +212,10 @@ class EntryField:
     @property
     def last_year_text(self) -> str:
         return self.shown(self.last_year)
+
+    @property
+    def last_year_year_text(self) -> str:
+        return self.shown(self.last_year_year)
 
     @property
     def previous_text(self) -> str:
@@ -354,8 +361,8 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
     for _, periods in due:
         for period in periods:
             wanted.update({period, period.previous(), period.same_period_last_year()})
-    if any(period.type == PeriodType.YEAR for _, periods in due for period in periods):
-        wanted.add(Period(year - 1, PeriodType.YEAR, 1))
+    # Last year's year value is a column of its own (and the base of a direction target).
+    wanted.add(Period(year - 1, PeriodType.YEAR, 1))
     values: dict[tuple, StoredValue] = {}
     if due_ids:
         values = _stored_values(
@@ -384,6 +391,7 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
             now = period_key(period)
             last_year = period_key(period.same_period_last_year())
             previous = period_key(period.previous())
+            last_year_year = (year - 1, _ptype(PeriodType.YEAR), 1)
             computed_value = computed.get((indicator.pk, *now))
             fields = []
             for breakdown in parts:
@@ -399,6 +407,7 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
                         target=targets.get(ids),
                         locked=locked,
                         computed=computed_value,
+                        last_year_year=values.get(ids + last_year_year),
                     )
                 )
             goal_id = indicator.board_goal_id or (
@@ -629,7 +638,8 @@ def single_field(
     occasion: ReportingOccasion, indicator: Indicator, breakdown: Breakdown, period: Period
 ) -> EntryField:
     """One entry field, read fresh after a save (a fixed handful of queries)."""
-    wanted = [period, period.previous(), period.same_period_last_year()]
+    last_year_year = Period(period.year - 1, PeriodType.YEAR, 1)
+    wanted = [period, period.previous(), period.same_period_last_year(), last_year_year]
     rows = _stored_values(
         IndicatorValue.objects.filter(indicator=indicator, breakdown=breakdown).filter(
             _period_q(wanted)
@@ -666,4 +676,5 @@ def single_field(
         target=target,
         locked=occasion.is_locked,
         computed=computed,
+        last_year_year=get(last_year_year),
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("varde/<int:value_id>/historik/", views_history.value_history, name="value_history"),
     path(OCCASION, views_entry.entry_page, name="entry_page"),
     path(OCCASION + "varde/", views_entry.save_value_view, name="entry_save_value"),
+    path(OCCASION + "spara-alla/", views_entry.save_all_view, name="entry_save_all"),
     path(
         OCCASION + "malbedomning/<int:goal_id>/",
         views_entry.save_assessment_view,

@@ -8,13 +8,15 @@ back. Either way an invalid value is never stored and the typed text is shown ag
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
@@ -48,7 +50,13 @@ from indicators.entry import (
 )
 from indicators.forms import AssessmentForm, StatusForm, ValueForm
 from indicators.models import Breakdown, Indicator, IndicatorBreakdown, MissingReason
-from indicators.services import ValueConflict, save_value
+from indicators.services import (
+    SaveAllRefused,
+    ValueConflict,
+    ValueInput,
+    save_value,
+    save_values,
+)
 
 PERIOD_NOT_DUE = "Perioden ingår inte i tillfället."
 
@@ -93,6 +101,7 @@ class CellState:
     warnings: list[str] = field(default_factory=list)
     saved: bool = False
     conflict: str = ""
+    deleted: bool = False
 
     def _typed(self, name: str, stored: str) -> str:
         if self.typed is not None and name in self.typed:
@@ -172,6 +181,7 @@ class CellState:
             "invalid": bool(self.errors or self.conflict),
             "previous_text": entry.previous_text,
             "last_year_text": entry.last_year_text,
+            "last_year_year_text": entry.last_year_year_text,
             "target_text": entry.target_text,
             "open": bool(missing_reason or comment or footnote or self.errors),
             "reason_options": _reason_options(missing_reason),
@@ -180,7 +190,8 @@ class CellState:
             "history_url": history_url(entry.value.pk) if entry.value is not None else "",
             "conflict": self.conflict,
             "errors": self.errors,
-            "saved": self.saved and not self.errors,
+            "saved": self.saved and not self.errors and not self.deleted,
+            "deleted": self.deleted,
             "warnings": self.warnings,
         }
 
@@ -246,13 +257,37 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def entry_page(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.VIEW)
+    return _render_page(request, occasion)
+
+
+def _render_page(
+    request: HttpRequest,
+    occasion: ReportingOccasion,
+    *,
+    typed: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    conflicts: set[str] = frozenset(),
+    status: int = 200,
+) -> HttpResponse:
+    """The page; after a refused "Spara alla" with the typed text and the errors at the fields."""
+    typed, errors = typed or {}, errors or {}
     sheet = entry_sheet(occasion)
     can_edit = can(request.user, Action.ENTER, occasion.board_id) and not occasion.is_locked
     history_url = history_urls()
     for row in sheet.all_rows():
-        row.cells = [
-            CellState(entry=entry, can_edit=can_edit).view(history_url) for entry in row.fields
-        ]
+        cells = []
+        for entry in row.fields:
+            key = entry.key
+            messages_ = errors.get(key, [])
+            cell = CellState(
+                entry=entry,
+                can_edit=can_edit,
+                typed=typed.get(key),  # after a refused "Spara alla": all typed text stays
+                errors=[] if key in conflicts else messages_,
+                conflict=" ".join(messages_) if key in conflicts else "",
+            )
+            cells.append(cell.view(history_url))
+        row.cells = cells
     for area in sheet.areas:
         for block in area.goals:
             block.assessment_url = occasion_url(
@@ -277,96 +312,342 @@ def entry_page(request: HttpRequest, board_code: str, year: int, kind: str) -> H
             "can_approve": can(request.user, Action.APPROVE, occasion.board_id),
             "can_reopen": can(request.user, Action.ADMINISTER, occasion.board_id),
             "save_url": occasion_url(occasion, "entry_save_value"),
+            "save_all_url": occasion_url(occasion, "entry_save_all"),
+            "general_errors": errors.get("", []),
+            "grid_form": "entry-grid",
         },
+        status=status,
     )
+
+
+CLEAR_NEEDS_CONFIRM = (
+    "Fältet är tomt men har ett sparat värde. Kryssa i \u201dTa bort det sparade värdet\u201d "
+    "och spara igen om värdet ska tas bort."
+)
+FIELD_NAMES = ("value", "missing_reason", "comment", "footnote", "version", "clear")
+KEY_PATTERN = re.compile(r"^v(\d+)-(\d+)-([a-z]+)-(\d+)$")
+
+
+def _occasion_for_entry(user, board_code: str, year: int, kind: str) -> ReportingOccasion:
+    """The occasion and its board in one query (a save's budget is tight); else as the page."""
+    occasion = (
+        ReportingOccasion.objects.filter(board__code=board_code, year=year, kind=kind)
+        .select_related("board__municipality")
+        .first()
+    )
+    if occasion is None or not can(user, Action.ENTER, occasion.board):
+        return get_occasion_for_user(user, board_code, year, kind, Action.ENTER)
+    return occasion
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _field_posted(post, prefix: str) -> dict[str, str]:
+    return {name: post.get(prefix + name, "") for name in FIELD_NAMES}
+
+
+def _resolve_fields(occasion: ReportingOccasion, ids: set[int]):
+    """Indicators of the occasion's board by id with their allowed breakdowns (two queries)."""
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(pk__in=ids, board_id=occasion.board_id)
+    }
+    allowed: dict[int, set[int]] = defaultdict(set)
+    breakdowns: dict[int, Breakdown] = {}
+    for link in (
+        IndicatorBreakdown.objects.valid_in(occasion.year)
+        .filter(indicator_id__in=list(indicators))
+        .select_related("breakdown__org_unit")
+    ):
+        allowed[link.indicator_id].add(link.breakdown_id)
+        breakdowns[link.breakdown_id] = link.breakdown
+    if any(not allowed.get(pk) for pk in indicators):
+        total = Breakdown.objects.filter(code="total").first()
+        if total is not None:
+            breakdowns[total.pk] = total
+    return indicators, allowed, breakdowns
+
+
+@dataclass
+class PostedField:
+    key: str
+    indicator: Indicator
+    breakdown: Breakdown
+    period: Period
+    typed: dict[str, str]
+    form: ValueForm
+
+
+def _posted_field(occasion, *, indicator, breakdown, period_type, period_number, typed):
+    """One posted field checked against the occasion: 404 if it is not one of its fields."""
+    try:
+        if len(str(period_number)) > 2:
+            raise ValueError(period_number)
+        period = Period(occasion.year, PeriodType(period_type), int(period_number))
+    except ValueError:
+        raise Http404("Fältet finns inte.") from None
+    if period not in periods_for(indicator, occasion.kind, occasion.year):
+        raise Http404(PERIOD_NOT_DUE)
+    form = ValueForm(
+        {
+            **typed,
+            "indicator": indicator.pk,
+            "breakdown": breakdown.pk,
+            "period_type": period.type.value,
+            "period_number": period.number,
+        }
+    )
+    key = f"v{indicator.pk}-{breakdown.pk}-{period.type.value}-{period.number}"
+    return PostedField(key, indicator, breakdown, period, typed, form)
+
+
+def _value_input(posted: PostedField) -> tuple[ValueInput | None, list[str]]:
+    """The service's input for a posted field, or the form's messages."""
+    form = posted.form
+    if not form.is_valid():
+        return None, [message for messages_ in form.errors.values() for message in messages_]
+    data = form.cleaned_data
+    clearing = data["number"] is None and not data["is_missing"]
+    if clearing and data["version"] > 0 and not posted.typed.get("clear"):
+        return None, [CLEAR_NEEDS_CONFIRM]
+    return (
+        ValueInput(
+            indicator=posted.indicator,
+            breakdown=posted.breakdown,
+            period_type=posted.period.type.value,
+            period_number=posted.period.number,
+            value=data["number"],
+            missing_reason=data["missing_reason"],
+            is_missing=data["is_missing"],
+            comment=data["comment"],
+            footnote=data["footnote"],
+            expected_version=data["version"],
+            key=posted.key,
+        ),
+        [],
+    )
+
+
+def _field_answer(*, state: str, version: int, messages_: list[tuple[str, str]], **extra):
+    return {
+        "state": state,
+        "version": version,
+        "messages": [{"kind": kind, "text": text} for kind, text in messages_],
+        **extra,
+    }
 
 
 @require_POST
 def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
-    occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
-    form = ValueForm(request.POST)
+    """One field. The page's script posts the plain names and gets JSON; without JavaScript
+    the field's Spara button posts the whole grid with `field=<key>` and gets the page back."""
+    occasion = _occasion_for_entry(request.user, board_code, year, kind)
+    post = request.POST
+    key = post.get("field", "")
+    if key:
+        match = KEY_PATTERN.match(key)
+        if match is None:
+            raise Http404("Fältet finns inte.")
+        indicator_id, breakdown_id, period_type, period_number = match.groups()
+        typed = _field_posted(post, key + "-")
+    else:
+        indicator_id, breakdown_id = post.get("indicator", ""), post.get("breakdown", "")
+        period_type, period_number = post.get("period_type", ""), post.get("period_number", "")
+        typed = _field_posted(post, "")
     try:
-        indicator = Indicator.objects.select_related("board").get(
-            pk=int(request.POST.get("indicator", "")), board=occasion.board
-        )
-        breakdown = Breakdown.objects.select_related("org_unit").get(
-            pk=int(request.POST.get("breakdown", ""))
-        )
-        period = Period(
-            occasion.year,
-            PeriodType(request.POST.get("period_type", "")),
-            int(request.POST.get("period_number", "")),
-        )
-    except (ValueError, Indicator.DoesNotExist, Breakdown.DoesNotExist):
+        link_ids = (int(indicator_id), int(breakdown_id))
+    except ValueError:
         raise Http404("Fältet finns inte.") from None
-    if period not in periods_for(indicator, occasion.kind, occasion.year):
-        raise Http404(PERIOD_NOT_DUE)
-    allowed = set(
-        IndicatorBreakdown.objects.valid_in(occasion.year)
-        .filter(indicator=indicator)
-        .values_list("breakdown_id", flat=True)
-    )
-    if (allowed and breakdown.pk not in allowed) or (not allowed and not breakdown.is_total):
+    if not all(0 < number < 2**31 for number in link_ids):
         raise Http404("Fältet finns inte.")
-
-    typed = {
-        name: request.POST.get(name, "")
-        for name in ("value", "missing_reason", "comment", "footnote")
-    }
-    errors: list[str] = []
+    links = list(
+        IndicatorBreakdown.objects.valid_in(occasion.year)
+        .filter(indicator_id=link_ids[0], indicator__board_id=occasion.board_id)
+        .select_related("indicator", "breakdown__org_unit")
+    )
+    allowed = {link.breakdown_id for link in links}
+    if links:
+        indicator = links[0].indicator
+        breakdown = next(
+            (link.breakdown for link in links if link.breakdown_id == link_ids[1]), None
+        )
+    else:
+        indicator = Indicator.objects.filter(pk=link_ids[0], board_id=occasion.board_id).first()
+        breakdown = Breakdown.objects.filter(pk=link_ids[1]).first()
+        if breakdown is not None and not breakdown.is_total:
+            breakdown = None
+    if indicator is None or breakdown is None:
+        raise Http404("Fältet finns inte.")
+    posted = _posted_field(
+        occasion,
+        indicator=indicator,
+        breakdown=breakdown,
+        period_type=period_type,
+        period_number=period_number,
+        typed=typed,
+    )
+    row, errors = _value_input(posted)
     warnings: list[str] = []
     conflict = ""
-    saved = False
-    if form.is_valid():
-        data = form.cleaned_data
+    result = None
+    version = int(typed["version"]) if typed["version"].isdigit() else 0
+    if row is not None:
         try:
             result = save_value(
                 user=request.user,
                 indicator=indicator,
                 year=occasion.year,
-                period_type=period.type,
-                period_number=period.number,
+                period_type=row.period_type,
+                period_number=row.period_number,
                 breakdown=breakdown,
-                value=data["number"],
-                missing_reason=data["missing_reason"],
-                is_missing=data["is_missing"],
-                comment=data["comment"],
-                footnote=data["footnote"],
-                expected_version=data["version"],
+                value=row.value,
+                missing_reason=row.missing_reason,
+                is_missing=row.is_missing,
+                comment=row.comment,
+                footnote=row.footnote,
+                expected_version=row.expected_version,
                 allowed_breakdown_ids=allowed,
             )
-            saved = True
             warnings = result.warnings
-            typed = None  # show what is stored now
+            version = result.value.version if result.value is not None else 0
         except ValueConflict as error:
             conflict = error.messages[0]
-        except OccasionLockedError as error:
-            errors = list(error.messages)
+            version = error.current.version if error.current is not None else 0
         except ValidationError as error:
             errors = list(error.messages)
-    else:
-        errors = [message for messages_ in form.errors.values() for message in messages_]
 
-    entry = single_field(occasion, indicator, breakdown, period)
+    if _wants_json(request):
+        if result is not None:
+            state = "deleted" if result.deleted else ("warning" if warnings else "saved")
+            notes = [
+                (
+                    "deleted" if result.deleted else "saved",
+                    "Borttaget" if result.deleted else "Sparat",
+                )
+            ]
+            notes += [("warning", f"Varning: {warning}") for warning in warnings]
+            return JsonResponse(_field_answer(state=state, version=version, messages_=notes))
+        state = "conflict" if conflict else "error"
+        notes = [("conflict", conflict)] if conflict else [("error", text) for text in errors]
+        return JsonResponse(
+            _field_answer(state=state, version=version, messages_=notes), status=422
+        )
+
+    saved = result is not None
+    entry = single_field(occasion, indicator, breakdown, posted.period)
     cell = CellState(
         entry=entry,
         can_edit=not occasion.is_locked,
-        typed=typed,
+        typed=None if saved else typed,
         errors=errors,
         warnings=warnings,
         saved=saved,
         conflict=conflict,
+        deleted=bool(result and result.deleted),
     )
     context = {
         "cell": cell.view(lambda value_id: reverse("value_history", args=[value_id])),
         "save_url": occasion_url(occasion, "entry_save_value"),
+        "grid_form": "entry-grid",
     }
     if request.htmx:
         return render(request, "indicators/entry/_value_form.html", context)
     if saved and not warnings:
-        messages.success(request, f"Sparat: {entry.label}.")
+        word = "Borttaget" if result.deleted else "Sparat"
+        messages.success(request, f"{word}: {entry.label}.")
         return redirect(occasion_url(occasion) + f"#f-{entry.key}")
     return render(request, "indicators/entry/value_page.html", {**context, "occasion": occasion})
+
+
+@require_POST
+def save_all_view(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+    """ "Spara alla": every field of the grid in one request, all or nothing."""
+    occasion = _occasion_for_entry(request.user, board_code, year, kind)
+    keys = [
+        key
+        for key in request.POST.getlist("fields")
+        if KEY_PATTERN.match(key) and all(len(part) < 10 for part in key.split("-"))
+    ]
+    parsed = [KEY_PATTERN.match(key).groups() for key in keys]
+    indicators, allowed, breakdowns = _resolve_fields(occasion, {int(p[0]) for p in parsed})
+    rows: list[ValueInput] = []
+    errors: dict[str, list[str]] = {}
+    typed_by_key: dict[str, dict[str, str]] = {}
+    for key, (indicator_id, breakdown_id, period_type, period_number) in zip(
+        keys, parsed, strict=True
+    ):
+        indicator = indicators.get(int(indicator_id))
+        breakdown = breakdowns.get(int(breakdown_id))
+        if indicator is None or breakdown is None:
+            raise Http404("Fältet finns inte.")
+        typed = _field_posted(request.POST, key + "-")
+        typed_by_key[key] = typed
+        posted = _posted_field(
+            occasion,
+            indicator=indicator,
+            breakdown=breakdown,
+            period_type=period_type,
+            period_number=period_number,
+            typed=typed,
+        )
+        row, messages_ = _value_input(posted)
+        if row is None:
+            errors[key] = messages_
+        else:
+            rows.append(row)
+    conflicts: set[str] = set()
+    results = []
+    if not errors:
+        try:
+            results = save_values(
+                user=request.user, occasion=occasion, rows=rows, allowed_breakdown_ids=allowed
+            )
+        except SaveAllRefused as refused:
+            errors, conflicts = refused.field_errors, refused.conflicts
+        except OccasionLockedError as error:
+            errors = {"": list(error.messages)}
+    if errors:
+        if _wants_json(request):
+            answer = {
+                key: _field_answer(
+                    state="conflict" if key in conflicts else "error",
+                    version=int(typed_by_key.get(key, {}).get("version") or 0),
+                    messages_=[
+                        ("conflict" if key in conflicts else "error", text) for text in texts
+                    ],
+                )
+                for key, texts in errors.items()
+            }
+            return JsonResponse({"state": "refused", "fields": answer}, status=422)
+        messages.error(
+            request,
+            f"Inget sparades: {len(errors)} fält behöver rättas. Felen står vid fälten.",
+        )
+        return _render_page(
+            request,
+            occasion,
+            typed=typed_by_key,
+            errors=errors,
+            conflicts=conflicts,
+            status=422,
+        )
+    written = sum(1 for result in results if result.changed)
+    if _wants_json(request):
+        answer = {}
+        for row, result in zip(rows, results, strict=True):
+            notes = [("warning", f"Varning: {warning}") for warning in result.warnings]
+            state = "deleted" if result.deleted else ("warning" if notes else "saved")
+            notes.insert(0, ("deleted", "Borttaget") if result.deleted else ("saved", "Sparat"))
+            answer[row.key] = _field_answer(
+                state=state,
+                version=result.value.version if result.value is not None else 0,
+                messages_=notes,
+            )
+        return JsonResponse({"state": "saved", "written": written, "fields": answer})
+    messages.success(request, f"Sparat: {written} fält ändrades.")
+    return redirect(occasion_url(occasion))
 
 
 def _goal_block(occasion: ReportingOccasion, goal_id: int):

@@ -30,7 +30,8 @@ FOCUSED = """() => {
   return {id: e.id, tag: e.tagName.toLowerCase(), text: (e.textContent || '').trim().slice(0, 40),
           visible: e.matches(':focus-visible'), outlineStyle: s.outlineStyle,
           outlineWidth: parseFloat(s.outlineWidth), outlineColor: s.outlineColor,
-          boxShadow: s.boxShadow, form: e.form ? e.form.id : (e.closest('form') || {}).id};
+          boxShadow: s.boxShadow,
+          form: (e.closest('tr.entry-field') || e.form || e.closest('form') || {}).id};
 }"""
 
 # WCAG relative luminance and contrast of two "rgb(r, g, b)" colours.
@@ -123,13 +124,13 @@ def test_the_entry_page_works_with_the_keyboard_alone(page, live_server, quarter
     page.locator(f"#f-{key(first)} .ef-msg .saved").wait_for()
     assert page.locator(f"#f-{key(first)} .ef-msg").inner_text() == "Sparat"
     assert stored(first).value == Decimal(3327)
-    # Focus stays in the field's form after the save, not thrown back to the top.
-    after = focused(page)
-    assert after["form"] == f"f-{key(first)}", after
-
-    # Next field: type and press Enter (the Spara button's submit, without the mouse).
+    # One Tab goes from value to value: the next field, not a button, link or disclosure,
+    # and the save did not throw focus back to the top.
     women = f"{key(first, 'K')}-value"
-    tab_until(page, lambda e: e["id"] == women)
+    after = focused(page)
+    assert after["id"] == women, after
+
+    # This field: type and press Enter (saves the field, without the mouse).
     page.keyboard.type("1 650")
     page.keyboard.press("Enter")
     page.locator(f"#f-{key(first, 'K')} .ef-msg .saved").wait_for()
@@ -153,15 +154,14 @@ def test_the_entry_page_works_with_the_keyboard_alone(page, live_server, quarter
     page.locator(f"#f-{key(first, 'M')} .ef-msg .saved").wait_for()
     assert stored(first, "M").value == Decimal(1677)
 
-    # I.U. for the second indicator: open the details with Enter, choose the reason with the
-    # arrow keys (a select saves on change).
+    # I.U. for the second indicator: Alt+ArrowDown in its value field opens "I.U., fotnot,
+    # kommentar" at the reason, chosen with the arrow keys (a select saves on change).
     form_id = f"f-{key(second)}"
-    tab_until(page, lambda e: e["tag"] == "summary" and e["form"] == form_id)
-    assert_focus_ring(page, focused(page))
-    page.keyboard.press("Enter")
+    tab_until(page, lambda e: e["id"] == f"{key(second)}-value")
+    page.keyboard.press("Alt+ArrowDown")
     assert page.locator(f"#{form_id} details").get_attribute("open") is not None
     reason = f"{key(second)}-reason"
-    tab_until(page, lambda e: e["id"] == reason)
+    assert focused(page)["id"] == reason
     assert_focus_ring(page, focused(page))
     page.keyboard.press("ArrowDown")
     page.locator(f"#{form_id} .ef-msg .saved").wait_for()
