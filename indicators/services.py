@@ -28,6 +28,7 @@ from indicators.models import (
     IndicatorValue,
     MissingReason,
 )
+from indicators.yearrule import year_rule_warning
 
 NO_RIGHT = "Du saknar behörighet att registrera utfall för nämnden."
 COMPUTED_READ_ONLY = "Indikatorn beräknas från andra uppgifter och kan inte registreras."
@@ -359,6 +360,7 @@ def soft_checks(value: IndicatorValue) -> list[str]:
     warning = gender_sum_warning(value)
     if warning:
         warnings.append(warning)
+    warnings.extend(filter(None, [year_rule_warning(value)]))
     return warnings
 
 
