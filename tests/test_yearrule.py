@@ -376,3 +376,37 @@ def test_entry_page_query_count_with_derived_figures(client, controller_an, boar
         html = client.get(page_url(occasion)).content.decode()
     assert html.count("Enligt årsregeln") == 7 * 3  # total, Kvinnor, Män of each indicator
     assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_saved_year_field_answers_with_the_derived_figure_and_the_warning(
+    client, controller_an, board_an, flow_indicator
+):
+    ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
+    client.force_login(controller_an)
+    data = {
+        "indicator": flow_indicator.pk,
+        "breakdown": breakdown().pk,
+        "period_type": Y,
+        "period_number": 1,
+        "version": 0,
+        "value": "120",
+        "missing_reason": "",
+        "comment": "",
+        "footnote": "",
+    }
+    url = reverse("entry_save_value", args=["AN", 2023, "helar"])
+    html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "Enligt årsregeln</span> 118 (summa av kvartalen)" in html
+    assert "(summa): 118." in html
+    assert IndicatorValue.objects.get(indicator=flow_indicator, period_type=Y).value == 120
+
+
+def test_suggested_assessment_judges_the_derived_year_value(board_an, flow_indicator):
+    from indicators.entry import entry_sheet
+
+    occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
+    sheet = entry_sheet(occasion)
+    suggestion = sheet.areas[0].goals[0].suggestion
+    # 118 against the target 3 300 (higher is better): not met, and said to be the rule's figure.
+    assert any("118 (enligt årsregeln) mot målvärdet" in line for line in suggestion.lines)
+    assert suggestion.level == "ej_uppnatt"
