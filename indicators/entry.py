@@ -31,6 +31,7 @@ from goals.models import (
     StrategicAssignment,
 )
 from goals.periods import OccasionKind, Period, PeriodType
+from indicators import yearrule
 from indicators.computed import ComputedValue, computed_values
 from indicators.evaluation import target_met
 from indicators.formatting import format_number, format_with_unit
@@ -163,6 +164,18 @@ class EntryField:
     locked: bool
     computed: ComputedValue | None = None
     last_year_year: StoredValue | None = None  # last year's year value, beside the field
+    # The year value by the indicator's year rule (indicators.yearrule), for a year field of a
+    # periodic indicator whose periods are all given; shown beside the field, never stored.
+    derived: Decimal | None = None
+    derived_reason: str = ""
+
+    @property
+    def derived_text(self) -> str:
+        """`118 (summa av kvartalen)`, or "" when nothing follows from the periods."""
+        if self.derived is None:
+            return ""
+        number = format_with_unit(self.derived, self.indicator.decimals, self.indicator.unit)
+        return f"{number} ({yearrule.rule_description(self.indicator)})"
 
     @property
     def key(self) -> str:
@@ -249,6 +262,14 @@ class EntryRow:
         return self.period.label
 
 
+@dataclass(frozen=True)
+class DerivedFigure:
+    """A year rule figure where the suggestion reads a stored value (value, decimals)."""
+
+    value: Decimal
+    decimals: int | None = None
+
+
 @dataclass
 class Suggestion:
     level: str
@@ -317,6 +338,24 @@ class EntrySheet:
         return sum(1 for entry in self.all_fields() if not entry.is_computed)
 
 
+def _year_periods(year: int, frequency) -> list[Period]:
+    period_type = PeriodType(frequency)
+    return [Period(year, period_type, n) for n in range(1, period_type.periods_per_year + 1)]
+
+
+def _set_derived(entry: EntryField, values: dict, ids: tuple[int, int], year: int) -> None:
+    """The year rule's figure for a year field, from the periods already read."""
+    frequency = _ptype(entry.indicator.frequency)
+    periods = {}
+    for number in range(1, PeriodType(frequency).periods_per_year + 1):
+        stored = values.get((*ids, year, frequency, number))
+        if stored is not None:
+            periods[number] = stored.value
+    result = yearrule.derive_for(entry.indicator, periods)
+    entry.derived = result.value
+    entry.derived_reason = result.reason
+
+
 def _indicators(board_id: int, year: int) -> list[Indicator]:
     return list(
         Indicator.objects.valid_in(year)
@@ -363,6 +402,11 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
             wanted.update({period, period.previous(), period.same_period_last_year()})
     # Last year's year value is a column of its own (and the base of a direction target).
     wanted.add(Period(year - 1, PeriodType.YEAR, 1))
+    # The year fields of periodic indicators show the year rule's figure: the same query reads
+    # all the year's periods of their frequency.
+    for indicator, periods in due:
+        if yearrule.is_derivable(indicator) and any(p.type == PeriodType.YEAR for p in periods):
+            wanted.update(_year_periods(year, indicator.frequency))
     values: dict[tuple, StoredValue] = {}
     if due_ids:
         values = _stored_values(
@@ -393,23 +437,25 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
             previous = period_key(period.previous())
             last_year_year = (year - 1, _ptype(PeriodType.YEAR), 1)
             computed_value = computed.get((indicator.pk, *now))
+            rule = period.type == PeriodType.YEAR and yearrule.is_derivable(indicator)
             fields = []
             for breakdown in parts:
                 ids = (indicator.pk, breakdown.pk)
-                fields.append(
-                    EntryField(
-                        indicator=indicator,
-                        breakdown=breakdown,
-                        period=period,
-                        value=values.get(ids + now),
-                        last_year=values.get(ids + last_year),
-                        previous=values.get(ids + previous),
-                        target=targets.get(ids),
-                        locked=locked,
-                        computed=computed_value,
-                        last_year_year=values.get(ids + last_year_year),
-                    )
+                entry = EntryField(
+                    indicator=indicator,
+                    breakdown=breakdown,
+                    period=period,
+                    value=values.get(ids + now),
+                    last_year=values.get(ids + last_year),
+                    previous=values.get(ids + previous),
+                    target=targets.get(ids),
+                    locked=locked,
+                    computed=computed_value,
+                    last_year_year=values.get(ids + last_year_year),
                 )
+                if rule:
+                    _set_derived(entry, values, ids, year)
+                fields.append(entry)
             goal_id = indicator.board_goal_id or (
                 indicator.parent.board_goal_id if indicator.parent else None
             )
@@ -504,6 +550,10 @@ def suggest_level(rows: list[EntryRow], *, year: int, values: dict) -> Suggestio
             lines.append(f"{indicator.name}: summeras över året, bedöms vid helår – räknas inte.")
             continue
         source = total.computed if indicator.is_computed else total.value
+        by_rule = source is None and total.derived is not None
+        if by_rule:
+            # No year value entered: the year rule's figure from the periods is judged.
+            source = DerivedFigure(total.derived)
         if source is None:
             lines.append(f"{indicator.name}: inget utfall {row.period_label} – räknas inte.")
             continue
@@ -520,6 +570,8 @@ def suggest_level(rows: list[EntryRow], *, year: int, values: dict) -> Suggestio
             previous=previous_year.value if previous_year is not None else None,
         )
         shown = total.shown(source)
+        if by_rule:
+            shown += " (enligt årsregeln)"
         if result is None:
             lines.append(
                 f"{indicator.name}: {shown} mot målvärdet {total.target_text} kan inte "
@@ -640,6 +692,9 @@ def single_field(
     """One entry field, read fresh after a save (a fixed handful of queries)."""
     last_year_year = Period(period.year - 1, PeriodType.YEAR, 1)
     wanted = [period, period.previous(), period.same_period_last_year(), last_year_year]
+    rule = period.type == PeriodType.YEAR and yearrule.is_derivable(indicator)
+    if rule:
+        wanted.extend(_year_periods(period.year, indicator.frequency))
     rows = _stored_values(
         IndicatorValue.objects.filter(indicator=indicator, breakdown=breakdown).filter(
             _period_q(wanted)
@@ -666,7 +721,7 @@ def single_field(
             ),
             None,
         )
-    return EntryField(
+    entry = EntryField(
         indicator=indicator,
         breakdown=breakdown,
         period=period,
@@ -678,3 +733,6 @@ def single_field(
         computed=computed,
         last_year_year=get(last_year_year),
     )
+    if rule:
+        _set_derived(entry, rows, (indicator.pk, breakdown.pk), period.year)
+    return entry

@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from goals.models import Board, OrganisationUnit
 from goals.periods import PeriodType
+from indicators import yearrule
 from indicators.computed import computed_values
 from indicators.formatting import format_number
 from indicators.models import Breakdown, Footnote, Indicator, IndicatorValue, MissingReason, Target
@@ -35,6 +36,9 @@ class Cell:
     comment: str = ""
     is_computed: bool = False
     value_id: int | None = None
+    # A year value not entered but derived from all its periods by the indicator's year rule
+    # (indicators.yearrule); its footnotes carry the note that says so.
+    is_derived: bool = False
 
     @property
     def is_missing(self) -> bool:
@@ -186,18 +190,31 @@ def load_series(
         "year__in": years,
         "period_type__in": period_types,
     }
-    values = IndicatorValue.objects.filter(**value_filter)
+    wanted = Q(period_type__in=period_types)
+    sub_years = None if sub_year_periods_in is None else set(sub_year_periods_in)
+    if sub_years is not None:
+        # Yearly values for every year, months/quarters/tertials only for these years: a
+        # dashboard's trend needs years, its "latest value" only the current year's periods.
+        wanted &= Q(period_type=PeriodType.YEAR) | Q(year__in=sorted(sub_years))
+    # The year rule needs every period of a periodic indicator's years: read in the same
+    # query, used to derive the year values not entered, and kept only where asked for.
+    derive = PeriodType.YEAR in period_types
+    derivable: dict[str, list[int]] = defaultdict(list)
+    if derive:
+        for indicator in indicators:
+            if yearrule.is_derivable(indicator):
+                derivable[PeriodType(indicator.frequency).value].append(indicator.pk)
+    for frequency, ids in derivable.items():
+        wanted |= Q(indicator__in=ids, period_type=frequency)
+    rule_periods = {(pk, frequency) for frequency, ids in derivable.items() for pk in ids}
+    values = IndicatorValue.objects.filter(
+        indicator__in=value_filter["indicator__in"], year__in=years
+    ).filter(wanted)
     if fewer_years is not None:
         # (indicator ids, years): these indicators need only these of the years, e.g. the
         # report's nämndindikatorer show three years where its volume tables show five.
         limited_ids, limited_years = (list(part) for part in fewer_years)
         values = values.filter(~Q(indicator__in=limited_ids) | Q(year__in=limited_years))
-    if sub_year_periods_in is not None:
-        # Yearly values for every year, months/quarters/tertials only for these years: a
-        # dashboard's trend needs years, its "latest value" only the current year's periods.
-        values = values.filter(
-            Q(period_type=PeriodType.YEAR) | Q(year__in=list(sub_year_periods_in))
-        )
     # Ordered by ids and periods only: the model's default order joins board and nämndmål and
     # compares board names (ICU collation), which took most of a dashboard's query time.
     values = values.order_by(
@@ -236,6 +253,9 @@ def load_series(
         notes_by_value[value_id].append(text)
     missing_labels = dict(MissingReason.choices)
     by_id = {indicator.pk: indicator for indicator in indicators}
+    requested = {PeriodType(period_type).value for period_type in period_types}
+    # (indicator, year, breakdown) → {period number: number or None for I.U.}
+    periods_for_rule: dict[tuple[int, int, int], dict[int, Decimal | None]] = defaultdict(dict)
     for (
         pk,
         indicator_id,
@@ -249,6 +269,12 @@ def load_series(
         comment,
         *_,
     ) in rows:
+        if (indicator_id, period_type) in rule_periods:
+            periods_for_rule[(indicator_id, year, breakdown_id)][number] = value
+        if period_type not in requested or (
+            sub_years is not None and period_type != PeriodType.YEAR and year not in sub_years
+        ):
+            continue  # read for the year rule only
         cell = Cell(
             value=value,
             decimals=decimals if decimals is not None else by_id[indicator_id].decimals,
@@ -262,6 +288,9 @@ def load_series(
         series[indicator_id].values.setdefault((year, period_type, number), {})[
             cell.breakdown_code
         ] = cell
+
+    if periods_for_rule:
+        _derive_year_cells(series, by_id, periods_for_rule, breakdowns)
 
     if PeriodType.YEAR in period_types:
         for computed in computed_values(indicators, years):
@@ -298,6 +327,35 @@ def load_series(
             target
         )
     return series
+
+
+def _derive_year_cells(
+    series: dict[int, IndicatorSeries],
+    by_id: dict[int, Indicator],
+    periods_for_rule: dict[tuple[int, int, int], dict[int, Decimal | None]],
+    breakdowns: dict[int, Breakdown],
+) -> None:
+    """Year cells by the year rule where a breakdown's year value is not entered.
+
+    An entered year value always stands, even where it differs from the derived one.
+    """
+    year_type = PeriodType.YEAR.value
+    for (indicator_id, year, breakdown_id), periods in periods_for_rule.items():
+        breakdown = breakdowns[breakdown_id]
+        cells = series[indicator_id].values.get((year, year_type, 1), {})
+        if breakdown.code in cells:
+            continue
+        indicator = by_id[indicator_id]
+        result = yearrule.derive_for(indicator, periods)
+        if not result.derived:
+            continue
+        series[indicator_id].values.setdefault((year, year_type, 1), {})[breakdown.code] = Cell(
+            value=result.value,
+            decimals=indicator.decimals,
+            footnotes=[yearrule.derived_note(indicator)],
+            breakdown=breakdown,
+            is_derived=True,
+        )
 
 
 def _breakdown_from_row(

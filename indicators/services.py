@@ -29,6 +29,7 @@ from indicators.models import (
     IndicatorValue,
     MissingReason,
 )
+from indicators.yearrule import year_rule_warning
 
 NO_RIGHT = "Du saknar behörighet att registrera utfall för nämnden."
 COMPUTED_READ_ONLY = "Indikatorn beräknas från andra uppgifter och kan inte registreras."
@@ -773,6 +774,7 @@ def soft_checks(value: IndicatorValue, *, known: SoftCheckData | None = None) ->
     warning = gender_sum_warning(value, known=known)
     if warning:
         warnings.append(warning)
+    warnings.extend(filter(None, [year_rule_warning(value)]))
     return warnings
 
 

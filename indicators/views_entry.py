@@ -183,6 +183,7 @@ class CellState:
             "last_year_text": entry.last_year_text,
             "last_year_year_text": entry.last_year_year_text,
             "target_text": entry.target_text,
+            "derived_text": entry.derived_text,
             "open": bool(missing_reason or comment or footnote or self.errors),
             "reason_options": _reason_options(missing_reason),
             "footnote": footnote,

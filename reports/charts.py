@@ -19,6 +19,7 @@ from goals.periods import Period, PeriodType
 from indicators.formatting import NBSP, format_number, format_target
 from indicators.models import Indicator, Target
 from indicators.selectors import TOTAL, Cell, IndicatorSeries
+from indicators.yearrule import derived_note
 
 SEPARATORS = "," + NBSP  # decimal comma, no-break space between thousands
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
@@ -270,9 +271,10 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
                     missing_x.append(period_middle(period))
                     missing_text.append(_missing_hover(key.label, period.label, cell))
                 else:
-                    texts.append(
-                        f"{key.label} {period.label}: {_with_unit(cell.text, indicator, cell.value)}"
-                    )
+                    text = f"{key.label} {period.label}: {_with_unit(cell.text, indicator, cell.value)}"
+                    if cell.is_derived:
+                        text += "<br>" + derived_note(indicator)
+                    texts.append(text)
             if not xs or all(y is None for y in ys):
                 continue
             trace = go.Scatter(

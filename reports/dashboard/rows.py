@@ -10,6 +10,7 @@ from indicators.evaluation import target_met
 from indicators.formatting import format_target, format_with_unit
 from indicators.models import Indicator, Target
 from indicators.selectors import TOTAL, Cell, IndicatorSeries, load_series
+from indicators.yearrule import derived_note
 from reports.dashboard.sparkline import Sparkline, sparkline
 from reports.dashboard.status import Status, target_status
 
@@ -72,6 +73,7 @@ class IndicatorRow:
     met: bool | None = None
     status: Status = field(default_factory=lambda: target_status(None))
     note: str = ""
+    derived_note: str = ""  # the year value is derived by the indicator's year rule
     trend: Sparkline | None = None
 
     @property
@@ -112,6 +114,8 @@ def indicator_row(
                 reasons = [total.missing_label, *total.footnotes]
                 row.missing_text = " ".join(text for text in reasons if text)
             outcome = total.value
+            if total.is_derived:
+                row.derived_note = derived_note(indicator)
         else:
             # Only split values: shown as the report prints them (`UAF: 2,5 SOF: 6,9`,
             # `7,6 (total, inkl BEA-anst) 5,2 (enbart HÖK-anst)`); not judged against the target.
