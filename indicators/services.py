@@ -29,7 +29,7 @@ from indicators.models import (
     IndicatorValue,
     MissingReason,
 )
-from indicators.yearrule import year_rule_warning
+from indicators.yearrule import is_derivable, year_rule_warning
 
 NO_RIGHT = "Du saknar behörighet att registrera utfall för nämnden."
 COMPUTED_READ_ONLY = "Indikatorn beräknas från andra uppgifter och kan inte registreras."
@@ -385,6 +385,14 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
         condition |= Q(
             indicator_id=indicator_id, period_type=period_type, year__gte=year - HISTORY_YEARS
         )
+    # The year rule compares the year value with the year's periods: read those too.
+    for indicator in {row.indicator.pk: row.indicator for row in rows}.values():
+        if is_derivable(indicator):
+            condition |= Q(
+                indicator_id=indicator.pk,
+                year=year,
+                period_type__in=[PeriodType.YEAR.value, PeriodType(indicator.frequency).value],
+            )
     first_note = Footnote.objects.filter(value=OuterRef("pk")).order_by("order", "pk")
     stored: dict[tuple, IndicatorValue] = {}
     soft_rows = []
@@ -476,6 +484,7 @@ def _soft_row(value: IndicatorValue, breakdown: Breakdown) -> tuple:
         breakdown.gender,
         breakdown.org_unit_id,
         breakdown.category,
+        value.decimals,
     )
 
 
@@ -693,7 +702,7 @@ class SoftCheckData:
 
     rows: list[tuple] = field(default_factory=list)
     # (pk, indicator_id, breakdown_id, year, period_type, period_number, value, gender,
-    #  org_unit_id, category)
+    #  org_unit_id, category, decimals)
 
     def written(self, values: list[IndicatorValue]) -> SoftCheckData:
         """The rows as they are after these values were written (read before the write)."""
@@ -717,6 +726,16 @@ class SoftCheckData:
             and row[3] >= value.year - HISTORY_YEARS
             and row[6] is not None
             and row[0] != value.pk
+        ]
+
+    def year_rows(self, value: IndicatorValue) -> list[tuple]:
+        """The value's year and period rows of its year, as `yearrule.year_rule_warning` reads them."""
+        return [
+            (row[4], row[5], row[6], row[10])
+            for row in self.rows
+            if row[1] == value.indicator_id
+            and row[2] == value.breakdown_id
+            and row[3] == value.year
         ]
 
     def siblings(self, value: IndicatorValue) -> dict[str, Decimal | None]:
@@ -774,7 +793,8 @@ def soft_checks(value: IndicatorValue, *, known: SoftCheckData | None = None) ->
     warning = gender_sum_warning(value, known=known)
     if warning:
         warnings.append(warning)
-    warnings.extend(filter(None, [year_rule_warning(value)]))
+    year_rows = known.year_rows(value) if known is not None else None
+    warnings.extend(filter(None, [year_rule_warning(value, rows=year_rows)]))
     return warnings
 
 

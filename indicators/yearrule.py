@@ -198,23 +198,28 @@ def difference_warning(
     )
 
 
-def year_rule_warning(value: IndicatorValue) -> str:
+def year_rule_warning(value: IndicatorValue, *, rows: list[tuple] | None = None) -> str:
     """Whether a saved value leaves an entered year value differing from the year rule.
 
     Called for the year value itself and for each period (the last quarter typed after the year
-    value completes the periods). One query, and none for indicators without a rule to apply.
+    value completes the periods). One query, and none for indicators without a rule to apply or
+    when `rows` (period type, number, value, decimals of the value's year, read with others) is
+    given.
     """
     indicator = value.indicator
     if not is_derivable(indicator):
         return ""
     if _ptype(value.period_type) not in (PeriodType.YEAR.value, _ptype(indicator.frequency)):
         return ""
-    rows = IndicatorValue.objects.filter(
-        indicator_id=value.indicator_id,
-        breakdown_id=value.breakdown_id,
-        year=value.year,
-        period_type__in=[PeriodType.YEAR.value, _ptype(indicator.frequency)],
-    ).values_list("period_type", "period_number", "value", "decimals")
+    wanted = (PeriodType.YEAR.value, _ptype(indicator.frequency))
+    if rows is None:
+        rows = IndicatorValue.objects.filter(
+            indicator_id=value.indicator_id,
+            breakdown_id=value.breakdown_id,
+            year=value.year,
+            period_type__in=wanted,
+        ).values_list("period_type", "period_number", "value", "decimals")
+    rows = [row for row in rows if row[0] in wanted]
     year = None
     periods: dict[int, Decimal | None] = {}
     for period_type, number, number_value, decimals in rows:
