@@ -322,3 +322,15 @@ def test_read_only_database_refuses_a_login(browser_client, controller_an, read_
     )
     assert_outage_page(response, "Databasen går bara att läsa")
     assert "sessionid" not in response.cookies  # not logged in
+
+
+def test_outage_page_renders_without_the_database():
+    """No `db` fixture: any query while rendering the 503 would fail the test."""
+    from django.test import RequestFactory
+
+    from config.database_outage import outage_response
+
+    response = outage_response(
+        RequestFactory().post("/utfall/"), Outage.UNAVAILABLE, OperationalError("refused")
+    )
+    assert_outage_page(response)
