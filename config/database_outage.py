@@ -67,6 +67,13 @@ def _is_read_only(error: BaseException) -> bool:
     return False
 
 
+def _is_conflict(error: BaseException) -> bool:
+    """A serialization failure or deadlock (SQLSTATE class 40) is an OperationalError in
+    psycopg, but the database is there: it is no outage and must not be told as one."""
+    code = getattr(error.__cause__, "sqlstate", None) or getattr(error.__cause__, "pgcode", None)
+    return isinstance(code, str) and code.startswith("40")
+
+
 def classify(error: BaseException | None) -> Outage | None:
     """The outage behind `error`, following the chain of errors it was raised from or during.
 
@@ -80,7 +87,7 @@ def classify(error: BaseException | None) -> Outage | None:
         if isinstance(error, DatabaseError | InterfaceError):
             if _is_read_only(error):
                 return Outage.READ_ONLY
-            if isinstance(error, OperationalError | InterfaceError):
+            if isinstance(error, OperationalError | InterfaceError) and not _is_conflict(error):
                 return Outage.UNAVAILABLE
         error = error.__cause__ or error.__context__
     return None

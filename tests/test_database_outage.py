@@ -254,6 +254,13 @@ def test_classify_follows_the_chain_and_the_read_only_codes():
     except RuntimeError as wrapped:
         # `from None` hides the context from tracebacks, not from __context__.
         assert classify(wrapped) is Outage.UNAVAILABLE
+
+    class PsycopgDeadlock(Exception):
+        sqlstate = "40P01"
+
+    deadlock = OperationalError("deadlock detected")
+    deadlock.__cause__ = PsycopgDeadlock()
+    assert classify(deadlock) is None  # the database is there
     assert classify(IntegrityError("duplicate key")) is None
     assert classify(ValueError("x")) is None
     assert classify(None) is None
