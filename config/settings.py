@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so its 503 for a database outage passes every other middleware's response headers.
+    "config.database_outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,7 +138,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        # Connections are kept for a minute and checked before reuse in each request, so a
+        # database restart costs no request an error (each worker reconnects by itself).
+        DATABASES = {
+            "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        }
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 else:
@@ -210,6 +216,8 @@ CACHES = {
 # Logout flushes the session on the server; a password change ends the user's other sessions
 # (their stored password hash no longer matches).
 SESSION_COOKIE_AGE = 30 * 60
+# Database sessions that still show pages when the database is read-only (config.sessions).
+SESSION_ENGINE = "config.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_MAX_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

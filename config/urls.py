@@ -21,3 +21,7 @@ urlpatterns = [
     path("budget/", include("budget.urls")),
     path("", include("reports.urls")),
 ]
+
+# A database outage raised outside a view (the session, the user) gets the Swedish 503 too.
+handler400 = "config.database_outage.bad_request"
+handler500 = "config.database_outage.server_error"

@@ -64,7 +64,13 @@ def test_the_configuration_is_what_the_issue_asks_for():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_ABSOLUTE_MAX_SECONDS == 12 * 60 * 60
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    # Database sessions (config.sessions only lets a read-only database still show pages).
+    assert settings.SESSION_ENGINE == "config.sessions"
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+    from config.sessions import SessionStore
+
+    assert issubclass(SessionStore, DatabaseSessionStore)
 
 
 def test_idle_for_more_than_30_minutes_ends_the_session(client, controller_an, clock):

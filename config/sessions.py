@@ -1,0 +1,46 @@
+"""Database sessions that let a read-only database still show pages.
+
+With SESSION_SAVE_EVERY_REQUEST every page view writes its session (to move the idle expiry
+forward). When the database refuses that write, Django turns it into SessionInterrupted, a
+400 "kunde inte tolka förfrågan" on a page that only read. Here an unchanged session whose
+renewal fails because of an outage (config.database_outage) is left as it is: the page is
+shown and the session simply expires at its old time (so does a session of a save that
+committed just before the database went away: the save is answered as saved). A session with new content (a login,
+a logout, a message) still fails, and the user is told nothing was saved.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+from config.database_outage import classify
+
+logger = logging.getLogger("styrkort.database")
+
+
+class SessionStore(DatabaseSessionStore):
+    _load_error: Exception | None = None
+
+    def load(self) -> dict:
+        # A session that could not be read because of an outage is not read again in the same
+        # request (SessionMiddleware asks once more after the 503): the same error, no query.
+        if self._load_error is not None:
+            raise self._load_error
+        try:
+            return super().load()
+        except Exception as error:
+            if classify(error) is not None:
+                self._load_error = error
+            raise
+
+    def save(self, must_create: bool = False) -> None:
+        try:
+            super().save(must_create=must_create)
+        except UpdateError as error:
+            outage = classify(error)
+            if self.modified or outage is None:
+                raise
+            logger.warning("Sessionen kunde inte förnyas (%s); sidan visas ändå", outage)
