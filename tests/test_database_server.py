@@ -360,8 +360,8 @@ def test_browser_shows_not_saved_and_keeps_the_typed_value(server, page):
     page.click("form.login-form button[type=submit]")
     page.wait_for_url(lambda url: "/logga-in/" not in url)
     page.goto(server.base + ENTRY_PAGE)
-    form = page.locator("form[data-field]").filter(has=page.locator("input[name=value]")).last
-    field = form.locator("input[name=value]")
+    form = page.locator("tr[data-field]").filter(has=page.locator("input[name$='-value']")).last
+    field = form.locator("input[name$='-value']")
     before = stored_values(server.cluster)
 
     server.cluster.stop()
@@ -381,7 +381,7 @@ def test_browser_shows_not_saved_and_keeps_the_typed_value(server, page):
         server.cluster.start()
     assert stored_values(server.cluster) == before
 
-    # Try again once the database is back: the field's own save button.
-    form.locator("button[type=submit]").click()
+    # Try again once the database is back: the field's own "Försök igen".
+    form.get_by_role("button", name="Försök igen").click()
     page.locator(".ef-msg .saved").filter(has_text="Sparat").first.wait_for()
     assert "4711" in stored_values(server.cluster)
