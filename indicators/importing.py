@@ -117,6 +117,8 @@ def _text(cell, value: str) -> None:
     """Write text as text: openpyxl would turn a leading = into a formula."""
     cell.value = value
     cell.data_type = "s"
+    if value.startswith("="):
+        cell.quotePrefix = True  # else Excel reads it as a formula once the cell is edited
 
 
 def _number_format(decimals: int) -> str:

@@ -9,6 +9,7 @@ carrier of a figure, and statuses use patterns and text as well as colour.
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,6 +77,12 @@ def _figure(**layout) -> go.Figure:
     return go.Figure(layout=base)
 
 
+def esc(text: str) -> str:
+    """User text for plotly: it renders hover text, names, labels and titles as a subset of
+    HTML, so &, < and > are escaped (it shows the entities as the characters)."""
+    return html.escape(str(text), quote=False)
+
+
 def to_json(fig: go.Figure) -> dict:
     """A plain dict that json_script can write (no numpy, no Decimal)."""
     return fig.to_plotly_json()
@@ -107,10 +114,10 @@ def _with_unit(text: str, indicator: Indicator, value: Decimal | None) -> str:
 
 
 def _missing_hover(label: str, period_label: str, cell: Cell) -> str:
-    parts = [f"{label} {period_label}: I.U."]
+    parts = [esc(f"{label} {period_label}: I.U.")]
     if cell.missing_label:
-        parts.append(cell.missing_label)
-    parts.extend(cell.footnotes)
+        parts.append(esc(cell.missing_label))
+    parts.extend(esc(footnote) for footnote in cell.footnotes)
     return "<br>".join(parts)
 
 
@@ -161,7 +168,7 @@ def _target_shapes(
             continue
         value = float(target.value)
         start, end = datetime.date(year, 1, 1).isoformat(), datetime.date(year, 12, 31).isoformat()
-        text = f"Målvärde {year}: {format_target(target)}"
+        text = esc(f"Målvärde {year}: {format_target(target)}")
         line_x += [start, end, None]
         line_y += [value, value, None]
         line_text += [text, text, None]
@@ -263,7 +270,7 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
                 xs.append(period_middle(period))
                 if cell is None:
                     ys.append(None)
-                    texts.append(f"{key.label} {period.label}: inget värde")
+                    texts.append(esc(f"{key.label} {period.label}: inget värde"))
                     continue
                 ys.append(_number(cell.value))
                 if cell.is_missing:
@@ -271,16 +278,19 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
                     missing_x.append(period_middle(period))
                     missing_text.append(_missing_hover(key.label, period.label, cell))
                 else:
-                    text = f"{key.label} {period.label}: {_with_unit(cell.text, indicator, cell.value)}"
+                    text = esc(
+                        f"{key.label} {period.label}: "
+                        f"{_with_unit(cell.text, indicator, cell.value)}"
+                    )
                     if cell.is_derived:
-                        text += "<br>" + derived_note(indicator)
+                        text += "<br>" + esc(derived_note(indicator))
                     texts.append(text)
             if not xs or all(y is None for y in ys):
                 continue
             trace = go.Scatter(
                 x=xs,
                 y=ys,
-                name=key.label + group,
+                name=esc(key.label + group),
                 mode="lines+markers",
                 connectgaps=False,
                 line={"color": colour, "dash": dash, "width": 2.5 if not group else 1.5},
@@ -329,7 +339,7 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
 
 def status_chart(counts: Sequence, *, title: str) -> dict:
     """One horizontal bar per status (e.g. how many nämndmål are Uppnått), symbol and text on the axis."""
-    labels = [f"{item.status.symbol} {item.status.label}" for item in counts]
+    labels = [esc(f"{item.status.symbol} {item.status.label}") for item in counts]
     values = [item.count for item in counts]
     colours = [STATUS_STYLE[item.status.key][0] for item in counts]
     patterns = [STATUS_STYLE[item.status.key][1] for item in counts]
@@ -337,7 +347,12 @@ def status_chart(counts: Sequence, *, title: str) -> dict:
         height=70 + 34 * len(counts),
         margin={"l": 24, "r": 24, "t": 8, "b": 48},
         showlegend=False,
-        xaxis={"title": {"text": title}, "gridcolor": "#e3e3e3", "dtick": 1, "rangemode": "tozero"},
+        xaxis={
+            "title": {"text": esc(title)},
+            "gridcolor": "#e3e3e3",
+            "dtick": 1,
+            "rangemode": "tozero",
+        },
         yaxis={"autorange": "reversed", "automargin": True},
     )
     fig.add_trace(
@@ -369,7 +384,7 @@ def stacked_status_chart(
         height=90 + 36 * max(len(names), 1),
         barmode="stack",
         margin={"l": 24, "r": 24, "t": 56, "b": 48},
-        xaxis={"title": {"text": axis_title}, "gridcolor": "#e3e3e3", "rangemode": "tozero"},
+        xaxis={"title": {"text": esc(axis_title)}, "gridcolor": "#e3e3e3", "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "automargin": True},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
     )
@@ -382,7 +397,7 @@ def stacked_status_chart(
         fig.add_trace(
             go.Bar(
                 x=values,
-                y=list(names),
+                y=[esc(name) for name in names],
                 name=f"{status.symbol} {status.label}",
                 orientation="h",
                 marker={
@@ -425,13 +440,14 @@ def budget_outcome_chart(
         (outcome_name, outcome_tkr, "#004b87", ""),
     ):
         texts = [
-            f"{name}: {format_number(value)} tkr" if value is not None else "" for value in values
+            esc(f"{name}: {format_number(value)} tkr") if value is not None else ""
+            for value in values
         ]
         fig.add_trace(
             go.Bar(
                 x=[_number(value) for value in values],
-                y=list(labels),
-                name=name,
+                y=[esc(label) for label in labels],
+                name=esc(name),
                 orientation="h",
                 marker={
                     "color": colour,
@@ -470,14 +486,18 @@ def forecast_chart(
         hovermode="closest",
     )
     texts = [
-        f"{point}: {format_number(value)} tkr" if value is not None else f"{point}: ingen prognos"
+        esc(
+            f"{point}: {format_number(value)} tkr"
+            if value is not None
+            else f"{point}: ingen prognos"
+        )
         for point, value in zip(points, deviations_tkr, strict=True)
     ]
     fig.add_trace(
         go.Scatter(
-            x=list(points),
+            x=[esc(point) for point in points],
             y=[_number(value) for value in deviations_tkr],
-            name=name,
+            name=esc(name),
             mode="lines+markers+text",
             text=[format_number(value) if value is not None else "" for value in deviations_tkr],
             textposition="top center",

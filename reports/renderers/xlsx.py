@@ -279,6 +279,8 @@ class _SheetWriter:
         cell = self._cell(row or self.row, column, style)
         cell.value = _clip(text)
         cell.data_type = "s"
+        if text.startswith(FORMULA_START):
+            cell.quotePrefix = True  # a goal title or note typed as "=…" stays text in Excel
         return cell
 
     def _write_table(self, table: ReportTable) -> None:
@@ -374,6 +376,8 @@ class _SheetWriter:
                 font = self.styles.inline_font(bold=bold, italic=part.italic or cell.italic)
                 rich.append(TextBlock(font, _clip(with_marks(part.text, part.marks))))
             target.value = rich
+            if str(rich).startswith(FORMULA_START):
+                target.quotePrefix = True
             return
         text = self._shown(cell)
         if not text:

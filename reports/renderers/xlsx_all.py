@@ -43,6 +43,8 @@ def _text(ws: WriteOnlyWorksheet, text: str, style: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"
     cell.style = style
+    if text.startswith("="):
+        cell.quotePrefix = True  # else Excel reads it as a formula once the cell is edited
     return cell
 
 
