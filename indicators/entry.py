@@ -33,7 +33,7 @@ from goals.models import (
 from goals.periods import OccasionKind, Period, PeriodType
 from indicators.computed import ComputedValue, computed_values
 from indicators.evaluation import target_met
-from indicators.formatting import format_number, format_with_unit
+from indicators.formatting import format_exact, format_with_unit
 from indicators.models import (
     Breakdown,
     Footnote,
@@ -191,7 +191,8 @@ class EntryField:
             return ""
         if self.value.value is None:
             return "I.U."
-        return format_number(self.value.value, self.decimals_of(self.value))
+        # Exactly the stored number: a rounded copy would be sent back and overwrite it.
+        return format_exact(self.value.value, self.decimals_of(self.value))
 
     def decimals_of(self, value) -> int:
         if value is None:
