@@ -27,10 +27,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from goals.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
-from goals.periods import PeriodType
+from goals.periods import OccasionKind, PeriodType
 from indicators.entry import EntrySheet, entry_sheet
 from indicators.models import MissingReason
-from indicators.parsing import parse_swedish_number
+from indicators.parsing import is_missing_text, parse_value_for_unit
 from indicators.services import ValueConflict, save_value
 
 SHEET = "Utfall"
@@ -46,7 +46,8 @@ UNPACKS_TOO_LARGE = "Filen packas upp till en orimlig storlek och läses inte in
 UNREADABLE = "Filen kunde inte läsas som en Excelfil."
 NO_SHEET = "Bladet ”{sheet}” saknas. Använd mallen som laddas ner från sidan."
 WRONG_OCCASION = (
-    "Filen gäller {found}, inte {expected}. Ladda ner mallen för rätt nämnd och tillfälle."
+    "Filen gäller {found}, inte {expected} ({differences}). "
+    "Ladda ner mallen för rätt nämnd och tillfälle."
 )
 LOCKED = "{occasion} är godkänt och låst. Inget lästes in."
 FORMULA = "Cellen innehåller en formel. Skriv in värdet i stället för en formel."
@@ -125,6 +126,28 @@ def _number_format(decimals: int) -> str:
 
 def occasion_label(occasion: ReportingOccasion) -> str:
     return f"{occasion.board.code} {occasion.get_kind_display()} {occasion.year}"
+
+
+def wrong_occasion_message(found: tuple, occasion: ReportingOccasion) -> str:
+    """Name what differs (board, year, kind) from the file's own codes, never its free text."""
+    board, year, kind = (str(item or "").strip() for item in found)
+    kinds = dict(OccasionKind.choices)
+    expected = (occasion.board.code, str(occasion.year), occasion.kind)
+    labels = ("nämnd", "år", "tillfälle")
+    shown_found = (board or "?", year or "?", kinds.get(kind, kind or "?"))
+    shown_expected = (expected[0], expected[1], occasion.get_kind_display())
+    differences = [
+        f"{label} {mine} i filen, {theirs} här"
+        for label, got, want, mine, theirs in zip(
+            labels, (board, year, kind), expected, shown_found, shown_expected, strict=True
+        )
+        if got != want
+    ]
+    return WRONG_OCCASION.format(
+        found=f"{shown_found[0]} {shown_found[2]} {shown_found[1]}",
+        expected=occasion_label(occasion),
+        differences="; ".join(differences),
+    )
 
 
 def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None) -> bytes:
@@ -251,7 +274,7 @@ def check_file(data: bytes, filename: str) -> None:
         raise ImportRefused(NOT_XLSX, code="type") from None
 
 
-def _cell_number(raw) -> Decimal:
+def _cell_number(raw, unit: str | None = None) -> Decimal:
     if isinstance(raw, bool):
         raise ValidationError("Skriv ett tal.", code="invalid_number")
     if isinstance(raw, int | float):
@@ -262,8 +285,8 @@ def _cell_number(raw) -> Decimal:
         if not number.is_finite():
             raise ValidationError("Skriv ett tal.", code="invalid_number")
         # Through the same checks as typed text: size, decimals, significant digits.
-        return parse_swedish_number(format(number, "f").replace(".", ","), allow_percent=True)
-    return parse_swedish_number(str(raw), allow_percent=True)
+        return parse_value_for_unit(format(number, "f").replace(".", ","), unit=unit)
+    return parse_value_for_unit(str(raw), unit=unit)
 
 
 def _column_name(key: str) -> str:
@@ -313,13 +336,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
         }
         found = (info.get("Nämnd"), info.get("År"), info.get("Tillfälle"))
         if found != (occasion.board.code, str(occasion.year), occasion.kind):
-            raise ImportRefused(
-                WRONG_OCCASION.format(
-                    found=info.get("Beskrivning") or " ".join(item or "?" for item in found),
-                    expected=occasion_label(occasion),
-                ),
-                code="occasion",
-            )
+            raise ImportRefused(wrong_occasion_message(found, occasion), code="occasion")
     sheet = entry_sheet(occasion)
     entries = {
         (
@@ -383,8 +400,15 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
                         )
                     )
                     raise
-                except OccasionLockedError:
-                    raise
+                except OccasionLockedError as error:
+                    # The row's period is covered by an approved occasion: blame that row's
+                    # value cell and name the lock, not column A.
+                    result.errors.append(
+                        CellError(
+                            SHEET, row.number, _column_name("value"), " ".join(error.messages)
+                        )
+                    )
+                    raise ValidationError(error.messages) from None
                 except ValidationError as error:
                     result.errors.append(
                         CellError(
@@ -439,7 +463,7 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
     value = None
     missing_reason = ""
     text_value = str(raw_value).strip() if raw_value is not None else ""
-    if text_value.lower() in {"i.u.", "iu", "i.u"}:
+    if is_missing_text(text_value):
         text_value = ""
         raw_value = None
         if raw_reason in (None, ""):
@@ -455,7 +479,7 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
             )
     if raw_value is not None and text_value != "":
         try:
-            value = _cell_number(raw_value)
+            value = _cell_number(raw_value, entry.indicator.unit)
         except ValidationError as error:
             result.errors.append(
                 CellError(SHEET, number, _column_name("value"), " ".join(error.messages))

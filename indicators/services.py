@@ -28,6 +28,7 @@ from indicators.models import (
     IndicatorValue,
     MissingReason,
 )
+from indicators.parsing import WARN_SHARE_RANGE, plausibility_warnings  # noqa: F401
 
 NO_RIGHT = "Du saknar behörighet att registrera utfall för nämnden."
 COMPUTED_READ_ONLY = "Indikatorn beräknas från andra uppgifter och kan inte registreras."
@@ -47,7 +48,6 @@ CONFLICT_DELETED = (
 )
 CONFLICT_CREATED = CONFLICT_CHANGED
 
-WARN_SHARE_RANGE = "Andelen ligger utanför 0–100 %. Kontrollera värdet."
 WARN_FAR_FROM_HISTORY = (
     "Värdet {value} avviker mycket från indikatorns historik (medel {mean}, "
     "mer än tre standardavvikelser). Kontrollera värdet."
@@ -333,8 +333,7 @@ def soft_checks(value: IndicatorValue) -> list[str]:
         return []
     indicator = value.indicator
     warnings: list[str] = []
-    if indicator.is_share and not (0 <= value.value <= 100):
-        warnings.append(WARN_SHARE_RANGE)
+    warnings += plausibility_warnings(value.value, unit=indicator.unit)
     history = list(
         IndicatorValue.objects.filter(
             indicator_id=value.indicator_id,
