@@ -114,12 +114,23 @@ class BoardGoalAdmin(SimpleHistoryAdmin):
 
 
 class TransitionInline(admin.TabularInline):
+    """The workflow steps are the audit trail: shown, never added, changed or deleted here."""
+
     model = models.OccasionTransition
     extra = 0
-    readonly_fields = ["from_state", "to_state", "user", "at", "reason"]
+    readonly_fields = ["from_state", "to_state", "user", "at", "reason", "source"]
     can_delete = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
