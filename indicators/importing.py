@@ -29,6 +29,7 @@ from goals.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
 from indicators.entry import EntrySheet, entry_sheet
+from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
 from indicators.parsing import is_missing_text, parse_value_for_unit
 from indicators.services import ValueConflict, save_value
@@ -80,6 +81,7 @@ COLUMNS = [
     ("value", "Utfall"),
     ("missing_reason", "Skäl till I.U."),
     ("comment", "Kommentar"),
+    ("footnote", "Fotnot"),
 ]
 COLUMN = {key: index + 1 for index, (key, _) in enumerate(COLUMNS)}
 HEADER_ROW = 1
@@ -186,16 +188,22 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
             _text(last_cell, "I.U.")
         value_cell = ws.cell(row=row_number, column=COLUMN["value"])
         stored = entry.value
+        shown_decimals = decimals
         if stored is not None and stored.value is not None:
             value_cell.value = float(stored.value)
-        value_cell.number_format = _number_format(decimals)
+            # Exactly the stored figure: a rounded cell would be read back and overwrite it.
+            shown_decimals = exact_decimals(stored.value, decimals)
+        value_cell.number_format = _number_format(shown_decimals)
         reason_cell = ws.cell(row=row_number, column=COLUMN["missing_reason"])
         if stored is not None and stored.missing_reason:
             _text(reason_cell, stored.get_missing_reason_display())
         comment_cell = ws.cell(row=row_number, column=COLUMN["comment"])
         if stored is not None and stored.comment:
             _text(comment_cell, stored.comment)
-        for cell in (value_cell, reason_cell, comment_cell):
+        footnote_cell = ws.cell(row=row_number, column=COLUMN["footnote"])
+        if entry.footnote_text:
+            _text(footnote_cell, entry.footnote_text)
+        for cell in (value_cell, reason_cell, comment_cell, footnote_cell):
             cell.fill = input_fill
             cell.protection = Protection(locked=False)
     reasons = DataValidation(
@@ -301,6 +309,7 @@ class _Row:
     missing_reason: str
     comment: str
     version: int
+    footnote: str | None = None
 
 
 def read_and_import(
@@ -350,6 +359,10 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
     rows: list[_Row] = []
     seen: set[tuple] = set()
     ws = workbook[SHEET]
+    header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
+    has_footnotes = len(header) >= COLUMN["footnote"] and (
+        str(header[COLUMN["footnote"] - 1] or "").strip() == dict(COLUMNS)["footnote"]
+    )
     for number, cells in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1), start=HEADER_ROW + 1):
         if number > MAX_ROWS + HEADER_ROW:
             result.errors.append(CellError(SHEET, number, "–", "Filen har för många rader."))
@@ -366,7 +379,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
             values[column] = raw
         if all(value in (None, "") for value in values.values()):
             continue
-        row = _check_row(number, values, entries, seen, result)
+        row = _check_row(number, values, entries, seen, result, has_footnotes=has_footnotes)
         if row is not None:
             rows.append(row)
     if result.errors:
@@ -387,6 +400,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
                         missing_reason=row.missing_reason,
                         is_missing=bool(row.missing_reason),
                         comment=row.comment,
+                        footnote=row.footnote,
                         expected_version=row.version,
                         source=ChangeSource.IMPORT,
                     )
@@ -430,7 +444,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
     return result
 
 
-def _check_row(number, values, entries, seen, result) -> _Row | None:
+def _check_row(number, values, entries, seen, result, *, has_footnotes=False) -> _Row | None:
     def get(key):
         return values.get(COLUMN[key])
 
@@ -455,6 +469,8 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
     raw_value = get("value")
     raw_reason = get("missing_reason")
     comment = str(get("comment") or "").strip()
+    # An old template without the column leaves footnotes as they are (None).
+    footnote = None if not has_footnotes else str(get("footnote") or "").strip()
     try:
         version = int(get("version") or 0)
     except (TypeError, ValueError):
@@ -492,8 +508,9 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
         return None
     stored = entry.value
     if value is None and not missing_reason:
-        # An empty row leaves the stored value (and its comment) as it is.
-        if stored is None or comment == stored.comment or not comment:
+        # An empty row leaves the stored value (and its comment and footnote) as it is.
+        footnote_changed = footnote is not None and footnote != entry.footnote_text
+        if stored is None or not ((comment and comment != stored.comment) or footnote_changed):
             return None
         value = stored.value
         missing_reason = stored.missing_reason
@@ -502,6 +519,7 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
         and stored.value == value
         and stored.missing_reason == missing_reason
         and stored.comment == comment
+        and (footnote is None or footnote == entry.footnote_text)
     ):
         return None  # the row says what is stored already: nothing to write, nothing to refuse
     if stored is not None and stored.version != version:
@@ -533,4 +551,5 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
         missing_reason=missing_reason,
         comment=comment,
         version=version,
+        footnote=footnote,
     )
