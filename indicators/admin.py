@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from goals.admin import LockedRowsAdminMixin
+from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
 from indicators import models
 
 
@@ -19,7 +18,7 @@ class FootnoteInline(admin.TabularInline):
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(AuditedHistoryAdmin):
     list_display = ["name", "board", "category", "board_goal", "unit", "valid_from", "valid_to"]
     list_filter = ["board", "category", "frequency", "mandatory"]
     search_fields = ["name"]
@@ -35,7 +34,7 @@ class BreakdownAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorValue)
-class IndicatorValueAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
     list_display = [
         "indicator",
         "year",
@@ -62,7 +61,7 @@ class IndicatorValueAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(models.Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(AuditedHistoryAdmin):
     list_display = ["indicator", "year", "breakdown", "kind", "operator", "value", "text"]
     list_filter = ["year", "kind"]
     search_fields = ["indicator__name"]
@@ -71,7 +70,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Footnote)
-class FootnoteAdmin(SimpleHistoryAdmin):
+class FootnoteAdmin(AuditedHistoryAdmin):
     list_display = ["__str__", "indicator", "value", "target", "board_goal", "year"]
     search_fields = ["text"]
     raw_id_fields = ["indicator", "value", "target", "board_goal"]
