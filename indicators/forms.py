@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from goals.models import AssessmentLevel, WorkStatus
 from goals.periods import PeriodType
-from indicators.models import MissingReason
+from indicators.models import Indicator, MissingReason
 from indicators.parsing import is_missing_text, parse_value_for_unit
 
 MISSING_REASON_REQUIRED = "Ange skäl till I.U."
@@ -52,8 +52,16 @@ class ValueForm(forms.Form):
             if reason:
                 self.add_error("value", REASON_WITH_VALUE)
                 return data
+            unit = self.unit
+            if unit is None and "%" in text and data.get("indicator"):
+                # Only a `%` needs the unit; looked up then, so a plain number costs no query.
+                unit = (
+                    Indicator.objects.filter(pk=data["indicator"])
+                    .values_list("unit", flat=True)
+                    .first()
+                )
             try:
-                data["number"] = parse_value_for_unit(text, unit=self.unit)
+                data["number"] = parse_value_for_unit(text, unit=unit)
             except ValidationError as error:
                 self.add_error("value", error)
         return data

@@ -121,3 +121,29 @@ def test_plausibility_is_unit_aware():
 def test_equal_numbers_with_different_exponents_are_equal():
     assert numbers_equal(Decimal("9.5"), Decimal("9.50"))
     assert not numbers_equal(Decimal("9.5"), None)
+
+
+@pytest.mark.django_db
+def test_entry_form_refuses_percent_on_a_count_and_accepts_it_on_a_share(board_an):
+    from indicators.forms import ValueForm
+
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
+    base = {
+        "indicator": indicator.pk,
+        "breakdown": breakdown().pk,
+        "period_type": "kvartal",
+        "period_number": 3,
+        "version": 0,
+        "value": "5 %",
+    }
+    indicator.unit = "antal"
+    indicator.save()
+    form = ValueForm(base)
+    assert not form.is_valid()
+    assert form.errors["value"] == [PERCENT_ON_COUNT]
+    indicator.unit = "procent"
+    indicator.save()
+    form = ValueForm(base)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["number"] == Decimal(5)
+    assert ValueForm({**base, "value": "I. U.", "missing_reason": "annat"}).is_valid()
