@@ -1,7 +1,54 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
 from indicators import models
+from indicators.formatting import format_exact
+from indicators.parsing import read_value_text
+
+
+class IndicatorValueForm(forms.ModelForm):
+    """The admin reads and shows a value like the entry page: Swedish text, exact figure."""
+
+    value = forms.CharField(
+        label="värde",
+        required=False,
+        max_length=40,
+        help_text="Som på inmatningssidan: 3 327, 88,9, -4,1 eller I.U. (med skäl).",
+    )
+
+    class Meta:
+        model = models.IndicatorValue
+        fields = [
+            "indicator",
+            "year",
+            "period_type",
+            "period_number",
+            "breakdown",
+            "value",
+            "decimals",
+            "missing_reason",
+            "comment",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.value if self.instance.pk else None
+        if stored is not None and not self.is_bound:
+            decimals = self.instance.indicator.decimals if self.instance.indicator_id else 0
+            self.initial["value"] = format_exact(stored, decimals)
+
+    def clean_value(self):
+        text = self.cleaned_data.get("value") or ""
+        indicator = self.cleaned_data.get("indicator") or (
+            self.instance.indicator if self.instance.indicator_id else None
+        )
+        try:
+            _missing, number = read_value_text(text, unit=getattr(indicator, "unit", None))
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return number
 
 
 class IndicatorBreakdownInline(admin.TabularInline):
@@ -35,6 +82,7 @@ class BreakdownAdmin(admin.ModelAdmin):
 
 @admin.register(models.IndicatorValue)
 class IndicatorValueAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
+    form = IndicatorValueForm
     list_display = [
         "indicator",
         "year",

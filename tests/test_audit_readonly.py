@@ -83,3 +83,30 @@ def test_superuser_cannot_revert_to_a_history_row(client, admin_user, board_an):
     assert response.status_code == 403
     value.refresh_from_db()
     assert value.value == Decimal(8)
+
+
+def test_value_admin_reads_swedish_text_and_shows_the_exact_figure(client, admin_user, board_an):
+    from indicators.admin import IndicatorValueForm
+    from tests.entry_data import breakdown
+
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
+    value = set_value(
+        indicator, year=2023, period_type=PeriodType.QUARTER, number=3, value=Decimal("9.5")
+    )
+    value.refresh_from_db()
+    assert IndicatorValueForm(instance=value).initial["value"] == "9,5"
+    data = {
+        "indicator": indicator.pk,
+        "year": 2023,
+        "period_type": PeriodType.QUARTER,
+        "period_number": 3,
+        "breakdown": breakdown().pk,
+        "value": "3\u00a0327,5",
+        "missing_reason": "",
+        "comment": "",
+    }
+    form = IndicatorValueForm(data, instance=value)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["value"] == Decimal("3327.5")
+    refused = IndicatorValueForm({**data, "value": "5 %"}, instance=value)
+    assert not refused.is_valid() and "Procenttecken" in refused.errors["value"][0]
