@@ -41,7 +41,7 @@ numbers = st.builds(
     lambda whole, fraction, places, negative: (
         (-1 if negative else 1) * (Decimal(whole) + Decimal(fraction).scaleb(-places))
     ),
-    st.integers(min_value=0, max_value=10**11 - 1),
+    st.integers(min_value=0, max_value=10**12 - 1),  # with 3 decimals: 15 digits
     st.integers(min_value=0, max_value=999),
     st.sampled_from([3]),
     st.booleans(),
@@ -147,3 +147,55 @@ def test_entry_form_refuses_percent_on_a_count_and_accepts_it_on_a_share(board_a
     assert form.is_valid(), form.errors
     assert form.cleaned_data["number"] == Decimal(5)
     assert ValueForm({**base, "value": "I. U.", "missing_reason": "annat"}).is_valid()
+
+
+@pytest.mark.django_db
+def test_entry_field_shows_9_5_and_a_comment_only_save_keeps_it(board_an, controller_an):
+    from goals.models import ReportingOccasion
+    from goals.periods import PeriodType
+    from indicators.entry import entry_sheet
+    from indicators.services import save_value
+
+    occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="k3")
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
+    assert indicator.decimals == 0
+    common = {
+        "user": controller_an,
+        "indicator": indicator,
+        "year": 2023,
+        "period_type": PeriodType.QUARTER,
+        "period_number": 3,
+        "breakdown": breakdown(),
+    }
+    save_value(**common, value=parse_value_for_unit("9,5", unit="antal"), expected_version=0)
+
+    def field():
+        return next(
+            item
+            for item in entry_sheet(occasion).all_fields()
+            if item.indicator.pk == indicator.pk and item.breakdown == breakdown()
+        )
+
+    shown = field().input_text
+    assert shown == "9,5"
+    result = save_value(
+        **common,
+        value=parse_value_for_unit(shown, unit="antal"),
+        comment="Bara en kommentar",
+        expected_version=field().version,
+    )
+    stored = IndicatorValue.objects.get(pk=result.value.pk)
+    assert stored.value == Decimal("9.5") and stored.comment == "Bara en kommentar"
+
+
+@pytest.mark.django_db
+def test_set_value_command_uses_the_vocabulary(board_an, controller_an):
+    from django.core.management import CommandError, call_command
+
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
+    args = ["set_value", f"--indicator={indicator.pk}", "--year=2031", "--user=controller_an"]
+    with pytest.raises(CommandError, match="Procenttecken"):
+        call_command(*args, "--value=5 %")
+    call_command(*args, "--value=I. U.", "--missing-reason=annat")
+    stored = IndicatorValue.objects.get(indicator=indicator, year=2031)
+    assert stored.value is None and stored.missing_reason == "annat"
