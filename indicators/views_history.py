@@ -29,7 +29,7 @@ from goals.models import (
 )
 from goals.periods import OccasionKind, Period, PeriodType
 from indicators.formatting import format_exact
-from indicators.models import Indicator, IndicatorValue, MissingReason
+from indicators.models import Footnote, Indicator, IndicatorValue, MissingReason
 from indicators.views_entry import get_occasion_for_user
 
 CHANGE_TYPES = {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}
@@ -136,8 +136,8 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
     require(request.user, Action.VIEW, indicator.board_id)
     last = rows[-1]
     period = Period(last.year, PeriodType(last.period_type), last.period_number)
-    lines = value_lines(rows, {indicator.pk: indicator})
-    lines.reverse()
+    lines = value_lines(rows, {indicator.pk: indicator}) + footnote_lines(value_id)
+    lines.sort(key=lambda line: line.when, reverse=True)
     current = IndicatorValue.objects.filter(pk=value_id).first()
     occasion = (
         ReportingOccasion.objects.filter(
@@ -165,6 +165,35 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
             else "",
         },
     )
+
+
+def footnote_lines(value_id: int) -> list[HistoryLine]:
+    """Edits of the value's footnote, old text → new text (footnotes have their own history)."""
+    previous: dict[int, object] = {}
+    lines = []
+    rows = (
+        Footnote.history.filter(value_id=value_id)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    for row in rows:
+        before = previous.get(row.id)
+        old = before.text if before is not None else ""
+        new = "" if row.history_type == "-" else row.text
+        lines.append(
+            HistoryLine(
+                when=row.history_date,
+                user=_user(row),
+                change=CHANGE_TYPES.get(row.history_type, row.history_type),
+                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+                subject="Fotnot",
+                before="–",
+                after="–",
+                comment=text_change("Fotnot", old, new),
+            )
+        )
+        previous[row.id] = row
+    return lines
 
 
 def _status_lines(rows, label_of) -> list[HistoryLine]:

@@ -183,3 +183,25 @@ def test_occasion_log_shows_old_and_new_analysis_text(client, board_an, controll
     response = client.get(reverse("entry_occasion_log", args=["AN", 2023, "helar"]))
     html = response.content.decode()
     assert "Analys: ”Första analysen” → ”Andra analysen”" in html
+
+
+def test_value_history_shows_footnote_edits_with_the_text(
+    client, board_an, occasion, controller_an
+):
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
+    common = {
+        "user": controller_an,
+        "indicator": indicator,
+        "year": 2023,
+        "period_type": PeriodType.QUARTER,
+        "period_number": 3,
+        "breakdown": breakdown(),
+        "value": Decimal(5),
+    }
+    value = save_value(**common, footnote="Preliminärt", expected_version=0).value
+    value.refresh_from_db()
+    save_value(**common, footnote="Slutligt", expected_version=value.version)
+    client.force_login(controller_an)
+    html = client.get(reverse("value_history", args=[value.pk])).content.decode()
+    assert "Fotnot: ”(tom)” → ”Preliminärt”" in html
+    assert "Fotnot: ”Preliminärt” → ”Slutligt”" in html
