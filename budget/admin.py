@@ -1,8 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from budget import models
-from goals.admin import LockedRowsAdminMixin
+from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
 
 
 class BudgetAmountInline(admin.TabularInline):
@@ -33,7 +32,7 @@ class InvestmentAmountInline(admin.TabularInline):
 
 
 @admin.register(models.BudgetLine)
-class BudgetLineAdmin(SimpleHistoryAdmin):
+class BudgetLineAdmin(AuditedHistoryAdmin):
     list_display = ["name", "board", "scheme", "section", "order", "valid_from", "valid_to"]
     list_filter = ["board", "scheme", "section"]
     search_fields = ["name", "code"]
@@ -42,7 +41,7 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.BudgetAmount)
-class BudgetAmountAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
+class BudgetAmountAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
     list_display = ["line", "year", "kind", "month", "document_year", "amount", "revenues"]
     list_filter = ["year", "kind", "line__board", "line__scheme"]
     search_fields = ["line__name"]
@@ -58,7 +57,7 @@ class BudgetAmountAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(models.PlanChange)
-class PlanChangeAdmin(SimpleHistoryAdmin):
+class PlanChangeAdmin(AuditedHistoryAdmin):
     list_display = ["text", "board", "document_year", "kind", "line", "order"]
     list_filter = ["board", "document_year", "kind"]
     search_fields = ["text"]
@@ -68,7 +67,7 @@ class PlanChangeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.InvestmentProject)
-class InvestmentProjectAdmin(SimpleHistoryAdmin):
+class InvestmentProjectAdmin(AuditedHistoryAdmin):
     list_display = ["name", "board", "decided_budget", "completed_year", "valid_from", "valid_to"]
     list_filter = ["board"]
     search_fields = ["name", "code"]
@@ -77,7 +76,7 @@ class InvestmentProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.InvestmentAmount)
-class InvestmentAmountAdmin(SimpleHistoryAdmin):
+class InvestmentAmountAdmin(AuditedHistoryAdmin):
     list_display = ["project", "year", "kind", "document_year", "amount"]
     list_filter = ["year", "kind", "project__board"]
     list_select_related = ["project"]

@@ -183,6 +183,8 @@ LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
+# History rows are the audit trail: the admin shows them but never reverts to one.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["config.formats"]
 

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from goals import models
@@ -8,6 +8,22 @@ from goals.audit import ChangeSource, change_source
 admin.site.site_header = "Styrkort – administration"
 admin.site.site_title = "Styrkort"
 admin.site.index_title = "Målstruktur, organisation och behörigheter"
+
+
+class AuditedHistoryAdmin(SimpleHistoryAdmin):
+    """The history rows are the audit trail: the admin shows them and never reverts to one.
+
+    SIMPLE_HISTORY_REVERT_DISABLED only hides the button; a POST to a history row's form would
+    still write it back, so that is refused here.
+    """
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class LockedRowsAdminMixin:
@@ -65,7 +81,7 @@ class LockedRowsAdminMixin:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
-class OccasionOwnedAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
+class OccasionOwnedAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
     def locking_occasion_of(self, obj):
         if obj.occasion_id is None:
             return None
@@ -98,14 +114,14 @@ class GoalAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CouncilGoal)
-class CouncilGoalAdmin(SimpleHistoryAdmin):
+class CouncilGoalAdmin(AuditedHistoryAdmin):
     list_display = ["title", "goal_area", "valid_from", "valid_to", "order"]
     list_filter = ["goal_area"]
     search_fields = ["title"]
 
 
 @admin.register(models.BoardGoal)
-class BoardGoalAdmin(SimpleHistoryAdmin):
+class BoardGoalAdmin(AuditedHistoryAdmin):
     list_display = ["title", "board", "council_goal", "valid_from", "valid_to", "order"]
     list_filter = ["board", "council_goal__goal_area"]
     search_fields = ["title", "description"]
@@ -114,17 +130,28 @@ class BoardGoalAdmin(SimpleHistoryAdmin):
 
 
 class TransitionInline(admin.TabularInline):
+    """The workflow steps are the audit trail: shown, never added, changed or deleted here."""
+
     model = models.OccasionTransition
     extra = 0
-    readonly_fields = ["from_state", "to_state", "user", "at", "reason"]
+    readonly_fields = ["from_state", "to_state", "user", "at", "reason", "source"]
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(models.ReportingOccasion)
-class ReportingOccasionAdmin(SimpleHistoryAdmin):
+class ReportingOccasionAdmin(AuditedHistoryAdmin):
     list_display = ["board", "year", "kind", "deadline", "state"]
     list_filter = ["board", "year", "kind", "state"]
     # The state changes only through the workflow (submit, approve, reopen), never by hand.
@@ -151,7 +178,7 @@ class GoalAssessmentAdmin(OccasionOwnedAdmin):
 
 
 @admin.register(models.StrategicAssignment)
-class StrategicAssignmentAdmin(SimpleHistoryAdmin):
+class StrategicAssignmentAdmin(AuditedHistoryAdmin):
     list_display = ["__str__", "scope", "board", "valid_from", "valid_to"]
     list_filter = ["scope", "board"]
     search_fields = ["text"]

@@ -1,8 +1,54 @@
+from django import forms
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.core.exceptions import ValidationError
 
-from goals.admin import LockedRowsAdminMixin
+from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
 from indicators import models
+from indicators.formatting import format_exact
+from indicators.parsing import read_value_text
+
+
+class IndicatorValueForm(forms.ModelForm):
+    """The admin reads and shows a value like the entry page: Swedish text, exact figure."""
+
+    value = forms.CharField(
+        label="värde",
+        required=False,
+        max_length=40,
+        help_text="Som på inmatningssidan: 3 327, 88,9, -4,1 eller I.U. (med skäl).",
+    )
+
+    class Meta:
+        model = models.IndicatorValue
+        fields = [
+            "indicator",
+            "year",
+            "period_type",
+            "period_number",
+            "breakdown",
+            "value",
+            "decimals",
+            "missing_reason",
+            "comment",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.value if self.instance.pk else None
+        if stored is not None and not self.is_bound:
+            decimals = self.instance.indicator.decimals if self.instance.indicator_id else 0
+            self.initial["value"] = format_exact(stored, decimals)
+
+    def clean_value(self):
+        text = self.cleaned_data.get("value") or ""
+        indicator = self.cleaned_data.get("indicator") or (
+            self.instance.indicator if self.instance.indicator_id else None
+        )
+        try:
+            _missing, number = read_value_text(text, unit=getattr(indicator, "unit", None))
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return number
 
 
 class IndicatorBreakdownInline(admin.TabularInline):
@@ -19,7 +65,7 @@ class FootnoteInline(admin.TabularInline):
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(AuditedHistoryAdmin):
     list_display = ["name", "board", "category", "board_goal", "unit", "valid_from", "valid_to"]
     list_filter = ["board", "category", "frequency", "mandatory"]
     search_fields = ["name"]
@@ -35,7 +81,8 @@ class BreakdownAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorValue)
-class IndicatorValueAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
+    form = IndicatorValueForm
     list_display = [
         "indicator",
         "year",
@@ -62,7 +109,7 @@ class IndicatorValueAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(models.Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(AuditedHistoryAdmin):
     list_display = ["indicator", "year", "breakdown", "kind", "operator", "value", "text"]
     list_filter = ["year", "kind"]
     search_fields = ["indicator__name"]
@@ -71,7 +118,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Footnote)
-class FootnoteAdmin(SimpleHistoryAdmin):
+class FootnoteAdmin(AuditedHistoryAdmin):
     list_display = ["__str__", "indicator", "value", "target", "board_goal", "year"]
     search_fields = ["text"]
     raw_id_fields = ["indicator", "value", "target", "board_goal"]

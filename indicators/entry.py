@@ -34,7 +34,7 @@ from goals.periods import OccasionKind, Period, PeriodType
 from indicators import yearrule
 from indicators.computed import ComputedValue, computed_values
 from indicators.evaluation import target_met
-from indicators.formatting import format_number, format_with_unit
+from indicators.formatting import format_exact, format_with_unit
 from indicators.models import (
     Breakdown,
     Footnote,
@@ -205,9 +205,8 @@ class EntryField:
             return ""
         if self.value.value is None:
             return "I.U."
-        # Every stored decimal, never a rounded copy: a save of the field sends this text back.
-        exponent = self.value.value.normalize().as_tuple().exponent
-        return format_number(self.value.value, max(self.decimals_of(self.value), -exponent))
+        # Exactly the stored number: a rounded copy would be sent back and overwrite it.
+        return format_exact(self.value.value, self.decimals_of(self.value))
 
     def decimals_of(self, value) -> int:
         if value is None:

@@ -65,3 +65,20 @@ def format_target(target: Target) -> str:
     if kind == "text":
         return target.text
     return MISSING
+
+
+def exact_decimals(value: Decimal | int | float, decimals: int = 0) -> int:
+    """The decimals needed to show `value` exactly, never fewer than `decimals`.
+
+    PostgreSQL returns 9.5 as 9.5000; trailing zeros beyond the indicator's decimals go.
+    """
+    exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    needed = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return max(decimals, needed)
+
+
+def format_exact(value: Decimal | int | float | None, decimals: int = 0) -> str:
+    """The stored number exactly, Swedish style: 9.5 with 0 decimals → '9,5', never '10'."""
+    if value is None:
+        return MISSING
+    return format_number(value, exact_decimals(value, decimals))

@@ -7,10 +7,9 @@ from django.core.exceptions import ValidationError
 
 from goals.models import AssessmentLevel, WorkStatus
 from goals.periods import PeriodType
-from indicators.models import MissingReason
-from indicators.parsing import parse_swedish_number
+from indicators.models import Indicator, MissingReason
+from indicators.parsing import is_missing_text, parse_value_for_unit
 
-MISSING_WORDS = {"i.u.", "iu", "i.u", "i u", "i. u."}
 MISSING_REASON_REQUIRED = "Ange skäl till I.U."
 REASON_WITH_VALUE = "Ange antingen ett värde eller ett skäl till I.U., inte båda."
 REASON_REQUIRED = "Ange en motivering."
@@ -33,13 +32,18 @@ class ValueForm(forms.Form):
     footnote = forms.CharField(label="Fotnot", required=False, max_length=1000)
     comment = forms.CharField(label="Kommentar", required=False, max_length=4000)
 
+    def __init__(self, *args, unit: str | None = None, **kwargs):
+        # The indicator's unit, where the caller knows it: % only on shares, no negative count.
+        self.unit = unit
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
         text = (data.get("value") or "").strip()
         reason = data.get("missing_reason") or ""
         data["is_missing"] = False
         data["number"] = None
-        if text.lower() in MISSING_WORDS or (not text and reason):
+        if is_missing_text(text) or (not text and reason):
             data["is_missing"] = True
             if not reason:
                 self.add_error("missing_reason", MISSING_REASON_REQUIRED)
@@ -48,8 +52,16 @@ class ValueForm(forms.Form):
             if reason:
                 self.add_error("value", REASON_WITH_VALUE)
                 return data
+            unit = self.unit
+            if unit is None and "%" in text and data.get("indicator"):
+                # Only a `%` needs the unit; looked up then, so a plain number costs no query.
+                unit = (
+                    Indicator.objects.filter(pk=data["indicator"])
+                    .values_list("unit", flat=True)
+                    .first()
+                )
             try:
-                data["number"] = parse_swedish_number(text, allow_percent=True)
+                data["number"] = parse_value_for_unit(text, unit=unit)
             except ValidationError as error:
                 self.add_error("value", error)
         return data

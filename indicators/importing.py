@@ -27,10 +27,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from goals.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
-from goals.periods import PeriodType
+from goals.periods import OccasionKind, PeriodType
 from indicators.entry import EntrySheet, entry_sheet
+from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
-from indicators.parsing import parse_swedish_number
+from indicators.parsing import is_missing_text, parse_value_for_unit
 from indicators.services import ValueConflict, save_value
 
 SHEET = "Utfall"
@@ -46,7 +47,8 @@ UNPACKS_TOO_LARGE = "Filen packas upp till en orimlig storlek och läses inte in
 UNREADABLE = "Filen kunde inte läsas som en Excelfil."
 NO_SHEET = "Bladet ”{sheet}” saknas. Använd mallen som laddas ner från sidan."
 WRONG_OCCASION = (
-    "Filen gäller {found}, inte {expected}. Ladda ner mallen för rätt nämnd och tillfälle."
+    "Filen gäller {found}, inte {expected} ({differences}). "
+    "Ladda ner mallen för rätt nämnd och tillfälle."
 )
 LOCKED = "{occasion} är godkänt och låst. Inget lästes in."
 FORMULA = "Cellen innehåller en formel. Skriv in värdet i stället för en formel."
@@ -79,6 +81,7 @@ COLUMNS = [
     ("value", "Utfall"),
     ("missing_reason", "Skäl till I.U."),
     ("comment", "Kommentar"),
+    ("footnote", "Fotnot"),
 ]
 COLUMN = {key: index + 1 for index, (key, _) in enumerate(COLUMNS)}
 HEADER_ROW = 1
@@ -129,6 +132,28 @@ def occasion_label(occasion: ReportingOccasion) -> str:
     return f"{occasion.board.code} {occasion.get_kind_display()} {occasion.year}"
 
 
+def wrong_occasion_message(found: tuple, occasion: ReportingOccasion) -> str:
+    """Name what differs (board, year, kind) from the file's own codes, never its free text."""
+    board, year, kind = (str(item or "").strip() for item in found)
+    kinds = dict(OccasionKind.choices)
+    expected = (occasion.board.code, str(occasion.year), occasion.kind)
+    labels = ("nämnd", "år", "tillfälle")
+    shown_found = (board or "?", year or "?", kinds.get(kind, kind or "?"))
+    shown_expected = (expected[0], expected[1], occasion.get_kind_display())
+    differences = [
+        f"{label} {mine} i filen, {theirs} här"
+        for label, got, want, mine, theirs in zip(
+            labels, (board, year, kind), expected, shown_found, shown_expected, strict=True
+        )
+        if got != want
+    ]
+    return WRONG_OCCASION.format(
+        found=f"{shown_found[0]} {shown_found[2]} {shown_found[1]}",
+        expected=occasion_label(occasion),
+        differences="; ".join(differences),
+    )
+
+
 def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None) -> bytes:
     """The pre-filled workbook for an occasion: one row per indicator, period and breakdown."""
     sheet = sheet or entry_sheet(occasion)
@@ -165,16 +190,22 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
             _text(last_cell, "I.U.")
         value_cell = ws.cell(row=row_number, column=COLUMN["value"])
         stored = entry.value
+        shown_decimals = decimals
         if stored is not None and stored.value is not None:
             value_cell.value = float(stored.value)
-        value_cell.number_format = _number_format(decimals)
+            # Exactly the stored figure: a rounded cell would be read back and overwrite it.
+            shown_decimals = exact_decimals(stored.value, decimals)
+        value_cell.number_format = _number_format(shown_decimals)
         reason_cell = ws.cell(row=row_number, column=COLUMN["missing_reason"])
         if stored is not None and stored.missing_reason:
             _text(reason_cell, stored.get_missing_reason_display())
         comment_cell = ws.cell(row=row_number, column=COLUMN["comment"])
         if stored is not None and stored.comment:
             _text(comment_cell, stored.comment)
-        for cell in (value_cell, reason_cell, comment_cell):
+        footnote_cell = ws.cell(row=row_number, column=COLUMN["footnote"])
+        if entry.footnote_text:
+            _text(footnote_cell, entry.footnote_text)
+        for cell in (value_cell, reason_cell, comment_cell, footnote_cell):
             cell.fill = input_fill
             cell.protection = Protection(locked=False)
     reasons = DataValidation(
@@ -253,7 +284,7 @@ def check_file(data: bytes, filename: str) -> None:
         raise ImportRefused(NOT_XLSX, code="type") from None
 
 
-def _cell_number(raw) -> Decimal:
+def _cell_number(raw, unit: str | None = None) -> Decimal:
     if isinstance(raw, bool):
         raise ValidationError("Skriv ett tal.", code="invalid_number")
     if isinstance(raw, int | float):
@@ -264,8 +295,8 @@ def _cell_number(raw) -> Decimal:
         if not number.is_finite():
             raise ValidationError("Skriv ett tal.", code="invalid_number")
         # Through the same checks as typed text: size, decimals, significant digits.
-        return parse_swedish_number(format(number, "f").replace(".", ","), allow_percent=True)
-    return parse_swedish_number(str(raw), allow_percent=True)
+        return parse_value_for_unit(format(number, "f").replace(".", ","), unit=unit)
+    return parse_value_for_unit(str(raw), unit=unit)
 
 
 def _column_name(key: str) -> str:
@@ -280,6 +311,7 @@ class _Row:
     missing_reason: str
     comment: str
     version: int
+    footnote: str | None = None
 
 
 def read_and_import(
@@ -315,13 +347,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
         }
         found = (info.get("Nämnd"), info.get("År"), info.get("Tillfälle"))
         if found != (occasion.board.code, str(occasion.year), occasion.kind):
-            raise ImportRefused(
-                WRONG_OCCASION.format(
-                    found=info.get("Beskrivning") or " ".join(item or "?" for item in found),
-                    expected=occasion_label(occasion),
-                ),
-                code="occasion",
-            )
+            raise ImportRefused(wrong_occasion_message(found, occasion), code="occasion")
     sheet = entry_sheet(occasion)
     entries = {
         (
@@ -335,6 +361,10 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
     rows: list[_Row] = []
     seen: set[tuple] = set()
     ws = workbook[SHEET]
+    header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
+    has_footnotes = len(header) >= COLUMN["footnote"] and (
+        str(header[COLUMN["footnote"] - 1] or "").strip() == dict(COLUMNS)["footnote"]
+    )
     for number, cells in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1), start=HEADER_ROW + 1):
         if number > MAX_ROWS + HEADER_ROW:
             result.errors.append(CellError(SHEET, number, "–", "Filen har för många rader."))
@@ -351,7 +381,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
             values[column] = raw
         if all(value in (None, "") for value in values.values()):
             continue
-        row = _check_row(number, values, entries, seen, result)
+        row = _check_row(number, values, entries, seen, result, has_footnotes=has_footnotes)
         if row is not None:
             rows.append(row)
     if result.errors:
@@ -372,6 +402,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
                         missing_reason=row.missing_reason,
                         is_missing=bool(row.missing_reason),
                         comment=row.comment,
+                        footnote=row.footnote,
                         expected_version=row.version,
                         source=ChangeSource.IMPORT,
                     )
@@ -385,8 +416,15 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
                         )
                     )
                     raise
-                except OccasionLockedError:
-                    raise
+                except OccasionLockedError as error:
+                    # The row's period is covered by an approved occasion: blame that row's
+                    # value cell and name the lock, not column A.
+                    result.errors.append(
+                        CellError(
+                            SHEET, row.number, _column_name("value"), " ".join(error.messages)
+                        )
+                    )
+                    raise ValidationError(error.messages) from None
                 except ValidationError as error:
                     result.errors.append(
                         CellError(
@@ -408,7 +446,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
     return result
 
 
-def _check_row(number, values, entries, seen, result) -> _Row | None:
+def _check_row(number, values, entries, seen, result, *, has_footnotes=False) -> _Row | None:
     def get(key):
         return values.get(COLUMN[key])
 
@@ -433,6 +471,8 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
     raw_value = get("value")
     raw_reason = get("missing_reason")
     comment = str(get("comment") or "").strip()
+    # An old template without the column leaves footnotes as they are (None).
+    footnote = None if not has_footnotes else str(get("footnote") or "").strip()
     try:
         version = int(get("version") or 0)
     except (TypeError, ValueError):
@@ -441,7 +481,7 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
     value = None
     missing_reason = ""
     text_value = str(raw_value).strip() if raw_value is not None else ""
-    if text_value.lower() in {"i.u.", "iu", "i.u"}:
+    if is_missing_text(text_value):
         text_value = ""
         raw_value = None
         if raw_reason in (None, ""):
@@ -457,7 +497,7 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
             )
     if raw_value is not None and text_value != "":
         try:
-            value = _cell_number(raw_value)
+            value = _cell_number(raw_value, entry.indicator.unit)
         except ValidationError as error:
             result.errors.append(
                 CellError(SHEET, number, _column_name("value"), " ".join(error.messages))
@@ -470,8 +510,9 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
         return None
     stored = entry.value
     if value is None and not missing_reason:
-        # An empty row leaves the stored value (and its comment) as it is.
-        if stored is None or comment == stored.comment or not comment:
+        # An empty row leaves the stored value (and its comment and footnote) as it is.
+        footnote_changed = footnote is not None and footnote != entry.footnote_text
+        if stored is None or not ((comment and comment != stored.comment) or footnote_changed):
             return None
         value = stored.value
         missing_reason = stored.missing_reason
@@ -480,6 +521,7 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
         and stored.value == value
         and stored.missing_reason == missing_reason
         and stored.comment == comment
+        and (footnote is None or footnote == entry.footnote_text)
     ):
         return None  # the row says what is stored already: nothing to write, nothing to refuse
     if stored is not None and stored.version != version:
@@ -511,4 +553,5 @@ def _check_row(number, values, entries, seen, result) -> _Row | None:
         missing_reason=missing_reason,
         comment=comment,
         version=version,
+        footnote=footnote,
     )

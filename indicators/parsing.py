@@ -92,3 +92,76 @@ def parse_optional_swedish_number(text: str | None, **kwargs) -> Decimal | None:
     if text is None or normalise_number_text(str(text)) == "":
         return None
     return parse_swedish_number(text, **kwargs)
+
+
+# --- The vocabulary: I.U. spellings and unit-aware reading of one typed value ---------------
+# The form, the Excel import, the admin, set_value and the demo loaders all read a value
+# through read_value_text, so every path knows the same spellings and refuses the same things.
+
+WARN_SHARE_RANGE = "Andelen ligger utanför 0–100 %. Kontrollera värdet."
+PERCENT_ON_COUNT = "Procenttecken passar bara andelar (%). Skriv talet utan procenttecken."
+NEGATIVE_COUNT = "Ett antal är sällan negativt. Kontrollera värdet."
+# Units that are shares and so accept a trailing `%`.
+PERCENT_UNITS = frozenset({"procent"})
+# Units that count whole things (people, households, placements): never negative. The
+# seeds and the demo data hold no negative count; amounts (kr, tkr) may be negative.
+COUNT_UNITS = frozenset({"antal"})
+
+
+def _missing_key(text: str) -> str:
+    """`I. U.`, `i.u`, `IU`, `I U`, `I.U.` (with any kind of space) all become `iu`."""
+    return re.sub(r"[\s.\u00a0\u202f\u2009]", "", str(text)).lower()
+
+
+def is_missing_text(text: str | None) -> bool:
+    """Whether the text is a spelling of I.U. (ingen uppgift)."""
+    if text is None:
+        return False
+    stripped = str(text).strip()
+    return bool(stripped) and _missing_key(stripped) == "iu" and len(stripped) <= 8
+
+
+def allows_percent(unit: str | None) -> bool:
+    """Only shares accept a trailing %; unknown unit (None) keeps the lenient old behaviour."""
+    return unit is None or unit in PERCENT_UNITS
+
+
+def parse_value_for_unit(text: str, *, unit: str | None) -> Decimal:
+    """parse_swedish_number with the unit's rules: `%` only on shares, no negative count."""
+    cleaned = normalise_number_text(str(text))
+    if cleaned.endswith("%") and not allows_percent(unit):
+        raise ValidationError(PERCENT_ON_COUNT, code="percent_on_count")
+    return parse_swedish_number(cleaned, allow_percent=allows_percent(unit))
+
+
+def plausibility_warnings(number: Decimal | None, *, unit: str | None) -> list[str]:
+    """Warnings that still allow saving: a share outside 0–100 %, a negative count.
+
+    A negative count warns rather than refuses: the stored figures were not all checked for a
+    legitimately negative "antal" (changes and deviations are entered as counts), so refusing
+    could lock out a real figure.
+    """
+    if number is None:
+        return []
+    warnings = []
+    if unit in PERCENT_UNITS and not (0 <= number <= 100):
+        warnings.append(WARN_SHARE_RANGE)
+    if unit in COUNT_UNITS and number < 0:
+        warnings.append(NEGATIVE_COUNT)
+    return warnings
+
+
+def read_value_text(text: str | None, *, unit: str | None = None) -> tuple[bool, Decimal | None]:
+    """One typed value → (is_missing, number). Empty text is (False, None)."""
+    if text is None or normalise_number_text(str(text)) == "":
+        return False, None
+    if is_missing_text(text):
+        return True, None
+    return False, parse_value_for_unit(text, unit=unit)
+
+
+def numbers_equal(first: Decimal | None, second: Decimal | None) -> bool:
+    """9.5 and 9.50 are the same figure; None only equals None."""
+    if first is None or second is None:
+        return first is None and second is None
+    return Decimal(first).compare(Decimal(second)) == 0

@@ -29,6 +29,7 @@ from indicators.models import (
     IndicatorValue,
     MissingReason,
 )
+from indicators.parsing import WARN_SHARE_RANGE, plausibility_warnings  # noqa: F401
 from indicators.yearrule import is_derivable, year_rule_warning
 
 NO_RIGHT = "Du saknar behörighet att registrera utfall för nämnden."
@@ -50,7 +51,6 @@ CONFLICT_DELETED = (
 CONFLICT_CREATED = CONFLICT_CHANGED
 PERIOD_NUMBER_INVALID = "Periodnumret finns inte för periodtypen."
 
-WARN_SHARE_RANGE = "Andelen ligger utanför 0–100 %. Kontrollera värdet."
 WARN_FAR_FROM_HISTORY = (
     "Värdet {value} avviker mycket från indikatorns historik (medel {mean}, "
     "mer än tre standardavvikelser). Kontrollera värdet."
@@ -763,8 +763,7 @@ def soft_checks(value: IndicatorValue, *, known: SoftCheckData | None = None) ->
         return []
     indicator = value.indicator
     warnings: list[str] = []
-    if indicator.is_share and not (0 <= value.value <= 100):
-        warnings.append(WARN_SHARE_RANGE)
+    warnings += plausibility_warnings(value.value, unit=indicator.unit)
     history = (
         known.history(value)
         if known is not None

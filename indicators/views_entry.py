@@ -398,7 +398,8 @@ def _posted_field(occasion, *, indicator, breakdown, period_type, period_number,
             "breakdown": breakdown.pk,
             "period_type": period.type.value,
             "period_number": period.number,
-        }
+        },
+        unit=indicator.unit,
     )
     key = f"v{indicator.pk}-{breakdown.pk}-{period.type.value}-{period.number}"
     return PostedField(key, indicator, breakdown, period, typed, form)

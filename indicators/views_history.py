@@ -1,6 +1,6 @@
 """The audit trail in the UI: a value's history, and everything changed at an occasion.
 
-Each line says who, when (UTC), the value before and after, and the source (formulär,
+Each line says who, when (Europe/Stockholm, as every other page), the value before and after, and the source (formulär,
 import, admin, kommando), from django-simple-history's rows.
 """
 
@@ -14,20 +14,34 @@ from operator import or_
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from goals.access import Action, require
 from goals.audit import ChangeSource
-from goals.models import ActivityStatus, AssignmentStatus, GoalAssessment
+from goals.models import (
+    ActivityStatus,
+    AssignmentStatus,
+    GoalAssessment,
+    ReportingOccasion,
+    kinds_covering,
+)
 from goals.periods import OccasionKind, Period, PeriodType
-from indicators.formatting import format_number
-from indicators.models import Indicator, IndicatorValue, MissingReason
+from indicators.formatting import format_exact
+from indicators.models import Footnote, Indicator, IndicatorValue, MissingReason
 from indicators.views_entry import get_occasion_for_user
 
 CHANGE_TYPES = {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}
 SOURCE_LABELS = dict(ChangeSource.choices)
 REASON_LABELS = dict(MissingReason.choices)
 LOG_LIMIT = 500
+ASSESSMENT_TEXTS = [
+    ("analysis", "Analys"),
+    ("results", "Resultat som bidragit"),
+    ("other_activities", "Övriga aktiviteter"),
+    ("deviations", "Avvikelser"),
+]
 
 
 @dataclass
@@ -42,8 +56,17 @@ class HistoryLine:
     comment: str = ""
 
     @property
-    def when_utc(self) -> str:
-        return self.when.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    def when_local(self) -> str:
+        """The time in Europe/Stockholm (settings.TIME_ZONE), like every other page."""
+        return timezone.localtime(self.when).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def text_change(label: str, before: str | None, after: str | None) -> str:
+    """`Analys: ”gammal” → ”ny”` when a text changed, else ''."""
+    before, after = (before or "").strip(), (after or "").strip()
+    if before == after:
+        return ""
+    return f"{label}: ”{before or '(tom)'}” → ”{after or '(tom)'}”"
 
 
 def _user(row) -> str:
@@ -60,7 +83,8 @@ def _value_text(row, decimals: int) -> str:
         reason = REASON_LABELS.get(row.missing_reason, row.missing_reason)
         return f"I.U. ({reason})"
     shown = row.decimals if row.decimals is not None else decimals
-    return format_number(row.value, shown)
+    # Exactly the stored figure: a rounded Före/Efter would hide a change (9,5 → 10).
+    return format_exact(row.value, shown)
 
 
 def value_lines(rows, indicators: dict[int, Indicator], subjects: dict | None = None):
@@ -84,9 +108,13 @@ def value_lines(rows, indicators: dict[int, Indicator], subjects: dict | None = 
                 subject=subject,
                 before=_value_text(before, indicator.decimals) if before else "–",
                 after=_value_text(row, indicator.decimals),
-                comment=row.comment
-                if row.history_type != "-" and (before is None or before.comment != row.comment)
-                else "",
+                comment=(
+                    ""
+                    if row.history_type == "-"
+                    else row.comment
+                    if before is None
+                    else text_change("Kommentar", before.comment, row.comment)
+                ),
             )
         )
         previous[row.id] = row
@@ -108,8 +136,18 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
     require(request.user, Action.VIEW, indicator.board_id)
     last = rows[-1]
     period = Period(last.year, PeriodType(last.period_type), last.period_number)
-    lines = value_lines(rows, {indicator.pk: indicator})
-    lines.reverse()
+    lines = value_lines(rows, {indicator.pk: indicator}) + footnote_lines(value_id)
+    lines.sort(key=lambda line: line.when, reverse=True)
+    current = IndicatorValue.objects.filter(pk=value_id).first()
+    occasion = (
+        ReportingOccasion.objects.filter(
+            board_id=indicator.board_id,
+            year=last.year,
+            kind__in=kinds_covering(last.period_type, last.period_number),
+        )
+        .select_related("board")
+        .first()
+    )
     return render(
         request,
         "indicators/history/value.html",
@@ -118,9 +156,44 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
             "period": period,
             "breakdown": last.breakdown,
             "lines": lines,
-            "current": IndicatorValue.objects.filter(pk=value_id).first(),
+            "current": current,
+            "deleted": lines[0] if current is None and lines[0].change == "Borttaget" else None,
+            "entry_url": reverse(
+                "entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
+            )
+            if occasion is not None
+            else "",
         },
     )
+
+
+def footnote_lines(value_id: int) -> list[HistoryLine]:
+    """Edits of the value's footnote, old text → new text (footnotes have their own history)."""
+    previous: dict[int, object] = {}
+    lines = []
+    rows = (
+        Footnote.history.filter(value_id=value_id)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    for row in rows:
+        before = previous.get(row.id)
+        old = before.text if before is not None else ""
+        new = "" if row.history_type == "-" else row.text
+        lines.append(
+            HistoryLine(
+                when=row.history_date,
+                user=_user(row),
+                change=CHANGE_TYPES.get(row.history_type, row.history_type),
+                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+                subject="Fotnot",
+                before="–",
+                after="–",
+                comment=text_change("Fotnot", old, new),
+            )
+        )
+        previous[row.id] = row
+    return lines
 
 
 def _status_lines(rows, label_of) -> list[HistoryLine]:
@@ -137,7 +210,9 @@ def _status_lines(rows, label_of) -> list[HistoryLine]:
                 subject=label_of(row),
                 before=before.get_status_display() if before else "–",
                 after=row.get_status_display(),
-                comment=row.comment if before is None or before.comment != row.comment else "",
+                comment=row.comment
+                if before is None
+                else text_change("Kommentar", before.comment, row.comment),
             )
         )
         previous[row.id] = row
@@ -189,8 +264,18 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
                 subject=f"Bedömning: {row.board_goal.title}",
                 before=before.get_level_display() if before else "–",
                 after=row.get_level_display(),
-                comment=(
-                    f"Förslag: {row.get_suggested_level_display()}" if row.suggested_level else ""
+                comment=" · ".join(
+                    part
+                    for part in [
+                        f"Förslag: {row.get_suggested_level_display()}"
+                        if row.suggested_level
+                        else "",
+                        *(
+                            text_change(label, getattr(before, name, ""), getattr(row, name))
+                            for name, label in ASSESSMENT_TEXTS
+                        ),
+                    ]
+                    if part
                 ),
             )
         )

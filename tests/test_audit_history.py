@@ -1,9 +1,9 @@
-"""The audit trail in the UI: who, when (UTC), before and after, and the source of each change."""
+"""The audit trail in the UI: who, when (Europe/Stockholm), before and after, and the source of each change."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -53,9 +53,11 @@ def test_value_history_shows_each_change(client, board_an, occasion, controller_
         ("controller_an", "–", "3\xa0196", "Formulär"),
     ]
     html = response.content.decode()
-    assert "UTC" in html
-    newest = value.history.first().history_date.astimezone(datetime.UTC)
-    assert newest.strftime("%Y-%m-%d %H:%M:%S UTC") in html
+    # Issue 12: Europe/Stockholm like every other page, not UTC.
+    assert "UTC" not in html
+    newest = value.history.first().history_date.astimezone(ZoneInfo("Europe/Stockholm"))
+    assert newest.strftime("%Y-%m-%d %H:%M:%S") in html
+    assert reverse("entry_page", args=["AN", occasion.year, occasion.kind]) in html
 
 
 def test_deleted_value_keeps_its_history(client, board_an, occasion, controller_an):
@@ -68,6 +70,23 @@ def test_deleted_value_keeps_its_history(client, board_an, occasion, controller_
     assert response.status_code == 200
     assert response.context["lines"][0].change == "Borttaget"
     assert "borttaget" in response.content.decode()
+    assert "(Borttaget av controller_an, " in response.content.decode()
+
+
+def test_finer_figure_shows_exactly_in_before_and_after(client, board_an, occasion, controller_an):
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
+    value = _save(controller_an, indicator, "9.5", 0).value
+    _save(controller_an, indicator, "10", 1)
+    client.force_login(controller_an)
+    lines = client.get(reverse("value_history", args=[value.pk])).context["lines"]
+    assert [(line.before, line.after) for line in lines] == [("9,5", "10"), ("–", "9,5")]
+
+
+def test_comment_edit_shows_old_and_new_text():
+    from indicators.views_history import text_change
+
+    assert text_change("Analys", "Gammal", "Ny") == "Analys: ”Gammal” → ”Ny”"
+    assert text_change("Analys", "Samma", "Samma ") == ""
 
 
 def test_value_history_is_404_for_other_boards(
@@ -146,3 +165,43 @@ def test_occasion_log_query_count_is_flat(client, board_an, controller_an):
         response = client.get(url)
     assert len(response.context["lines"]) == 30
     assert len(large) == len(small)
+
+
+def test_occasion_log_shows_old_and_new_analysis_text(client, board_an, controller_an):
+    occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR)[0]
+    for version, text in enumerate(["Första analysen", "Andra analysen"]):
+        services.save_assessment(
+            user=controller_an,
+            occasion=occasion,
+            board_goal=indicator.board_goal,
+            level="uppnatt",
+            analysis=text,
+            expected_version=version,
+        )
+    client.force_login(controller_an)
+    response = client.get(reverse("entry_occasion_log", args=["AN", 2023, "helar"]))
+    html = response.content.decode()
+    assert "Analys: ”Första analysen” → ”Andra analysen”" in html
+
+
+def test_value_history_shows_footnote_edits_with_the_text(
+    client, board_an, occasion, controller_an
+):
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
+    common = {
+        "user": controller_an,
+        "indicator": indicator,
+        "year": 2023,
+        "period_type": PeriodType.QUARTER,
+        "period_number": 3,
+        "breakdown": breakdown(),
+        "value": Decimal(5),
+    }
+    value = save_value(**common, footnote="Preliminärt", expected_version=0).value
+    value.refresh_from_db()
+    save_value(**common, footnote="Slutligt", expected_version=value.version)
+    client.force_login(controller_an)
+    html = client.get(reverse("value_history", args=[value.pk])).content.decode()
+    assert "Fotnot: ”(tom)” → ”Preliminärt”" in html
+    assert "Fotnot: ”Preliminärt” → ”Slutligt”" in html

@@ -228,7 +228,9 @@ def test_without_javascript_save_redirects_back(client, controller_an, occasion,
         "value": "-4,1",
     }
     response = client.post(save_url(occasion), data)
-    assert response.status_code == 302
+    # A negative count now warns (issue 12), so the page is shown again with the warning.
+    assert response.status_code == 200
+    assert "sällan negativt" in response.content.decode()
     assert stored(indicators[0]).value == Decimal("-4.1")
     bad = client.post(save_url(occasion), {**data, "version": 1, "value": "abc"})
     assert bad.status_code == 200

@@ -8,7 +8,6 @@ whose stored values already match: a second run writes nothing (no new historica
 from __future__ import annotations
 
 import functools
-import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+
+from indicators.parsing import normalise_number_text, parse_swedish_number
 
 DATA_DIR = Path(settings.BASE_DIR) / "fixtures" / "linkoping"
 CHANGE_REASON = "Demodata"
@@ -26,8 +28,6 @@ CHANGE_REASON = "Demodata"
 BAD_NUMBER = "Demodata: {text!r} är inget tal skrivet på svenskt sätt (t.ex. 3 327, 88,9, -9,0)."
 DUPLICATE_KEY = "Demodata: {model} med nyckeln {key} förekommer två gånger i datafilerna."
 UNKNOWN_NAME = "Demodata: {what} {name!r} finns inte (se {file})."
-
-_NUMBER = re.compile(r"^(?P<sign>[-−]?)(?P<whole>\d{1,3}(?: \d{3})+|\d+)(?:,(?P<fraction>\d+))?$")
 
 
 class DemoDataError(ValueError):
@@ -48,15 +48,13 @@ def _parsed(path: Path, mtime_ns: int) -> dict[str, Any]:
 
 def parse_number(text: str) -> tuple[Decimal, int]:
     """'3 327' → (3327, 0), '88,9' → (88.9, 1), '-9,0' → (-9.0, 1), '6,0 %' → (6.0, 1)."""
-    cleaned = text.replace("\xa0", " ").replace("%", "").strip()
-    match = _NUMBER.match(cleaned)
-    if match is None:
-        raise DemoDataError(BAD_NUMBER.format(text=text))
-    fraction = match["fraction"] or ""
-    digits = match["whole"].replace(" ", "") + ("." + fraction if fraction else "")
-    number = Decimal(digits)
-    if match["sign"]:
-        number = -number
+    # The one parser of the app (indicators.parsing) reads the figure; the decimals shown are
+    # counted from the text, so '9,0' keeps its one decimal.
+    try:
+        number = parse_swedish_number(str(text), allow_percent=True)
+    except ValidationError:
+        raise DemoDataError(BAD_NUMBER.format(text=text)) from None
+    fraction = normalise_number_text(str(text)).rstrip("%").strip().partition(",")[2]
     return number, len(fraction)
 
 

@@ -24,6 +24,7 @@ from indicators.models import (
     MissingReason,
     Target,
 )
+from indicators.parsing import is_missing_text
 
 FILES = ("indicators.toml", "volume_staff.toml", "bin_demo.toml")
 MISSING = "I.U."
@@ -237,7 +238,7 @@ def load(stats: Stats) -> None:
                 "missing_reason": "",
                 "comment": cell.get("comment", ""),
             }
-            if cell["v"] == MISSING:
+            if is_missing_text(cell["v"]):
                 reason = cell.get("reason", "")
                 if reason not in MissingReason.values:
                     raise DemoDataError(

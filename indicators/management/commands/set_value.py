@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from goals.audit import ChangeSource
 from goals.periods import PeriodType
 from indicators.models import Breakdown, Indicator, IndicatorValue, MissingReason
-from indicators.parsing import parse_swedish_number
+from indicators.parsing import read_value_text
 from indicators.services import save_value
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             raise CommandError("Perioden ska vara ar, kvartal:N, tertial:N eller manad:N.")
         period_number = int(number) if number else 1
         try:
-            value = parse_swedish_number(options["value"]) if options["value"] else None
+            spelled_missing, value = read_value_text(options["value"], unit=indicator.unit)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         current = IndicatorValue.objects.filter(
@@ -73,7 +73,7 @@ class Command(BaseCommand):
                 breakdown=breakdown,
                 value=value,
                 missing_reason=options["missing_reason"],
-                is_missing=bool(options["missing_reason"]),
+                is_missing=spelled_missing or bool(options["missing_reason"]),
                 comment=options["comment"],
                 expected_version=current.version if current is not None else 0,
                 source=ChangeSource.COMMAND,
