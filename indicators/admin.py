@@ -2,7 +2,19 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from goals.admin import LockedRowsAdminMixin
+from goals.models import closed_occasion_covering
 from indicators import models
+
+
+def closed_occasion_of(value: models.IndicatorValue):
+    return closed_occasion_covering(
+        board_id=models.Indicator.objects.filter(pk=value.indicator_id)
+        .values_list("board_id", flat=True)
+        .first(),
+        year=value.year,
+        period_type=value.period_type,
+        period_number=value.period_number,
+    )
 
 
 class IndicatorBreakdownInline(admin.TabularInline):
@@ -54,10 +66,10 @@ class IndicatorValueAdmin(LockedRowsAdminMixin, SimpleHistoryAdmin):
     def locking_occasion_of(self, obj):
         if obj.indicator_id is None:
             return None
-        occasion = obj.locking_occasion()
+        occasion = closed_occasion_of(obj)  # inskickad or godkänd
         if occasion is None and obj.pk is not None:
             stored = models.IndicatorValue.objects.filter(pk=obj.pk).first()
-            occasion = stored.locking_occasion() if stored is not None else None
+            occasion = closed_occasion_of(stored) if stored is not None else None
         return occasion
 
 

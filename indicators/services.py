@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from goals.access import Action, can
 from goals.audit import ChangeSource, change_source
-from goals.models import OccasionLockedError, ReportingOccasion
+from goals.models import ReportingOccasion
 from goals.periods import Period, PeriodType
 from indicators.formatting import format_number
 from indicators.models import (
@@ -223,8 +223,7 @@ def save_value(
             .select_related("board")
         )
         for occasion in occasions:
-            if occasion.is_locked:
-                raise OccasionLockedError(occasion)
+            occasion.ensure_open_for_entry()  # inskickad or godkänd: refused, saying which
         key = {
             "indicator": indicator,
             "year": year,
