@@ -86,7 +86,7 @@ class OccasionOwnedAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
         if obj.occasion_id is None:
             return None
         occasion = models.ReportingOccasion.objects.select_related("board").get(pk=obj.occasion_id)
-        return occasion if occasion.is_locked else None
+        return None if occasion.is_open_for_entry else occasion
 
 
 @admin.register(models.Municipality)
@@ -160,12 +160,12 @@ class ReportingOccasionAdmin(AuditedHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Moving an approved occasion to another board, year or kind would unlock what it covers.
-        if obj is not None and obj.is_locked:
+        if obj is not None and not obj.is_open_for_entry:
             return ["state", "board", "year", "kind"]
         return super().get_readonly_fields(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_locked:
+        if obj is not None and not obj.is_open_for_entry:
             return False
         return super().has_delete_permission(request, obj)
 

@@ -20,6 +20,10 @@ LOCKED_MESSAGE = (
     "{occasion} är godkänt och låst. Inga värden kan ändras; en administratör kan öppna "
     "tillfället igen med en motivering."
 )
+SUBMITTED_MESSAGE = (
+    "Tillfället {occasion} är inskickat för godkännande och kan inte ändras. En "
+    "nämndsekreterare skickar tillbaka det (då kan det ändras igen) eller godkänner det."
+)
 LOCKED_OCCASION_CHANGE_MESSAGE = (
     "Ett godkänt uppföljningstillfälle kan inte tas bort eller flyttas till en annan nämnd, "
     "ett annat år eller ett annat tillfälle."
@@ -27,11 +31,18 @@ LOCKED_OCCASION_CHANGE_MESSAGE = (
 
 
 class OccasionLockedError(ValidationError):
-    """A write reached data that an approved (locked) reporting occasion covers."""
+    """A write reached data that a submitted or an approved (locked) occasion covers.
+
+    The message says which lock applies: a submitted occasion waits for the approver, an
+    approved one is locked until an administratör reopens it.
+    """
 
     def __init__(self, occasion: object) -> None:
         self.occasion = occasion
-        super().__init__(LOCKED_MESSAGE.format(occasion=occasion), code="locked")
+        if getattr(occasion, "state", None) == ReportingOccasion.State.SUBMITTED:
+            super().__init__(SUBMITTED_MESSAGE.format(occasion=occasion), code="submitted")
+        else:
+            super().__init__(LOCKED_MESSAGE.format(occasion=occasion), code="locked")
 
 
 def kinds_covering(period_type: str, period_number: int) -> list[str]:
@@ -263,6 +274,10 @@ class ReportingOccasionQuerySet(models.QuerySet):
     def approved(self) -> ReportingOccasionQuerySet:
         return self.filter(state=ReportingOccasion.State.APPROVED)
 
+    def closed_for_entry(self) -> ReportingOccasionQuerySet:
+        """Submitted or approved: nothing they cover may be written (see is_open_for_entry)."""
+        return self.exclude(state=ReportingOccasion.State.OPEN)
+
 
 class ReportingOccasion(models.Model):
     """Uppföljningstillfälle: one board's delår 1, delår 2, helår (or a quarter) of a year.
@@ -333,7 +348,23 @@ class ReportingOccasion(models.Model):
 
     @property
     def is_locked(self) -> bool:
+        """Approved: locked by the model guard on every path until an administratör reopens."""
         return self.state == self.State.APPROVED
+
+    @property
+    def is_open_for_entry(self) -> bool:
+        """Values, assessments and statuses may be written only while the occasion is open.
+
+        Inskickad is read-only for everyone: the approver sends it back (open again) or
+        approves it. This is the one rule every write path asks (save_value and the goal
+        services, the import, the admin); the model-level guard below holds the approved lock.
+        """
+        return self.state == self.State.OPEN
+
+    def ensure_open_for_entry(self) -> None:
+        """Raise OccasionLockedError, saying which lock applies, unless the occasion is open."""
+        if not self.is_open_for_entry:
+            raise OccasionLockedError(self)
 
     @property
     def assesses_goals(self) -> bool:
@@ -341,6 +372,22 @@ class ReportingOccasion(models.Model):
 
     def due_periods(self) -> list[tuple[PeriodType, int]]:
         return OccasionKind(self.kind).due_periods()
+
+
+def closed_occasion_covering(
+    *, board_id: int | None, year: int | None, period_type: str | None, period_number: int | None
+) -> ReportingOccasion | None:
+    """The occasion that keeps this period of the board closed for entry, approved first."""
+    if None in (board_id, year, period_type, period_number):
+        return None
+    closed = (
+        ReportingOccasion.objects.covering(
+            board_id=board_id, year=year, period_type=period_type, period_number=period_number
+        )
+        .closed_for_entry()
+        .select_related("board")
+    )
+    return min(closed, key=lambda occasion: not occasion.is_locked, default=None)
 
 
 class OccasionOwnedQuerySet(models.QuerySet):
@@ -455,6 +502,10 @@ class OccasionTransition(models.Model):
     source = models.CharField(
         "källa", max_length=10, choices=ChangeSource.choices, blank=True, default=""
     )
+    # A submit with gaps needs the controller's explicit confirmation; what was missing then
+    # is kept on the step, so the approver (and the log) sees what was sent in incomplete.
+    missing_count = models.PositiveIntegerField("saknade uppgifter vid inskickning", default=0)
+    missing_summary = models.TextField("saknades vid inskickning", blank=True, default="")
 
     class Meta:
         verbose_name = "statusändring"

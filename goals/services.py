@@ -1,7 +1,8 @@
 """Write paths of the goal side: the occasion workflow and what is entered per occasion.
 
 The workflow is öppen → inskickad (a controller submits) → godkänd (a nämndsekreterare or an
-administratör approves). An approved occasion is locked (see goals.models); only an
+administratör approves). A submitted occasion is read-only (the approver sends it back,
+with a reason, or approves it); an approved one is locked (see goals.models) and only an
 administratör reopens it, with a reason. Every transition is recorded as an
 OccasionTransition and in the occasion's history.
 
@@ -27,13 +28,13 @@ from goals.models import (
     AssignmentStatus,
     BoardGoal,
     GoalAssessment,
-    OccasionLockedError,
     OccasionTransition,
     ReportingOccasion,
     StrategicAssignment,
     WorkStatus,
 )
 from goals.security import SecurityEvent, log_security_event
+from goals.selectors import SubmissionGaps, occasion_gaps
 from goals.signals import occasion_approved
 
 State = ReportingOccasion.State
@@ -49,6 +50,18 @@ NOT_SUBMITTED = (
 )
 NOT_APPROVED = "Tillfället är {state}; bara ett godkänt tillfälle kan öppnas igen."
 REASON_REQUIRED = "Ange en motivering."
+MISSING_NOT_CONFIRMED = (
+    "{count} uppgifter saknas. Kryssa i ”Jag skickar in trots att uppgifter saknas” för att "
+    "skicka in ändå, eller fyll i det som saknas."
+)
+NOTHING_ENTERED = (
+    "Inget är ifyllt för {occasion}: alla {count} uppgifter saknas. Fyll i värden eller I.U. "
+    "innan du skickar in, eller kryssa i ”Jag skickar in trots att uppgifter saknas”."
+)
+MORE_MISSING_THAN_CONFIRMED = (
+    "Nu saknas {count} uppgifter, inte {seen} som när du bekräftade. Läs listan igen och "
+    "bekräfta på nytt."
+)
 NOT_ASSESSED_HERE = "Nämndmålen bedöms vid delår och helår, inte vid {occasion}."
 GOAL_NOT_OF_BOARD = "Nämndmålet hör inte till nämnden eller gäller inte år {year}."
 ASSIGNMENT_NOT_OF_BOARD = "Uppdraget gäller inte nämnden år {year}."
@@ -89,7 +102,13 @@ def _lock_occasion(occasion: ReportingOccasion) -> ReportingOccasion:
 
 
 def _transition(
-    occasion: ReportingOccasion, *, user, to_state: str, reason: str = ""
+    occasion: ReportingOccasion,
+    *,
+    user,
+    to_state: str,
+    reason: str = "",
+    missing_count: int = 0,
+    missing_summary: str = "",
 ) -> OccasionTransition:
     from_state = occasion.state
     occasion.state = to_state
@@ -103,16 +122,50 @@ def _transition(
         user=user,
         reason=reason,
         source=current_source(),
+        missing_count=missing_count,
+        missing_summary=missing_summary,
     )
     transition.full_clean()
     transition.save()
     return transition
 
 
+def _check_gaps(
+    occasion: ReportingOccasion, *, confirm_missing: bool, missing_seen: int | None
+) -> SubmissionGaps:
+    """Gaps need the submitter's confirmation, and no more of them than the user confirmed."""
+    gaps = occasion_gaps(occasion)
+    if not gaps.count:
+        return gaps
+    if not confirm_missing:
+        message = NOTHING_ENTERED if gaps.everything_missing else MISSING_NOT_CONFIRMED
+        raise ValidationError(
+            message.format(occasion=occasion, count=gaps.count), code="missing_not_confirmed"
+        )
+    if missing_seen is not None and gaps.count > missing_seen:
+        raise ValidationError(
+            MORE_MISSING_THAN_CONFIRMED.format(count=gaps.count, seen=missing_seen),
+            code="missing_changed",
+        )
+    return gaps
+
+
 @transaction.atomic
 def submit_occasion(
-    *, user, occasion: ReportingOccasion, source: ChangeSource = ChangeSource.FORM
+    *,
+    user,
+    occasion: ReportingOccasion,
+    confirm_missing: bool = False,
+    missing_seen: int | None = None,
+    source: ChangeSource = ChangeSource.FORM,
 ) -> ReportingOccasion:
+    """A controller sends the occasion in; from then on it is read-only until sent back.
+
+    With anything missing (fields, assessments, statuses) the submitter must confirm; what was
+    missing is recorded on the step. `missing_seen` is the count the user confirmed on the
+    page: if more is missing now, the user is asked again. The gaps are read while the
+    occasion row is locked, and every save locks that row too, so they are exact.
+    """
     if not can(user, Action.ENTER, occasion.board_id):
         raise ValidationError(NO_RIGHT_SUBMIT, code="no_right")
     with change_source(source):
@@ -121,7 +174,14 @@ def submit_occasion(
             raise ValidationError(
                 NOT_OPEN.format(state=occasion.get_state_display().lower()), code="state"
             )
-        _transition(occasion, user=user, to_state=State.SUBMITTED)
+        gaps = _check_gaps(occasion, confirm_missing=confirm_missing, missing_seen=missing_seen)
+        _transition(
+            occasion,
+            user=user,
+            to_state=State.SUBMITTED,
+            missing_count=gaps.count,
+            missing_summary=gaps.summary(),
+        )
     _log_security_event(SecurityEvent.OCCASION_SUBMITTED, user=user, occasion=occasion)
     return occasion
 
@@ -198,8 +258,7 @@ def _check_can_enter(user, occasion: ReportingOccasion) -> ReportingOccasion:
     if not can(user, Action.ENTER, occasion.board_id):
         raise ValidationError(NO_RIGHT_ENTER, code="no_right")
     occasion = _lock_occasion(occasion)
-    if occasion.is_locked:
-        raise OccasionLockedError(occasion)
+    occasion.ensure_open_for_entry()  # inskickad and godkänd are both read-only here
     return occasion
 
 

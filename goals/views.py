@@ -43,10 +43,26 @@ def _run(request: HttpRequest, occasion: ReportingOccasion, step, success: str, 
     return redirect(_back(occasion))
 
 
+def _seen(value: str) -> int | None:
+    """The missing count the user confirmed on the page (None when the form did not say)."""
+    try:
+        return max(int(value), 0)
+    except ValueError:
+        return None
+
+
 @require_POST
 def submit(request: HttpRequest, occasion_id: int) -> HttpResponse:
+    """The page lists what is missing; the checkbox is the submitter's explicit confirmation."""
     occasion = _occasion_for_user(request.user, occasion_id, Action.ENTER)
-    return _run(request, occasion, services.submit_occasion, "{occasion} är inskickat.")
+    return _run(
+        request,
+        occasion,
+        services.submit_occasion,
+        "{occasion} är inskickat.",
+        confirm_missing=request.POST.get("confirm_missing") == "ja",
+        missing_seen=_seen(request.POST.get("missing_seen", "")),
+    )
 
 
 @require_POST

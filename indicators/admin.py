@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
+from goals.models import closed_occasion_covering
 from indicators import models
 from indicators.formatting import format_exact
 from indicators.parsing import read_value_text
@@ -49,6 +50,17 @@ class IndicatorValueForm(forms.ModelForm):
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         return number
+
+
+def closed_occasion_of(value: models.IndicatorValue):
+    return closed_occasion_covering(
+        board_id=models.Indicator.objects.filter(pk=value.indicator_id)
+        .values_list("board_id", flat=True)
+        .first(),
+        year=value.year,
+        period_type=value.period_type,
+        period_number=value.period_number,
+    )
 
 
 class IndicatorBreakdownInline(admin.TabularInline):
@@ -101,10 +113,10 @@ class IndicatorValueAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
     def locking_occasion_of(self, obj):
         if obj.indicator_id is None:
             return None
-        occasion = obj.locking_occasion()
+        occasion = closed_occasion_of(obj)  # inskickad or godkänd
         if occasion is None and obj.pk is not None:
             stored = models.IndicatorValue.objects.filter(pk=obj.pk).first()
-            occasion = stored.locking_occasion() if stored is not None else None
+            occasion = closed_occasion_of(stored) if stored is not None else None
         return occasion
 
 

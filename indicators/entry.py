@@ -319,7 +319,7 @@ class EntrySheet:
 
     @property
     def locked(self) -> bool:
-        return self.occasion.is_locked
+        return not self.occasion.is_open_for_entry
 
     def all_rows(self) -> list[EntryRow]:
         rows = [row for area in self.areas for goal in area.goals for row in goal.rows]
@@ -425,7 +425,7 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
     def period_key(period: Period) -> tuple[int, str, int]:
         return (period.year, _ptype(period.type), period.number)
 
-    locked = occasion.is_locked
+    locked = not occasion.is_open_for_entry
     rows_by_goal: dict[int | None, list[EntryRow]] = defaultdict(list)
     for indicator, periods in due:
         parts = breakdowns.get(indicator.pk) or [total]
@@ -728,7 +728,7 @@ def single_field(
         last_year=get(period.same_period_last_year()),
         previous=get(period.previous()),
         target=target,
-        locked=occasion.is_locked,
+        locked=not occasion.is_open_for_entry,
         computed=computed,
         last_year_year=get(last_year_year),
     )

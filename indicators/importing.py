@@ -50,7 +50,7 @@ WRONG_OCCASION = (
     "Filen gäller {found}, inte {expected} ({differences}). "
     "Ladda ner mallen för rätt nämnd och tillfälle."
 )
-LOCKED = "{occasion} är godkänt och låst. Inget lästes in."
+LOCKED = "{lock} Inget lästes in."
 FORMULA = "Cellen innehåller en formel. Skriv in värdet i stället för en formel."
 UNKNOWN_ROW = (
     "Raden hör inte till mallen för det här tillfället (indikator, uppdelning eller period saknas)."
@@ -319,8 +319,10 @@ def read_and_import(
 ) -> ImportResult:
     """Check the file and every cell; write everything in one transaction, or nothing."""
     check_file(data, filename)
-    if occasion.is_locked:
-        raise ImportRefused(LOCKED.format(occasion=occasion), code="locked")
+    if not occasion.is_open_for_entry:
+        raise ImportRefused(
+            LOCKED.format(lock=OccasionLockedError(occasion).messages[0]), code="locked"
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken file

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from goals.access import Action, can
 from goals.audit import ChangeSource, change_source
-from goals.models import OccasionLockedError, ReportingOccasion
+from goals.models import ReportingOccasion
 from goals.periods import Period, PeriodType
 from indicators.formatting import format_number
 from indicators.models import (
@@ -215,8 +215,7 @@ def _lock_occasions(*, board_id: int, year: int, period_type: str, period_number
         .select_related("board")
     )
     for occasion in occasions:
-        if occasion.is_locked:
-            raise OccasionLockedError(occasion)
+        occasion.ensure_open_for_entry()  # inskickad or godkänd: refused, saying which
 
 
 def _check_row(row: ValueInput, *, user, year: int, allowed_breakdown_ids) -> None:

@@ -34,6 +34,7 @@ from goals.models import (
     WorkStatus,
 )
 from goals.periods import OccasionKind, Period, PeriodType
+from goals.selectors import send_back_notes, submission_gaps
 from goals.services import (
     RecordConflict,
     save_activity_status,
@@ -239,9 +240,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     kind_order = {kind: index for index, kind in enumerate(OccasionKind.values)}
     chosen.sort(key=lambda occasion: (kind_order[occasion.kind], occasion.board.order))
     statuses = occasion_overview(chosen)
+    sent_back = send_back_notes(chosen)
     rows = [
         {
             "status": status,
+            "send_back": sent_back.get(status.occasion.pk),
             "can_enter": can(request.user, Action.ENTER, status.occasion.board_id),
             "can_approve": can(request.user, Action.APPROVE, status.occasion.board_id),
             "can_reopen": can(request.user, Action.ADMINISTER, status.occasion.board_id),
@@ -273,7 +276,7 @@ def _render_page(
     """The page; after a refused "Spara alla" with the typed text and the errors at the fields."""
     typed, errors = typed or {}, errors or {}
     sheet = entry_sheet(occasion)
-    can_edit = can(request.user, Action.ENTER, occasion.board_id) and not occasion.is_locked
+    can_edit = can(request.user, Action.ENTER, occasion.board_id) and occasion.is_open_for_entry
     history_url = history_urls()
     for row in sheet.all_rows():
         cells = []
@@ -305,6 +308,8 @@ def _render_page(
             "occasion": occasion,
             "sheet": sheet,
             "missing": [(entry.key, entry.label) for entry in sheet.missing],
+            "gaps": submission_gaps(sheet),
+            "send_back": send_back_notes([occasion]).get(occasion.pk),
             "field_count": sheet.field_count,
             "can_edit": can_edit,
             "levels": AssessmentLevel.choices,
@@ -541,7 +546,7 @@ def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str)
     entry = single_field(occasion, indicator, breakdown, posted.period)
     cell = CellState(
         entry=entry,
-        can_edit=not occasion.is_locked,
+        can_edit=occasion.is_open_for_entry,
         typed=None if saved else typed,
         errors=errors,
         warnings=warnings,
@@ -702,7 +707,7 @@ def save_assessment_view(
         "form": form,
         "error": error,
         "saved": saved,
-        "can_edit": not occasion.is_locked,
+        "can_edit": occasion.is_open_for_entry,
         "url": occasion_url(occasion, "entry_save_assessment", goal_id=goal_id),
         "levels": AssessmentLevel.choices,
     }
@@ -748,7 +753,7 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
         "form": form,
         "error": error,
         "saved": saved,
-        "can_edit": not occasion.is_locked,
+        "can_edit": occasion.is_open_for_entry,
         "url": url,
         "occasion": occasion,
         "statuses": WorkStatus.choices,

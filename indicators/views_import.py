@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from goals.access import Action
+from goals.models import OccasionLockedError
 from indicators.forms import ImportForm
 from indicators.importing import (
     LOCKED,
@@ -40,8 +41,8 @@ def import_upload(request: HttpRequest, board_code: str, year: int, kind: str) -
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         limit = settings.IMPORT_MAX_BYTES
-        if occasion.is_locked:
-            refused = LOCKED.format(occasion=occasion)
+        if not occasion.is_open_for_entry:
+            refused = LOCKED.format(lock=OccasionLockedError(occasion).messages[0])
         elif upload.size is not None and upload.size > limit:
             refused = TOO_LARGE.format(size=(upload.size + 1023) // 1024, limit=limit // 1024)
         else:

@@ -58,7 +58,7 @@ def helar(board_an, chain):
 
 
 def approve(occasion, controller, secretary) -> ArchivedReport:
-    services.submit_occasion(user=controller, occasion=occasion)
+    services.submit_occasion(user=controller, occasion=occasion, confirm_missing=True)
     services.approve_occasion(user=secretary, occasion=occasion)
     return ArchivedReport.objects.filter(occasion=occasion).order_by("-version").first()
 
@@ -187,13 +187,13 @@ def test_every_kind_of_occasion_archives_the_years_report(
 
 
 def test_submit_and_send_back_archive_nothing(helar, controller_an, secretary_an):
-    services.submit_occasion(user=controller_an, occasion=helar)
+    services.submit_occasion(user=controller_an, occasion=helar, confirm_missing=True)
     services.return_occasion(user=secretary_an, occasion=helar, reason="Komplettera")
     assert not ArchivedReport.objects.exists()
 
 
 def test_a_failed_archive_refuses_the_approval(helar, controller_an, secretary_an, monkeypatch):
-    services.submit_occasion(user=controller_an, occasion=helar)
+    services.submit_occasion(user=controller_an, occasion=helar, confirm_missing=True)
 
     def broken(report):
         raise RuntimeError("disk full")
@@ -211,7 +211,7 @@ def test_a_failed_archive_refuses_the_approval(helar, controller_an, secretary_a
 def test_the_approve_view_shows_the_archive_failure(
     client, helar, controller_an, secretary_an, monkeypatch
 ):
-    services.submit_occasion(user=controller_an, occasion=helar)
+    services.submit_occasion(user=controller_an, occasion=helar, confirm_missing=True)
     monkeypatch.setattr(archive_service, "render_xlsx", lambda report: 1 / 0)
     client.force_login(secretary_an)
     response = client.post(f"/uppfoljning/tillfalle/{helar.pk}/godkann/", follow=True)

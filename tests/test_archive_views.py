@@ -26,7 +26,7 @@ def helar(board_an):
 
 
 def approve(occasion, controller, secretary) -> ArchivedReport:
-    services.submit_occasion(user=controller, occasion=occasion)
+    services.submit_occasion(user=controller, occasion=occasion, confirm_missing=True)
     services.approve_occasion(user=secretary, occasion=occasion)
     return ArchivedReport.objects.filter(occasion=occasion).order_by("-version").first()
 

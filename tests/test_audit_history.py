@@ -132,7 +132,7 @@ def test_occasion_log_lists_values_assessments_and_transitions(
         suggested_level="uppnatt",
         expected_version=0,
     )
-    services.submit_occasion(user=controller_an, occasion=occasion)
+    services.submit_occasion(user=controller_an, occasion=occasion, confirm_missing=True)
     services.approve_occasion(user=secretary_an, occasion=occasion)
     services.reopen_occasion(user=admin_user, occasion=occasion, reason="Rättelse av K4")
     client.force_login(controller_an)

@@ -408,9 +408,9 @@ def an_workflow(an, controller_an, secretary_an):
     """AN's occasions in every state a workflow step starts from: each step would change one."""
     from goals import services
 
-    services.submit_occasion(user=controller_an, occasion=an["helar"])
+    services.submit_occasion(user=controller_an, occasion=an["helar"], confirm_missing=True)
     approved = ReportingOccasion.objects.create(board=an["board"], year=YEAR, kind="d1")
-    services.submit_occasion(user=controller_an, occasion=approved)
+    services.submit_occasion(user=controller_an, occasion=approved, confirm_missing=True)
     services.approve_occasion(user=secretary_an, occasion=approved)
     return {**an, "submitted": an["helar"], "approved": approved}
 

@@ -161,26 +161,31 @@ def test_concurrent_assessments_one_wins(board_an, controller_an, admin_user):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_approval_and_save_do_not_interleave(board_an, controller_an, secretary_an):
-    """A save racing an approval either lands before the lock or is refused: never after."""
+def test_submit_and_save_do_not_interleave(board_an, controller_an, secretary_an):
+    """A save racing a submit either lands before the lock or is refused: never after.
+
+    Issue 12: since inskickad is read-only, the race that matters is save against submit.
+    """
     _skip_unless_postgres()
     occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="k3")
     indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
     _save(controller_an, indicator, 1, 0)
-    services.submit_occasion(user=controller_an, occasion=occasion)
     results = _race(
         [
             lambda: _save(controller_an, indicator, 2, 1),
-            lambda: services.approve_occasion(user=secretary_an, occasion=occasion),
+            lambda: services.submit_occasion(
+                user=controller_an, occasion=occasion, confirm_missing=True
+            ),
         ]
     )
-    save_result, approve_result = results
-    assert approve_result[0] == "ok", approve_result
+    save_result, submit_result = results
+    assert submit_result[0] == "ok", submit_result
     stored = IndicatorValue.objects.get(indicator=indicator)
-    approved_at = occasion.transitions.get(to_state="godkand").at
+    submitted_at = occasion.transitions.get(to_state="inskickad").at
     if save_result[0] == "ok":
         assert stored.value == Decimal(2)
-        assert stored.updated_at <= approved_at
+        assert stored.updated_at <= submitted_at
     else:
-        assert "godkänt och låst" in str(save_result[1])
+        assert "inskickat för godkännande" in str(save_result[1])
         assert stored.value == Decimal(1)
+    services.approve_occasion(user=secretary_an, occasion=occasion)

@@ -91,7 +91,7 @@ def test_send_back_reopens_a_submitted_occasion(occasion, controller_an, secreta
     assert occasion.state == "oppen"
 
 
-def test_approved_occasion_locks_values_through_the_service(
+def test_submitted_and_approved_occasions_refuse_values_through_the_service(
     board_an, occasion, controller_an, secretary_an, admin_user
 ):
     indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
@@ -99,11 +99,17 @@ def test_approved_occasion_locks_values_through_the_service(
         indicator=indicator, year=2023, period_type=Q, period_number=3, breakdown=breakdown()
     )
     save_value(user=controller_an, value=Decimal(10), expected_version=0, **kwargs)
-    services.submit_occasion(user=controller_an, occasion=occasion)
-    # Values may still change while submitted (the secretary sends back or approves).
+    services.submit_occasion(user=controller_an, occasion=occasion, confirm_missing=True)
+    # Issue 12: inskickad is read-only for everyone; the secretary sends back or approves.
+    for user in (controller_an, admin_user):
+        with pytest.raises(OccasionLockedError, match="inskickat för godkännande"):
+            save_value(user=user, value=Decimal(11), expected_version=1, **kwargs)
+    assert IndicatorValue.objects.get().value == Decimal(10)
+    services.return_occasion(user=secretary_an, occasion=occasion, reason="K3 är fel")
     save_value(user=controller_an, value=Decimal(11), expected_version=1, **kwargs)
+    services.submit_occasion(user=controller_an, occasion=occasion, confirm_missing=True)
     services.approve_occasion(user=secretary_an, occasion=occasion)
-    with pytest.raises(OccasionLockedError):
+    with pytest.raises(OccasionLockedError, match="godkänt och låst"):
         save_value(user=controller_an, value=Decimal(12), expected_version=2, **kwargs)
     with pytest.raises(OccasionLockedError):  # not even an administrator
         save_value(user=admin_user, value=Decimal(12), expected_version=2, **kwargs)
