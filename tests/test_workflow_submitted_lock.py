@@ -55,6 +55,24 @@ def form_save(client, user, indicator, value, number):
     )
 
 
+def save_all(client, user, indicator, value, number):
+    """The grid's "Spara alla": the whole occasion in one request."""
+    client.force_login(user)
+    value.refresh_from_db()
+    field = f"v{indicator.pk}-{breakdown().pk}-{Q}-3"
+    return client.post(
+        entry_url(ReportingOccasion.objects.get(kind="k3"), "entry_save_all"),
+        {
+            "fields": [field],
+            f"{field}-version": value.version,
+            f"{field}-value": str(number),
+            f"{field}-missing_reason": "",
+            f"{field}-footnote": "",
+            f"{field}-comment": "",
+        },
+    )
+
+
 def import_save(client, user, occasion, number):
     client.force_login(user)
     template = client.get(entry_url(occasion, "entry_template")).content
@@ -103,6 +121,9 @@ def test_every_write_path_is_refused_while_submitted_and_after_approval(
             services.approve_occasion(user=secretary_an, occasion=occasion)
         response = form_save(client, controller_an, indicator, value, 13)
         assert lock in response.content.decode()
+        response = save_all(client, controller_an, indicator, value, 13)
+        assert response.status_code == 422
+        assert lock in response.content.decode()
         response = import_save(client, controller_an, occasion, 13)
         assert lock in response.content.decode()
         assert admin_save(client, admin_user, value, 13).status_code == 403
@@ -119,6 +140,8 @@ def test_every_write_path_works_again_after_a_send_back(
     services.return_occasion(user=secretary_an, occasion=occasion, reason="K3 ska vara 13")
     form_save(client, controller_an, indicator, value, 13)
     assert stored() == Decimal(13)
+    assert save_all(client, controller_an, indicator, value, 17).status_code == 302
+    assert stored() == Decimal(17)
     assert import_save(client, controller_an, occasion, 14).status_code == 302
     assert stored() == Decimal(14)
     assert admin_save(client, admin_user, value, 15).status_code == 302
@@ -149,7 +172,8 @@ def test_the_entry_page_is_read_only_with_a_note_while_submitted(client, data, c
     client.force_login(controller_an)
     page = client.get(entry_url(occasion)).content.decode()
     assert "inskickat för godkännande och visas skrivskyddat" in page
-    assert 'name="value"' not in page
+    assert '-value" type="text"' not in page  # no value input in the grid
+    assert 'id="save-all"' not in page
     assert "Läs in Excelfil" not in page
 
 
