@@ -33,7 +33,7 @@ def test_archive_is_restored_identical_and_still_refuses_updates(
 
     goal_chain(board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR)
     occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
-    services.submit_occasion(user=controller_an, occasion=occasion)
+    services.submit_occasion(user=controller_an, occasion=occasion, confirm_missing=True)
     services.approve_occasion(user=secretary_an, occasion=occasion)
     archive = ArchivedReport.objects.get()
     xlsx = bytes(archive.xlsx)

@@ -135,7 +135,7 @@ def test_controller_fills_a_quarter_and_sees_history(page, live_server, quarter,
     page.wait_for_url("**/historik/")
     history = page.locator("table.history").inner_text().replace("\xa0", " ")
     assert "controller_an" in history and "3 327" in history and "Formulär" in history
-    assert "UTC" in history
+    assert "svensk tid" in history and "UTC" not in history
     assert not problems, problems
 
 
