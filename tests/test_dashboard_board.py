@@ -413,8 +413,11 @@ def test_demo_an_2022_as_seed(client, demo_data, manager_an):
 
 
 def test_demo_current_year_is_the_last_with_goals(client, demo_data, manager_an):
-    """The demo's 2023 occasions are open but 2023's goals are not in the sources: the current
-    dashboard is 2022's rather than an empty page."""
+    """The demo's 2023 occasions are open and have (invented, demo_2023.toml) nämndmål valid in
+    2023: the current dashboard is 2023's, and it shows those goals."""
     client.force_login(manager_an)
     response = client.get(reverse("board_dashboard_current", args=["AN"]))
-    assert response["Location"] == url(year=2022)
+    assert response["Location"] == url(year=2023)
+    page = client.get(url(year=2023))
+    assert page.status_code == 200
+    assert page.content.decode().count('class="goal-card"') == 2

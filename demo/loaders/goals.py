@@ -7,10 +7,14 @@ from goals.models import Board, BoardGoal, CouncilGoal, GoalArea
 from indicators.models import Footnote
 
 FILE = "goals.toml"
+# Invented 2023 kommunövergripande mål and nämndmål for the open occasions (the sources have
+# no 2023 goals).
+EXTRA_FILE = "demo_2023.toml"
 
 
 def load(stats: Stats) -> None:
     data = read(FILE)
+    extra = read(EXTRA_FILE)
     first, last = data["council_goal_years"]
     areas = sync(
         GoalArea,
@@ -33,16 +37,34 @@ def load(stats: Stats) -> None:
                 "valid_to": last,
             }
             for goal in data["council_goals"]
+        ]
+        + [
+            {
+                "goal_area_id": areas[(goal["goal_area"],)].pk,
+                "title": goal["title"],
+                "valid_from": goal["valid_from"],
+                "description": goal["description"],
+                "order": goal["order"],
+                "valid_to": goal["valid_to"],
+            }
+            for goal in extra.get("council_goals", [])
         ],
         ["goal_area_id", "title", "valid_from"],
         stats,
     )
-    council_by_title = {title: goal for (_, title, _), goal in council_goals.items()}
     boards = {board.code: board for board in Board.objects.all()}
+    board_goal_specs = [*data["board_goals"], *extra.get("board_goals", [])]
+
+    def council_for(goal: dict) -> CouncilGoal | None:
+        """The kommunövergripande mål of that title valid in the nämndmål's first year."""
+        for council in council_goals.values():
+            if council.title == goal["council_goal"] and council.is_valid_in(goal["valid_from"]):
+                return council
+        return None
 
     rows = []
-    for goal in data["board_goals"]:
-        council = council_by_title.get(goal["council_goal"])
+    for goal in board_goal_specs:
+        council = council_for(goal)
         if council is None:
             raise DemoDataError(f"Demodata: okänt kommunövergripande mål {goal['council_goal']!r}.")
         rows.append(
@@ -59,7 +81,7 @@ def load(stats: Stats) -> None:
     board_goals = sync(BoardGoal, rows, ["board_id", "title", "valid_from"], stats)
 
     footnote_rows = []
-    for goal in data["board_goals"]:
+    for goal in board_goal_specs:
         owner = board_goals[(boards[goal["board"]].pk, goal["title"], goal["valid_from"])]
         for order, note in enumerate(goal.get("footnotes", []), start=1):
             footnote_rows.append(

@@ -1,7 +1,8 @@
 """Indikatorer, uppdelningar, utfall, målvärden och fotnoter.
 
 Reads fixtures/linkoping/indicators.toml (nämndindikatorer), volume_staff.toml (volymmått,
-personal, 500 platser) and bin_demo.toml (invented BIN data); the format is described at the top of
+personal, 500 platser), bin_demo.toml (invented BIN data) and demo_2023.toml (invented AN 2023
+goal indicators with quarterly history); the format is described at the top of
 indicators.toml. Natural keys: an indicator is (nämnd, kategori, överordnad, namn, giltig från); a
 value is (indikator, år, period, uppdelning); a target (indikator, år, uppdelning); a breakdown its
 code (Breakdown.make_code); a footnote (ägare, ordning).
@@ -26,7 +27,7 @@ from indicators.models import (
 )
 from indicators.parsing import is_missing_text
 
-FILES = ("indicators.toml", "volume_staff.toml", "bin_demo.toml")
+FILES = ("indicators.toml", "volume_staff.toml", "bin_demo.toml", "demo_2023.toml")
 MISSING = "I.U."
 OPERATORS = {"≥": ">=", "≤": "<=", ">": ">", "<": "<"}
 TRENDS = {"Ska öka": "oka", "Ska minska": "minska"}
@@ -230,8 +231,9 @@ def load(stats: Stats) -> None:
             row = {
                 "indicator_id": indicator.pk,
                 "year": cell["year"],
-                "period_type": PeriodType.YEAR.value,
-                "period_number": 1,
+                # q on a cell is a quarter's value (demo_2023.toml); without it the year value
+                "period_type": PeriodType.QUARTER.value if "q" in cell else PeriodType.YEAR.value,
+                "period_number": cell.get("q", 1),
                 "breakdown_id": breakdown_id(cell),
                 "value": None,
                 "decimals": None,
