@@ -15,6 +15,7 @@ import logging
 
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import DatabaseError, router
 
 from config.database_outage import classify
 
@@ -38,9 +39,25 @@ class SessionStore(DatabaseSessionStore):
 
     def save(self, must_create: bool = False) -> None:
         try:
-            super().save(must_create=must_create)
+            if must_create or self.session_key is None:
+                super().save(must_create=must_create)
+            else:
+                self._renew()
         except UpdateError as error:
             outage = classify(error)
             if self.modified or outage is None:
                 raise
             logger.warning("Sessionen kunde inte förnyas (%s); sidan visas ändå", outage)
+
+    def _renew(self) -> None:
+        """Write an existing session as one UPDATE, without Django's BEGIN … COMMIT around it.
+
+        Every request renews its session; a single UPDATE in autocommit is atomic by itself, so
+        the transaction Django wraps it in (for the INSERT of a new session, whose key may
+        collide) only adds two statements to each request, a field save included.
+        """
+        obj = self.create_model_instance(self._get_session())
+        try:
+            obj.save(force_update=True, using=router.db_for_write(self.model, instance=obj))
+        except DatabaseError as error:  # no row to update, or the database refused
+            raise UpdateError from error
