@@ -240,8 +240,8 @@ def test_home_links_the_years_in_which_a_board_of_the_user_existed(client, munic
 
 # -- queries -------------------------------------------------------------------------------
 # Fixed per request: session, user, the user's roles, the boards, and saving the session
-# (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release).
-FIXED = 7
+# (SESSION_SAVE_EVERY_REQUEST: one UPDATE, config.sessions).
+FIXED = 5
 
 
 def count_export(client) -> int:
@@ -281,8 +281,8 @@ def test_query_count_grows_by_one_report_per_board(client, admin_user, municipal
     The export reads the data token once, then each board adds exactly what building its own
     report runs: when written, 22 queries for a board with budget lines and investment
     projects and 18 for one without (their amounts are then not read), flat in the board's
-    goals, indicators and years (tests/test_report_queries.py); so 7 + 1 + 18 × N for the N
-    boards built here. A repeated export sends the kept file: 7 + 1. Anything the export added
+    goals, indicators and years (tests/test_report_queries.py); so 5 + 1 + 18 × N for the N
+    boards built here. A repeated export sends the kept file: 5 + 1. Anything the export added
     per board or per row on top of that changes the step and fails here.
     """
     client.force_login(admin_user)
