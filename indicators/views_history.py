@@ -55,6 +55,17 @@ class HistoryLine:
     after: str
     comment: str = ""
 
+    @classmethod
+    def of(cls, row, **rest) -> HistoryLine:
+        """A line for one simple-history row: its time, user, kind of change and source."""
+        return cls(
+            when=row.history_date,
+            user=_user(row),
+            change=CHANGE_TYPES.get(row.history_type, row.history_type),
+            source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+            **rest,
+        )
+
     @property
     def when_local(self) -> str:
         """The time in Europe/Stockholm (settings.TIME_ZONE), like every other page."""
@@ -100,11 +111,8 @@ def value_lines(rows, indicators: dict[int, Indicator], subjects: dict | None = 
             else f"{Period(row.year, PeriodType(row.period_type), row.period_number).label}"
         )
         lines.append(
-            HistoryLine(
-                when=row.history_date,
-                user=_user(row),
-                change=CHANGE_TYPES.get(row.history_type, row.history_type),
-                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+            HistoryLine.of(
+                row,
                 subject=subject,
                 before=_value_text(before, indicator.decimals) if before else "–",
                 after=_value_text(row, indicator.decimals),
@@ -181,11 +189,8 @@ def footnote_lines(value_id: int) -> list[HistoryLine]:
         old = before.text if before is not None else ""
         new = "" if row.history_type == "-" else row.text
         lines.append(
-            HistoryLine(
-                when=row.history_date,
-                user=_user(row),
-                change=CHANGE_TYPES.get(row.history_type, row.history_type),
-                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+            HistoryLine.of(
+                row,
                 subject="Fotnot",
                 before="–",
                 after="–",
@@ -202,11 +207,8 @@ def _status_lines(rows, label_of) -> list[HistoryLine]:
     for row in sorted(rows, key=lambda item: (item.history_date, item.history_id)):
         before = previous.get(row.id)
         lines.append(
-            HistoryLine(
-                when=row.history_date,
-                user=_user(row),
-                change=CHANGE_TYPES.get(row.history_type, row.history_type),
-                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+            HistoryLine.of(
+                row,
                 subject=label_of(row),
                 before=before.get_status_display() if before else "–",
                 after=row.get_status_display(),
@@ -256,11 +258,8 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
     for row in assessment_rows:
         before = previous.get(row.id)
         lines.append(
-            HistoryLine(
-                when=row.history_date,
-                user=_user(row),
-                change=CHANGE_TYPES.get(row.history_type, row.history_type),
-                source=SOURCE_LABELS.get(row.history_source, "Okänd"),
+            HistoryLine.of(
+                row,
                 subject=f"Bedömning: {row.board_goal.title}",
                 before=before.get_level_display() if before else "–",
                 after=row.get_level_display(),
