@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.audit import ChangeSource
 from goals.access import Action, require
-from goals.audit import ChangeSource
 from goals.models import (
     ActivityStatus,
     AssignmentStatus,

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.audit import ChangeSource
 from goals import services
-from goals.audit import ChangeSource
 from goals.models import ReportingOccasion
 from goals.periods import PeriodType
 from indicators.models import IndicatorValue

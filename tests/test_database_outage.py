@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from config.database_outage import Outage, classify
+from core.database_outage import Outage, classify
 from goals.models import ReportingOccasion
 from goals.periods import PeriodType
 from indicators.importing import COLUMN, SHEET
@@ -335,7 +335,7 @@ def test_outage_page_renders_without_the_database():
     """No `db` fixture: any query while rendering the 503 would fail the test."""
     from django.test import RequestFactory
 
-    from config.database_outage import outage_response
+    from core.database_outage import outage_response
 
     response = outage_response(
         RequestFactory().post("/utfall/"), Outage.UNAVAILABLE, OperationalError("refused")

@@ -65,7 +65,7 @@ def test_single_field_save_query_count(client, controller_an, occasion, indicato
     with CaptureQueriesContext(connection) as captured:
         response = client.post(save_url(occasion), data, **JSON)
     # Every statement counts, the save's BEGIN and COMMIT included (the session's renewal is a
-    # lone UPDATE: config.sessions).
+    # lone UPDATE: core.sessions).
     queries = list(captured)
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "saved"

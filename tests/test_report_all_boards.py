@@ -240,7 +240,7 @@ def test_home_links_the_years_in_which_a_board_of_the_user_existed(client, munic
 
 # -- queries -------------------------------------------------------------------------------
 # Fixed per request: session, user, the user's roles, the boards, and saving the session
-# (SESSION_SAVE_EVERY_REQUEST: one UPDATE, config.sessions).
+# (SESSION_SAVE_EVERY_REQUEST: one UPDATE, core.sessions).
 FIXED = 5
 
 

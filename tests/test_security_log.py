@@ -13,9 +13,9 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
 
-from config.security_log import SecurityJsonFormatter
+from core.security import SecurityEvent, client_ip, log_security_event
+from core.security_log import SecurityJsonFormatter
 from goals.access import Action, get_board_for_user, require
-from goals.security import SecurityEvent, client_ip, log_security_event
 from tests.conftest import PASSWORD
 
 LOGIN = "/logga-in/"

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from config.middleware import SESSION_EXPIRED_MESSAGE
-from goals.security import SESSION_LOGIN_AT_KEY, SecurityEvent
+from core.middleware import SESSION_EXPIRED_MESSAGE
+from core.security import SESSION_LOGIN_AT_KEY, SecurityEvent
 from tests.conftest import PASSWORD
 
 # A page only a logged-in user sees, owned by this part of the app.
@@ -64,11 +64,11 @@ def test_the_configuration_is_what_the_issue_asks_for():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_ABSOLUTE_MAX_SECONDS == 12 * 60 * 60
-    # Database sessions (config.sessions only lets a read-only database still show pages).
-    assert settings.SESSION_ENGINE == "config.sessions"
+    # Database sessions (core.sessions only lets a read-only database still show pages).
+    assert settings.SESSION_ENGINE == "core.sessions"
     from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
-    from config.sessions import SessionStore
+    from core.sessions import SessionStore
 
     assert issubclass(SessionStore, DatabaseSessionStore)
 

@@ -1,4 +1,4 @@
-"""Project-wide pages that belong to no app: the accessibility statement and password change."""
+"""Pages that belong to no domain app: the accessibility statement and password change."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from goals.security import SecurityEvent, log_security_event
+from core.security import SecurityEvent, log_security_event
 
 
 @login_not_required
