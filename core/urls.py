@@ -6,6 +6,8 @@ from django.urls import path
 
 from core import views
 
+app_name = "core"
+
 urlpatterns = [
     path("logga-in/", login_not_required(auth_views.LoginView.as_view()), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),

@@ -25,7 +25,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, which keeps this session and ends all others, and logs it."""
 
-    success_url = reverse_lazy("password_change_done")
+    success_url = reverse_lazy("core:password_change_done")
 
     def form_valid(self, form):
         response = super().form_valid(form)

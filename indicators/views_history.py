@@ -167,7 +167,7 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
             "current": current,
             "deleted": lines[0] if current is None and lines[0].change == "Borttaget" else None,
             "entry_url": reverse(
-                "entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
+                "indicators:entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
             )
             if occasion is not None
             else "",

@@ -35,7 +35,7 @@ def key(indicator, gender=""):
 
 
 def save_all_url(item):
-    return reverse("entry_save_all", args=[item.board.code, item.year, item.kind])
+    return reverse("indicators:entry_save_all", args=[item.board.code, item.year, item.kind])
 
 
 @pytest.mark.django_db(transaction=True)
