@@ -30,6 +30,7 @@ from goals.models import (
 from goals.periods import OccasionKind, Period, PeriodType
 from indicators.formatting import format_exact
 from indicators.models import Footnote, Indicator, IndicatorValue, MissingReason
+from indicators.pages import indicator_page
 from indicators.views_entry import get_occasion_for_user
 
 CHANGE_TYPES = {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}
@@ -161,6 +162,7 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
         "indicators/history/value.html",
         {
             "indicator": indicator,
+            "indicator_url": indicator_page(indicator.pk),  # reports registers the page
             "period": period,
             "breakdown": last.breakdown,
             "lines": lines,
