@@ -42,6 +42,7 @@ check: install-test
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install-test
 	$(VENV)/bin/ruff check --fix .

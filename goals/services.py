@@ -19,8 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core.audit import ChangeSource, change_source, current_source
+from core.security import SecurityEvent, log_security_event
 from goals.access import Action, can
-from goals.audit import ChangeSource, change_source, current_source
 from goals.models import (
     Activity,
     ActivityStatus,
@@ -33,7 +34,6 @@ from goals.models import (
     StrategicAssignment,
     WorkStatus,
 )
-from goals.security import SecurityEvent, log_security_event
 from goals.selectors import SubmissionGaps, occasion_gaps
 from goals.signals import occasion_approved
 

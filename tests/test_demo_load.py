@@ -216,7 +216,7 @@ def test_demo_users_can_log_in(client, settings):
     settings.DEBUG = True
     call_command("load_demo", verbosity=0)
     response = client.post(
-        reverse("login"), {"username": "demo_controller_an", "password": DEMO_PASSWORD}
+        reverse("core:login"), {"username": "demo_controller_an", "password": DEMO_PASSWORD}
     )
     assert response.status_code == 302
     assert response.wsgi_request.user.username == "demo_controller_an"
