@@ -33,6 +33,7 @@ from reports.models import ArchivedReport
 ROOT = Path(settings.BASE_DIR)
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
+CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 # Absolute paths in the README that are files on the server, not URLs.
 FILE_PATHS = ("/etc/", "/usr/", "/srv/", "/tmp/", "/var/")
@@ -65,23 +66,23 @@ def make_targets() -> set[str]:
     return set(re.findall(r"^([A-Za-z][\w-]*)\s*:(?!=)", MAKEFILE, flags=re.M))
 
 
-def readme_make_targets() -> set[str]:
+def readme_make_targets(text: str = README) -> set[str]:
     found: set[str] = set()
-    for code in code_texts(README):
+    for code in code_texts(text):
         found.update(re.findall(r"(?<![\w/.=-])make ([a-z][\w-]*)", code))
     return found
 
 
-def readme_manage_args() -> list[str]:
+def readme_manage_args(text: str = README) -> list[str]:
     found: list[str] = []
-    for code in code_texts(README):
+    for code in code_texts(text):
         found.extend(re.findall(r'make manage ARGS="([^"]*)"', code))
-    return found
+    return [args for args in found if args != "…"]  # `make manage ARGS="…"` names the form
 
 
-def readme_manage_py_commands() -> set[str]:
+def readme_manage_py_commands(text: str = README) -> set[str]:
     found: set[str] = set()
-    for code in code_texts(README):
+    for code in code_texts(text):
         found.update(re.findall(r"manage\.py ([a-z_]+)", code))
     return found
 
@@ -94,6 +95,15 @@ def test_the_readme_names_the_install_and_demo_targets():
 def test_every_make_target_in_the_readme_exists():
     missing = readme_make_targets() - make_targets()
     assert not missing, f"README names make targets the Makefile lacks: {sorted(missing)}"
+
+
+def test_contributing_names_real_targets_and_commands():
+    assert not readme_make_targets(CONTRIBUTING) - make_targets()
+    commands = get_commands()
+    for args in readme_manage_args(CONTRIBUTING):
+        name, *rest = shlex.split(args)
+        command = load_command_class(commands[name], name)
+        command.create_parser("manage.py", name).parse_args(rest)
 
 
 def test_every_manage_py_command_in_the_readme_exists():
