@@ -6,8 +6,9 @@ resolve and answer 200, either at once or, after the redirect to the login page,
 the demo user the README names (a page that passes the user on, such as the current year's
 dashboard, is followed); every `make X` in code must be a Makefile target; every
 `make manage ARGS="…"` must name a management command that accepts its arguments (the cheap
-ones are run on the demo data); every `manage.py X` must name a command. The demo data is loaded
-once for the whole module.
+ones are run on the demo data); every `manage.py X` must name a command; the demo load's output
+the README quotes is what a first and a second load print. The demo data is loaded once for the
+class that needs it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import re
 import shlex
 import tempfile
+from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +53,11 @@ def code_texts(text: str) -> list[str]:
     blocks = re.findall(r"^```[^\n]*\n(.*?)^```", text, flags=re.S | re.M)
     prose = re.sub(r"^```[^\n]*\n.*?^```", "", text, flags=re.S | re.M)
     return blocks + re.findall(r"`([^`\n]+)`", prose)
+
+
+def readable(text: str) -> str:
+    """Command output as the README prints it: the no-break space of `1 035` as a space."""
+    return text.replace("\xa0", " ")
 
 
 def readme_paths() -> list[str]:
@@ -127,8 +134,10 @@ class ReadmeAgainstTheDemoTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
+        out = StringIO()
         with override_settings(DEBUG=True):  # DEBUG on, as in make run: with the demo users
-            call_command("load_demo", verbosity=0)
+            call_command("load_demo", stdout=out)
+        cls.first_load = readable(out.getvalue()).splitlines()
         board_values = IndicatorValue.objects.filter(indicator__board__code="AN")
         cls.ids = {
             "/indikator/": Indicator.objects.filter(board__code="AN").order_by("pk")[0].pk,
@@ -186,6 +195,16 @@ class ReadmeAgainstTheDemoTests(TestCase):
             elif response.status_code != 200:
                 failures.append(f"{pattern} ({path}) without login: {response.status_code}")
         self.assertEqual(failures, [])
+
+    def test_the_demo_load_says_what_the_readme_quotes(self):
+        [quoted] = [code for code in code_texts(README) if code.startswith("Demodata inläst: 1")]
+        shown = [line for line in quoted.splitlines() if line.strip() != "…"]
+        self.assertGreater(len(shown), 2)
+        missing = [line for line in shown if line not in self.first_load]
+        self.assertEqual(missing, [], self.first_load)
+        out = StringIO()
+        call_command("load_demo", "--no-users", stdout=out)
+        self.assertIn(f"`{readable(out.getvalue()).strip()}`", README)
 
     def check_manage(self, commands: dict[str, str], args: str) -> None:
         name, *rest = shlex.split(args)
