@@ -28,7 +28,6 @@ from playwright.sync_api import Error as PlaywrightError
 from goals.models import (
     Activity,
     BoardGoal,
-    OccasionTransition,
     ReportingOccasion,
     Role,
     StrategicAssignment,
@@ -117,16 +116,14 @@ def test_every_route_argument_is_known():
 
 @pytest.fixture
 def demo_objects(demo_data):
-    from reports.archive import archive_occasion_report
+    from reports.models import ArchivedReport
 
     occasion = ReportingOccasion.objects.select_related("board").get(
         board__code=BOARD, year=YEAR, kind=KIND
     )
     indicator = Indicator.objects.filter(board=occasion.board).valid_in(YEAR).first()
-    # The demo approves its occasions without the workflow; archive one as an approval does,
-    # so the occasion's page lists a copy.
-    approval = OccasionTransition.objects.filter(occasion=occasion, to_state="godkand").last()
-    archive = archive_occasion_report(occasion=occasion, approval=approval, user=None)
+    # The demo approves its occasions as any approval does, so the occasion has its copy.
+    archive = ArchivedReport.objects.get(occasion=occasion)
     return {
         "occasion": occasion,
         "indicator": indicator,
