@@ -136,3 +136,16 @@ def test_hostile_names_are_escaped(client, people, board_an):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Öberg" in page
     assert "Controller (&lt;img&gt;)" in page
     assert "<script>alert" not in page
+
+
+def test_the_main_menu_links_the_lists_and_users_only_for_administrators(
+    client, admin_user, controller_an
+):
+    client.force_login(admin_user)
+    menu = client.get(reverse("home")).content.decode().split("</nav>")[0]
+    for name in ("indicator_list", "archived_report_list", "user_list", "entry_overview"):
+        assert f'href="{reverse(name)}"' in menu, name
+    client.force_login(controller_an)
+    menu = client.get(reverse("home")).content.decode().split("</nav>")[0]
+    assert f'href="{reverse("indicator_list")}"' in menu
+    assert f'href="{URL}"' not in menu
