@@ -251,3 +251,10 @@ def test_list_pages_show_nothing_of_another_board(
         response = client.get(url)
         assert response.status_code in {200, *REFUSED}, (name, user.username)
         assert secret not in response.content.decode(), f"{name} som {user.username}"
+
+
+@pytest.mark.parametrize("name", sorted(BOARD_LISTS))
+def test_list_pages_send_anonymous_visitors_to_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -56,12 +56,6 @@ def archives(board_an, board_other, secretary_an):
     ]
 
 
-def test_anonymous_is_sent_to_login(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
 def test_newest_first_with_downloads_and_checksum(client, archives, admin_user):
     client.force_login(admin_user)
     response = client.get(URL)

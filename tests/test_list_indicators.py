@@ -28,12 +28,6 @@ def two_boards(board_an, board_other):
     return an, other
 
 
-def test_anonymous_is_sent_to_login(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
 def test_a_board_scoped_user_sees_only_its_boards_indicators(client, two_boards, controller_an):
     client.force_login(controller_an)
     response = client.get(URL)

@@ -38,12 +38,6 @@ def occasions(board_an, board_other):
     return made
 
 
-def test_anonymous_is_sent_to_login(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
 def test_the_latest_year_is_shown_first_in_kind_then_board_order(client, occasions, admin_user):
     client.force_login(admin_user)
     response = client.get(URL)

@@ -25,12 +25,6 @@ def people(admin_user, controller_an, controller_other, secretary_an, outsider):
     return admin_user, controller_an, controller_other, secretary_an, outsider
 
 
-def test_anonymous_is_sent_to_login(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
 @pytest.mark.parametrize("persona", ["controller_an", "secretary_an", "manager_an", "outsider"])
 def test_only_administrators_may_see_it(client, request, persona, security_log):
     client.force_login(request.getfixturevalue(persona))
