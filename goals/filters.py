@@ -13,12 +13,14 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 
 from goals.access import Action, boards_for
 from goals.models import Board, BoardRole, Role
 from goals.selectors import user_list_boards
 
 SEARCH_LABEL = "Sök"
+SEARCH_MAX = 200  # a search text, not a document
 
 
 def contains_text(fields: list[str], text: str) -> Q:
@@ -42,7 +44,7 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-def user_boards(request) -> QuerySet[Board]:
+def user_boards(request: HttpRequest | None) -> QuerySet[Board]:
     """The boards a filter may offer: those the user may see (every board for no request)."""
     if request is None:
         return Board.objects.none()
@@ -52,7 +54,7 @@ def user_boards(request) -> QuerySet[Board]:
 class UserFilter(django_filters.FilterSet):
     """Search by name, username or e-mail; filter by a role held on a board."""
 
-    q = django_filters.CharFilter(label=SEARCH_LABEL, method="search")
+    q = django_filters.CharFilter(label=SEARCH_LABEL, method="search", max_length=SEARCH_MAX)
     namnd = django_filters.ModelChoiceFilter(
         label="Nämnd",
         queryset=lambda request: user_list_boards(request.user),
@@ -67,19 +69,19 @@ class UserFilter(django_filters.FilterSet):
         model = get_user_model()
         fields: list[str] = []
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value.strip():
             return queryset
         return queryset.filter(
             contains_text(["username", "first_name", "last_name", "email"], value)
         )
 
-    def by_role(self, queryset, name, value):
+    def by_role(self, queryset: QuerySet, name: str, value) -> QuerySet:
         # Board and role narrow one role row together (a controller *of AN*), so both
         # filters are applied at once, in filter_queryset.
         return queryset
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         board, role = self.form.cleaned_data.get("namnd"), self.form.cleaned_data.get("roll")
         if board is None and not role:

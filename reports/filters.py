@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
 
 from goals.access import Action, boards_for
-from goals.filters import SEARCH_LABEL, YearFilter, contains_text, user_boards
+from goals.filters import SEARCH_LABEL, SEARCH_MAX, YearFilter, contains_text, user_boards
 from goals.models import Board, BoardGoal, GoalArea
 from goals.periods import OccasionKind, PeriodType
 from indicators.models import Footnote, Indicator
 from reports.models import ArchivedReport
 
 
-def board_goals(request):
+def board_goals(request: HttpRequest | None) -> QuerySet[BoardGoal]:
     """Nämndmål of the boards the user may see, in board and goal order."""
     return (
         BoardGoal.objects.filter(board__in=user_boards(request))
@@ -26,7 +27,7 @@ def board_goal_label(goal: BoardGoal) -> str:
     return f"{goal.board.code}: {goal.title} ({goal.years_label})"
 
 
-def export_boards(request):
+def export_boards(request: HttpRequest | None) -> QuerySet[Board]:
     """The boards whose archived reports the user may download."""
     if request is None:
         return Board.objects.none()
@@ -37,7 +38,7 @@ class IndicatorFilter(django_filters.FilterSet):
     """Board, year, målområde, nämndmål, unit, frequency and a search of name and definition
     (the source and the footnotes that describe the indicator; it has no other definition)."""
 
-    q = django_filters.CharFilter(label=SEARCH_LABEL, method="search")
+    q = django_filters.CharFilter(label=SEARCH_LABEL, method="search", max_length=SEARCH_MAX)
     namnd = django_filters.ModelChoiceFilter(
         label="Nämnd", field_name="board", queryset=user_boards, empty_label="Alla nämnder"
     )
@@ -72,7 +73,7 @@ class IndicatorFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.form.fields["namndmal"].label_from_instance = board_goal_label
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value.strip():
             return queryset
         notes = Footnote.objects.filter(indicator=OuterRef("pk")).filter(
@@ -80,7 +81,7 @@ class IndicatorFilter(django_filters.FilterSet):
         )
         return queryset.filter(contains_text(["name", "source"], value) | Exists(notes))
 
-    def valid_in(self, queryset, name, value):
+    def valid_in(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset.valid_in(value)
 
 
