@@ -31,8 +31,10 @@ from goals.models import (
     OccasionTransition,
     ReportingOccasion,
 )
+from goals.periods import PeriodType
 from indicators.models import IndicatorValue, MissingReason, Target
-from tests.builders import breakdown, goal_chain
+from tests.builders import breakdown
+from tests.entry_data import goal_chain
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -45,7 +47,14 @@ on_postgres = pytest.mark.skipif(
 
 def populate(board, user):
     """Values (numbers, I.U., many decimals), targets, an assessment and history with edits."""
-    goal_chain(board, goals=2, indicators_per_goal=3)
+    goal_chain(
+        board,
+        goals=2,
+        indicators_per_goal=3,
+        frequency=PeriodType.YEAR,
+        value_years=(2020, 2021, 2022),
+        target_year=2022,
+    )
     first = IndicatorValue.objects.order_by("pk").first()
     first.value = Decimal("88.9125")
     first.comment = "Ändrad efter granskning – åäö ÅÄÖ"
