@@ -542,8 +542,8 @@ def _plan_columns(year: int) -> list[PlanColumn]:
 def plan(board: Board, year: int) -> PlanTable:
     """Internbudget `year` with plan year+1 … year+5 and its specification of changes (6 queries)."""
     columns = _plan_columns(year)
-    first, last = year - 2, year + 5
-    lines = plan_lines(board, first, last)
+    last = year + 5
+    lines = plan_lines(board, year - 2, last)
     index = amount_index(
         [line.pk for line in lines],
         [column.year for column in columns],
@@ -554,78 +554,12 @@ def plan(board: Board, year: int) -> PlanTable:
         extra = year if column.kind == AmountKind.PLAN else None
         return index.get((line.pk, column.kind, column.year, extra))
 
-    changes = plan_changes(board, year)  # 2 queries
     by_line: dict[int | None, list[PlanChange]] = defaultdict(list)
-    for change in changes:
+    for change in plan_changes(board, year):  # 2 queries
         by_line[change.line_id].append(change)
-
-    def change_values(change: PlanChange, of_columns: list[PlanColumn]) -> tuple:
-        amounts = {amount.year: amount.amount for amount in change.amounts.all()}
-        return tuple(
-            amounts.get(column.year) if column.kind != AmountKind.OUTCOME else None
-            for column in of_columns
-        )
-
-    def line_values(line: BudgetLine) -> tuple:
-        return tuple(found.amount if (found := cell(line, column)) else None for column in columns)
-
-    rows: list[PlanRow] = []
-    operations = [line for line in lines if line.section == Section.OPERATIONS]
-    units = [line for line in lines if line.section == Section.MUNICIPAL_UNITS]
-    for line in operations:
-        rows.append(PlanRow(line.name, RowKind.LINE, line_values(line), line_id=line.pk))
-        for change in by_line.get(line.pk, []):
-            rows.append(
-                PlanRow(
-                    change.text,
-                    RowKind.SPECIFICATION,
-                    change_values(change, columns),
-                    line_id=line.pk,
-                    note=change.note,
-                )
-            )
-    sums = [_column([cell(line, column) for line in operations]) for column in columns]
-    rows.append(PlanRow("Summa nettokostnader", RowKind.SUM, tuple(s.net for s in sums)))
-    rows.append(PlanRow(REVENUES_LABEL, RowKind.REVENUES, tuple(s.revenues for s in sums)))
-    rows.append(PlanRow(COSTS_LABEL, RowKind.COSTS, tuple(s.costs for s in sums)))
-    unit_sums = [_column([cell(line, column) for line in units]) for column in columns]
-    for line in units:
-        rows.append(PlanRow(line.name, RowKind.UNIT, line_values(line), line_id=line.pk))
-    if units:
-        rows.append(
-            PlanRow(
-                "Summa nettokostnader inkl kommunala enheter",
-                RowKind.TOTAL,
-                tuple(
-                    _add([ops.net, unit.net]) if unit.net is not None else None
-                    for ops, unit in zip(sums, unit_sums, strict=True)
-                ),
-            )
-        )
-    frames = [c for c in by_line.get(None, []) if c.kind == PlanChange.Kind.FRAME]
-    adjustments = [c for c in by_line.get(None, []) if c.kind == PlanChange.Kind.FRAME_ADJUSTMENT]
-    frame_total: tuple = tuple(None for _ in columns)
-    if frames:
-        frame_rows = [
-            PlanRow(change.text, RowKind.FRAME, change_values(change, columns), note=change.note)
-            for change in frames
-        ] + [
-            PlanRow(
-                change.text,
-                RowKind.FRAME_ADJUSTMENT,
-                change_values(change, columns),
-                note=change.note,
-            )
-            for change in adjustments
-        ]
-        frame_total = tuple(
-            _add(row.values[i] for row in frame_rows)
-            if frame_rows[0].values[i] is not None
-            else None
-            for i in range(len(columns))
-        )
-        rows.extend(frame_rows)
-        rows.append(PlanRow(FRAME_TOTAL_LABEL, RowKind.FRAME_TOTAL, frame_total))
+    rows, sums = _plan_line_rows(lines, by_line, columns, cell)
+    frame_rows, frame_total = _plan_frame_rows(by_line.get(None, []), columns)
+    rows.extend(frame_rows)
 
     # Investments: Budget N-1, Budget N, Plan N+1 … N+5 (2 queries).
     investment_columns = columns[1:]
@@ -651,38 +585,125 @@ def plan(board: Board, year: int) -> PlanTable:
     for change in by_line.get(None, []):
         if change.kind == PlanChange.Kind.INVESTMENT_FRAME:
             investment_rows.append(
-                PlanRow(change.text, RowKind.FRAME, change_values(change, investment_columns))
+                PlanRow(change.text, RowKind.FRAME, _change_values(change, investment_columns))
             )
 
     # The plan's Ekonomi table: Budget N … Plan N+5.
     economy_columns = columns[2:]
-    offset = 2
-    economy: list[PlanRow] = []
-    net_values, revenue_values, cost_values = [], [], []
-    for i in range(len(economy_columns)):
-        total = sums[offset + i]
-        net = frame_total[offset + i] if frame_total[offset + i] is not None else total.net
-        net_values.append(net)
-        revenue_values.append(total.revenues)
-        cost_values.append(_minus(net, total.revenues))
-    economy.append(PlanRow(NET_COST_LABEL, RowKind.ECONOMY, tuple(net_values)))
-    economy.append(PlanRow(REVENUES_LABEL, RowKind.REVENUES, tuple(revenue_values)))
-    economy.append(PlanRow(COSTS_LABEL, RowKind.COSTS, tuple(cost_values)))
-    economy.append(
-        PlanRow(
-            INVESTMENTS_LABEL, RowKind.ECONOMY, tuple(investment_sum[1 : 1 + len(economy_columns)])
-        )
-    )
     return PlanTable(
         board.pk,
         year,
         columns,
         rows,
         economy_columns,
-        economy,
+        _plan_economy(sums[2:], frame_total[2:], investment_sum[1 : 1 + len(economy_columns)]),
         investment_columns,
         investment_rows,
     )
+
+
+def _change_values(change: PlanChange, of_columns: list[PlanColumn]) -> tuple:
+    amounts = {amount.year: amount.amount for amount in change.amounts.all()}
+    return tuple(
+        amounts.get(column.year) if column.kind != AmountKind.OUTCOME else None
+        for column in of_columns
+    )
+
+
+def _plan_line_rows(
+    lines: list[BudgetLine],
+    by_line: dict[int | None, list[PlanChange]],
+    columns: list[PlanColumn],
+    cell,
+) -> tuple[list[PlanRow], list[ColumnTotals]]:
+    """Each line with its itemised changes, the sums, the municipal units and their total;
+    and the column sums of the operations lines (for the Ekonomi table)."""
+
+    def line_values(line: BudgetLine) -> tuple:
+        return tuple(found.amount if (found := cell(line, column)) else None for column in columns)
+
+    rows: list[PlanRow] = []
+    operations = [line for line in lines if line.section == Section.OPERATIONS]
+    units = [line for line in lines if line.section == Section.MUNICIPAL_UNITS]
+    for line in operations:
+        rows.append(PlanRow(line.name, RowKind.LINE, line_values(line), line_id=line.pk))
+        for change in by_line.get(line.pk, []):
+            rows.append(
+                PlanRow(
+                    change.text,
+                    RowKind.SPECIFICATION,
+                    _change_values(change, columns),
+                    line_id=line.pk,
+                    note=change.note,
+                )
+            )
+    sums = [_column([cell(line, column) for line in operations]) for column in columns]
+    rows.append(PlanRow("Summa nettokostnader", RowKind.SUM, tuple(s.net for s in sums)))
+    rows.append(PlanRow(REVENUES_LABEL, RowKind.REVENUES, tuple(s.revenues for s in sums)))
+    rows.append(PlanRow(COSTS_LABEL, RowKind.COSTS, tuple(s.costs for s in sums)))
+    unit_sums = [_column([cell(line, column) for line in units]) for column in columns]
+    for line in units:
+        rows.append(PlanRow(line.name, RowKind.UNIT, line_values(line), line_id=line.pk))
+    if units:
+        rows.append(
+            PlanRow(
+                "Summa nettokostnader inkl kommunala enheter",
+                RowKind.TOTAL,
+                tuple(
+                    _add([ops.net, unit.net]) if unit.net is not None else None
+                    for ops, unit in zip(sums, unit_sums, strict=True)
+                ),
+            )
+        )
+    return rows, sums
+
+
+def _plan_frame_rows(
+    board_changes: list[PlanChange], columns: list[PlanColumn]
+) -> tuple[list[PlanRow], tuple]:
+    """KF's budgetram, each ramjustering and Budgetram inkl justering; and that total per
+    column (all None when there is no frame)."""
+    frames = [c for c in board_changes if c.kind == PlanChange.Kind.FRAME]
+    if not frames:
+        return [], tuple(None for _ in columns)
+    adjustments = [c for c in board_changes if c.kind == PlanChange.Kind.FRAME_ADJUSTMENT]
+    frame_rows = [
+        PlanRow(change.text, RowKind.FRAME, _change_values(change, columns), note=change.note)
+        for change in frames
+    ] + [
+        PlanRow(
+            change.text,
+            RowKind.FRAME_ADJUSTMENT,
+            _change_values(change, columns),
+            note=change.note,
+        )
+        for change in adjustments
+    ]
+    frame_total = tuple(
+        _add(row.values[i] for row in frame_rows) if frame_rows[0].values[i] is not None else None
+        for i in range(len(columns))
+    )
+    frame_rows.append(PlanRow(FRAME_TOTAL_LABEL, RowKind.FRAME_TOTAL, frame_total))
+    return frame_rows, frame_total
+
+
+def _plan_economy(
+    sums: list[ColumnTotals], frame_total: tuple, investments: tuple
+) -> list[PlanRow]:
+    """The plan's Ekonomi rows over its columns: net cost (the frame incl. adjustments where
+    there is one, else the sum of the lines), varav intäkter, varav kostnader, investments."""
+    net_values, revenue_values, cost_values = [], [], []
+    for total, frame in zip(sums, frame_total, strict=True):
+        net = frame if frame is not None else total.net
+        net_values.append(net)
+        revenue_values.append(total.revenues)
+        cost_values.append(_minus(net, total.revenues))
+    return [
+        PlanRow(NET_COST_LABEL, RowKind.ECONOMY, tuple(net_values)),
+        PlanRow(REVENUES_LABEL, RowKind.REVENUES, tuple(revenue_values)),
+        PlanRow(COSTS_LABEL, RowKind.COSTS, tuple(cost_values)),
+        PlanRow(INVESTMENTS_LABEL, RowKind.ECONOMY, tuple(investments)),
+    ]
 
 
 # --- totals for the computed indicators ---------------------------------------------------
