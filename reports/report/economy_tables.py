@@ -139,26 +139,33 @@ def _investment_row(row, kind: RowKind = RowKind.DATA) -> Row:
 
 def build_investment_tables(data: ReportData) -> list[ReportTable]:
     investments = data.investments
-    completed = ReportTable(
-        key="investeringar-fardigstallda",
-        title="Färdigställda projekt, belopp i tkr",
-        columns=_investment_columns(data.year, "Färdigställda projekt"),
-        sheet="investeringar",
-        sheet_title="Investeringar",
-    )
-    completed.rows = [_investment_row(row) for row in investments.completed]
-    completed.rows.append(_investment_row(investments.completed_sum, RowKind.SUM))
-    ongoing = ReportTable(
-        key="investeringar-pagaende",
-        title="Pågående projekt, belopp i tkr",
-        columns=_investment_columns(data.year, "Pågående projekt"),
-        sheet="investeringar",
-        sheet_title="Investeringar",
-    )
-    ongoing.rows = [_investment_row(row) for row in investments.ongoing]
-    ongoing.rows.append(_investment_row(investments.ongoing_sum, RowKind.SUM))
-    ongoing.rows.append(_investment_row(investments.total, RowKind.SUM))
-    return [completed, ongoing]
+
+    def table(key: str, name: str, projects, *sums) -> ReportTable:
+        return ReportTable(
+            key=key,
+            title=f"{name}, belopp i tkr",
+            columns=_investment_columns(data.year, name),
+            rows=[_investment_row(row) for row in projects]
+            + [_investment_row(row, RowKind.SUM) for row in sums],
+            sheet="investeringar",
+            sheet_title="Investeringar",
+        )
+
+    return [
+        table(
+            "investeringar-fardigstallda",
+            "Färdigställda projekt",
+            investments.completed,
+            investments.completed_sum,
+        ),
+        table(
+            "investeringar-pagaende",
+            "Pågående projekt",
+            investments.ongoing,
+            investments.ongoing_sum,
+            investments.total,
+        ),
+    ]
 
 
 def build_economy_tables(data: ReportData, numbering: FootnoteNumbering) -> list[ReportTable]:
