@@ -34,7 +34,7 @@ from goals.models import (
 from goals.periods import PeriodType
 from indicators.models import IndicatorValue, MissingReason, Target
 from tests.builders import breakdown
-from tests.entry_data import goal_chain
+from tests.entry_data import VALUE_YEARS, goal_chain
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -52,8 +52,7 @@ def populate(board, user):
         goals=2,
         indicators_per_goal=3,
         frequency=PeriodType.YEAR,
-        value_years=(2020, 2021, 2022),
-        target_year=2022,
+        value_years=VALUE_YEARS,
     )
     first = IndicatorValue.objects.order_by("pk").first()
     first.value = Decimal("88.9125")
