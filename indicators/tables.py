@@ -7,11 +7,12 @@ import django_tables2 as tables
 from indicators.formatting import format_number
 
 STATUS_CELL = (
+    "{% load user_labels %}"
     '<span class="state state-{{ record.occasion.state }}">'
     "{{ record.occasion.get_state_display }}</span>"
     '{% if record.send_back %}<p class="send-back">Skickades tillbaka av '
-    "{% firstof record.send_back.user.get_full_name record.send_back.user.get_username "
-    '"en nämndsekreterare" %} den {{ record.send_back.at|date:"j F Y H:i" }}: '
+    '{{ record.send_back.user|user_label:"en nämndsekreterare" }}'
+    ' den {{ record.send_back.at|date:"j F Y H:i" }}: '
     "{{ record.send_back.reason }}</p>{% endif %}"
 )
 MISSING_CELL = (

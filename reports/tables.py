@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from goals.users import user_label
 from indicators.models import Indicator
 from reports.models import ArchivedReport
 
@@ -98,7 +99,7 @@ class ArchivedReportTable(tables.Table):
         return f"{value.name} ({value.code})"
 
     def render_created_by(self, value) -> str:
-        return value.get_full_name() or value.get_username()
+        return user_label(value)
 
     def render_files(self, record):
         return format_html(
