@@ -396,9 +396,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
                     outcome = save_value(
                         user=user,
                         indicator=entry.indicator,
-                        year=occasion.year,
-                        period_type=entry.period.type,
-                        period_number=entry.period.number,
+                        period=entry.period,
                         breakdown=entry.breakdown,
                         value=row.value,
                         missing_reason=row.missing_reason,

@@ -150,6 +150,29 @@ class Indicator(YearRange):
     def is_share(self) -> bool:
         return self.unit == self.Unit.PERCENT
 
+    # The breakdowns an indicator is reported by, per year. A reader that already has the
+    # year's links (the entry views read them to find the posted field) hands them over, so a
+    # save does not ask again; otherwise they are read once per instance and year.
+    def reported_breakdown_ids(self, year: int) -> frozenset[int]:
+        """The breakdowns the indicator is reported by in `year`; none means the total only."""
+        known = self.__dict__.setdefault("_reported_breakdowns", {})
+        if year not in known:
+            known[year] = frozenset(
+                IndicatorBreakdown.objects.valid_in(year)
+                .filter(indicator=self)
+                .values_list("breakdown_id", flat=True)
+            )
+        return known[year]
+
+    def remember_reported_breakdowns(self, year: int, breakdown_ids) -> None:
+        """Hand over the year's breakdown ids a reader already has (see reported_breakdown_ids)."""
+        self.__dict__.setdefault("_reported_breakdowns", {})[year] = frozenset(breakdown_ids)
+
+    def reports_breakdown(self, breakdown: Breakdown, year: int) -> bool:
+        """Whether a value may be stored for the breakdown in `year` (no breakdowns: the total)."""
+        allowed = self.reported_breakdown_ids(year)
+        return breakdown.pk in allowed if allowed else breakdown.is_total
+
 
 class Breakdown(models.Model):
     """One cell of the breakdown dimensions: kön × organisationsenhet × fri kategori.

@@ -25,7 +25,6 @@ from indicators.models import (
     Breakdown,
     Footnote,
     Indicator,
-    IndicatorBreakdown,
     IndicatorValue,
     MissingReason,
 )
@@ -50,6 +49,7 @@ CONFLICT_DELETED = (
 )
 CONFLICT_CREATED = CONFLICT_CHANGED
 PERIOD_NUMBER_INVALID = "Periodnumret finns inte för periodtypen."
+PERIOD_NOT_IN_OCCASION = "Perioden ingår inte i tillfället."
 
 WARN_FAR_FROM_HISTORY = (
     "Värdet {value} avviker mycket från indikatorns historik (medel {mean}, "
@@ -134,36 +134,26 @@ def _conflict(
 def check_value_input(
     *,
     indicator: Indicator,
-    year: int,
-    period_type: str,
+    period: Period,
     breakdown: Breakdown,
     value: Decimal | None,
     missing_reason: str,
-    allowed_breakdown_ids: set[int] | None = None,
 ) -> None:
     """The checks that need no lock; raises ValidationError with a Swedish message."""
+    year = period.year
     if indicator.is_computed:
         raise ValidationError(COMPUTED_READ_ONLY, code="computed")
     if not indicator.is_valid_in(year):
         raise ValidationError(INDICATOR_NOT_VALID.format(year=year), code="not_valid")
-    if period_type != PeriodType.YEAR and period_type != indicator.frequency:
+    if period.type != PeriodType.YEAR and period.type != indicator.frequency:
         raise ValidationError(
             WRONG_PERIOD_TYPE.format(
                 frequency=indicator.get_frequency_display().lower(),
-                period_type=PeriodType(period_type).label.lower(),
+                period_type=PeriodType(period.type).label.lower(),
             ),
             code="period_type",
         )
-    if allowed_breakdown_ids is None:
-        allowed_breakdown_ids = set(
-            IndicatorBreakdown.objects.valid_in(year)
-            .filter(indicator=indicator)
-            .values_list("breakdown_id", flat=True)
-        )
-    # An indicator without configured breakdowns is reported as a total only.
-    if (allowed_breakdown_ids and breakdown.pk not in allowed_breakdown_ids) or (
-        not allowed_breakdown_ids and not breakdown.is_total
-    ):
+    if not indicator.reports_breakdown(breakdown, year):
         raise ValidationError(
             BREAKDOWN_NOT_REPORTED.format(breakdown=breakdown.label, year=year), code="breakdown"
         )
@@ -179,8 +169,7 @@ class ValueInput:
 
     indicator: Indicator
     breakdown: Breakdown
-    period_type: str
-    period_number: int
+    period: Period
     value: Decimal | None
     missing_reason: str = ""
     comment: str = ""
@@ -201,24 +190,25 @@ class SaveAllRefused(ValidationError):
         )
 
 
-def _lock_occasions(*, board_id: int, year: int, period_type: str, period_number: int) -> None:
-    # Lock the occasions that cover this period: an approval waits for this save to end
+def _lock_occasions(*, board_id: int, periods: set[Period]) -> None:
+    # Lock the occasions that cover these periods: an approval waits for this save to end
     # and this save sees an approval that committed first.
-    occasions = list(
-        ReportingOccasion.objects.select_for_update(of=("self",))
-        .covering(
-            board_id=board_id,
-            year=year,
-            period_type=period_type,
-            period_number=period_number,
+    for period in sorted(periods):
+        occasions = list(
+            ReportingOccasion.objects.select_for_update(of=("self",))
+            .covering(
+                board_id=board_id,
+                year=period.year,
+                period_type=period.type,
+                period_number=period.number,
+            )
+            .select_related("board")
         )
-        .select_related("board")
-    )
-    for occasion in occasions:
-        occasion.ensure_open_for_entry()  # inskickad or godkänd: refused, saying which
+        for occasion in occasions:
+            occasion.ensure_open_for_entry()  # inskickad or godkänd: refused, saying which
 
 
-def _check_row(row: ValueInput, *, user, year: int, allowed_breakdown_ids) -> None:
+def _check_row(row: ValueInput, *, user) -> None:
     """The per-value rules, the same for one field and for "Spara alla"."""
     if not can(user, Action.ENTER, row.indicator.board_id):
         raise ValidationError(NO_RIGHT, code="no_right")
@@ -226,16 +216,12 @@ def _check_row(row: ValueInput, *, user, year: int, allowed_breakdown_ids) -> No
         raise ValidationError(MISSING_REASON_REQUIRED, code="reason_required")
     if not row.is_missing:
         row.missing_reason = ""
-    if not 1 <= row.period_number <= PeriodType(row.period_type).periods_per_year:
-        raise ValidationError(PERIOD_NUMBER_INVALID, code="period_number")
     check_value_input(
         indicator=row.indicator,
-        year=year,
-        period_type=row.period_type,
+        period=row.period,
         breakdown=row.breakdown,
         value=row.value,
         missing_reason=row.missing_reason,
-        allowed_breakdown_ids=allowed_breakdown_ids,
     )
 
 
@@ -244,9 +230,7 @@ def save_value(
     *,
     user,
     indicator: Indicator,
-    year: int,
-    period_type: str,
-    period_number: int,
+    period: Period,
     breakdown: Breakdown,
     value: Decimal | None,
     missing_reason: str = "",
@@ -255,7 +239,6 @@ def save_value(
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
     is_missing: bool = False,
-    allowed_breakdown_ids: set[int] | None = None,
 ) -> SaveResult:
     """Write one outcome (or I.U., or clear it) if nobody changed it since `expected_version`.
 
@@ -264,13 +247,13 @@ def save_value(
     is not I.U. removes the stored value. `footnote` None leaves the value's footnote as it is;
     a text sets it; "" removes it. A retry of a save that committed but whose answer was lost
     (the version moved, but the row holds exactly this content, last saved by this user) is
-    answered as saved and writes nothing.
+    answered as saved and writes nothing. The breakdowns the indicator is reported by in the
+    period's year are the indicator's (`Indicator.reports_breakdown`).
     """
     row = ValueInput(
         indicator=indicator,
         breakdown=breakdown,
-        period_type=period_type,
-        period_number=period_number,
+        period=period,
         value=value,
         missing_reason=missing_reason,
         comment=comment,
@@ -278,18 +261,13 @@ def save_value(
         expected_version=expected_version,
         is_missing=is_missing,
     )
-    _check_row(row, user=user, year=year, allowed_breakdown_ids=allowed_breakdown_ids)
+    _check_row(row, user=user)
     with change_source(source):
-        _lock_occasions(
-            board_id=indicator.board_id,
-            year=year,
-            period_type=period_type,
-            period_number=period_number,
-        )
-        plan = _plan(user=user, year=year, rows=[row])
+        _lock_occasions(board_id=indicator.board_id, periods={period})
+        plan = _plan(user=user, year=period.year, rows=[row])
         if plan.errors:
             raise plan.errors[0][1]
-        return _write(user=user, year=year, plan=plan, source=source)[0]
+        return _write(user=user, year=period.year, plan=plan, source=source)[0]
 
 
 @transaction.atomic
@@ -299,38 +277,27 @@ def save_values(
     occasion: ReportingOccasion,
     rows: list[ValueInput],
     source: ChangeSource = ChangeSource.FORM,
-    allowed_breakdown_ids: dict[int, set[int]] | None = None,
 ) -> list[SaveResult]:
     """ "Spara alla": every field of an occasion in one transaction, all or nothing.
 
     Each row meets the same rules as `save_value` (`_check_row`, the version check, the
     retry rule, the lock); any refusal raises SaveAllRefused with the messages per field key
     and nothing is written. Rows whose content is what is stored are not written. The reads
-    and writes are a fixed number of queries whatever the number of rows.
+    and writes are a fixed number of queries whatever the number of rows, once the caller has
+    handed over the indicators' breakdowns (`Indicator.remember_reported_breakdowns`).
     """
     errors: dict[str, list[str]] = {}
     checked: list[ValueInput] = []
     for row in rows:
         try:
-            allowed = (
-                allowed_breakdown_ids.get(row.indicator.pk, set())
-                if allowed_breakdown_ids is not None
-                else None
-            )
-            _check_row(row, user=user, year=occasion.year, allowed_breakdown_ids=allowed)
+            if row.period.year != occasion.year:
+                raise ValidationError(PERIOD_NOT_IN_OCCASION, code="period")
+            _check_row(row, user=user)
             checked.append(row)
         except ValidationError as error:
             errors.setdefault(row.key, []).extend(error.messages)
     with change_source(source):
-        for period_type, period_number in sorted(
-            {(row.period_type, row.period_number) for row in checked}
-        ):
-            _lock_occasions(
-                board_id=occasion.board_id,
-                year=occasion.year,
-                period_type=period_type,
-                period_number=period_number,
-            )
+        _lock_occasions(board_id=occasion.board_id, periods={row.period for row in checked})
         plan = _plan(user=user, year=occasion.year, rows=checked)
         conflicts = set()
         for row, error in plan.errors:
@@ -378,7 +345,7 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
     plan = _Plan()
     if not rows:
         return plan
-    pairs = {(row.indicator.pk, PeriodType(row.period_type).value) for row in rows}
+    pairs = {(row.indicator.pk, PeriodType(row.period.type).value) for row in rows}
     condition = Q(pk__in=[])
     for indicator_id, period_type in pairs:
         condition |= Q(
@@ -420,7 +387,7 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
     plan.soft = SoftCheckData(rows=soft_rows)
     for row in rows:
         current = stored.get(
-            _row_key(row.indicator.pk, row.breakdown.pk, year, row.period_type, row.period_number)
+            _row_key(row.indicator.pk, row.breakdown.pk, year, row.period.type, row.period.number)
         )
         if current is not None:
             current.indicator, current.breakdown = row.indicator, row.breakdown
@@ -450,8 +417,8 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
                     indicator=row.indicator,
                     breakdown=row.breakdown,
                     year=year,
-                    period_type=row.period_type,
-                    period_number=row.period_number,
+                    period_type=row.period.type,
+                    period_number=row.period.number,
                 )
             )
             target.value = row.value
@@ -498,8 +465,8 @@ def _is_retry(current, row: ValueInput, *, user, year: int, note_text: str, clea
                 indicator_id=row.indicator.pk,
                 breakdown_id=row.breakdown.pk,
                 year=year,
-                period_type=row.period_type,
-                period_number=row.period_number,
+                period_type=row.period.type,
+                period_number=row.period.number,
             )
             .order_by("-history_date", "-history_id")
             .values_list("history_type", "history_user_id")
@@ -549,8 +516,7 @@ def _update_if_unchanged(values: list[IndicatorValue]) -> None:
         row = ValueInput(
             indicator=value.indicator,
             breakdown=value.breakdown,
-            period_type=value.period_type,
-            period_number=value.period_number,
+            period=value.period,
             value=value.value,
             missing_reason=value.missing_reason,
         )
@@ -565,8 +531,8 @@ def _conflict_for(current: IndicatorValue | None, row: ValueInput, *, year: int)
             IndicatorValue.history.filter(
                 indicator_id=indicator.pk,
                 year=year,
-                period_type=row.period_type,
-                period_number=row.period_number,
+                period_type=row.period.type,
+                period_number=row.period.number,
                 breakdown_id=row.breakdown.pk,
             )
             .select_related("history_user")
@@ -623,8 +589,8 @@ def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
             key = {
                 "indicator": row.indicator,
                 "year": year,
-                "period_type": row.period_type,
-                "period_number": row.period_number,
+                "period_type": row.period.type,
+                "period_number": row.period.number,
                 "breakdown": row.breakdown,
             }
             other = IndicatorValue.objects.select_related("updated_by").filter(**key).first()
