@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from goals.access import Action, can
 from goals.audit import ChangeSource, change_source
+from goals.locks import lock_periods_for_entry
 from goals.models import ReportingOccasion
 from goals.periods import Period, PeriodType
 from indicators.formatting import format_number
@@ -190,24 +191,6 @@ class SaveAllRefused(ValidationError):
         )
 
 
-def _lock_occasions(*, board_id: int, periods: set[Period]) -> None:
-    # Lock the occasions that cover these periods: an approval waits for this save to end
-    # and this save sees an approval that committed first.
-    for period in sorted(periods):
-        occasions = list(
-            ReportingOccasion.objects.select_for_update(of=("self",))
-            .covering(
-                board_id=board_id,
-                year=period.year,
-                period_type=period.type,
-                period_number=period.number,
-            )
-            .select_related("board")
-        )
-        for occasion in occasions:
-            occasion.ensure_open_for_entry()  # inskickad or godkänd: refused, saying which
-
-
 def _check_row(row: ValueInput, *, user) -> None:
     """The per-value rules, the same for one field and for "Spara alla"."""
     if not can(user, Action.ENTER, row.indicator.board_id):
@@ -263,7 +246,7 @@ def save_value(
     )
     _check_row(row, user=user)
     with change_source(source):
-        _lock_occasions(board_id=indicator.board_id, periods={period})
+        lock_periods_for_entry(board_id=indicator.board_id, periods=[period])
         plan = _plan(user=user, year=period.year, rows=[row])
         if plan.errors:
             raise plan.errors[0][1]
@@ -297,7 +280,7 @@ def save_values(
         except ValidationError as error:
             errors.setdefault(row.key, []).extend(error.messages)
     with change_source(source):
-        _lock_occasions(board_id=occasion.board_id, periods={row.period for row in checked})
+        lock_periods_for_entry(board_id=occasion.board_id, periods=[row.period for row in checked])
         plan = _plan(user=user, year=occasion.year, rows=checked)
         conflicts = set()
         for row, error in plan.errors:
@@ -557,8 +540,8 @@ def _conflict_for(current: IndicatorValue | None, row: ValueInput, *, year: int)
 def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
     """Write the plan in a fixed number of queries.
 
-    The covering occasions are locked and checked (`_lock_occasions`) and the rows are locked
-    (`_plan`) before this runs, in the same transaction, so the bulk writes go through the
+    The covering occasions are locked and checked (`goals.locks.lock_periods_for_entry`) and
+    the rows are read (`_plan`) before this runs, in the same transaction, so the bulk writes go through the
     base manager rather than repeat the model guard's lock queries row by row; the history
     rows simple-history would write are written here in bulk, with the source.
     """
