@@ -328,6 +328,26 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
     plan = _Plan()
     if not rows:
         return plan
+    stored = _read_stored(plan, year=year, rows=rows)
+    for row in rows:
+        current = stored.get(
+            _row_key(row.indicator.pk, row.breakdown.pk, year, row.period.type, row.period.number)
+        )
+        if current is not None:
+            current.indicator, current.breakdown = row.indicator, row.breakdown
+            current.expected = current.version
+        _plan_row(plan, row, current, user=user, year=year)
+    return plan
+
+
+def _read_stored(
+    plan: _Plan, *, year: int, rows: list[ValueInput]
+) -> dict[tuple, IndicatorValue]:
+    """The year's stored values of the rows' indicators by row key, in one query.
+
+    The same read fills the plan's first footnotes and the soft checks' rows: the history
+    years and, for the year rule, the year's other periods.
+    """
     pairs = {(row.indicator.pk, PeriodType(row.period.type).value) for row in rows}
     condition = Q(pk__in=[])
     for indicator_id, period_type in pairs:
@@ -368,57 +388,51 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
                 pk=value.note_id, value_id=value.pk, text=value.note_text, order=value.note_order
             )
     plan.soft = SoftCheckData(rows=soft_rows)
-    for row in rows:
-        current = stored.get(
-            _row_key(row.indicator.pk, row.breakdown.pk, year, row.period.type, row.period.number)
-        )
-        if current is not None:
-            current.indicator, current.breakdown = row.indicator, row.breakdown
-            current.expected = current.version
-        note = plan.footnotes.get(current.pk) if current is not None else None
-        note_text = note.text if note is not None else ""
-        clearing = row.value is None and not row.missing_reason
-        current_version = current.version if current is not None else 0
-        if current_version != row.expected_version:
-            if _is_retry(
-                current, row, user=user, year=year, note_text=note_text, clearing=clearing
-            ):
-                # The save committed but its answer was lost: the retry is already saved.
-                plan.results.append((row, current, UNCHANGED if current else NOTHING))
-            else:
-                plan.errors.append((row, _conflict_for(current, row, year=year)))
-            continue
-        if clearing:
-            plan.results.append((row, current, DELETE if current is not None else NOTHING))
-        elif current is not None and _same_content(current, row, note_text):
-            plan.results.append((row, current, UNCHANGED))
+    return stored
+
+
+def _plan_row(
+    plan: _Plan, row: ValueInput, current: IndicatorValue | None, *, user, year: int
+) -> None:
+    """Decide one row: a conflict, an answered retry, nothing, a delete, unchanged or a write."""
+    note = plan.footnotes.get(current.pk) if current is not None else None
+    note_text = note.text if note is not None else ""
+    clearing = row.value is None and not row.missing_reason
+    current_version = current.version if current is not None else 0
+    if current_version != row.expected_version:
+        if _is_retry(current, row, user=user, year=year, note_text=note_text, clearing=clearing):
+            # The save committed but its answer was lost: the retry is already saved.
+            plan.results.append((row, current, UNCHANGED if current else NOTHING))
         else:
-            target = (
-                current
-                if current is not None
-                else IndicatorValue(
-                    indicator=row.indicator,
-                    breakdown=row.breakdown,
-                    year=year,
-                    period_type=row.period.type,
-                    period_number=row.period.number,
-                )
-            )
-            target.value = row.value
-            target.missing_reason = row.missing_reason
-            target.comment = row.comment
-            target.version = current_version + 1
-            target.updated_by = user
-            target._history_user = user
-            try:
-                # The keys were checked above and the database enforces them; the fields
-                # (digits, lengths, choices) are validated here, without a query.
-                target.clean_fields(exclude=["indicator", "breakdown", "updated_by"])
-            except ValidationError as error:
-                plan.errors.append((row, error))
-                continue
-            plan.results.append((row, target, UPDATE if current is not None else CREATE))
-    return plan
+            plan.errors.append((row, _conflict_for(current, row, year=year)))
+        return
+    if clearing:
+        plan.results.append((row, current, DELETE if current is not None else NOTHING))
+        return
+    if current is not None and _same_content(current, row, note_text):
+        plan.results.append((row, current, UNCHANGED))
+        return
+    target = current or IndicatorValue(
+        indicator=row.indicator,
+        breakdown=row.breakdown,
+        year=year,
+        period_type=row.period.type,
+        period_number=row.period.number,
+    )
+    target.value = row.value
+    target.missing_reason = row.missing_reason
+    target.comment = row.comment
+    target.version = current_version + 1
+    target.updated_by = user
+    target._history_user = user
+    try:
+        # The keys were checked above and the database enforces them; the fields (digits,
+        # lengths, choices) are validated here, without a query.
+        target.clean_fields(exclude=["indicator", "breakdown", "updated_by"])
+    except ValidationError as error:
+        plan.errors.append((row, error))
+        return
+    plan.results.append((row, target, UPDATE if current is not None else CREATE))
 
 
 def _soft_row(value: IndicatorValue, breakdown: Breakdown) -> tuple:
@@ -541,48 +555,78 @@ def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
     """Write the plan in a fixed number of queries.
 
     The covering occasions are locked and checked (`goals.locks.lock_periods_for_entry`) and
-    the rows are read (`_plan`) before this runs, in the same transaction, so the bulk writes go through the
-    base manager rather than repeat the model guard's lock queries row by row; the history
-    rows simple-history would write are written here in bulk, with the source.
+    the rows are read (`_plan`) before this runs, in the same transaction, so the bulk writes
+    go through the base manager rather than repeat the model guard's lock queries row by row;
+    the history rows simple-history would write are written here in bulk, with the source.
     """
-    now = timezone.now()
-    attrs = {"history_source": ChangeSource(source).value}
+    history = _HistoryWrite(user=user, now=timezone.now(), source=source)
+    _write_values(plan, year=year, history=history)
+    results, new_notes, changed_notes = _write_rows(plan, year=year, user=user)
+    _write_footnotes(new_notes, changed_notes, history=history)
+    written = [value for _, value, action in plan.results if action in (CREATE, UPDATE)]
+    known = plan.soft.written(written) if plan.soft else None
+    for result in results:
+        if result.value is not None:
+            result.warnings = soft_checks(result.value, known=known)
+    return results
+
+
+@dataclass
+class _HistoryWrite:
+    """Who, when and from where: the history rows written in bulk beside the rows."""
+
+    user: object
+    now: object
+    source: str
+
+    def record(self, manager, rows: list, *, update: bool = False) -> None:
+        manager.bulk_history_create(
+            rows,
+            update=update,
+            default_user=self.user,
+            default_date=self.now,
+            custom_historical_attrs={"history_source": ChangeSource(self.source).value},
+        )
+
+
+def _write_values(plan: _Plan, *, year: int, history: _HistoryWrite) -> None:
+    """The changed values in one UPDATE, the new ones in one INSERT, each with its history."""
     created = [value for _, value, action in plan.results if action == CREATE]
     updated = [value for _, value, action in plan.results if action == UPDATE]
     for value in created + updated:
-        value.updated_at = now
+        value.updated_at = history.now
     if updated:
         _update_if_unchanged(updated)
-        IndicatorValue.history.bulk_history_create(
-            updated,
-            update=True,
-            default_user=user,
-            default_date=now,
-            custom_historical_attrs=attrs,
-        )
-    if created:
-        try:
-            with transaction.atomic():
-                IndicatorValue._base_manager.bulk_create(created)
-        except IntegrityError:
-            # Someone created one of these values at the same moment; theirs stands.
-            row, value = next(
-                (row, value) for row, value, action in plan.results if action == CREATE
+        history.record(IndicatorValue.history, updated, update=True)
+    if not created:
+        return
+    try:
+        with transaction.atomic():
+            IndicatorValue._base_manager.bulk_create(created)
+    except IntegrityError:
+        # Someone created one of these values at the same moment; theirs stands.
+        row = next(row for row, _, action in plan.results if action == CREATE)
+        other = (
+            IndicatorValue.objects.select_related("updated_by")
+            .filter(
+                indicator=row.indicator,
+                year=year,
+                period_type=row.period.type,
+                period_number=row.period.number,
+                breakdown=row.breakdown,
             )
-            key = {
-                "indicator": row.indicator,
-                "year": year,
-                "period_type": row.period.type,
-                "period_number": row.period.number,
-                "breakdown": row.breakdown,
-            }
-            other = IndicatorValue.objects.select_related("updated_by").filter(**key).first()
-            raise _conflict(
-                other, indicator=row.indicator, value=row.value, missing_reason=row.missing_reason
-            ) from None
-        IndicatorValue.history.bulk_history_create(
-            created, default_user=user, default_date=now, custom_historical_attrs=attrs
+            .first()
         )
+        raise _conflict(
+            other, indicator=row.indicator, value=row.value, missing_reason=row.missing_reason
+        ) from None
+    history.record(IndicatorValue.history, created)
+
+
+def _write_rows(
+    plan: _Plan, *, year: int, user
+) -> tuple[list[SaveResult], list[Footnote], list[Footnote]]:
+    """Each row's result; the deletes are done here, the footnotes to write are collected."""
     new_notes: list[Footnote] = []
     changed_notes: list[Footnote] = []
     results: list[SaveResult] = []
@@ -612,31 +656,16 @@ def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
                 note.clean_fields(exclude=["value", "indicator", "target", "board_goal"])
                 changed_notes.append(note)
         results.append(SaveResult(value=value, changed=action in (CREATE, UPDATE)))
-    if new_notes:
-        Footnote._base_manager.bulk_create(new_notes)
-        Footnote.history.bulk_history_create(
-            new_notes, default_user=user, default_date=now, custom_historical_attrs=attrs
-        )
-    if changed_notes:
-        Footnote._base_manager.bulk_update(changed_notes, ["text"])
-        Footnote.history.bulk_history_create(
-            changed_notes,
-            update=True,
-            default_user=user,
-            default_date=now,
-            custom_historical_attrs=attrs,
-        )
-    known = (
-        plan.soft.written(
-            [value for _, value, action in plan.results if action in (CREATE, UPDATE)]
-        )
-        if plan.soft
-        else None
-    )
-    for result in results:
-        if result.value is not None:
-            result.warnings = soft_checks(result.value, known=known)
-    return results
+    return results, new_notes, changed_notes
+
+
+def _write_footnotes(new: list[Footnote], changed: list[Footnote], *, history) -> None:
+    if new:
+        Footnote._base_manager.bulk_create(new)
+        history.record(Footnote.history, new)
+    if changed:
+        Footnote._base_manager.bulk_update(changed, ["text"])
+        history.record(Footnote.history, changed, update=True)
 
 
 def value_footnote_text(value: IndicatorValue) -> str:

@@ -1,4 +1,4 @@
-"""A field of the entry grid as the page shows it: stored figures, or what was typed and the answer."""
+"""A field of the entry grid as the page shows it: the stored figures, or the typed text."""
 
 from __future__ import annotations
 

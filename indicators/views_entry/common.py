@@ -1,4 +1,4 @@
-"""What every entry view needs: the occasion through the user's rights, its URLs, the answer form."""
+"""What every entry view needs: the occasion through the user's rights and its URLs."""
 
 from __future__ import annotations
 

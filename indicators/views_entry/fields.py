@@ -1,4 +1,4 @@
-"""A posted value field: found among the occasion's fields, read by its form, made a service input."""
+"""A posted value field: found among the occasion's fields, read by its form, made an input."""
 
 from __future__ import annotations
 
