@@ -340,9 +340,7 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
     return plan
 
 
-def _read_stored(
-    plan: _Plan, *, year: int, rows: list[ValueInput]
-) -> dict[tuple, IndicatorValue]:
+def _read_stored(plan: _Plan, *, year: int, rows: list[ValueInput]) -> dict[tuple, IndicatorValue]:
     """The year's stored values of the rows' indicators by row key, in one query.
 
     The same read fills the plan's first footnotes and the soft checks' rows: the history

@@ -183,4 +183,3 @@ def _add_operating_chart(economy: EconomyDashboard, table, year: int) -> None:
         outcome_name=economy.outcome_name,
         budget_name=f"Budget {year}",
     )
-

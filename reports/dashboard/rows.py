@@ -142,10 +142,7 @@ def _judge_latest(
     if row.target_inherited:
         row.note = INHERITED_NOT_JUDGED
     elif target is not None and outcome is not None:
-        if (
-            period.type != PeriodType.YEAR
-            and indicator.aggregation == Indicator.Aggregation.FLOW
-        ):
+        if period.type != PeriodType.YEAR and indicator.aggregation == Indicator.Aggregation.FLOW:
             row.note = FLOW_NOT_JUDGED
         else:
             previous = series.total(year - 1)
