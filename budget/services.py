@@ -120,7 +120,7 @@ def save_line_amounts(
 def _save_amount(
     item: AmountInput, current, lines, *, year: int, kind: str, month, user, result: SaveResult
 ) -> str:
-    """Write one line's amount under its row lock; the conflict message if someone got there first."""
+    """One line's amount written under its row lock, or the conflict message if it moved."""
     current_version = current.version if current is not None else None
     current_amount = current.amount if current is not None else None
     # Someone saved since the user's version: refuse unless they saved the same amount.
