@@ -39,8 +39,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from core.audit import HistorySourceMixin
 from goals import locks
-from goals.audit import HistorySourceMixin
 from goals.models import (
     Board,
     OccasionLockedError,

@@ -88,7 +88,7 @@ def entry(request, board_code: str, year: int):
                     request,
                     SAVED.format(changed=result.changed) if result.changed else NOTHING_CHANGED,
                 )
-                url = reverse("budget_entry", args=[board.code, year])
+                url = reverse("budget:budget_entry", args=[board.code, year])
                 return redirect(f"{url}?tidpunkt={point}")
         if form.errors:
             messages.error(request, FORM_ERRORS)

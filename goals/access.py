@@ -11,8 +11,8 @@ from enum import Enum
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.security import SecurityEvent, log_security_event
 from goals.models import Board, BoardRole, Role
-from goals.security import SecurityEvent, log_security_event
 
 
 class Action(Enum):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from goals.models import OccasionTransition, ReportingOccasion
+from goals.providers import entry_sheet
 
 State = ReportingOccasion.State
 
@@ -65,8 +66,7 @@ def submission_gaps(sheet) -> SubmissionGaps:
 
 
 def occasion_gaps(occasion: ReportingOccasion) -> SubmissionGaps:
-    from indicators.entry import entry_sheet  # indicators builds on goals, not the reverse
-
+    # The sheet is built by indicators, which registers its builder (goals.providers).
     return submission_gaps(entry_sheet(occasion))
 
 

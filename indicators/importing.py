@@ -25,7 +25,7 @@ from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from goals.audit import ChangeSource
+from core.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
 from indicators.entry import EntrySheet, entry_sheet

@@ -30,8 +30,9 @@ def get_occasion_for_user(
 
 
 def occasion_url(occasion: ReportingOccasion, name: str = "entry_page", **extra) -> str:
+    """The URL of one of this app's occasion pages; `name` is a URL name in `indicators`."""
     return reverse(
-        name,
+        f"indicators:{name}",
         kwargs={
             "board_code": occasion.board.code,
             "year": occasion.year,
@@ -59,7 +60,7 @@ def wants_json(request: HttpRequest) -> bool:
 
 def history_urls() -> Callable[[int], str]:
     """The history URL of a value by its id, reversed once (a reverse() per field costs ~50 µs)."""
-    head, found, tail = reverse("value_history", args=[0]).rpartition("/0/")
+    head, found, tail = reverse("indicators:value_history", args=[0]).rpartition("/0/")
     if not found:
         raise ValueError("value_history must end in /<value_id>/…")
     return lambda value_id: f"{head}/{value_id}/{tail}"

@@ -151,7 +151,7 @@ def _page_answer(request: HttpRequest, occasion, outcome: FieldOutcome) -> HttpR
         deleted=bool(result and result.deleted),
     )
     context = {
-        "cell": cell.view(lambda value_id: reverse("value_history", args=[value_id])),
+        "cell": cell.view(lambda value_id: reverse("indicators:value_history", args=[value_id])),
         "save_url": occasion_url(occasion, "entry_save_value"),
         "grid_form": "entry-grid",
     }
