@@ -101,43 +101,60 @@ def save_line_amounts(
             .select_related("updated_by")
         }
         for item in inputs:
-            current = stored.get(item.line_id)
-            current_version = current.version if current is not None else None
-            current_amount = current.amount if current is not None else None
-            # Someone saved since the user's version: refuse unless they saved the same amount.
-            if current_version != item.version and current_amount != item.amount:
-                who = current.updated_by if current is not None else None
-                errors[item.line_id] = CONFLICT.format(
-                    user=user_label(who, missing="okänd"),
-                    value=format_tkr(current_amount, missing="tomt"),
-                )
-                continue
-            if current is None and item.amount is None:
-                result.unchanged += 1
-            elif current is None:
-                amount = BudgetAmount(
-                    line=lines[item.line_id],
-                    year=year,
-                    kind=kind,
-                    month=month,
-                    amount=item.amount,
-                    updated_by=user,
-                )
-                amount.full_clean()
-                amount.save()
-                result.created += 1
-            elif item.amount is None:
-                current.delete()
-                result.deleted += 1
-            elif current.amount == item.amount:
-                result.unchanged += 1
-            else:
-                current.amount = item.amount
-                current.version += 1
-                current.updated_by = user
-                current.full_clean()
-                current.save()
-                result.updated += 1
+            error = _save_amount(
+                item,
+                stored.get(item.line_id),
+                lines,
+                year=year,
+                kind=kind,
+                month=month,
+                user=user,
+                result=result,
+            )
+            if error:
+                errors[item.line_id] = error
         if errors:
             raise AmountErrors(errors)  # leaves the atomic block: everything rolls back
     return result
+
+
+def _save_amount(
+    item: AmountInput, current, lines, *, year: int, kind: str, month, user, result: SaveResult
+) -> str:
+    """One line's amount written under its row lock, or the conflict message if it moved."""
+    current_version = current.version if current is not None else None
+    current_amount = current.amount if current is not None else None
+    # Someone saved since the user's version: refuse unless they saved the same amount.
+    if current_version != item.version and current_amount != item.amount:
+        who = current.updated_by if current is not None else None
+        return CONFLICT.format(
+            user=user_label(who, missing="okänd"),
+            value=format_tkr(current_amount, missing="tomt"),
+        )
+    if current is None and item.amount is None:
+        result.unchanged += 1
+    elif current is None:
+        amount = BudgetAmount(
+            line=lines[item.line_id],
+            year=year,
+            kind=kind,
+            month=month,
+            amount=item.amount,
+            updated_by=user,
+        )
+        amount.full_clean()
+        amount.save()
+        result.created += 1
+    elif item.amount is None:
+        current.delete()
+        result.deleted += 1
+    elif current.amount == item.amount:
+        result.unchanged += 1
+    else:
+        current.amount = item.amount
+        current.version += 1
+        current.updated_by = user
+        current.full_clean()
+        current.save()
+        result.updated += 1
+    return ""

@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import models, transaction
 
@@ -384,6 +385,17 @@ def _quantize(value: float, decimals: int) -> Decimal:
     return Decimal(str(round(value, decimals))).quantize(Decimal(1).scaleb(-decimals))
 
 
+class _ValueDraws(NamedTuple):
+    """An indicator's drawn level, trend and shares, the same for all its years."""
+
+    base: float
+    trend: float
+    gender_share: float
+    unit_share: float
+    genders: list[str]
+    units: list[str]
+
+
 @dataclass
 class _Plan:
     """One indicator to write: the model instance, its template and its breakdown codes."""
@@ -640,6 +652,17 @@ class _Generator:
             "enhet": ["total", *unit_codes],
             "kon_enhet": ["total", "k=K|e=|c=", "k=M|e=|c=", *unit_codes],
         }
+        plans, children = self._goal_plans(board, goals, profiles, rng)
+        plans += self._category_plans(board, profiles)
+        Indicator.objects.bulk_create([plan.indicator for plan in plans])
+        plans += self._child_plans(board, children, profiles)
+        self.writer.counts["indikatorer"] = self.writer.counts.get("indikatorer", 0) + len(plans)
+        self._add_breakdown_links(plans)
+        return plans
+
+    def _goal_plans(self, board, goals, profiles, rng) -> tuple[list[_Plan], list[tuple]]:
+        """The nämndindikatorer of each goal (and the computed one of the economy goal);
+        with the survey parents' children still to create, as (parent plan, order)."""
         plans: list[_Plan] = []
         children: list[tuple[_Plan, int]] = []
         economy_goal = next(
@@ -687,6 +710,11 @@ class _Generator:
                     valid_from=self.first_year,
                 )
                 plans.append(_Plan(computed, SURVEY_PARENT, [], target_kind="computed"))
+        return plans, children
+
+    def _category_plans(self, board, profiles) -> list[_Plan]:
+        """The volume measures and staff figures of the board."""
+        plans: list[_Plan] = []
         for category, templates in (
             (Indicator.Category.VOLUME, VOLUME_TEMPLATES),
             (Indicator.Category.STAFF, STAFF_TEMPLATES),
@@ -706,7 +734,10 @@ class _Generator:
                     valid_from=self.first_year,
                 )
                 plans.append(_Plan(indicator, template, profiles[template.profile]))
-        Indicator.objects.bulk_create([plan.indicator for plan in plans])
+        return plans
+
+    def _child_plans(self, board, children, profiles) -> list[_Plan]:
+        """The survey parents' sub-indicators, created once their parents have ids."""
         child_plans = []
         for parent, child_order in children:
             template = SURVEY_PARENT
@@ -726,8 +757,10 @@ class _Generator:
             )
             child_plans.append(_Plan(indicator, template, profiles["kon"], target_kind="varde"))
         Indicator.objects.bulk_create([plan.indicator for plan in child_plans])
-        plans.extend(child_plans)
-        self.writer.counts["indikatorer"] = self.writer.counts.get("indikatorer", 0) + len(plans)
+        return child_plans
+
+    def _add_breakdown_links(self, plans: list[_Plan]) -> None:
+        """Each indicator's breakdowns from the first year, and its name footnote."""
         for plan in plans:
             for order, code in enumerate(plan.breakdowns):
                 self.writer.add(
@@ -743,7 +776,6 @@ class _Generator:
                 self.writer.add(
                     Footnote(indicator=plan.indicator, text=plan.note, order=1), "fotnoter"
                 )
-        return plans
 
     def breakdowns_by_code(self, code: str) -> Breakdown:
         breakdown = self.breakdowns.get(code)
@@ -797,52 +829,60 @@ class _Generator:
             unit_share = rng.uniform(0.3, 0.7)
             genders = [code for code in plan.breakdowns if code.startswith(("k=K", "k=M"))]
             units = [code for code in plan.breakdowns if code != "total" and code not in genders]
+            draws = _ValueDraws(base, trend, gender_share, unit_share, genders, units)
             for year in self.years:
-                yearly = self._year_rng("utfall", index, year)
-                level = _level(template, yearly, base, trend, year - self.last_year)
-                periods = _periods(template, yearly, level)
-                missing = yearly.random() < 0.02
-                missing_split = not missing and yearly.random() < 0.03
-                reason, note = yearly.choice(MISSING_TEXTS)
-                if plan is late and year == self.last_year:
-                    missing, missing_split = True, False
-                    reason, note = MISSING_TEXTS[2]
-                spread = [yearly.gauss(0, 0.05) for _ in range(4)]
-                for (period_type, number), amount in periods.items():
-                    cells = {"total": amount}
-                    if genders:
-                        cells.update(
-                            zip(
-                                genders,
-                                _split(template, amount, gender_share, spread[:2]),
-                                strict=True,
-                            )
-                        )
-                    if units:
-                        cells.update(
-                            zip(
-                                units, _split(template, amount, unit_share, spread[2:]), strict=True
-                            )
-                        )
-                    for code in plan.breakdowns:
-                        is_missing = missing or (missing_split and code != "total")
-                        value = None if is_missing else _quantize(cells[code], template.decimals)
-                        obj = self.writer.add(
-                            IndicatorValue(
-                                indicator=plan.indicator,
-                                year=year,
-                                period_type=period_type,
-                                period_number=number,
-                                breakdown=self.breakdowns_by_code(code),
-                                value=value,
-                                missing_reason=reason if is_missing else "",
-                            ),
-                            "utfall",
-                        )
-                        if is_missing and code == "total" and period_type == Y_:
-                            self.value_notes.append((obj, note))
-                reference = base * (1 + trend) ** -BASE_YEARS_BACK
-                self._target(plan, year, level, _quantize(reference, template.decimals))
+                self._year_values(plan, index, year, draws, late=plan is late)
+
+    def _year_values(self, plan: _Plan, index: int, year: int, draws, *, late: bool) -> None:
+        """One indicator's values of one year, by period and breakdown, and the year's target.
+
+        Each year draws from its own generator, so a year's figures do not depend on others.
+        """
+        template = plan.template
+        base, trend, gender_share, unit_share, genders, units = draws
+        yearly = self._year_rng("utfall", index, year)
+        level = _level(template, yearly, base, trend, year - self.last_year)
+        periods = _periods(template, yearly, level)
+        missing = yearly.random() < 0.02
+        missing_split = not missing and yearly.random() < 0.03
+        reason, note = yearly.choice(MISSING_TEXTS)
+        if late and year == self.last_year:
+            missing, missing_split = True, False
+            reason, note = MISSING_TEXTS[2]
+        spread = [yearly.gauss(0, 0.05) for _ in range(4)]
+        for (period_type, number), amount in periods.items():
+            cells = {"total": amount}
+            if genders:
+                cells.update(
+                    zip(
+                        genders,
+                        _split(template, amount, gender_share, spread[:2]),
+                        strict=True,
+                    )
+                )
+            if units:
+                cells.update(
+                    zip(units, _split(template, amount, unit_share, spread[2:]), strict=True)
+                )
+            for code in plan.breakdowns:
+                is_missing = missing or (missing_split and code != "total")
+                value = None if is_missing else _quantize(cells[code], template.decimals)
+                obj = self.writer.add(
+                    IndicatorValue(
+                        indicator=plan.indicator,
+                        year=year,
+                        period_type=period_type,
+                        period_number=number,
+                        breakdown=self.breakdowns_by_code(code),
+                        value=value,
+                        missing_reason=reason if is_missing else "",
+                    ),
+                    "utfall",
+                )
+                if is_missing and code == "total" and period_type == Y_:
+                    self.value_notes.append((obj, note))
+        reference = base * (1 + trend) ** -BASE_YEARS_BACK
+        self._target(plan, year, level, _quantize(reference, template.decimals))
 
     def _target(self, plan: _Plan, year: int, level: float, reference: Decimal) -> None:
         kind = plan.target_kind
@@ -1132,6 +1172,9 @@ def synthetic_fingerprint(
     Two runs with the same seed and size give the same fingerprint, on any database: rows are
     sorted in Python, since the databases order NULLs and punctuation differently. With
     `codes` and `years`, only those boards' figures of those years count (the structure always).
+
+    Long on purpose: the body is a declarative list, one `feed` per table with the natural-key
+    fields it covers, and reads best as one list that a new table is added to.
     """
     boards = synthetic_boards()
     if codes is not None:

@@ -284,9 +284,10 @@ class ReportingOccasion(models.Model):
 
     An approved occasion locks everything it covers: the indicator values of its due periods
     (see `covering`), its goal assessments and the statuses of assignments and activities.
-    The guard is in the models' save() and delete() and in their querysets' bulk methods, so
-    every path (form, import, admin, command) meets it; the state itself changes only through
-    goals.services (submit, approve, reopen), which records each transition.
+    The guard is in the models' save() and delete() and in their querysets' bulk methods,
+    all asking goals.locks, so every path (form, import, admin, command) meets it; the state
+    itself changes only through goals.services (submit, approve, reopen), which records each
+    transition.
     """
 
     class State(models.TextChoices):
@@ -357,7 +358,8 @@ class ReportingOccasion(models.Model):
 
         Inskickad is read-only for everyone: the approver sends it back (open again) or
         approves it. This is the one rule every write path asks (save_value and the goal
-        services, the import, the admin); the model-level guard below holds the approved lock.
+        services, the import, the admin); the model-level guard (goals.locks) holds the
+        approved lock.
         """
         return self.state == self.State.OPEN
 
@@ -374,32 +376,13 @@ class ReportingOccasion(models.Model):
         return OccasionKind(self.kind).due_periods()
 
 
-def closed_occasion_covering(
-    *, board_id: int | None, year: int | None, period_type: str | None, period_number: int | None
-) -> ReportingOccasion | None:
-    """The occasion that keeps this period of the board closed for entry, approved first."""
-    if None in (board_id, year, period_type, period_number):
-        return None
-    closed = (
-        ReportingOccasion.objects.covering(
-            board_id=board_id, year=year, period_type=period_type, period_number=period_number
-        )
-        .closed_for_entry()
-        .select_related("board")
-    )
-    return min(closed, key=lambda occasion: not occasion.is_locked, default=None)
-
-
 class OccasionOwnedQuerySet(models.QuerySet):
     """Bulk writes of rows that belong to an occasion refuse to touch an approved one."""
 
     def _refuse_if_locked(self) -> None:
-        locked = self.filter(occasion__state=ReportingOccasion.State.APPROVED).select_related(
-            "occasion__board"
-        )
-        first = locked.first()
-        if first is not None:
-            raise OccasionLockedError(first.occasion)
+        from goals import locks
+
+        locks.refuse(locks.approved_occasion_among(self.values("occasion_id")))
 
     def update(self, **kwargs) -> int:
         self._refuse_if_locked()
@@ -410,15 +393,9 @@ class OccasionOwnedQuerySet(models.QuerySet):
         return super().delete()
 
     def _refuse_objects(self, objs) -> None:
-        occasion_ids = {obj.occasion_id for obj in objs}
-        locked = (
-            ReportingOccasion.objects.filter(pk__in=occasion_ids)
-            .approved()
-            .select_related("board")
-            .first()
-        )
-        if locked is not None:
-            raise OccasionLockedError(locked)
+        from goals import locks
+
+        locks.refuse(locks.approved_occasion_among(obj.occasion_id for obj in objs))
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -432,7 +409,7 @@ class OccasionOwnedQuerySet(models.QuerySet):
 
 
 class OccasionOwnedModel(models.Model):
-    """A row that belongs to one occasion and is locked with it (model-level guard)."""
+    """A row that belongs to one occasion and is locked with it (model-level guard, goals.locks)."""
 
     objects = OccasionOwnedQuerySet.as_manager()
 
@@ -440,39 +417,22 @@ class OccasionOwnedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        occasion = self._locked_occasion()
-        if occasion is not None:
-            if unchanged_in_database(self):
-                return  # saving an approved row unchanged writes nothing (idempotent loaders)
-            raise OccasionLockedError(occasion)
+        from goals import locks
+
+        if not locks.may_save(self, locks.approved_occasion_among([self.occasion_id])):
+            return
         if self.pk is not None:
-            stored_occasion = (
-                type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id", flat=True)
-            ).first()
-            if stored_occasion is not None and stored_occasion != self.occasion_id:
-                moved_from = (
-                    ReportingOccasion.objects.filter(pk=stored_occasion)
-                    .approved()
-                    .select_related("board")
-                    .first()
-                )
-                if moved_from is not None:
-                    raise OccasionLockedError(moved_from)
+            # Moving a row out of an approved occasion changes that occasion too.
+            stored = type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id")
+            moved_from = [pk for (pk,) in stored if pk != self.occasion_id]
+            locks.refuse(locks.approved_occasion_among(moved_from))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        occasion = self._locked_occasion()
-        if occasion is not None:
-            raise OccasionLockedError(occasion)
-        return super().delete(*args, **kwargs)
+        from goals import locks
 
-    def _locked_occasion(self) -> ReportingOccasion | None:
-        return (
-            ReportingOccasion.objects.filter(pk=self.occasion_id)
-            .approved()
-            .select_related("board")
-            .first()
-        )
+        locks.refuse(locks.approved_occasion_among([self.occasion_id]))
+        return super().delete(*args, **kwargs)
 
 
 class OccasionTransition(models.Model):

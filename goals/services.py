@@ -22,6 +22,7 @@ from django.utils import timezone
 from core.audit import ChangeSource, change_source, current_source
 from core.security import SecurityEvent, log_security_event
 from goals.access import Action, can
+from goals.locks import lock_for_entry
 from goals.models import (
     Activity,
     ActivityStatus,
@@ -278,9 +279,7 @@ class SaveOutcome:
 def _check_can_enter(user, occasion: ReportingOccasion) -> ReportingOccasion:
     if not can(user, Action.ENTER, occasion.board_id):
         raise ValidationError(NO_RIGHT_ENTER, code="no_right")
-    occasion = _lock_occasion(occasion)
-    occasion.ensure_open_for_entry()  # inskickad and godkänd are both read-only here
-    return occasion
+    return lock_for_entry(occasion)  # inskickad and godkänd are both read-only here
 
 
 def _check_version(current, expected_version: int) -> None:

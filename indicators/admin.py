@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
-from goals.models import closed_occasion_covering
+from goals.locks import closed_occasion_covering
 from indicators import models
 from indicators.formatting import format_exact
 from indicators.parsing import read_value_text

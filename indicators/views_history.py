@@ -225,6 +225,31 @@ def _status_lines(rows, label_of) -> list[HistoryLine]:
 def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
     """Every change of the occasion's values, assessments, statuses and state."""
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.VIEW)
+    lines = _value_log_lines(occasion)
+    lines += _assessment_lines(occasion)
+    lines += _status_lines(
+        AssignmentStatus.history.filter(occasion_id=occasion.pk).select_related(
+            "history_user", "assignment"
+        ),
+        lambda row: f"Uppdrag: {row.assignment}",
+    )
+    lines += _status_lines(
+        ActivityStatus.history.filter(occasion_id=occasion.pk).select_related(
+            "history_user", "activity"
+        ),
+        lambda row: f"Aktivitet: {row.activity}",
+    )
+    lines += _transition_lines(occasion)
+    lines.sort(key=lambda line: line.when, reverse=True)
+    return render(
+        request,
+        "indicators/history/occasion.html",
+        {"occasion": occasion, "lines": lines, "limit": LOG_LIMIT},
+    )
+
+
+def _value_log_lines(occasion: ReportingOccasion) -> list[HistoryLine]:
+    """The latest LOG_LIMIT changes of the values due at the occasion (two queries)."""
     periods = reduce(
         or_,
         (
@@ -248,12 +273,17 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
         period = Period(row.year, PeriodType(row.period_type), row.period_number)
         return f"{indicators[row.indicator_id].name}, {row.breakdown.label}, {period.label}"
 
-    lines = value_lines(value_rows, indicators, subject)
+    return value_lines(value_rows, indicators, subject)
+
+
+def _assessment_lines(occasion: ReportingOccasion) -> list[HistoryLine]:
+    """Each saved goal assessment: the level before and after, the suggestion, text changes."""
     assessment_rows = (
         GoalAssessment.history.filter(occasion_id=occasion.pk)
         .select_related("history_user", "board_goal")
         .order_by("history_date")
     )
+    lines = []
     previous: dict[int, object] = {}
     for row in assessment_rows:
         before = previous.get(row.id)
@@ -279,19 +309,13 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
             )
         )
         previous[row.id] = row
-    lines += _status_lines(
-        AssignmentStatus.history.filter(occasion_id=occasion.pk).select_related(
-            "history_user", "assignment"
-        ),
-        lambda row: f"Uppdrag: {row.assignment}",
-    )
-    lines += _status_lines(
-        ActivityStatus.history.filter(occasion_id=occasion.pk).select_related(
-            "history_user", "activity"
-        ),
-        lambda row: f"Aktivitet: {row.activity}",
-    )
+    return lines
+
+
+def _transition_lines(occasion: ReportingOccasion) -> list[HistoryLine]:
+    """The occasion's state changes (submitted, approved, sent back, reopened)."""
     state_labels = dict(occasion.State.choices)
+    lines = []
     for transition in occasion.transitions.select_related("user"):
         lines.append(
             HistoryLine(
@@ -305,9 +329,4 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
                 comment=transition.reason,
             )
         )
-    lines.sort(key=lambda line: line.when, reverse=True)
-    return render(
-        request,
-        "indicators/history/occasion.html",
-        {"occasion": occasion, "lines": lines, "limit": LOG_LIMIT},
-    )
+    return lines

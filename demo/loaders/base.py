@@ -155,6 +155,30 @@ def _history_attrs(model: type[models.Model]) -> dict[str, Any] | None:
     return {"history_source": "kommando"} if "history_source" in names else {}
 
 
+def _create(model, new: list[models.Model], key: Sequence[str], result: dict) -> None:
+    """The new rows in bulk, with their history rows where the model keeps history.
+
+    `result` (natural key → object) gets the stored objects where the database returns no ids.
+    """
+    attrs = _history_attrs(model)
+    if attrs is None:
+        created = model._default_manager.bulk_create(new)
+    else:
+        created = bulk_create_with_history(
+            new,
+            model,
+            default_change_reason=CHANGE_REASON,
+            custom_historical_attrs=attrs or None,
+        )
+    if any(obj.pk is None for obj in created):  # databases that return no ids
+        fresh = {
+            tuple(getattr(obj, name) for name in key): obj for obj in model._default_manager.all()
+        }
+        for natural, obj in list(result.items()):
+            if obj.pk is None:
+                result[natural] = fresh[natural]
+
+
 def sync(
     model: type[models.Model],
     rows: Iterable[dict[str, Any]],
@@ -198,23 +222,6 @@ def sync(
                 unchanged_rows += 1
         result[natural] = obj
     if new:
-        attrs = _history_attrs(model)
-        if attrs is None:
-            created = model._default_manager.bulk_create(new)
-        else:
-            created = bulk_create_with_history(
-                new,
-                model,
-                default_change_reason=CHANGE_REASON,
-                custom_historical_attrs=attrs or None,
-            )
-        if any(obj.pk is None for obj in created):  # databases that return no ids
-            fresh = {
-                tuple(getattr(obj, name) for name in key): obj
-                for obj in model._default_manager.all()
-            }
-            for natural, obj in list(result.items()):
-                if obj.pk is None:
-                    result[natural] = fresh[natural]
+        _create(model, new, key, result)
     stats.count(kind_of(model), created=len(new), changed=changed_rows, unchanged=unchanged_rows)
     return result

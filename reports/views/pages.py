@@ -152,6 +152,32 @@ def indicator_detail(request, pk: int):
     return render(request, "reports/indicator_detail.html", context)
 
 
+def _year_section(item: Indicator, data, years: list[int]) -> dict:
+    """One indicator's table of years: total, by gender, target and footnotes per year."""
+    genders = data.genders()
+    rows = []
+    for year in years:
+        target = data.target(year)
+        cells = data.row_cells(year)
+        rows.append(
+            {
+                "year": year,
+                "total": data.row_text(year) or "–",
+                "computed": any(cell.is_computed for cell in cells),
+                "missing": [cell.missing_label for cell in cells if cell.missing_label],
+                "by_gender": [data.row_text(year, gender) or "–" for gender in genders],
+                "target": target.display if target else "",
+                "notes": [t for cell in cells for t in cell.footnotes]
+                + ([note.text for note in target.footnotes.all()] if target else []),
+            }
+        )
+    return {
+        "indicator": item,
+        "genders": ["Kvinnor" if g == "K" else "Män" for g in genders],
+        "rows": rows,
+    }
+
+
 def _indicator_page(indicator: Indicator, *, all_periods: bool) -> dict:
     """Everything the indicator page shows below its heading, as lists (cached together).
 
@@ -174,33 +200,7 @@ def _indicator_page(indicator: Indicator, *, all_periods: bool) -> dict:
         .order_by("indicator__order", "year", "period_type", "period_number", "breakdown__order")
     )
     series = load_series(family, years)
-    sections = []
-    for item in family:
-        data = series[item.pk]
-        genders = data.genders()
-        rows = []
-        for year in years:
-            target = data.target(year)
-            cells = data.row_cells(year)
-            rows.append(
-                {
-                    "year": year,
-                    "total": data.row_text(year) or "–",
-                    "computed": any(cell.is_computed for cell in cells),
-                    "missing": [cell.missing_label for cell in cells if cell.missing_label],
-                    "by_gender": [data.row_text(year, gender) or "–" for gender in genders],
-                    "target": target.display if target else "",
-                    "notes": [t for cell in cells for t in cell.footnotes]
-                    + ([note.text for note in target.footnotes.all()] if target else []),
-                }
-            )
-        sections.append(
-            {
-                "indicator": item,
-                "genders": ["Kvinnor" if g == "K" else "Män" for g in genders],
-                "rows": rows,
-            }
-        )
+    sections = [_year_section(item, series[item.pk], years) for item in family]
     return {
         "sections": sections,
         "periodic_values": list(periodic_values),
