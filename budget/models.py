@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -139,7 +140,9 @@ def _locked_period(kind: str, month: int | None) -> tuple[str, int] | None:
     return None
 
 
-def locking_occasion(keys: Iterable[tuple[int, int, str, int | None]]):
+def locking_occasion(
+    keys: Iterable[tuple[int | None, int, str, int | None]],
+) -> ReportingOccasion | None:
     """The approved occasion that locks one of these (board id, year, kind, month), if any.
 
     The year's budget and bokslut are locked with the approved helår; a forecast made at a
@@ -174,7 +177,7 @@ class BudgetAmountQuerySet(models.QuerySet):
         if locked is not None:
             raise OccasionLockedError(locked)
 
-    def _refuse_objects(self, objs) -> None:
+    def _refuse_objects(self, objs: Iterable[BudgetAmount]) -> None:
         boards = dict(
             BudgetLine.objects.filter(pk__in={obj.line_id for obj in objs}).values_list(
                 "pk", "board_id"
@@ -186,7 +189,7 @@ class BudgetAmountQuerySet(models.QuerySet):
         if locked is not None:
             raise OccasionLockedError(locked)
 
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: Any) -> int:
         self._refuse_stored()
         return super().update(**kwargs)
 
@@ -318,7 +321,7 @@ class BudgetAmount(AmountBase):
 
     # The lock guard sits on the model and its queryset so every path (form, admin, command,
     # loader) meets it. Saving a locked row unchanged writes nothing (idempotent loaders).
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         locked = self.locking_occasion()
         if locked is not None:
             if unchanged_in_database(self, ignore=("updated_at",)):
@@ -336,7 +339,7 @@ class BudgetAmount(AmountBase):
             raise OccasionLockedError(locked)
         return super().delete(*args, **kwargs)
 
-    def locking_occasion(self):
+    def locking_occasion(self) -> ReportingOccasion | None:
         """The approved occasion that locks this amount as it is or as it is stored, if any."""
         keys = [(self._board_id(), self.year, self.kind, self.month)]
         if self.pk is not None:

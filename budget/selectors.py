@@ -14,7 +14,7 @@ Query counts do not depend on the number of lines, projects or years:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -126,9 +126,10 @@ def _column(cells: list[_Cell | None]) -> ColumnTotals:
     if not present:
         return ColumnTotals(None, None, None)
     net = sum(cell.amount for cell in present)
-    if any(cell.revenues is None for cell in present):
+    known = [cell.revenues for cell in present if cell.revenues is not None]
+    if len(known) < len(present):
         return ColumnTotals(net, None, None)
-    revenues = sum(cell.revenues for cell in present)
+    revenues = sum(known)
     return ColumnTotals(net, revenues, net - revenues)
 
 
@@ -244,7 +245,12 @@ def operating_summary(board: Board, year: int) -> OperatingSummary:
     return OperatingSummary(board.pk, year, scheme, rows, restated)
 
 
-def _line_row(line: BudgetLine, kind: RowKind, cell, year: int) -> OutcomeRow:
+def _line_row(
+    line: BudgetLine,
+    kind: RowKind,
+    cell: Callable[[BudgetLine, str, int], _Cell | None],
+    year: int,
+) -> OutcomeRow:
     def net(found: _Cell | None) -> int | None:
         return found.amount if found is not None else None
 
@@ -358,7 +364,7 @@ def forecasts(board: Board, year: int) -> ForecastTable:
         | {key[3] for key in index if key[1] == AmountKind.FORECAST and key[2] == year}
     )
 
-    def net(line: BudgetLine, kind: str, of_year: int, extra=None) -> int | None:
+    def net(line: BudgetLine, kind: str, of_year: int, extra: int | None = None) -> int | None:
         found = index.get((line.pk, kind, of_year, extra))
         return found.amount if found is not None else None
 
@@ -423,7 +429,15 @@ class InvestmentRow:
     project_id: int | None = None
 
     @classmethod
-    def make(cls, label, decided, accumulated, budget, outcome, project_id=None) -> InvestmentRow:
+    def make(
+        cls,
+        label: str,
+        decided: int | None,
+        accumulated: int | None,
+        budget: int | None,
+        outcome: int | None,
+        project_id: int | None = None,
+    ) -> InvestmentRow:
         return cls(
             label,
             decided,
@@ -485,7 +499,8 @@ def investments(board: Board, year: int) -> InvestmentTable:
                 previous.append(amount)
         elif amount_year == year:
             budget[project_id] = amount
-    completed, ongoing = [], []
+    completed: list[InvestmentRow] = []
+    ongoing: list[InvestmentRow] = []
     for project in projects:
         row = InvestmentRow.make(
             project.name,
@@ -779,7 +794,7 @@ def yearly_totals(
             if not own:
                 continue
 
-            def amount(line: BudgetLine, kind: str, month=None) -> int | None:
+            def amount(line: BudgetLine, kind: str, month: int | None = None) -> int | None:
                 found = index.get((line.pk, kind, year, month))  # noqa: B023
                 return found.amount if found is not None else None
 

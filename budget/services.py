@@ -7,6 +7,7 @@ keyed by line so a form can show each next to its field.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,9 @@ from budget.formatting import format_tkr
 from budget.models import AmountKind, BudgetAmount, locking_occasion
 from budget.selectors import report_lines
 from goals.models import LOCKED_MESSAGE, Board
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NOT_A_LINE = "Raden hör inte till nämndens driftsammandrag för {year}."
 WRONG_KIND = "Här kan bara prognoser och bokslut registreras."
@@ -64,7 +68,7 @@ def save_line_amounts(
     kind: str,
     month: int | None,
     inputs: list[AmountInput],
-    user,
+    user: User,
 ) -> SaveResult:
     """Store a forecast (kind prognos, month 1–12) or the bokslut of the board's lines.
 
@@ -111,20 +115,21 @@ def save_line_amounts(
                     value=format_tkr(current_amount, missing="tomt"),
                 )
                 continue
-            if current is None and item.amount is None:
-                result.unchanged += 1
-            elif current is None:
-                amount = BudgetAmount(
-                    line=lines[item.line_id],
-                    year=year,
-                    kind=kind,
-                    month=month,
-                    amount=item.amount,
-                    updated_by=user,
-                )
-                amount.full_clean()
-                amount.save()
-                result.created += 1
+            if current is None:
+                if item.amount is None:
+                    result.unchanged += 1
+                else:
+                    amount = BudgetAmount(
+                        line=lines[item.line_id],
+                        year=year,
+                        kind=kind,
+                        month=month,
+                        amount=item.amount,
+                        updated_by=user,
+                    )
+                    amount.full_clean()
+                    amount.save()
+                    result.created += 1
             elif item.amount is None:
                 current.delete()
                 result.deleted += 1

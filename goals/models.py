@@ -7,6 +7,9 @@ old row at 2022 and opening a new one, and the 2022 report still finds exactly w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +18,9 @@ from simple_history.models import HistoricalRecords
 
 from goals.audit import ChangeSource, HistorySourceMixin
 from goals.periods import OccasionKind, PeriodType
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LOCKED_MESSAGE = (
     "{occasion} är godkänt och låst. Inga värden kan ändras; en administratör kan öppna "
@@ -306,6 +312,7 @@ class ReportingOccasion(models.Model):
         bases=[HistorySourceMixin], verbose_name="historik för uppföljningstillfälle"
     )
     objects = ReportingOccasionQuerySet.as_manager()
+    _history_user: User | None  # set by a service so simple-history records who changed it
 
     class Meta:
         verbose_name = "uppföljningstillfälle"
@@ -322,7 +329,7 @@ class ReportingOccasion(models.Model):
     def __str__(self) -> str:
         return f"{self.board.code} {self.get_kind_display()} {self.year}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # An approved occasion keeps its board, year and kind: moving it would unlock
         # what it covers. Its state changes only through goals.services.
         if self.pk is not None:
@@ -378,7 +385,7 @@ def closed_occasion_covering(
     *, board_id: int | None, year: int | None, period_type: str | None, period_number: int | None
 ) -> ReportingOccasion | None:
     """The occasion that keeps this period of the board closed for entry, approved first."""
-    if None in (board_id, year, period_type, period_number):
+    if board_id is None or year is None or period_type is None or period_number is None:
         return None
     closed = (
         ReportingOccasion.objects.covering(
@@ -401,7 +408,7 @@ class OccasionOwnedQuerySet(models.QuerySet):
         if first is not None:
             raise OccasionLockedError(first.occasion)
 
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: Any) -> int:
         self._refuse_if_locked()
         return super().update(**kwargs)
 
@@ -409,7 +416,7 @@ class OccasionOwnedQuerySet(models.QuerySet):
         self._refuse_if_locked()
         return super().delete()
 
-    def _refuse_objects(self, objs) -> None:
+    def _refuse_objects(self, objs: Iterable[OccasionOwnedModel]) -> None:
         occasion_ids = {obj.occasion_id for obj in objs}
         locked = (
             ReportingOccasion.objects.filter(pk__in=occasion_ids)
@@ -435,11 +442,13 @@ class OccasionOwnedModel(models.Model):
     """A row that belongs to one occasion and is locked with it (model-level guard)."""
 
     objects = OccasionOwnedQuerySet.as_manager()
+    occasion_id: int  # each subclass declares its occasion foreign key
+    _history_user: User | None  # set by a service so simple-history records who changed it
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         occasion = self._locked_occasion()
         if occasion is not None:
             if unchanged_in_database(self):
@@ -447,7 +456,8 @@ class OccasionOwnedModel(models.Model):
             raise OccasionLockedError(occasion)
         if self.pk is not None:
             stored_occasion = (
-                type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id", flat=True)
+                # The lookup is checked per subclass; the abstract model has no fields.
+                type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id", flat=True)  # type: ignore[misc]
             ).first()
             if stored_occasion is not None and stored_occasion != self.occasion_id:
                 moved_from = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from goals.models import OccasionTransition, ReportingOccasion
 
@@ -49,8 +50,11 @@ class SubmissionGaps:
         return "\n".join(lines)
 
 
-def submission_gaps(sheet) -> SubmissionGaps:
-    """Read the gaps from an entry sheet (indicators.entry.EntrySheet), with no further query."""
+def submission_gaps(sheet: Any) -> SubmissionGaps:
+    """Read the gaps from an entry sheet (indicators.entry.EntrySheet), with no further query.
+
+    Typed Any: goals may not import indicators, where the sheet's type lives.
+    """
     gaps = SubmissionGaps()
     gaps.values = [entry.label for entry in sheet.missing]
     gaps.total = sheet.field_count

@@ -14,6 +14,7 @@ instead of silently overwriting the first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -36,6 +37,9 @@ from goals.models import (
 from goals.security import SecurityEvent, log_security_event
 from goals.selectors import SubmissionGaps, occasion_gaps
 from goals.signals import occasion_approved
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 State = ReportingOccasion.State
 
@@ -82,12 +86,14 @@ class RecordConflict(ValidationError):
         super().__init__(message, code="conflict")
 
 
-def _log_security_event(event: str, *, user, occasion: ReportingOccasion, **detail) -> None:
+def _log_security_event(
+    event: str, *, user: User, occasion: ReportingOccasion, **detail: Any
+) -> None:
     """Workflow steps go to the security log (JSON lines) with the occasion they concern."""
     log_security_event(event, user=user, occasion=str(occasion), occasion_id=occasion.pk, **detail)
 
 
-def _user_label(user) -> str:
+def _user_label(user: User | None) -> str:
     if user is None:
         return "En annan användare"
     return user.get_full_name() or user.get_username()
@@ -104,7 +110,7 @@ def _lock_occasion(occasion: ReportingOccasion) -> ReportingOccasion:
 def _transition(
     occasion: ReportingOccasion,
     *,
-    user,
+    user: User,
     to_state: str,
     reason: str = "",
     missing_count: int = 0,
@@ -153,7 +159,7 @@ def _check_gaps(
 @transaction.atomic
 def submit_occasion(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     confirm_missing: bool = False,
     missing_seen: int | None = None,
@@ -188,7 +194,7 @@ def submit_occasion(
 
 @transaction.atomic
 def approve_occasion(
-    *, user, occasion: ReportingOccasion, source: ChangeSource = ChangeSource.FORM
+    *, user: User, occasion: ReportingOccasion, source: ChangeSource = ChangeSource.FORM
 ) -> ReportingOccasion:
     if not can(user, Action.APPROVE, occasion.board_id):
         raise ValidationError(NO_RIGHT_APPROVE, code="no_right")
@@ -208,7 +214,11 @@ def approve_occasion(
 
 @transaction.atomic
 def return_occasion(
-    *, user, occasion: ReportingOccasion, reason: str, source: ChangeSource = ChangeSource.FORM
+    *,
+    user: User,
+    occasion: ReportingOccasion,
+    reason: str,
+    source: ChangeSource = ChangeSource.FORM,
 ) -> ReportingOccasion:
     """A nämndsekreterare sends a submitted occasion back to the controllers."""
     if not can(user, Action.APPROVE, occasion.board_id):
@@ -228,7 +238,11 @@ def return_occasion(
 
 @transaction.atomic
 def reopen_occasion(
-    *, user, occasion: ReportingOccasion, reason: str, source: ChangeSource = ChangeSource.FORM
+    *,
+    user: User,
+    occasion: ReportingOccasion,
+    reason: str,
+    source: ChangeSource = ChangeSource.FORM,
 ) -> ReportingOccasion:
     """An administratör opens an approved occasion again; the reason is recorded."""
     if not can(user, Action.ADMINISTER, occasion.board_id):
@@ -248,13 +262,17 @@ def reopen_occasion(
     return occasion
 
 
+# The records saved with the version the user started from.
+VersionedRecord = GoalAssessment | AssignmentStatus | ActivityStatus
+
+
 @dataclass
 class SaveOutcome:
     record: models.Model
     changed: bool
 
 
-def _check_can_enter(user, occasion: ReportingOccasion) -> ReportingOccasion:
+def _check_can_enter(user: User, occasion: ReportingOccasion) -> ReportingOccasion:
     if not can(user, Action.ENTER, occasion.board_id):
         raise ValidationError(NO_RIGHT_ENTER, code="no_right")
     occasion = _lock_occasion(occasion)
@@ -262,7 +280,7 @@ def _check_can_enter(user, occasion: ReportingOccasion) -> ReportingOccasion:
     return occasion
 
 
-def _check_version(current, expected_version: int) -> None:
+def _check_version(current: VersionedRecord | None, expected_version: int) -> None:
     current_version = current.version if current is not None else 0
     if current_version != expected_version:
         last = (
@@ -281,7 +299,9 @@ def _check_version(current, expected_version: int) -> None:
         )
 
 
-def _save_versioned(record: models.Model, *, user, current_version: int, lookup: dict) -> None:
+def _save_versioned(
+    record: VersionedRecord, *, user: User, current_version: int, lookup: dict[str, Any]
+) -> None:
     record.version = current_version + 1
     record._history_user = user
     record.full_clean(validate_unique=False)
@@ -298,7 +318,7 @@ def _save_versioned(record: models.Model, *, user, current_version: int, lookup:
 @transaction.atomic
 def save_assessment(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     board_goal: BoardGoal,
     level: str,
@@ -341,9 +361,9 @@ def save_assessment(
 
 def _save_status(
     *,
-    model: type[models.Model],
-    lookup: dict,
-    user,
+    model: type[AssignmentStatus] | type[ActivityStatus],
+    lookup: dict[str, Any],
+    user: User,
     status: str,
     comment: str,
     expected_version: int,
@@ -364,7 +384,7 @@ def _save_status(
 @transaction.atomic
 def save_assignment_status(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     assignment: StrategicAssignment,
     status: str,
@@ -392,7 +412,7 @@ def save_assignment_status(
 @transaction.atomic
 def save_activity_status(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     activity: Activity,
     status: str,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,11 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from goals import services
 from goals.access import Action, can
 from goals.models import ReportingOccasion
+from goals.types import AnyUser, AuthenticatedHttpRequest
 
 NO_RIGHT = "Du saknar behörighet för detta steg."
 
 
-def _occasion_for_user(user, occasion_id: int, action: Action) -> ReportingOccasion:
+def _occasion_for_user(user: AnyUser, occasion_id: int, action: Action) -> ReportingOccasion:
     """404 outside the user's boards; 403 on the user's board without the right for the step."""
     occasion = ReportingOccasion.objects.select_related("board").filter(pk=occasion_id).first()
     if occasion is None or not can(user, Action.VIEW, occasion.board_id):
@@ -33,7 +37,13 @@ def _back(occasion: ReportingOccasion) -> str:
     )
 
 
-def _run(request: HttpRequest, occasion: ReportingOccasion, step, success: str, **kwargs):
+def _run(
+    request: AuthenticatedHttpRequest,
+    occasion: ReportingOccasion,
+    step: Callable[..., object],
+    success: str,
+    **kwargs: Any,
+) -> HttpResponse:
     try:
         step(user=request.user, occasion=occasion, **kwargs)
     except ValidationError as error:
@@ -52,7 +62,7 @@ def _seen(value: str) -> int | None:
 
 
 @require_POST
-def submit(request: HttpRequest, occasion_id: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, occasion_id: int) -> HttpResponse:
     """The page lists what is missing; the checkbox is the submitter's explicit confirmation."""
     occasion = _occasion_for_user(request.user, occasion_id, Action.ENTER)
     return _run(
@@ -66,13 +76,13 @@ def submit(request: HttpRequest, occasion_id: int) -> HttpResponse:
 
 
 @require_POST
-def approve(request: HttpRequest, occasion_id: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, occasion_id: int) -> HttpResponse:
     occasion = _occasion_for_user(request.user, occasion_id, Action.APPROVE)
     return _run(request, occasion, services.approve_occasion, "{occasion} är godkänt och nu låst.")
 
 
 @require_POST
-def send_back(request: HttpRequest, occasion_id: int) -> HttpResponse:
+def send_back(request: AuthenticatedHttpRequest, occasion_id: int) -> HttpResponse:
     occasion = _occasion_for_user(request.user, occasion_id, Action.APPROVE)
     return _run(
         request,
@@ -84,7 +94,7 @@ def send_back(request: HttpRequest, occasion_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reopen(request: HttpRequest, occasion_id: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, occasion_id: int) -> HttpResponse:
     occasion = _occasion_for_user(request.user, occasion_id, Action.ADMINISTER)
     error = ""
     reason = request.POST.get("reason", "") if request.method == "POST" else ""

@@ -97,7 +97,9 @@ def _shown(value: IndicatorValue | None, decimals: int) -> str:
 
 def _typed(value: Decimal | None, missing_reason: str, decimals: int) -> str:
     if value is not None:
-        return format_number(value, max(decimals, -value.as_tuple().exponent))
+        exponent = value.as_tuple().exponent  # an int: parsed values are finite
+        typed = -exponent if isinstance(exponent, int) else 0
+        return format_number(value, max(decimals, typed))
     if missing_reason:
         return "I.U."
     return "(tomt)"
