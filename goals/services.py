@@ -14,10 +14,10 @@ instead of silently overwriting the first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from goals.access import Action, can
@@ -81,7 +81,7 @@ CONFLICT = (
 class RecordConflict(ValidationError):
     """Someone saved the same record after this user started: nothing was written."""
 
-    def __init__(self, message: str, *, current: models.Model | None) -> None:
+    def __init__(self, message: str, *, current: VersionedRecord | None) -> None:
         self.current = current
         super().__init__(message, code="conflict")
 
@@ -266,9 +266,13 @@ def reopen_occasion(
 VersionedRecord = GoalAssessment | AssignmentStatus | ActivityStatus
 
 
+Record = TypeVar("Record", GoalAssessment, AssignmentStatus, ActivityStatus)
+Status = TypeVar("Status", AssignmentStatus, ActivityStatus)
+
+
 @dataclass
-class SaveOutcome:
-    record: models.Model
+class SaveOutcome(Generic[Record]):
+    record: Record
     changed: bool
 
 
@@ -329,7 +333,7 @@ def save_assessment(
     deviations: str = "",
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
-) -> SaveOutcome:
+) -> SaveOutcome[GoalAssessment]:
     """The user's assessment of a nämndmål stands; the suggestion it was made beside is kept."""
     if level not in AssessmentLevel.values:
         raise ValidationError(LEVEL_REQUIRED, code="level")
@@ -361,13 +365,13 @@ def save_assessment(
 
 def _save_status(
     *,
-    model: type[AssignmentStatus] | type[ActivityStatus],
+    model: type[Status],
     lookup: dict[str, Any],
     user: User,
     status: str,
     comment: str,
     expected_version: int,
-) -> SaveOutcome:
+) -> SaveOutcome[Status]:
     if status not in WorkStatus.values:
         raise ValidationError(STATUS_REQUIRED, code="status")
     current = model.objects.select_for_update().filter(**lookup).first()
@@ -391,7 +395,7 @@ def save_assignment_status(
     comment: str = "",
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
-) -> SaveOutcome:
+) -> SaveOutcome[AssignmentStatus]:
     applies = assignment.is_valid_in(occasion.year) and (
         assignment.board_id is None or assignment.board_id == occasion.board_id
     )
@@ -419,7 +423,7 @@ def save_activity_status(
     comment: str = "",
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
-) -> SaveOutcome:
+) -> SaveOutcome[ActivityStatus]:
     if activity.board_id != occasion.board_id or activity.year != occasion.year:
         raise ValidationError(ACTIVITY_NOT_OF_BOARD.format(year=occasion.year), code="scope")
     with change_source(source):

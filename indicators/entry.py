@@ -21,6 +21,7 @@ from operator import or_
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from goals.models import (
+    Activity,
     ActivityStatus,
     AssessmentLevel,
     AssignmentStatus,
@@ -66,7 +67,7 @@ def periods_for(indicator: Indicator, occasion_kind: str, year: int) -> list[Per
     return periods
 
 
-def _ptype(period_type) -> str:
+def _ptype(period_type: str) -> str:
     """Period types as plain strings: enum members and database strings hash differently."""
     return PeriodType(period_type).value
 
@@ -208,13 +209,13 @@ class EntryField:
         # Exactly the stored number: a rounded copy would be sent back and overwrite it.
         return format_exact(self.value.value, self.decimals_of(self.value))
 
-    def decimals_of(self, value) -> int:
+    def decimals_of(self, value: StoredValue | ComputedValue | DerivedFigure | None) -> int:
         if value is None:
             return self.indicator.decimals
         stored = getattr(value, "decimals", None)
         return stored if stored is not None else self.indicator.decimals
 
-    def shown(self, value) -> str:
+    def shown(self, value: StoredValue | ComputedValue | DerivedFigure | None) -> str:
         if value is None:
             return "–"
         if value.value is None:
@@ -300,8 +301,8 @@ class AreaBlock:
 
 @dataclass
 class StatusItem:
-    item: object
-    status: object | None
+    item: StrategicAssignment | Activity
+    status: AssignmentStatus | ActivityStatus | None
     url: str = ""
 
     @property
@@ -337,7 +338,7 @@ class EntrySheet:
         return sum(1 for entry in self.all_fields() if not entry.is_computed)
 
 
-def _year_periods(year: int, frequency) -> list[Period]:
+def _year_periods(year: int, frequency: str) -> list[Period]:
     period_type = PeriodType(frequency)
     return [Period(year, period_type, n) for n in range(1, period_type.periods_per_year + 1)]
 
@@ -428,7 +429,8 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
     locked = not occasion.is_open_for_entry
     rows_by_goal: dict[int | None, list[EntryRow]] = defaultdict(list)
     for indicator, periods in due:
-        parts = breakdowns.get(indicator.pk) or [total]
+        # total is read whenever an indicator has no breakdowns of its own.
+        parts = breakdowns.get(indicator.pk) or ([total] if total is not None else [])
         for period in periods:
             # the period's keys once, not once per breakdown field
             now = period_key(period)
@@ -548,9 +550,11 @@ def suggest_level(rows: list[EntryRow], *, year: int, values: dict) -> Suggestio
         ):
             lines.append(f"{indicator.name}: summeras över året, bedöms vid helår – räknas inte.")
             continue
-        source = total.computed if indicator.is_computed else total.value
+        source: ComputedValue | StoredValue | DerivedFigure | None = (
+            total.computed if indicator.is_computed else total.value
+        )
         by_rule = source is None and total.derived is not None
-        if by_rule:
+        if by_rule and total.derived is not None:
             # No year value entered: the year rule's figure from the periods is judged.
             source = DerivedFigure(total.derived)
         if source is None:
@@ -644,7 +648,7 @@ def occasion_overview(occasions: list[ReportingOccasion]) -> list[OccasionStatus
     due_keys: dict[int, list[tuple[Indicator, Breakdown, Period]]] = {}
     wanted: list[Q] = []
     for occasion in occasions:
-        keys = []
+        keys: list[tuple[Indicator, Breakdown, Period]] = []
         for indicator in indicators:
             if indicator.board_id != occasion.board_id or not indicator.is_valid_in(occasion.year):
                 continue

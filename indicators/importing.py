@@ -15,24 +15,30 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from goals.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
-from indicators.entry import EntrySheet, entry_sheet
+from indicators.entry import EntryField, EntrySheet, entry_sheet
 from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
 from indicators.parsing import is_missing_text, parse_value_for_unit
 from indicators.services import ValueConflict, save_value
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SHEET = "Utfall"
 INFO_SHEET = "Information"
@@ -116,7 +122,7 @@ class ImportResult:
         return not self.errors
 
 
-def _text(cell, value: str) -> None:
+def _text(cell: Cell | MergedCell, value: str) -> None:
     """Write text as text: openpyxl would turn a leading = into a formula."""
     cell.value = value
     cell.data_type = "s"
@@ -158,7 +164,7 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
     """The pre-filled workbook for an occasion: one row per indicator, period and breakdown."""
     sheet = sheet or entry_sheet(occasion)
     workbook = Workbook()
-    ws = workbook.active
+    ws = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     ws.title = SHEET
     bold = Font(bold=True)
     for key, header in COLUMNS:
@@ -225,7 +231,7 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
         ws.column_dimensions[get_column_letter(COLUMN[key])].width = width
     for key in ("indicator_id", "breakdown_id", "period_type", "period_number", "version"):
         ws.column_dimensions[get_column_letter(COLUMN[key])].hidden = True
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COLUMN["name"] + 1)
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COLUMN["name"] + 1).coordinate
     ws.protection.sheet = True  # only the yellow input cells can be changed in Excel
 
     info = workbook.create_sheet(INFO_SHEET)
@@ -284,7 +290,7 @@ def check_file(data: bytes, filename: str) -> None:
         raise ImportRefused(NOT_XLSX, code="type") from None
 
 
-def _cell_number(raw, unit: str | None = None) -> Decimal:
+def _cell_number(raw: object, unit: str | None = None) -> Decimal:
     if isinstance(raw, bool):
         raise ValidationError("Skriv ett tal.", code="invalid_number")
     if isinstance(raw, int | float):
@@ -303,10 +309,14 @@ def _column_name(key: str) -> str:
     return f"{get_column_letter(COLUMN[key])} ({dict(COLUMNS)[key]})"
 
 
+# (indicator id, breakdown id, period type, period number) of a template row.
+_RowKey = tuple[int, int, str, int]
+
+
 @dataclass
 class _Row:
     number: int
-    entry: object
+    entry: EntryField
     value: Decimal | None
     missing_reason: str
     comment: str
@@ -315,7 +325,7 @@ class _Row:
 
 
 def read_and_import(
-    *, user, occasion: ReportingOccasion, data: bytes, filename: str
+    *, user: User, occasion: ReportingOccasion, data: bytes, filename: str
 ) -> ImportResult:
     """Check the file and every cell; write everything in one transaction, or nothing."""
     check_file(data, filename)
@@ -337,7 +347,9 @@ def read_and_import(
         workbook.close()
 
 
-def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportResult:
+def _import_workbook(
+    workbook: Workbook, *, user: User, occasion: ReportingOccasion
+) -> ImportResult:
     result = ImportResult()
     if SHEET not in workbook.sheetnames:
         raise ImportRefused(NO_SHEET.format(sheet=SHEET), code="sheet")
@@ -361,7 +373,7 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
         for entry in sheet.all_fields()
     }
     rows: list[_Row] = []
-    seen: set[tuple] = set()
+    seen: set[_RowKey] = set()
     ws = workbook[SHEET]
     header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
     has_footnotes = len(header) >= COLUMN["footnote"] and (
@@ -448,8 +460,16 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
     return result
 
 
-def _check_row(number, values, entries, seen, result, *, has_footnotes=False) -> _Row | None:
-    def get(key):
+def _check_row(
+    number: int,
+    values: dict[int, Any],
+    entries: dict[_RowKey, EntryField],
+    seen: set[_RowKey],
+    result: ImportResult,
+    *,
+    has_footnotes: bool = False,
+) -> _Row | None:
+    def get(key: str) -> Any:
         return values.get(COLUMN[key])
 
     errors_before = len(result.errors)
@@ -463,7 +483,7 @@ def _check_row(number, values, entries, seen, result, *, has_footnotes=False) ->
     except (TypeError, ValueError):
         key = None
     entry = entries.get(key) if key else None
-    if entry is None or key[2] not in PeriodType.values:
+    if key is None or entry is None or key[2] not in PeriodType.values:
         result.errors.append(CellError(SHEET, number, _column_name("indicator_id"), UNKNOWN_ROW))
         return None
     if key in seen:

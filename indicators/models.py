@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +24,9 @@ from goals.models import (
     unchanged_in_database,
 )
 from goals.periods import OccasionKind, Period, PeriodType
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Indicator(YearRange):
@@ -117,6 +121,7 @@ class Indicator(YearRange):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för indikator")
+    sub_indicators: list[Indicator]  # set by indicators.selectors.group_by_goal
 
     class Meta(YearRange.Meta):
         verbose_name = "indikator"
@@ -193,7 +198,7 @@ class Breakdown(models.Model):
         parts = []
         if self.gender:
             parts.append(self.get_gender_display())
-        if self.org_unit_id is not None:
+        if self.org_unit is not None:
             parts.append(self.org_unit.code)
         if self.category:
             parts.append(self.category)
@@ -262,7 +267,8 @@ def locked_value_condition(prefix: str = "") -> Q:
             board=OuterRef(f"{prefix}indicator__board"), year=OuterRef(f"{prefix}year"), kind=kind
         )
         conditions.append(periods & Exists(approved))
-    return reduce(or_, conditions)
+    # Q & Exists is a Q at run time; the stubs type it as the wider Combinable.
+    return cast(Q, reduce(or_, conditions))
 
 
 def locking_occasion(
@@ -295,7 +301,7 @@ class IndicatorValueQuerySet(models.QuerySet):
         if first is not None:
             raise OccasionLockedError(first.locking_occasion())
 
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: Any) -> int:
         self._refuse_if_locked()
         return super().update(**kwargs)
 
@@ -303,7 +309,7 @@ class IndicatorValueQuerySet(models.QuerySet):
         self._refuse_if_locked()
         return super().delete()
 
-    def _refuse_objects(self, objs) -> None:
+    def _refuse_objects(self, objs: list[IndicatorValue]) -> None:
         """One query for the indicators' boards and one for the approved occasions."""
         if not objs:
             return
@@ -375,6 +381,8 @@ class IndicatorValue(models.Model):
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för utfall")
     objects = IndicatorValueQuerySet.as_manager()
+    _history_user: User | None  # set by a service so simple-history records who changed it
+    expected: int  # the version a save read (indicators.services), compared when it writes
 
     class Meta:
         verbose_name = "utfall"
@@ -406,7 +414,7 @@ class IndicatorValue(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator} {self.period.label}: {self.display_value}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The model-level lock: a value an approved occasion covers is never written, by any
         # path. Saving it unchanged writes nothing, so idempotent loaders still run.
         occasion = self.locking_occasion()
@@ -630,6 +638,7 @@ class Footnote(models.Model):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för fotnot")
+    _history_user: User | None  # set by a service so simple-history records who changed it
 
     class Meta:
         verbose_name = "fotnot"
@@ -673,9 +682,11 @@ class Footnote(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A footnote on a locked value is part of the approved figure.
-        for value_id in {self.value_id, self._stored_value_id()} - {None}:
+        for value_id in {self.value_id, self._stored_value_id()}:
+            if value_id is None:
+                continue
             stored = IndicatorValue._base_manager.filter(pk=value_id).first()
             occasion = stored.locking_occasion() if stored is not None else None
             if occasion is not None:
@@ -685,7 +696,12 @@ class Footnote(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        stored = IndicatorValue._base_manager.filter(pk=self._stored_value_id()).first()
+        value_id = self._stored_value_id()
+        stored = (
+            IndicatorValue._base_manager.filter(pk=value_id).first()
+            if value_id is not None
+            else None
+        )
         occasion = stored.locking_occasion() if stored is not None else None
         if occasion is not None:
             raise OccasionLockedError(occasion)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -31,6 +33,9 @@ from indicators.models import (
 )
 from indicators.parsing import WARN_SHARE_RANGE, plausibility_warnings  # noqa: F401
 from indicators.yearrule import is_derivable, year_rule_warning
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NO_RIGHT = "Du saknar behörighet att registrera utfall för nämnden."
 COMPUTED_READ_ONLY = "Indikatorn beräknas från andra uppgifter och kan inte registreras."
@@ -77,13 +82,13 @@ class SaveResult:
     deleted: bool = False  # a stored value was removed (the page says "Borttaget")
 
 
-def _user_label(user) -> str:
+def _user_label(user: User | None) -> str:
     if user is None:
         return "En annan användare"
     return user.get_full_name() or user.get_username()
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
@@ -111,8 +116,8 @@ def _conflict(
     indicator: Indicator,
     value: Decimal | None,
     missing_reason: str,
-    deleted_by=None,
-    deleted_at=None,
+    deleted_by: User | None = None,
+    deleted_at: datetime | None = None,
 ) -> ValueConflict:
     yours = _typed(value, missing_reason, indicator.decimals)
     if current is None:
@@ -220,7 +225,9 @@ def _lock_occasions(*, board_id: int, year: int, period_type: str, period_number
         occasion.ensure_open_for_entry()  # inskickad or godkänd: refused, saying which
 
 
-def _check_row(row: ValueInput, *, user, year: int, allowed_breakdown_ids) -> None:
+def _check_row(
+    row: ValueInput, *, user: User, year: int, allowed_breakdown_ids: set[int] | None
+) -> None:
     """The per-value rules, the same for one field and for "Spara alla"."""
     if not can(user, Action.ENTER, row.indicator.board_id):
         raise ValidationError(NO_RIGHT, code="no_right")
@@ -244,7 +251,7 @@ def _check_row(row: ValueInput, *, user, year: int, allowed_breakdown_ids) -> No
 @transaction.atomic
 def save_value(
     *,
-    user,
+    user: User,
     indicator: Indicator,
     year: int,
     period_type: str,
@@ -297,7 +304,7 @@ def save_value(
 @transaction.atomic
 def save_values(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     rows: list[ValueInput],
     source: ChangeSource = ChangeSource.FORM,
@@ -335,16 +342,18 @@ def save_values(
             )
         plan = _plan(user=user, year=occasion.year, rows=checked)
         conflicts = set()
-        for row, error in plan.errors:
-            errors.setdefault(row.key, []).extend(error.messages)
-            if isinstance(error, ValueConflict):
+        for row, refusal in plan.errors:
+            errors.setdefault(row.key, []).extend(refusal.messages)
+            if isinstance(refusal, ValueConflict):
                 conflicts.add(row.key)
         if errors:
             raise SaveAllRefused(errors, conflicts)
         return _write(user=user, year=occasion.year, plan=plan, source=source)
 
 
-def _row_key(indicator_id, breakdown_id, year, period_type, period_number) -> tuple:
+def _row_key(
+    indicator_id: int, breakdown_id: int, year: int, period_type: str, period_number: int
+) -> tuple[int, int, int, str, int]:
     return (indicator_id, breakdown_id, year, PeriodType(period_type).value, period_number)
 
 
@@ -370,7 +379,7 @@ def _same_content(current: IndicatorValue, row: ValueInput, note_text: str) -> b
     )
 
 
-def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
+def _plan(*, user: User, year: int, rows: list[ValueInput]) -> _Plan:
     """Read the stored rows, their first footnotes and what the soft checks need, in one query.
 
     The read takes no row lock: `_write` updates each row only where its version is still the
@@ -489,7 +498,15 @@ def _soft_row(value: IndicatorValue, breakdown: Breakdown) -> tuple:
     )
 
 
-def _is_retry(current, row: ValueInput, *, user, year: int, note_text: str, clearing: bool) -> bool:
+def _is_retry(
+    current: IndicatorValue | None,
+    row: ValueInput,
+    *,
+    user: User,
+    year: int,
+    note_text: str,
+    clearing: bool,
+) -> bool:
     """Whether the stored row is exactly this save by this user (a retry after a lost answer)."""
     user_id = getattr(user, "pk", None)
     if current is None:
@@ -529,10 +546,11 @@ def _update_if_unchanged(values: list[IndicatorValue]) -> None:
     else:
         changes = {}
         for name in fields:
+            # Every name but updated_by_id is a concrete column of the model.
             output = (
                 models.IntegerField()
                 if name == "updated_by_id"
-                else IndicatorValue._meta.get_field(name)
+                else cast("models.Field[Any, Any]", IndicatorValue._meta.get_field(name))
             )
             changes[name] = Case(
                 *[
@@ -590,7 +608,7 @@ def _conflict_for(current: IndicatorValue | None, row: ValueInput, *, year: int)
     )
 
 
-def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
+def _write(*, user: User, year: int, plan: _Plan, source: ChangeSource) -> list[SaveResult]:
     """Write the plan in a fixed number of queries.
 
     The covering occasions are locked and checked (`_lock_occasions`) and the rows are locked
@@ -600,10 +618,11 @@ def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
     """
     now = timezone.now()
     attrs = {"history_source": ChangeSource(source).value}
-    created = [value for _, value, action in plan.results if action == CREATE]
-    updated = [value for _, value, action in plan.results if action == UPDATE]
-    for value in created + updated:
-        value.updated_at = now
+    # Only NOTHING comes without a value row.
+    created = [value for _, value, action in plan.results if action == CREATE and value is not None]
+    updated = [value for _, value, action in plan.results if action == UPDATE and value is not None]
+    for written in created + updated:
+        written.updated_at = now
     if updated:
         _update_if_unchanged(updated)
         IndicatorValue.history.bulk_history_create(
@@ -619,9 +638,7 @@ def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
                 IndicatorValue._base_manager.bulk_create(created)
         except IntegrityError:
             # Someone created one of these values at the same moment; theirs stands.
-            row, value = next(
-                (row, value) for row, value, action in plan.results if action == CREATE
-            )
+            row = next(row for row, _, action in plan.results if action == CREATE)
             key = {
                 "indicator": row.indicator,
                 "year": year,
@@ -640,15 +657,15 @@ def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
     changed_notes: list[Footnote] = []
     results: list[SaveResult] = []
     for row, value, action in plan.results:
+        if action == NOTHING or value is None:
+            results.append(SaveResult(value=None, changed=False))
+            continue
         if action == DELETE:
             if IndicatorValue.objects.filter(pk=value.pk, version=value.expected).count() != 1:
                 raise _conflict_for(None, row, year=year)
             value._history_user = user
             value.delete()
             results.append(SaveResult(value=None, changed=True, deleted=True))
-            continue
-        if action == NOTHING:
-            results.append(SaveResult(value=None, changed=False))
             continue
         if action in (CREATE, UPDATE) and row.footnote is not None:
             text = row.footnote.strip()
@@ -681,7 +698,11 @@ def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
         )
     known = (
         plan.soft.written(
-            [value for _, value, action in plan.results if action in (CREATE, UPDATE)]
+            [
+                value
+                for _, value, action in plan.results
+                if action in (CREATE, UPDATE) and value is not None
+            ]
         )
         if plan.soft
         else None
@@ -821,7 +842,7 @@ def gender_sum_warning(value: IndicatorValue, *, known: SoftCheckData | None = N
         }
     )
     women, men, total = siblings.get("K"), siblings.get("M"), siblings.get("")
-    if None in (women, men, total) or women + men == total:
+    if women is None or men is None or total is None or women + men == total:
         return ""
     decimals = value.indicator.decimals
     return WARN_GENDER_SUM.format(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
@@ -26,8 +27,11 @@ from django.views.decorators.http import require_GET, require_POST
 from goals.access import Action, boards_for, can, get_board_for_user
 from goals.models import (
     Activity,
+    ActivityStatus,
     AssessmentLevel,
+    AssignmentStatus,
     BoardGoal,
+    GoalAssessment,
     OccasionLockedError,
     ReportingOccasion,
     StrategicAssignment,
@@ -41,8 +45,10 @@ from goals.services import (
     save_assessment,
     save_assignment_status,
 )
+from goals.types import AnyUser, AuthenticatedHttpRequest
 from indicators.entry import (
     EntryField,
+    GoalBlock,
     StatusItem,
     entry_sheet,
     occasion_overview,
@@ -63,7 +69,7 @@ PERIOD_NOT_DUE = "Perioden ingår inte i tillfället."
 
 
 def get_occasion_for_user(
-    user, board_code: str, year: int, kind: str, action: Action = Action.VIEW
+    user: AnyUser, board_code: str, year: int, kind: str, action: Action = Action.VIEW
 ) -> ReportingOccasion:
     """The board's occasion if the user may perform the action on the board, else 404."""
     board = get_board_for_user(user, board_code, action)
@@ -79,7 +85,7 @@ def get_occasion_for_user(
     return occasion
 
 
-def occasion_url(occasion: ReportingOccasion, name: str = "entry_page", **extra) -> str:
+def occasion_url(occasion: ReportingOccasion, name: str = "entry_page", **extra: object) -> str:
     return reverse(
         name,
         kwargs={
@@ -227,7 +233,7 @@ def history_urls() -> Callable[[int], str]:
 
 
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Occasions of the user's boards: state, deadline and what is still missing."""
     boards = boards_for(request.user, Action.VIEW)
     occasions = ReportingOccasion.objects.filter(board__in=boards).select_related("board")
@@ -259,18 +265,20 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def entry_page(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+def entry_page(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str
+) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.VIEW)
     return _render_page(request, occasion)
 
 
 def _render_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     occasion: ReportingOccasion,
     *,
     typed: dict[str, dict[str, str]] | None = None,
     errors: dict[str, list[str]] | None = None,
-    conflicts: set[str] = frozenset(),
+    conflicts: Collection[str] = frozenset(),
     status: int = 200,
 ) -> HttpResponse:
     """The page; after a refused "Spara alla" with the typed text and the errors at the fields."""
@@ -334,7 +342,7 @@ FIELD_NAMES = ("value", "missing_reason", "comment", "footnote", "version", "cle
 KEY_PATTERN = re.compile(r"^v(\d+)-(\d+)-([a-z]+)-(\d+)$")
 
 
-def _occasion_for_entry(user, board_code: str, year: int, kind: str) -> ReportingOccasion:
+def _occasion_for_entry(user: AnyUser, board_code: str, year: int, kind: str) -> ReportingOccasion:
     """The occasion and its board in one query (a save's budget is tight); else as the page."""
     occasion = (
         ReportingOccasion.objects.filter(board__code=board_code, year=year, kind=kind)
@@ -350,11 +358,13 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _field_posted(post, prefix: str) -> dict[str, str]:
+def _field_posted(post: QueryDict, prefix: str) -> dict[str, str]:
     return {name: post.get(prefix + name, "") for name in FIELD_NAMES}
 
 
-def _resolve_fields(occasion: ReportingOccasion, ids: set[int]):
+def _resolve_fields(
+    occasion: ReportingOccasion, ids: set[int]
+) -> tuple[dict[int, Indicator], dict[int, set[int]], dict[int, Breakdown]]:
     """Indicators of the occasion's board by id with their allowed breakdowns (two queries)."""
     indicators = {
         indicator.pk: indicator
@@ -414,7 +424,7 @@ def _value_input(posted: PostedField) -> tuple[ValueInput | None, list[str]]:
     """The service's input for a posted field, or the form's messages."""
     form = posted.form
     if not form.is_valid():
-        return None, [message for messages_ in form.errors.values() for message in messages_]
+        return None, [str(message) for messages_ in form.errors.values() for message in messages_]
     data = form.cleaned_data
     clearing = data["number"] is None and not data["is_missing"]
     if clearing and data["version"] > 0 and not posted.typed.get("clear"):
@@ -437,7 +447,9 @@ def _value_input(posted: PostedField) -> tuple[ValueInput | None, list[str]]:
     )
 
 
-def _field_answer(*, state: str, version: int, messages_: list[tuple[str, str]], **extra):
+def _field_answer(
+    *, state: str, version: int, messages_: list[tuple[str, str]], **extra: Any
+) -> dict[str, Any]:
     return {
         "state": state,
         "version": version,
@@ -447,7 +459,9 @@ def _field_answer(*, state: str, version: int, messages_: list[tuple[str, str]],
 
 
 @require_POST
-def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+def save_value_view(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str
+) -> HttpResponse:
     """One field. The page's script posts the plain names and gets JSON; without JavaScript
     the field's Spara button posts the whole grid with `field=<key>` and gets the page back."""
     occasion = _occasion_for_entry(request.user, board_code, year, kind)
@@ -561,7 +575,7 @@ def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str)
     }
     if request.htmx:
         return render(request, "indicators/entry/_value_form.html", context)
-    if saved and not warnings:
+    if result is not None and not warnings:  # saved
         word = "Borttaget" if result.deleted else "Sparat"
         messages.success(request, f"{word}: {entry.label}.")
         return redirect(occasion_url(occasion) + f"#f-{entry.key}")
@@ -569,7 +583,9 @@ def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str)
 
 
 @require_POST
-def save_all_view(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+def save_all_view(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str
+) -> HttpResponse:
     """ "Spara alla": every field of the grid in one request, all or nothing."""
     occasion = _occasion_for_entry(request.user, board_code, year, kind)
     keys = [
@@ -577,7 +593,7 @@ def save_all_view(request: HttpRequest, board_code: str, year: int, kind: str) -
         for key in request.POST.getlist("fields")
         if KEY_PATTERN.match(key) and all(len(part) < 10 for part in key.split("-"))
     ]
-    parsed = [KEY_PATTERN.match(key).groups() for key in keys]
+    parsed = [match.groups() for key in keys if (match := KEY_PATTERN.match(key))]
     indicators, allowed, breakdowns = _resolve_fields(occasion, {int(p[0]) for p in parsed})
     rows: list[ValueInput] = []
     errors: dict[str, list[str]] = {}
@@ -657,7 +673,7 @@ def save_all_view(request: HttpRequest, board_code: str, year: int, kind: str) -
     return redirect(occasion_url(occasion))
 
 
-def _goal_block(occasion: ReportingOccasion, goal_id: int):
+def _goal_block(occasion: ReportingOccasion, goal_id: int) -> GoalBlock:
     sheet = entry_sheet(occasion)
     for area in sheet.areas:
         for block in area.goals:
@@ -668,7 +684,7 @@ def _goal_block(occasion: ReportingOccasion, goal_id: int):
 
 @require_POST
 def save_assessment_view(
-    request: HttpRequest, board_code: str, year: int, kind: str, goal_id: int
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str, goal_id: int
 ) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
     if not occasion.assesses_goals:
@@ -695,16 +711,16 @@ def save_assessment_view(
             )
             block.assessment = outcome.record
             saved = True
-            form = None
         except RecordConflict as conflict:
             error = conflict.messages[0]
-            block.assessment = conflict.current
+            current = conflict.current
+            block.assessment = current if isinstance(current, GoalAssessment) else None
         except ValidationError as refused:
             error = " ".join(refused.messages)
     context = {
         "block": block,
         "occasion": occasion,
-        "form": form,
+        "form": None if saved else form,
         "error": error,
         "saved": saved,
         "can_edit": occasion.is_open_for_entry,
@@ -719,7 +735,14 @@ def save_assessment_view(
     return render(request, "indicators/entry/assessment_page.html", context)
 
 
-def _save_status_view(request, occasion, *, item, kind: str, url: str):
+def _save_status_view(
+    request: AuthenticatedHttpRequest,
+    occasion: ReportingOccasion,
+    *,
+    item: StrategicAssignment | Activity,
+    kind: str,
+    url: str,
+) -> HttpResponse:
     form = StatusForm(request.POST)
     error = ""
     saved = False
@@ -727,7 +750,7 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
     if form.is_valid():
         data = form.cleaned_data
         save = save_assignment_status if kind == "uppdrag" else save_activity_status
-        target = {"assignment": item} if kind == "uppdrag" else {"activity": item}
+        target: dict[str, Any] = {"assignment": item} if kind == "uppdrag" else {"activity": item}
         try:
             outcome = save(
                 user=request.user,
@@ -739,10 +762,10 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
             )
             status = outcome.record
             saved = True
-            form = None
         except RecordConflict as conflict:
             error = conflict.messages[0]
-            status = conflict.current
+            current = conflict.current
+            status = current if isinstance(current, AssignmentStatus | ActivityStatus) else None
         except ValidationError as refused:
             error = " ".join(refused.messages)
     if status is None:
@@ -750,7 +773,7 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
     context = {
         "entry": StatusItem(item, status),
         "kind": kind,
-        "form": form,
+        "form": None if saved else form,
         "error": error,
         "saved": saved,
         "can_edit": occasion.is_open_for_entry,
@@ -768,7 +791,7 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
 
 @require_POST
 def save_assignment_view(
-    request: HttpRequest, board_code: str, year: int, kind: str, assignment_id: int
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str, assignment_id: int
 ) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
     assignment = get_object_or_404(
@@ -785,7 +808,7 @@ def save_assignment_view(
 
 @require_POST
 def save_activity_view(
-    request: HttpRequest, board_code: str, year: int, kind: str, activity_id: int
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str, activity_id: int
 ) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
     activity = get_object_or_404(Activity, pk=activity_id, board=occasion.board, year=occasion.year)
