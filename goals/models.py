@@ -250,6 +250,9 @@ class BoardGoal(YearRange):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för nämndmål")
+    # Set on the goal tree's copies (reports.views.pages), never stored.
+    assessment: GoalAssessment | None
+    rows: list[dict[str, Any]]
 
     class Meta(YearRange.Meta):
         verbose_name = "nämndmål"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from goals.periods import Period, PeriodType
 from indicators.evaluation import target_met
@@ -145,7 +146,8 @@ def indicator_row(
     if not with_trend:
         return row
 
-    points, absent = [], set()
+    points: list[tuple[int, Decimal | None]] = []
+    absent: set[int] = set()
     for trend_year in history_years(year):
         cell = series.total(trend_year)
         if cell is None:

@@ -48,7 +48,7 @@ def _outcome_columns(year: int, first_label: str, *, restated: bool = False) -> 
     ]
 
 
-def _outcome_row(row) -> Row:
+def _outcome_row(row: budget_selectors.OutcomeRow) -> Row:
     return Row(
         ROW_KINDS.get(row.kind, RowKind.DATA),
         [
@@ -116,7 +116,7 @@ def _investment_columns(year: int, first_label: str) -> list[Column]:
     ]
 
 
-def _investment_row(row, kind: RowKind = RowKind.DATA) -> Row:
+def _investment_row(row: budget_selectors.InvestmentRow, kind: RowKind = RowKind.DATA) -> Row:
     # The seed leaves an unknown investment figure blank (no "-").
     return Row(
         kind,
