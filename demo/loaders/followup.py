@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from demo.loaders.base import CHANGE_REASON, DemoDataError, Stats, read, sync
+from demo.loaders.base import CHANGE_REASON, DemoDataError, Stats, read, sync, with_change_reason
 from demo.loaders.organisation import municipality
 from goals.models import (
     Activity,
@@ -218,7 +218,7 @@ def _set_state(occasion: ReportingOccasion, wanted: Any) -> None:
     previous = current
     for state in path:
         occasion.state = state
-        occasion._change_reason = CHANGE_REASON
+        with_change_reason(occasion)
         occasion.save()
         OccasionTransition.objects.create(
             occasion=occasion, from_state=previous, to_state=state, reason=CHANGE_REASON

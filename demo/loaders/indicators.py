@@ -10,8 +10,11 @@ code (Breakdown.make_code); a footnote (ägare, ordning).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+
+from django.db import models
 
 from demo.loaders.base import DemoDataError, Stats, parse_number, read, sync
 from goals.models import Board, BoardGoal, OrganisationUnit
@@ -324,7 +327,13 @@ def _notes(cell: dict[str, Any]) -> list[str]:
     return [notes] if isinstance(notes, str) else list(notes)
 
 
-def _owned_notes(owner_field, rows, key, stored, notes) -> list[dict[str, Any]]:
+def _owned_notes(
+    owner_field: str,
+    rows: list[dict[str, Any]],
+    key: Sequence[str],
+    stored: Mapping[tuple, models.Model],
+    notes: list[list[str]],
+) -> list[dict[str, Any]]:
     result = []
     for row, texts in zip(rows, notes, strict=True):
         owner = stored[tuple(row[name] for name in key)]
