@@ -42,6 +42,7 @@ check: install-test
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(VENV)/bin/mypy
 
 format: install-test
 	$(VENV)/bin/ruff check --fix .
