@@ -40,7 +40,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from goals.audit import HistorySourceMixin
+from core.audit import HistorySourceMixin
 from goals.models import (
     Board,
     OccasionLockedError,

@@ -17,8 +17,8 @@ from budget.forms import (
 )
 from budget.models import MONTH_NAMES, AmountKind, forecast_label, locking_occasion
 from budget.services import AmountErrors, save_line_amounts
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action, can, get_board_for_user
-from goals.types import AuthenticatedHttpRequest
 
 DEFAULT_POINT = "augusti"
 SAVED = "Sparat: {changed} belopp ändrade."
@@ -89,7 +89,7 @@ def entry(request: AuthenticatedHttpRequest, board_code: str, year: int) -> Http
                     request,
                     SAVED.format(changed=result.changed) if result.changed else NOTHING_CHANGED,
                 )
-                url = reverse("budget_entry", args=[board.code, year])
+                url = reverse("budget:budget_entry", args=[board.code, year])
                 return redirect(f"{url}?tidpunkt={point}")
         if form.errors:
             messages.error(request, FORM_ERRORS)

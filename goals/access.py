@@ -11,9 +11,9 @@ from enum import Enum
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.security import SecurityEvent, log_security_event
+from core.types import AnyUser
 from goals.models import Board, BoardRole, Role
-from goals.security import SecurityEvent, log_security_event
-from goals.types import AnyUser
 
 
 class Action(Enum):

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from goals.audit import ChangeSource, HistorySourceMixin
+from core.audit import ChangeSource, HistorySourceMixin
 from goals.periods import OccasionKind, PeriodType
 
 if TYPE_CHECKING:
@@ -316,6 +316,7 @@ class ReportingOccasion(models.Model):
     )
     objects = ReportingOccasionQuerySet.as_manager()
     _history_user: User | None  # set by a service so simple-history records who changed it
+    _change_reason: str  # the same for the reason of a command's change
 
     class Meta:
         verbose_name = "uppföljningstillfälle"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from goals.models import OccasionTransition, ReportingOccasion
+from goals.providers import entry_sheet
 
 State = ReportingOccasion.State
 
@@ -69,8 +70,7 @@ def submission_gaps(sheet: Any) -> SubmissionGaps:
 
 
 def occasion_gaps(occasion: ReportingOccasion) -> SubmissionGaps:
-    from indicators.entry import entry_sheet  # indicators builds on goals, not the reverse
-
+    # The sheet is built by indicators, which registers its builder (goals.providers).
     return submission_gaps(entry_sheet(occasion))
 
 

@@ -2,6 +2,8 @@ from django.urls import path
 
 from goals import views
 
+app_name = "goals"
+
 urlpatterns = [
     path("tillfalle/<int:occasion_id>/skicka-in/", views.submit, name="occasion_submit"),
     path("tillfalle/<int:occasion_id>/godkann/", views.approve, name="occasion_approve"),

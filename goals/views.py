@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.types import AnyUser, AuthenticatedHttpRequest
 from goals import services
 from goals.access import Action, can
 from goals.models import ReportingOccasion
-from goals.types import AnyUser, AuthenticatedHttpRequest
+from goals.providers import occasion_page
 
 NO_RIGHT = "Du saknar behörighet för detta steg."
 
@@ -31,10 +31,7 @@ def _occasion_for_user(user: AnyUser, occasion_id: int, action: Action) -> Repor
 
 
 def _back(occasion: ReportingOccasion) -> str:
-    return reverse(
-        "entry_page",
-        kwargs={"board_code": occasion.board.code, "year": occasion.year, "kind": occasion.kind},
-    )
+    return occasion_page(occasion)
 
 
 def _run(

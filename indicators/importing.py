@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from goals.audit import ChangeSource
+from core.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
 from indicators.entry import EntryField, EntrySheet, entry_sheet

@@ -4,6 +4,8 @@ from indicators import views_entry, views_history, views_import
 
 OCCASION = "<str:board_code>/<int:year>/<str:kind>/"
 
+app_name = "indicators"
+
 urlpatterns = [
     path("", views_entry.overview, name="entry_overview"),
     # Before the occasion patterns, whose first segment (a board code) would match "varde".

@@ -24,6 +24,7 @@ from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
+from core.types import AnyUser, AuthenticatedHttpRequest
 from goals.access import Action, boards_for, can, get_board_for_user
 from goals.models import (
     Activity,
@@ -45,7 +46,6 @@ from goals.services import (
     save_assessment,
     save_assignment_status,
 )
-from goals.types import AnyUser, AuthenticatedHttpRequest
 from indicators.entry import (
     EntryField,
     GoalBlock,
@@ -86,8 +86,9 @@ def get_occasion_for_user(
 
 
 def occasion_url(occasion: ReportingOccasion, name: str = "entry_page", **extra: object) -> str:
+    """The URL of one of this app's occasion pages; `name` is a URL name in `indicators`."""
     return reverse(
-        name,
+        f"indicators:{name}",
         kwargs={
             "board_code": occasion.board.code,
             "year": occasion.year,
@@ -226,7 +227,7 @@ def _reason_options_for(selected: str) -> SafeString:
 
 def history_urls() -> Callable[[int], str]:
     """The history URL of a value by its id, reversed once (a reverse() per field costs ~50 µs)."""
-    head, found, tail = reverse("value_history", args=[0]).rpartition("/0/")
+    head, found, tail = reverse("indicators:value_history", args=[0]).rpartition("/0/")
     if not found:
         raise ValueError("value_history must end in /<value_id>/…")
     return lambda value_id: f"{head}/{value_id}/{tail}"
@@ -569,7 +570,7 @@ def save_value_view(
         deleted=bool(result and result.deleted),
     )
     context = {
-        "cell": cell.view(lambda value_id: reverse("value_history", args=[value_id])),
+        "cell": cell.view(lambda value_id: reverse("indicators:value_history", args=[value_id])),
         "save_url": occasion_url(occasion, "entry_save_value"),
         "grid_form": "entry-grid",
     }

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.audit import ChangeSource
 from goals.access import Action, require
-from goals.audit import ChangeSource
 from goals.models import (
     ActivityStatus,
     AssignmentStatus,
@@ -32,6 +32,7 @@ from goals.models import (
 from goals.periods import OccasionKind, Period, PeriodType
 from indicators.formatting import format_exact
 from indicators.models import Footnote, Indicator, IndicatorValue, MissingReason
+from indicators.pages import indicator_page
 from indicators.views_entry import get_occasion_for_user
 
 # A row of a simple-history table, which simple-history ships no types for.
@@ -170,13 +171,14 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
         "indicators/history/value.html",
         {
             "indicator": indicator,
+            "indicator_url": indicator_page(indicator.pk),  # reports registers the page
             "period": period,
             "breakdown": last.breakdown,
             "lines": lines,
             "current": current,
             "deleted": lines[0] if current is None and lines[0].change == "Borttaget" else None,
             "entry_url": reverse(
-                "entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
+                "indicators:entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
             )
             if occasion is not None
             else "",

@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action
 from goals.models import OccasionLockedError
-from goals.types import AuthenticatedHttpRequest
 from indicators.forms import ImportForm
 from indicators.importing import (
     LOCKED,

@@ -3,6 +3,8 @@ from django.urls import path
 from reports.views import archive, dashboard, municipality_report, pages
 from reports.views import report as report_views
 
+app_name = "reports"
+
 urlpatterns = [
     path("", pages.home, name="home"),
     path("namnd/<str:board_code>/<int:year>/malstruktur/", pages.goal_tree, name="goal_tree"),

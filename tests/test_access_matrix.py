@@ -90,7 +90,7 @@ def _workbook_without_an(response, objects) -> None:
 
 # Routes that name no board's object (only a year) and answer with the user's own boards:
 # route name → a check that the answer holds nothing of AN's.
-OWN_BOARDS_ONLY = {"report_xlsx_all": _workbook_without_an}
+OWN_BOARDS_ONLY = {"reports:report_xlsx_all": _workbook_without_an}
 
 
 PATTERNS = our_routes(APPS)
@@ -99,7 +99,12 @@ WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwa
 
 def test_the_matrix_covers_the_entry_workflow_and_report_views():
     names = {name for _, name, _ in WITH_OBJECTS}
-    assert {"entry_page", "entry_save_value", "occasion_approve", "value_history"} <= names
+    assert {
+        "indicators:entry_page",
+        "indicators:entry_save_value",
+        "goals:occasion_approve",
+        "indicators:value_history",
+    } <= names
     assert len(WITH_OBJECTS) >= 10
 
 
@@ -210,6 +215,6 @@ def test_other_boards_and_outsiders_are_refused(
 
 def test_entry_overview_lists_only_the_users_boards(client, an_objects, controller_other):
     client.force_login(controller_other)
-    response = client.get(reverse("entry_overview") + f"?ar={YEAR}")
+    response = client.get(reverse("indicators:entry_overview") + f"?ar={YEAR}")
     assert response.status_code == 200
     assert "Arbetsmarknadsnämnden" not in response.content.decode()

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from goals.backup import (
+from core.backup import (
     ERROR_NO_FILE,
     ERROR_NOT_A_DUMP,
     ERROR_NOT_SQLITE,

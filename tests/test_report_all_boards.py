@@ -24,7 +24,7 @@ from tests.test_report_fixtures import add_goal_with_indicators, mini_an  # noqa
 
 pytestmark = pytest.mark.django_db
 YEAR = 2022
-URL = reverse("report_xlsx_all", args=[YEAR])
+URL = reverse("reports:report_xlsx_all", args=[YEAR])
 AN_SHEET = "AN Arbetsmarknadsnämnden"
 BIN_SHEET = "BIN Bildningsnämnden"
 
@@ -45,7 +45,7 @@ def download(client, user, url: str = URL):
 
 def own_export(client):
     """AN's own workbook, as report_xlsx gives it to the same user."""
-    response = client.get(reverse("report_xlsx", args=["AN", YEAR]))
+    response = client.get(reverse("reports:report_xlsx", args=["AN", YEAR]))
     return load_workbook(io.BytesIO(response.content), rich_text=True)
 
 
@@ -209,9 +209,9 @@ def test_a_user_without_boards_gets_404(client, outsider, boards, security_log):
 
 def test_a_year_without_any_of_the_users_boards_is_404(client, controller_other, admin_user):
     client.force_login(controller_other)
-    assert client.get(reverse("report_xlsx_all", args=[2018])).status_code == 404
+    assert client.get(reverse("reports:report_xlsx_all", args=[2018])).status_code == 404
     client.force_login(admin_user)
-    assert client.get(reverse("report_xlsx_all", args=[2018])).status_code == 404
+    assert client.get(reverse("reports:report_xlsx_all", args=[2018])).status_code == 404
     with pytest.raises(Http404, match=NO_BOARDS_IN_YEAR):
         export_boards(controller_other, 2018)
 
@@ -219,7 +219,7 @@ def test_a_year_without_any_of_the_users_boards_is_404(client, controller_other,
 def test_anonymous_visitors_are_sent_to_the_login(client, boards):
     response = client.get(URL)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("core:login"))
 
 
 def test_home_links_the_years_in_which_a_board_of_the_user_existed(client, municipality, outsider):
@@ -228,19 +228,21 @@ def test_home_links_the_years_in_which_a_board_of_the_user_existed(client, munic
     )
     goal_chain(new_board, goals=1, indicators_per_goal=1, years=(2020, 2021, 2022))
     client.force_login(make_user("controller_ny", Role.CONTROLLER, new_board))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("reports:home")).content.decode()
     for year in (2022, 2021):
-        assert reverse("report_xlsx_all", args=[year]) in html
+        assert reverse("reports:report_xlsx_all", args=[year]) in html
         assert f"Verksamhetsberättelse {year}, alla nämnder (Excel)" in html
-    assert reverse("goal_tree", args=["NY", 2020]) in html  # the page lists 2020 …
-    assert reverse("report_xlsx_all", args=[2020]) not in html  # … but the board began in 2021
+    assert reverse("reports:goal_tree", args=["NY", 2020]) in html  # the page lists 2020 …
+    assert (
+        reverse("reports:report_xlsx_all", args=[2020]) not in html
+    )  # … but the board began in 2021
     client.force_login(outsider)
-    assert "alla-namnder" not in client.get(reverse("home")).content.decode()
+    assert "alla-namnder" not in client.get(reverse("reports:home")).content.decode()
 
 
 # -- queries -------------------------------------------------------------------------------
 # Fixed per request: session, user, the user's roles, the boards, and saving the session
-# (SESSION_SAVE_EVERY_REQUEST: one UPDATE, config.sessions).
+# (SESSION_SAVE_EVERY_REQUEST: one UPDATE, core.sessions).
 FIXED = 5
 
 

@@ -184,14 +184,14 @@ def board_pages(board_code: str) -> dict[str, tuple[str, str, dict | None]]:
     board_year = {"board_code": board_code, "year": YEAR}
     occasion = {**board_year, "kind": OccasionKind.FULL_YEAR.value}
     wanted = {
-        "dashboard": ("board_dashboard", board_year),
-        "overview": ("municipality_overview", {}),
-        "goal_tree": ("goal_tree", board_year),
-        "indicator": ("indicator_detail", {"pk": indicator.pk}),
-        "entry_load": ("entry_page", occasion),
-        "entry_save": ("entry_save_value", occasion),
-        "report_html": ("report", board_year),
-        "report_xlsx": ("report_xlsx", board_year),
+        "dashboard": ("reports:board_dashboard", board_year),
+        "overview": ("reports:municipality_overview", {}),
+        "goal_tree": ("reports:goal_tree", board_year),
+        "indicator": ("reports:indicator_detail", {"pk": indicator.pk}),
+        "entry_load": ("indicators:entry_page", occasion),
+        "entry_save": ("indicators:entry_save_value", occasion),
+        "report_html": ("reports:report", board_year),
+        "report_xlsx": ("reports:report_xlsx", board_year),
     }
     pages = {}
     for key, (name, kwargs) in wanted.items():

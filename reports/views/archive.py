@@ -12,8 +12,8 @@ import base64
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from core.types import AnyUser
 from goals.access import Action, require
-from goals.types import AnyUser
 from reports.archive import (
     JSON_CONTENT_TYPE,
     ArchiveIntegrityError,

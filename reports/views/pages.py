@@ -10,11 +10,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action, boards_for, can, get_board_for_user, require
 from goals.models import Board, GoalAssessment
 from goals.periods import OccasionKind
 from goals.structure import GoalAreaNode, goal_structure
-from goals.types import AuthenticatedHttpRequest
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import (
     Cell,

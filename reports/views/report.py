@@ -11,9 +11,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action, get_board_for_user
 from goals.models import Board
-from goals.types import AuthenticatedHttpRequest
 from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE, render_xlsx
