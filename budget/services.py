@@ -16,6 +16,7 @@ from budget.formatting import format_tkr
 from budget.models import AmountKind, BudgetAmount, locking_occasion
 from budget.selectors import report_lines
 from goals.models import LOCKED_MESSAGE, Board
+from goals.users import user_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -111,7 +112,7 @@ def save_line_amounts(
             if current_version != item.version and current_amount != item.amount:
                 who = current.updated_by if current is not None else None
                 errors[item.line_id] = CONFLICT.format(
-                    user=(who.get_full_name() or who.username) if who else "okänd",
+                    user=user_label(who, missing="okänd"),
                     value=format_tkr(current_amount, missing="tomt"),
                 )
                 continue

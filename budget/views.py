@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from budget import selectors
+from budget import tables
 from budget.forms import (
     OUTCOME_POINT,
     AmountEntryForm,
@@ -37,16 +37,16 @@ def overview(request: AuthenticatedHttpRequest, board_code: str, year: int) -> H
     """Ekonomi, driftsammandrag, prognoser and investeringar of one board and year."""
     _check_year(year)
     board = get_board_for_user(request.user, board_code, Action.VIEW)
-    investments = selectors.investments(board, year)
-    operations = selectors.operating_summary(board, year)
+    investments = tables.investments(board, year)
+    operations = tables.operating_summary(board, year)
     context = {
         "board": board,
         "year": year,
-        "economy": selectors.economy_summary(
+        "economy": tables.economy_summary(
             board, year, operations=operations, investment_table=investments
         ),
         "operations": operations,
-        "forecasts": selectors.forecasts(board, year),
+        "forecasts": tables.forecasts(board, year),
         "investments": investments,
         "investment_groups": [
             ("Färdigställda projekt", investments.completed, investments.completed_sum),
@@ -66,7 +66,7 @@ def entry(request: AuthenticatedHttpRequest, board_code: str, year: int) -> Http
     if parsed is None:
         raise Http404("Okänd tidpunkt.")
     kind, month = parsed
-    rows = selectors.entry_rows(board, year, kind, month)
+    rows = tables.entry_rows(board, year, kind, month)
     locked = locking_occasion([(board.pk, year, kind, month)])
 
     if request.method == "POST" and locked is None:
@@ -121,7 +121,7 @@ def plan(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpR
     """Internbudget `year`: Budget and Plan year+1 … year+5 with the specification of changes."""
     _check_year(year)
     board = get_board_for_user(request.user, board_code, Action.VIEW)
-    table = selectors.plan(board, year)
+    table = tables.plan(board, year)
     notes = list(dict.fromkeys(row.note for row in table.rows if row.note))
     return render(
         request,

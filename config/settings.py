@@ -281,7 +281,7 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Where users report accessibility problems and other faults (shown on /tillganglighet/).
 SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "")
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/styrkort.html"  # the site's table CSS, Swedish paging
 
 # Uploaded workbooks for import are read in memory and refused above this size.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)

@@ -61,6 +61,12 @@ def boards_for(user: AnyUser, action: Action = Action.VIEW) -> QuerySet[Board]:
     return Board.objects.filter(pk__in={board for _, board in pairs})
 
 
+def on_every_board(user: AnyUser, action: Action) -> bool:
+    """Whether one of the user's roles allows the action on every board (no board named)."""
+    allowed = ROLES_FOR_ACTION[action]
+    return any(role in allowed and board is None for role, board in _roles(user))
+
+
 def can(user: AnyUser, action: Action, board: Board | int) -> bool:
     board_id = board if isinstance(board, int) else board.pk
     allowed = ROLES_FOR_ACTION[action]

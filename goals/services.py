@@ -37,6 +37,7 @@ from goals.models import (
 )
 from goals.selectors import SubmissionGaps, occasion_gaps
 from goals.signals import occasion_approved
+from goals.users import SOMEONE_ELSE, user_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -91,12 +92,6 @@ def _log_security_event(
 ) -> None:
     """Workflow steps go to the security log (JSON lines) with the occasion they concern."""
     log_security_event(event, user=user, occasion=str(occasion), occasion_id=occasion.pk, **detail)
-
-
-def _user_label(user: User | None) -> str:
-    if user is None:
-        return "En annan användare"
-    return user.get_full_name() or user.get_username()
 
 
 def _lock_occasion(occasion: ReportingOccasion) -> ReportingOccasion:
@@ -320,7 +315,7 @@ def _check_version(current: VersionedRecord | None, expected_version: int) -> No
         )
         raise RecordConflict(
             CONFLICT.format(
-                user=_user_label(last.history_user if last else None),
+                user=user_label(last.history_user if last else None),
                 when=timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M")
                 if last
                 else "",
@@ -341,7 +336,7 @@ def _save_versioned(
     except IntegrityError:
         other = type(record).objects.filter(**lookup).first()
         raise RecordConflict(
-            CONFLICT.format(user="En annan användare", when="nyss"), current=other
+            CONFLICT.format(user=SOMEONE_ELSE, when="nyss"), current=other
         ) from None
 
 

@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
+from goals.users import user_label
 from indicators.entry import EntryField, EntrySheet, entry_sheet
 from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
@@ -552,7 +553,7 @@ def _check_row(
             if stored.updated_by_id is not None
             else None
         )
-        who = (user.get_full_name() or user.get_username()) if user else "En annan användare"
+        who = user_label(user)
         detail = f"{who} har sparat {entry.shown(stored)}."
         result.errors.append(
             CellError(SHEET, number, _column_name("value"), CONFLICT.format(detail=detail))

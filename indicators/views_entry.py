@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from core.types import AnyUser, AuthenticatedHttpRequest
-from goals.access import Action, boards_for, can, get_board_for_user
+from goals.access import Action, can, get_board_for_user
 from goals.models import (
     Activity,
     ActivityStatus,
@@ -51,7 +51,6 @@ from indicators.entry import (
     GoalBlock,
     StatusItem,
     entry_sheet,
-    occasion_overview,
     periods_for,
     single_field,
 )
@@ -231,38 +230,6 @@ def history_urls() -> Callable[[int], str]:
     if not found:
         raise ValueError("value_history must end in /<value_id>/…")
     return lambda value_id: f"{head}/{value_id}/{tail}"
-
-
-@require_GET
-def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Occasions of the user's boards: state, deadline and what is still missing."""
-    boards = boards_for(request.user, Action.VIEW)
-    occasions = ReportingOccasion.objects.filter(board__in=boards).select_related("board")
-    years = sorted(set(occasions.values_list("year", flat=True)), reverse=True)
-    try:
-        year = int(request.GET.get("ar") or (years[0] if years else 0))
-    except ValueError:
-        year = years[0] if years else 0
-    chosen = list(occasions.filter(year=year).order_by("board__order", "board__name", "kind"))
-    kind_order = {kind: index for index, kind in enumerate(OccasionKind.values)}
-    chosen.sort(key=lambda occasion: (kind_order[occasion.kind], occasion.board.order))
-    statuses = occasion_overview(chosen)
-    sent_back = send_back_notes(chosen)
-    rows = [
-        {
-            "status": status,
-            "send_back": sent_back.get(status.occasion.pk),
-            "can_enter": can(request.user, Action.ENTER, status.occasion.board_id),
-            "can_approve": can(request.user, Action.APPROVE, status.occasion.board_id),
-            "can_reopen": can(request.user, Action.ADMINISTER, status.occasion.board_id),
-        }
-        for status in statuses
-    ]
-    return render(
-        request,
-        "indicators/entry/overview.html",
-        {"rows": rows, "years": years, "year": year},
-    )
 
 
 @require_GET

@@ -30,6 +30,7 @@ from goals.models import (
     kinds_covering,
 )
 from goals.periods import OccasionKind, Period, PeriodType
+from goals.users import SYSTEM, user_label
 from indicators.formatting import format_exact
 from indicators.models import Footnote, Indicator, IndicatorValue, MissingReason
 from indicators.pages import indicator_page
@@ -87,10 +88,7 @@ def text_change(label: str, before: str | None, after: str | None) -> str:
 
 
 def _user(row: HistoryRow) -> str:
-    user = row.history_user
-    if user is None:
-        return "System"
-    return user.get_full_name() or user.get_username()
+    return user_label(row.history_user, missing=SYSTEM)
 
 
 def _value_text(row: HistoryRow | None, decimals: int) -> str:
@@ -309,9 +307,7 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
         lines.append(
             HistoryLine(
                 when=transition.at,
-                user=(transition.user.get_full_name() or transition.user.get_username())
-                if transition.user
-                else "System",
+                user=user_label(transition.user, missing=SYSTEM),
                 change="Status",
                 source=SOURCE_LABELS.get(transition.source, "Okänd"),
                 subject="Tillfällets status",

@@ -32,9 +32,9 @@ from openpyxl import load_workbook
 
 from budget.formatting import kronor_as_tkr_text
 from budget.models import AmountKind, BudgetAmount, BudgetLine
-from budget.selectors import entry_rows
 from budget.services import MAX_KRONOR
 from budget.services import TOO_LARGE as BUDGET_TOO_LARGE
+from budget.tables import entry_rows
 from budget.views import FORM_ERRORS
 from demo.loaders import budget as budget_loader
 from goals.models import (

@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from goals.periods import PeriodType
 from indicators.models import Footnote, IndicatorValue, MissingReason
-from tests.builders import breakdown, goal_chain
+from tests.builders import breakdown
+from tests.entry_data import VALUE_YEARS, goal_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,9 @@ def test_pages_require_login(client, board_an):
 
 
 def test_goal_tree_shows_values_the_swedish_way(client, controller_an, board_an):
-    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    (indicator,) = goal_chain(
+        board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     value = IndicatorValue.objects.get(indicator=indicator, year=2021, breakdown__code="total")
     value.value, value.missing_reason = None, MissingReason.TOO_SMALL
     value.save()
@@ -51,7 +55,9 @@ def test_goal_tree_shows_values_the_swedish_way(client, controller_an, board_an)
 
 
 def test_goal_tree_of_another_board_is_404(client, controller_other, board_an):
-    goal_chain(board_an, goals=1, indicators_per_goal=1)
+    goal_chain(
+        board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     client.force_login(controller_other)
     assert client.get(reverse("reports:goal_tree", args=["AN", 2022])).status_code == 404
     assert client.get(reverse("reports:goal_tree", args=["NOPE", 2022])).status_code == 404
@@ -59,9 +65,13 @@ def test_goal_tree_of_another_board_is_404(client, controller_other, board_an):
 
 def test_goal_tree_query_count_is_flat(client, controller_an, board_an, board_other):
     client.force_login(controller_an)
-    goal_chain(board_an, goals=2, indicators_per_goal=2)
+    goal_chain(
+        board_an, goals=2, indicators_per_goal=2, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     small, _ = count_queries(client, reverse("reports:goal_tree", args=["AN", 2022]))
-    goal_chain(board_an, goals=6, indicators_per_goal=5)
+    goal_chain(
+        board_an, goals=6, indicators_per_goal=5, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     large, response = count_queries(client, reverse("reports:goal_tree", args=["AN", 2022]))
     assert response.content.decode().count("Indikator ") >= 34
     assert small == large, f"queries grew from {small} to {large}"
@@ -69,7 +79,9 @@ def test_goal_tree_query_count_is_flat(client, controller_an, board_an, board_ot
 
 
 def test_indicator_page_shows_history_targets_and_breakdowns(client, manager_an, board_an):
-    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    (indicator,) = goal_chain(
+        board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     indicator.name = "Nytt namn på indikatorn"
     indicator.save()
     client.force_login(manager_an)
@@ -83,7 +95,9 @@ def test_indicator_page_shows_history_targets_and_breakdowns(client, manager_an,
 
 
 def test_indicator_page_of_another_board_is_404(client, controller_other, board_an):
-    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    (indicator,) = goal_chain(
+        board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     client.force_login(controller_other)
     assert client.get(reverse("reports:indicator_detail", args=[indicator.pk])).status_code == 404
     assert client.get(reverse("reports:indicator_detail", args=[999999])).status_code == 404
@@ -91,7 +105,13 @@ def test_indicator_page_of_another_board_is_404(client, controller_other, board_
 
 def test_indicator_page_query_count_does_not_grow_with_years(client, manager_an, board_an):
     client.force_login(manager_an)
-    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, years=(2021, 2022))
+    (indicator,) = goal_chain(
+        board_an,
+        goals=1,
+        indicators_per_goal=1,
+        frequency=PeriodType.YEAR,
+        value_years=(2021, 2022),
+    )
     small, _ = count_queries(client, reverse("reports:indicator_detail", args=[indicator.pk]))
     total, women = breakdown(), breakdown("K")
     for year in range(2010, 2021):
@@ -112,7 +132,9 @@ def test_indicator_page_lists_the_latest_years_periods_and_all_on_request(
     client, manager_an, board_an
 ):
     client.force_login(manager_an)
-    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, years=(2022,))
+    (indicator,) = goal_chain(
+        board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR, value_years=(2022,)
+    )
     total = breakdown()
     for year in range(2015, 2023):
         IndicatorValue.objects.create(
@@ -141,7 +163,9 @@ def test_forecast_accuracy_bound_is_judged_on_the_size_of_the_gap(board_an):
     from indicators.evaluation import target_met
     from indicators.models import Indicator, Target
 
-    goal_chain(board_an, goals=1, indicators_per_goal=1)
+    goal_chain(
+        board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     parent = Indicator.objects.get(board=board_an)
     august = Indicator.objects.create(
         board=board_an,
@@ -169,7 +193,9 @@ def test_forecast_accuracy_bound_is_judged_on_the_size_of_the_gap(board_an):
 def test_home_lists_only_the_users_boards_with_links_to_every_page(
     client, controller_an, board_an, board_other
 ):
-    goal_chain(board_an, goals=1, indicators_per_goal=1)
+    goal_chain(
+        board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     client.force_login(controller_an)
     html = client.get(reverse("reports:home")).content.decode()
     assert "Arbetsmarknadsnämnden" in html

@@ -27,7 +27,7 @@ from demo.synthetic import (
 from goals.models import Board, BoardGoal, CouncilGoal, GoalAssessment, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
 from indicators.models import Footnote, Indicator, IndicatorBreakdown, IndicatorValue, Target
-from tests.builders import goal_chain
+from tests.entry_data import VALUE_YEARS, goal_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,9 @@ def test_size_s_has_every_value_of_its_structure():
 
 
 def test_other_boards_are_left_alone(board_an):
-    indicators = goal_chain(board_an, goals=1, indicators_per_goal=2)
+    indicators = goal_chain(
+        board_an, goals=1, indicators_per_goal=2, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     before = list(
         IndicatorValue.objects.filter(indicator__in=indicators)
         .order_by("pk")

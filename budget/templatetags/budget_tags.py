@@ -7,7 +7,7 @@ from django import template
 from budget.formatting import format_tkr
 
 if TYPE_CHECKING:
-    from budget.selectors import ForecastRow, ForecastTable
+    from budget.tables import ForecastRow, ForecastTable
 
 register = template.Library()
 
