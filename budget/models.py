@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -44,6 +45,7 @@ from goals import locks
 from goals.models import (
     Board,
     OccasionLockedError,
+    ReportingOccasion,
     YearRange,
 )
 from goals.periods import PeriodType
@@ -138,7 +140,9 @@ def _locked_period(kind: str, month: int | None) -> tuple[str, int] | None:
     return None
 
 
-def locking_occasion(keys: Iterable[tuple[int, int, str, int | None]]):
+def locking_occasion(
+    keys: Iterable[tuple[int | None, int, str, int | None]],
+) -> ReportingOccasion | None:
     """The approved occasion that locks one of these (board id, year, kind, month), if any.
 
     The year's budget and bokslut are locked with the approved helår; a forecast made at a
@@ -161,7 +165,7 @@ class BudgetAmountQuerySet(models.QuerySet):
         if locked is not None:
             raise OccasionLockedError(locked)
 
-    def _refuse_objects(self, objs) -> None:
+    def _refuse_objects(self, objs: Iterable[BudgetAmount]) -> None:
         boards = dict(
             BudgetLine.objects.filter(pk__in={obj.line_id for obj in objs}).values_list(
                 "pk", "board_id"
@@ -173,7 +177,7 @@ class BudgetAmountQuerySet(models.QuerySet):
         if locked is not None:
             raise OccasionLockedError(locked)
 
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: Any) -> int:
         self._refuse_stored()
         return super().update(**kwargs)
 
@@ -319,7 +323,7 @@ class BudgetAmount(AmountBase):
             raise OccasionLockedError(locked)
         return super().delete(*args, **kwargs)
 
-    def locking_occasion(self):
+    def locking_occasion(self) -> ReportingOccasion | None:
         """The approved occasion that locks this amount as it is or as it is stored, if any."""
         keys = [(self._board_id(), self.year, self.kind, self.month)]
         if self.pk is not None:

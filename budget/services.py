@@ -7,6 +7,7 @@ keyed by line so a form can show each next to its field.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,9 @@ from budget.models import AmountKind, BudgetAmount, locking_occasion
 from budget.selectors import report_lines
 from goals.models import LOCKED_MESSAGE, Board
 from goals.users import user_label
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NOT_A_LINE = "Raden hör inte till nämndens driftsammandrag för {year}."
 WRONG_KIND = "Här kan bara prognoser och bokslut registreras."
@@ -65,7 +69,7 @@ def save_line_amounts(
     kind: str,
     month: int | None,
     inputs: list[AmountInput],
-    user,
+    user: User,
 ) -> SaveResult:
     """Store a forecast (kind prognos, month 1–12) or the bokslut of the board's lines.
 

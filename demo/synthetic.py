@@ -39,9 +39,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 
 from budget.models import (
     AmountKind,
@@ -85,6 +86,7 @@ SYNTHETIC_CODE_SQL = r"^S[0-9]{2}$"
 MAX_BOARDS = 99
 MAX_YEARS = 30
 BATCH_SIZE = 2000
+M = TypeVar("M", bound=models.Model)
 
 GOALS_PER_BOARD = 10
 INDICATORS_PER_GOAL = 6
@@ -156,6 +158,11 @@ class IndicatorTemplate:
     source: str = ""
 
 
+def _template(*row: Any) -> IndicatorTemplate:
+    """A template from one row of the tables below (their columns differ in type)."""
+    return IndicatorTemplate(*row)
+
+
 U = Indicator.Unit
 D = Indicator.Direction
 A = Indicator.Aggregation
@@ -164,7 +171,7 @@ Y_ = PeriodType.YEAR
 
 # name, unit, decimals, better, frequency, year value, breakdowns, plausible range, source
 # fmt: off
-INDICATOR_TEMPLATES = [IndicatorTemplate(*row) for row in [
+INDICATOR_TEMPLATES = [_template(*row) for row in [
     ("Antal avslutade ärenden", U.COUNT, 0, D.HIGHER, Q_, A.FLOW, "kon", 200, 4000),
     ("Antal hushåll med försörjningsstöd, utfall i slutet av perioden", U.COUNT, 0, D.LOWER, Q_,
      A.STOCK, "kon", 500, 3500, "Treserva"),
@@ -206,7 +213,7 @@ VOLUME_TEMPLATES = [IndicatorTemplate(*row) for row in [
     ("Antal beslut om insats", U.COUNT, 0, D.NONE, Y_, A.FLOW, "total", 300, 9000),
     ("Antal inskrivna i genomsnitt per månad", U.COUNT, 0, D.NONE, Y_, A.AVERAGE, "total", 50, 1500),
 ]]
-STAFF_TEMPLATES = [IndicatorTemplate(*row) for row in [
+STAFF_TEMPLATES = [_template(*row) for row in [
     ("Antal tillsvidareanställda", U.COUNT, 0, D.NONE, Y_, A.STOCK, "kon", 80, 3000, "HR-systemet"),
     ("Sjukfrånvaro totalt, %", U.PERCENT, 1, D.LOWER, Y_, A.AVERAGE, "kon", 4, 9),
 ]]
@@ -323,6 +330,8 @@ def _purge(model: type[models.Model], pks: list[int], seen: frozenset = frozense
     for rel in model._meta.get_fields(include_hidden=True):
         if not (rel.auto_created and not rel.concrete) or rel.many_to_many:
             continue
+        if not isinstance(rel, ForeignObjectRel) or not isinstance(rel.related_model, type):
+            continue  # not taken: every reverse relation is one, to a loaded model class
         if rel.on_delete is models.DO_NOTHING:
             continue  # simple-history's historical rows: removed below by id
         related, name = rel.related_model, rel.field.name
@@ -414,7 +423,7 @@ class _Writer:
         self.pending: dict[type[models.Model], list[models.Model]] = {}
         self.counts: dict[str, int] = {}
 
-    def add(self, obj: models.Model, label: str) -> models.Model:
+    def add(self, obj: M, label: str) -> M:
         self.pending.setdefault(type(obj), []).append(obj)
         self.counts[label] = self.counts.get(label, 0) + 1
         if len(self.pending[type(obj)]) >= BATCH_SIZE:
@@ -426,10 +435,13 @@ class _Writer:
             objs = self.pending.pop(current, [])
             if objs:
                 # A plain queryset: see the module docstring (no per-row lock queries, no history).
-                models.QuerySet(current).bulk_create(objs, batch_size=BATCH_SIZE)
+                queryset: models.QuerySet[models.Model] = models.QuerySet(current)
+                queryset.bulk_create(objs, batch_size=BATCH_SIZE)
 
 
-def _level(template: IndicatorTemplate, rng: random.Random, base: float, trend: float, t: int):
+def _level(
+    template: IndicatorTemplate, rng: random.Random, base: float, trend: float, t: int
+) -> float:
     """The year's level: `base` in the last year, `t` years from it (t ≤ 0), with noise."""
     level = base * (1 + trend) ** t * (1 + rng.gauss(0, 0.03))
     if template.unit == U.PERCENT:
@@ -452,7 +464,9 @@ def _periods(template: IndicatorTemplate, rng: random.Random, level: float) -> d
     return result
 
 
-def _split(template: IndicatorTemplate, total: float, share: float, spread: list[float]):
+def _split(
+    template: IndicatorTemplate, total: float, share: float, spread: list[float]
+) -> list[float]:
     """Split a total in two (K/M or two units): counts add up, shares scatter around the total."""
     if template.unit in SHARE_UNITS:
         values = [total * (1 + s) for s in spread]
@@ -559,7 +573,9 @@ class _Generator:
         self.approve: list[ReportingOccasion] = []
 
     @staticmethod
-    def _breakdown(code: str, gender: str, order: int, unit=None) -> Breakdown:
+    def _breakdown(
+        code: str, gender: str, order: int, unit: OrganisationUnit | None = None
+    ) -> Breakdown:
         return Breakdown.objects.get_or_create(
             code=code, defaults={"gender": gender, "org_unit": unit, "order": order}
         )[0]
@@ -644,7 +660,13 @@ class _Generator:
         self.writer.counts["nämndmål"] = self.writer.counts.get("nämndmål", 0) + len(goals)
         return goals
 
-    def _indicators(self, board, goals, units, rng) -> list[_Plan]:
+    def _indicators(
+        self,
+        board: Board,
+        goals: list[BoardGoal],
+        units: list[tuple[OrganisationUnit, Breakdown]],
+        rng: random.Random,
+    ) -> list[_Plan]:
         unit_codes = [breakdown.code for _, breakdown in units]
         profiles = {
             "total": ["total"],
@@ -920,7 +942,7 @@ class _Generator:
     # -- follow-up ------------------------------------------------------------------------------
 
     def _occasions(self, board: Board) -> dict[tuple[int, str], ReportingOccasion]:
-        occasions = {}
+        occasions: dict[tuple[int, str], ReportingOccasion] = {}
         for year in self.years:
             for kind, (month, day) in OCCASIONS:
                 deadline_year = year + 1 if kind == OccasionKind.FULL_YEAR else year
@@ -939,7 +961,12 @@ class _Generator:
         ) + len(occasions)
         return occasions
 
-    def _assessments(self, goals, occasions, rng) -> None:
+    def _assessments(
+        self,
+        goals: list[BoardGoal],
+        occasions: dict[tuple[int, str], ReportingOccasion],
+        rng: random.Random,
+    ) -> None:
         levels = [AssessmentLevel.ACHIEVED, AssessmentLevel.PARTLY, AssessmentLevel.NOT_ACHIEVED]
         for year in self.years:
             rng = self._year_rng("bedömning", year)
@@ -961,7 +988,12 @@ class _Generator:
                         "målbedömningar",
                     )
 
-    def _assignments(self, board, occasions, rng) -> None:
+    def _assignments(
+        self,
+        board: Board,
+        occasions: dict[tuple[int, str], ReportingOccasion],
+        rng: random.Random,
+    ) -> None:
         own = [
             StrategicAssignment(
                 municipality=self.municipality,
@@ -991,7 +1023,13 @@ class _Generator:
                     "uppdragsstatus",
                 )
 
-    def _activities(self, board, goals, occasions, rng) -> None:
+    def _activities(
+        self,
+        board: Board,
+        goals: list[BoardGoal],
+        occasions: dict[tuple[int, str], ReportingOccasion],
+        rng: random.Random,
+    ) -> None:
         deadlines = list(Activity.Deadline)
         activities = []
         for year in self.years:
@@ -1115,7 +1153,8 @@ class _Generator:
         )
         for project in projects:
             last = project.completed_year or self.last_year
-            yearly = project.decided_budget / (last - project.valid_from + 1)
+            decided = project.decided_budget or 0  # every project above has one
+            yearly = decided / (last - project.valid_from + 1)
             for year in range(project.valid_from, last + 1):
                 budget = round(yearly, -3)
                 outcome = self._year_rng("investering", project.order, year).uniform(0.7, 1.1)

@@ -7,6 +7,8 @@ old row at 2022 and opening a new one, and the 2022 report still finds exactly w
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +17,9 @@ from simple_history.models import HistoricalRecords
 
 from core.audit import ChangeSource, HistorySourceMixin
 from goals.periods import OccasionKind, PeriodType
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LOCKED_MESSAGE = (
     "{occasion} är godkänt och låst. Inga värden kan ändras; en administratör kan öppna "
@@ -244,6 +249,9 @@ class BoardGoal(YearRange):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för nämndmål")
+    # Set on the goal tree's copies (reports.views.pages), never stored.
+    assessment: GoalAssessment | None
+    rows: list[dict[str, Any]]
 
     class Meta(YearRange.Meta):
         verbose_name = "nämndmål"
@@ -307,6 +315,8 @@ class ReportingOccasion(models.Model):
         bases=[HistorySourceMixin], verbose_name="historik för uppföljningstillfälle"
     )
     objects = ReportingOccasionQuerySet.as_manager()
+    _history_user: User | None  # set by a service so simple-history records who changed it
+    _change_reason: str  # the same for the reason of a command's change
 
     class Meta:
         verbose_name = "uppföljningstillfälle"
@@ -323,7 +333,7 @@ class ReportingOccasion(models.Model):
     def __str__(self) -> str:
         return f"{self.board.code} {self.get_kind_display()} {self.year}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # An approved occasion keeps its board, year and kind: moving it would unlock
         # what it covers. Its state changes only through goals.services.
         if self.pk is not None:
@@ -384,7 +394,7 @@ class OccasionOwnedQuerySet(models.QuerySet):
 
         locks.refuse(locks.approved_occasion_among(self.values("occasion_id")))
 
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: Any) -> int:
         self._refuse_if_locked()
         return super().update(**kwargs)
 
@@ -412,6 +422,8 @@ class OccasionOwnedModel(models.Model):
     """A row that belongs to one occasion and is locked with it (model-level guard, goals.locks)."""
 
     objects = OccasionOwnedQuerySet.as_manager()
+    occasion_id: int  # each subclass declares its occasion foreign key
+    _history_user: User | None  # set by a service so simple-history records who changed it
 
     class Meta:
         abstract = True

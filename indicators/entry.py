@@ -21,6 +21,7 @@ from operator import or_
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from goals.models import (
+    Activity,
     ActivityStatus,
     AssessmentLevel,
     AssignmentStatus,
@@ -66,7 +67,7 @@ def periods_for(indicator: Indicator, occasion_kind: str, year: int) -> list[Per
     return periods
 
 
-def _ptype(period_type) -> str:
+def _ptype(period_type: str) -> str:
     """Period types as plain strings: enum members and database strings hash differently."""
     return PeriodType(period_type).value
 
@@ -208,13 +209,13 @@ class EntryField:
         # Exactly the stored number: a rounded copy would be sent back and overwrite it.
         return format_exact(self.value.value, self.decimals_of(self.value))
 
-    def decimals_of(self, value) -> int:
+    def decimals_of(self, value: StoredValue | ComputedValue | DerivedFigure | None) -> int:
         if value is None:
             return self.indicator.decimals
         stored = getattr(value, "decimals", None)
         return stored if stored is not None else self.indicator.decimals
 
-    def shown(self, value) -> str:
+    def shown(self, value: StoredValue | ComputedValue | DerivedFigure | None) -> str:
         if value is None:
             return "–"
         if value.value is None:
@@ -300,8 +301,8 @@ class AreaBlock:
 
 @dataclass
 class StatusItem:
-    item: object
-    status: object | None
+    item: StrategicAssignment | Activity
+    status: AssignmentStatus | ActivityStatus | None
     url: str = ""
 
     @property
@@ -337,7 +338,7 @@ class EntrySheet:
         return sum(1 for entry in self.all_fields() if not entry.is_computed)
 
 
-def _year_periods(year: int, frequency) -> list[Period]:
+def _year_periods(year: int, frequency: str) -> list[Period]:
     period_type = PeriodType(frequency)
     return [Period(year, period_type, n) for n in range(1, period_type.periods_per_year + 1)]
 

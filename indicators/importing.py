@@ -15,25 +15,31 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
 from goals.users import user_label
-from indicators.entry import EntrySheet, entry_sheet
+from indicators.entry import EntryField, EntrySheet, entry_sheet
 from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
 from indicators.parsing import is_missing_text, parse_value_for_unit
 from indicators.services import ValueConflict, save_value
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SHEET = "Utfall"
 INFO_SHEET = "Information"
@@ -117,7 +123,7 @@ class ImportResult:
         return not self.errors
 
 
-def _text(cell, value: str) -> None:
+def _text(cell: Cell | MergedCell, value: str) -> None:
     """Write text as text: openpyxl would turn a leading = into a formula."""
     cell.value = value
     cell.data_type = "s"
@@ -159,7 +165,7 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
     """The pre-filled workbook for an occasion: one row per indicator, period and breakdown."""
     sheet = sheet or entry_sheet(occasion)
     workbook = Workbook()
-    ws = workbook.active
+    ws = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     ws.title = SHEET
     bold = Font(bold=True)
     for key, header in COLUMNS:
@@ -240,7 +246,7 @@ def _finish_template_sheet(ws, *, last_row: int) -> None:
         ws.column_dimensions[get_column_letter(COLUMN[key])].width = width
     for key in ("indicator_id", "breakdown_id", "period_type", "period_number", "version"):
         ws.column_dimensions[get_column_letter(COLUMN[key])].hidden = True
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COLUMN["name"] + 1)
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COLUMN["name"] + 1).coordinate
     ws.protection.sheet = True  # only the yellow input cells can be changed in Excel
 
 
@@ -297,7 +303,7 @@ def check_file(data: bytes, filename: str) -> None:
         raise ImportRefused(NOT_XLSX, code="type") from None
 
 
-def _cell_number(raw, unit: str | None = None) -> Decimal:
+def _cell_number(raw: object, unit: str | None = None) -> Decimal:
     if isinstance(raw, bool):
         raise ValidationError("Skriv ett tal.", code="invalid_number")
     if isinstance(raw, int | float):
@@ -316,10 +322,14 @@ def _column_name(key: str) -> str:
     return f"{get_column_letter(COLUMN[key])} ({dict(COLUMNS)[key]})"
 
 
+# (indicator id, breakdown id, period type, period number) of a template row.
+_RowKey = tuple[int, int, str, int]
+
+
 @dataclass
 class _Row:
     number: int
-    entry: object
+    entry: EntryField
     value: Decimal | None
     missing_reason: str
     comment: str
@@ -328,7 +338,7 @@ class _Row:
 
 
 def read_and_import(
-    *, user, occasion: ReportingOccasion, data: bytes, filename: str
+    *, user: User, occasion: ReportingOccasion, data: bytes, filename: str
 ) -> ImportResult:
     """Check the file and every cell; write everything in one transaction, or nothing."""
     check_file(data, filename)
@@ -350,7 +360,9 @@ def read_and_import(
         workbook.close()
 
 
-def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportResult:
+def _import_workbook(
+    workbook: Workbook, *, user: User, occasion: ReportingOccasion
+) -> ImportResult:
     result = ImportResult()
     if SHEET not in workbook.sheetnames:
         raise ImportRefused(NO_SHEET.format(sheet=SHEET), code="sheet")
@@ -535,7 +547,7 @@ def _row_entry(number, get, entries, seen, result):
     except (TypeError, ValueError):
         key = None
     entry = entries.get(key) if key else None
-    if entry is None or key[2] not in PeriodType.values:
+    if key is None or entry is None or key[2] not in PeriodType.values:
         result.errors.append(CellError(SHEET, number, _column_name("indicator_id"), UNKNOWN_ROW))
         return None
     if key in seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,9 @@ from goals.models import (
     YearRange,
 )
 from goals.periods import Period, PeriodType
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Indicator(YearRange):
@@ -113,6 +117,7 @@ class Indicator(YearRange):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för indikator")
+    sub_indicators: list[Indicator]  # set by indicators.selectors.group_by_goal
 
     class Meta(YearRange.Meta):
         verbose_name = "indikator"
@@ -212,7 +217,7 @@ class Breakdown(models.Model):
         parts = []
         if self.gender:
             parts.append(self.get_gender_display())
-        if self.org_unit_id is not None:
+        if self.org_unit is not None:
             parts.append(self.org_unit.code)
         if self.category:
             parts.append(self.category)
@@ -290,7 +295,7 @@ class IndicatorValueQuerySet(models.QuerySet):
         first_locked = self.locked().values_list(*VALUE_PERIOD_KEY)[:1]
         locks.refuse(locks.locking_occasion(first_locked))
 
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: Any) -> int:
         self._refuse_if_locked()
         return super().update(**kwargs)
 
@@ -298,7 +303,7 @@ class IndicatorValueQuerySet(models.QuerySet):
         self._refuse_if_locked()
         return super().delete()
 
-    def _refuse_objects(self, objs) -> None:
+    def _refuse_objects(self, objs: list[IndicatorValue]) -> None:
         """One query for the indicators' boards and one for the approved occasions."""
         if not objs:
             return
@@ -363,6 +368,8 @@ class IndicatorValue(models.Model):
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för utfall")
     objects = IndicatorValueQuerySet.as_manager()
+    _history_user: User | None  # set by a service so simple-history records who changed it
+    expected: int  # the version a save read (indicators.services), compared when it writes
 
     class Meta:
         verbose_name = "utfall"
@@ -589,6 +596,7 @@ class Footnote(models.Model):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för fotnot")
+    _history_user: User | None  # set by a service so simple-history records who changed it
 
     class Meta:
         verbose_name = "fotnot"

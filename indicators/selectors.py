@@ -94,7 +94,13 @@ class IndicatorSeries:
         ]
         if plain:
             return plain[:1]
-        return sorted(cells, key=lambda cell: (cell.breakdown.order, cell.breakdown.code))
+        # Every cell left has a breakdown: those without one were plain.
+        return sorted(
+            cells,
+            key=lambda cell: (
+                (cell.breakdown.order, cell.breakdown.code) if cell.breakdown else (0, "")
+            ),
+        )
 
     def row_text(
         self, year: int, gender: str = "", period_type: str = PeriodType.YEAR, number: int = 1
@@ -136,7 +142,7 @@ def split_label(cell: Cell) -> str:
         return cell.text
     if breakdown.category and breakdown.org_unit_id is None:
         return f"{cell.text} ({breakdown.category})"
-    prefix = breakdown.org_unit.code if breakdown.org_unit_id else breakdown.category
+    prefix = breakdown.org_unit.code if breakdown.org_unit is not None else breakdown.category
     return f"{prefix}: {cell.text}"
 
 
@@ -400,12 +406,20 @@ def _derive_year_cells(
 
 
 def _breakdown_from_row(
-    pk, code, gender, category, order, unit_id, unit_code, unit_name
+    pk: int,
+    code: str,
+    gender: str,
+    category: str,
+    order: int,
+    unit_id: int | None,
+    unit_code: str | None,
+    unit_name: str | None,
 ) -> Breakdown:
     breakdown = Breakdown(
         pk=pk, code=code, gender=gender, category=category, order=order, org_unit_id=unit_id
     )
-    if unit_id is not None:
+    # A unit's code and name are never empty: the join gives all three or none.
+    if unit_id is not None and unit_code is not None and unit_name is not None:
         breakdown.org_unit = OrganisationUnit(pk=unit_id, code=unit_code, name=unit_name)
     return breakdown
 

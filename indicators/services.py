@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -32,6 +34,9 @@ from indicators.models import (
 )
 from indicators.parsing import WARN_SHARE_RANGE, plausibility_warnings  # noqa: F401
 from indicators.yearrule import is_derivable, year_rule_warning
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NO_RIGHT = "Du saknar behörighet att registrera utfall för nämnden."
 COMPUTED_READ_ONLY = "Indikatorn beräknas från andra uppgifter och kan inte registreras."
@@ -93,7 +98,9 @@ def _shown(value: IndicatorValue | None, decimals: int) -> str:
 
 def _typed(value: Decimal | None, missing_reason: str, decimals: int) -> str:
     if value is not None:
-        return format_number(value, max(decimals, -value.as_tuple().exponent))
+        exponent = value.as_tuple().exponent  # an int: parsed values are finite
+        typed = -exponent if isinstance(exponent, int) else 0
+        return format_number(value, max(decimals, typed))
     if missing_reason:
         return "I.U."
     return "(tomt)"
@@ -105,8 +112,8 @@ def _conflict(
     indicator: Indicator,
     value: Decimal | None,
     missing_reason: str,
-    deleted_by=None,
-    deleted_at=None,
+    deleted_by: User | None = None,
+    deleted_at: datetime | None = None,
 ) -> ValueConflict:
     yours = _typed(value, missing_reason, indicator.decimals)
     if current is None:
@@ -206,7 +213,7 @@ def _check_row(row: ValueInput, *, user) -> None:
 @transaction.atomic
 def save_value(
     *,
-    user,
+    user: User,
     indicator: Indicator,
     period: Period,
     breakdown: Breakdown,
@@ -251,7 +258,7 @@ def save_value(
 @transaction.atomic
 def save_values(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     rows: list[ValueInput],
     source: ChangeSource = ChangeSource.FORM,
@@ -278,16 +285,18 @@ def save_values(
         lock_periods_for_entry(board_id=occasion.board_id, periods=[row.period for row in checked])
         plan = _plan(user=user, year=occasion.year, rows=checked)
         conflicts = set()
-        for row, error in plan.errors:
-            errors.setdefault(row.key, []).extend(error.messages)
-            if isinstance(error, ValueConflict):
+        for row, refusal in plan.errors:
+            errors.setdefault(row.key, []).extend(refusal.messages)
+            if isinstance(refusal, ValueConflict):
                 conflicts.add(row.key)
         if errors:
             raise SaveAllRefused(errors, conflicts)
         return _write(user=user, year=occasion.year, plan=plan, source=source)
 
 
-def _row_key(indicator_id, breakdown_id, year, period_type, period_number) -> tuple:
+def _row_key(
+    indicator_id: int, breakdown_id: int, year: int, period_type: str, period_number: int
+) -> tuple[int, int, int, str, int]:
     return (indicator_id, breakdown_id, year, PeriodType(period_type).value, period_number)
 
 
@@ -313,7 +322,7 @@ def _same_content(current: IndicatorValue, row: ValueInput, note_text: str) -> b
     )
 
 
-def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
+def _plan(*, user: User, year: int, rows: list[ValueInput]) -> _Plan:
     """Read the stored rows, their first footnotes and what the soft checks need, in one query.
 
     The read takes no row lock: `_write` updates each row only where its version is still the
@@ -444,7 +453,15 @@ def _soft_row(value: IndicatorValue, breakdown: Breakdown) -> tuple:
     )
 
 
-def _is_retry(current, row: ValueInput, *, user, year: int, note_text: str, clearing: bool) -> bool:
+def _is_retry(
+    current: IndicatorValue | None,
+    row: ValueInput,
+    *,
+    user: User,
+    year: int,
+    note_text: str,
+    clearing: bool,
+) -> bool:
     """Whether the stored row is exactly this save by this user (a retry after a lost answer)."""
     user_id = getattr(user, "pk", None)
     if current is None:
@@ -484,10 +501,11 @@ def _update_if_unchanged(values: list[IndicatorValue]) -> None:
     else:
         changes = {}
         for name in fields:
+            # Every name but updated_by_id is a concrete column of the model.
             output = (
                 models.IntegerField()
                 if name == "updated_by_id"
-                else IndicatorValue._meta.get_field(name)
+                else cast("models.Field[Any, Any]", IndicatorValue._meta.get_field(name))
             )
             changes[name] = Case(
                 *[
@@ -544,7 +562,7 @@ def _conflict_for(current: IndicatorValue | None, row: ValueInput, *, year: int)
     )
 
 
-def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
+def _write(*, user: User, year: int, plan: _Plan, source: ChangeSource) -> list[SaveResult]:
     """Write the plan in a fixed number of queries.
 
     The covering occasions are locked and checked (`goals.locks.lock_periods_for_entry`) and
@@ -624,15 +642,15 @@ def _write_rows(
     changed_notes: list[Footnote] = []
     results: list[SaveResult] = []
     for row, value, action in plan.results:
+        if action == NOTHING or value is None:
+            results.append(SaveResult(value=None, changed=False))
+            continue
         if action == DELETE:
             if IndicatorValue.objects.filter(pk=value.pk, version=value.expected).count() != 1:
                 raise _conflict_for(None, row, year=year)
             value._history_user = user
             value.delete()
             results.append(SaveResult(value=None, changed=True, deleted=True))
-            continue
-        if action == NOTHING:
-            results.append(SaveResult(value=None, changed=False))
             continue
         if action in (CREATE, UPDATE) and row.footnote is not None:
             text = row.footnote.strip()
@@ -790,7 +808,7 @@ def gender_sum_warning(value: IndicatorValue, *, known: SoftCheckData | None = N
         }
     )
     women, men, total = siblings.get("K"), siblings.get("M"), siblings.get("")
-    if None in (women, men, total) or women + men == total:
+    if women is None or men is None or total is None or women + men == total:
         return ""
     decimals = value.indicator.decimals
     return WARN_GENDER_SUM.format(
