@@ -187,12 +187,46 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
     and I.U. drawn as gaps with a marker whose hover text gives the reason."""
     indicator = series.indicator
     years = sorted(set(years))
-    keys = series_keys(series)
     periods = sorted_periods(series, years)
     yearly = [p for p in periods if p.type == PeriodType.YEAR]
     sub_year = [p for p in periods if p.type != PeriodType.YEAR]
-    is_flow = indicator.aggregation == Indicator.Aggregation.FLOW
+    two_axes = bool(sub_year and yearly) and indicator.aggregation == Indicator.Aggregation.FLOW
+    targets = {year: t for year in years if (t := series.target(year)) is not None}
+    y_low, y_high = _value_range(series, years, targets)
+    margin = (y_high - y_low) * 0.1 or 1.0
 
+    fig = _indicator_figure(indicator, years, y_low)
+    _add_target_traces(fig, targets, years, y_low - margin if y_low < 0 else y_low, y_high + margin)
+    missing_x: list[str] = []
+    missing_text: list[str] = []
+    for index, key in enumerate(series_keys(series)):
+        style = SERIES_STYLES[index % len(SERIES_STYLES)]
+        for group, group_periods in (("", yearly), (" per period", sub_year)):
+            trace = _series_trace(series, key, group, group_periods, style, missing_x, missing_text)
+            if trace is not None:
+                if group and two_axes:
+                    trace.update(yaxis="y2")
+                fig.add_trace(trace)
+    if two_axes:
+        fig.update_layout(
+            yaxis2={
+                "title": {"text": "Per period"},
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+                "showgrid": False,
+            },
+            margin={"l": 64, "r": 64, "t": 40, "b": 40},
+        )
+    if missing_x:
+        fig.add_trace(_missing_trace(missing_x, missing_text, y_low))
+    return to_json(fig)
+
+
+def _value_range(
+    series: IndicatorSeries, years: Sequence[int], targets: dict
+) -> tuple[float, float]:
+    """The lowest and highest figure the chart shows (values and target values), with 0."""
     known = [
         float(cell.value)
         for (year, _, _), cells in series.values.items()
@@ -200,14 +234,13 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
         for cell in cells.values()
         if cell.value is not None
     ]
-    targets = {year: t for year in years if (t := series.target(year)) is not None}
     known += [float(t.value) for t in targets.values() if t.value is not None]
-    y_low = min([0.0, *known])
-    y_high = max([0.0, *known])
-    margin = (y_high - y_low) * 0.1 or 1.0
-    y_low_band, y_high_band = y_low - margin if y_low < 0 else y_low, y_high + margin
+    return min([0.0, *known]), max([0.0, *known])
 
-    fig = _figure(
+
+def _indicator_figure(indicator: Indicator, years: Sequence[int], y_low: float) -> go.Figure:
+    """The empty chart: a year axis over the years shown, the unit on the value axis."""
+    return _figure(
         height=380,
         hovermode="closest",
         xaxis={
@@ -229,9 +262,12 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
         },
     )
 
-    line_x, line_y, line_text, band_x, band_y = _target_shapes(
-        targets, years, y_low_band, y_high_band
-    )
+
+def _add_target_traces(
+    fig: go.Figure, targets: dict, years: Sequence[int], y_low: float, y_high: float
+) -> None:
+    """The target as a dashed line, and a bound's acceptable side as a band."""
+    line_x, line_y, line_text, band_x, band_y = _target_shapes(targets, years, y_low, y_high)
     if band_x:
         fig.add_trace(
             go.Scatter(
@@ -258,84 +294,77 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
             )
         )
 
-    missing_x, missing_text = [], []
-    for index, key in enumerate(keys):
-        colour, dash, symbol = SERIES_STYLES[index % len(SERIES_STYLES)]
-        for group, group_periods in (("", yearly), (" per period", sub_year)):
-            if not group_periods:
-                continue
-            xs: list[str] = []
-            ys: list[float | None] = []
-            texts: list[str | None] = []
-            for period in group_periods:
-                cell = series.cells(period.year, period.type, period.number).get(key.code)
-                if cell is None and group:
-                    continue
-                xs.append(period_middle(period))
-                if cell is None:
-                    ys.append(None)
-                    texts.append(esc(f"{key.label} {period.label}: inget värde"))
-                    continue
-                ys.append(_number(cell.value))
-                if cell.is_missing:
-                    texts.append(None)
-                    missing_x.append(period_middle(period))
-                    missing_text.append(_missing_hover(key.label, period.label, cell))
-                else:
-                    text = esc(
-                        f"{key.label} {period.label}: "
-                        f"{_with_unit(cell.text, indicator, cell.value)}"
-                    )
-                    if cell.is_derived:
-                        text += "<br>" + esc(derived_note(indicator))
-                    texts.append(text)
-            if not xs or all(y is None for y in ys):
-                continue
-            trace = go.Scatter(
-                x=xs,
-                y=ys,
-                name=esc(key.label + group),
-                mode="lines+markers",
-                connectgaps=False,
-                line={"color": colour, "dash": dash, "width": 2.5 if not group else 1.5},
-                marker={"symbol": symbol, "size": 9 if not group else 6, "color": colour},
-                hovertext=texts,
-                hoverinfo="text",
-            )
-            if group and is_flow and yearly:
-                trace.update(yaxis="y2")
-            fig.add_trace(trace)
 
-    if sub_year and is_flow and yearly:
-        fig.update_layout(
-            yaxis2={
-                "title": {"text": "Per period"},
-                "overlaying": "y",
-                "side": "right",
-                "rangemode": "tozero",
-                "showgrid": False,
-            },
-            margin={"l": 64, "r": 64, "t": 40, "b": 40},
-        )
-    if missing_x:
-        fig.add_trace(
-            go.Scatter(
-                x=missing_x,
-                y=[y_low] * len(missing_x),
-                name="I.U. (ingen uppgift)",
-                mode="markers",
-                marker={
-                    "symbol": "x-thin-open",
-                    "size": 12,
-                    "color": MISSING_COLOUR,
-                    "line": {"width": 2, "color": MISSING_COLOUR},
-                },
-                hovertext=missing_text,
-                hoverinfo="text",
-                cliponaxis=False,
+def _series_trace(
+    series: IndicatorSeries,
+    key: _SeriesKey,
+    group: str,
+    periods: Sequence[Period],
+    style: tuple[str, str, str],
+    missing_x: list[str],
+    missing_text: list[str],
+) -> go.Scatter | None:
+    """One breakdown's line over the periods of one group (the years, or the periods within
+    them), or None when it has no figure there. An I.U. is a gap in the line; its point and
+    hover text go to `missing_x`/`missing_text`, drawn once for all series."""
+    indicator = series.indicator
+    xs: list[str] = []
+    ys: list[float | None] = []
+    texts: list[str | None] = []
+    for period in periods:
+        cell = series.cells(period.year, period.type, period.number).get(key.code)
+        if cell is None and group:
+            continue
+        xs.append(period_middle(period))
+        if cell is None:
+            ys.append(None)
+            texts.append(esc(f"{key.label} {period.label}: inget värde"))
+            continue
+        ys.append(_number(cell.value))
+        if cell.is_missing:
+            texts.append(None)
+            missing_x.append(period_middle(period))
+            missing_text.append(_missing_hover(key.label, period.label, cell))
+        else:
+            text = esc(
+                f"{key.label} {period.label}: {_with_unit(cell.text, indicator, cell.value)}"
             )
-        )
-    return to_json(fig)
+            if cell.is_derived:
+                text += "<br>" + esc(derived_note(indicator))
+            texts.append(text)
+    if not xs or all(y is None for y in ys):
+        return None
+    colour, dash, symbol = style
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        name=esc(key.label + group),
+        mode="lines+markers",
+        connectgaps=False,
+        line={"color": colour, "dash": dash, "width": 2.5 if not group else 1.5},
+        marker={"symbol": symbol, "size": 9 if not group else 6, "color": colour},
+        hovertext=texts,
+        hoverinfo="text",
+    )
+
+
+def _missing_trace(missing_x: list[str], missing_text: list[str], y_low: float) -> go.Scatter:
+    """The I.U. markers, one trace for all series, with the reason in the hover text."""
+    return go.Scatter(
+        x=missing_x,
+        y=[y_low] * len(missing_x),
+        name="I.U. (ingen uppgift)",
+        mode="markers",
+        marker={
+            "symbol": "x-thin-open",
+            "size": 12,
+            "color": MISSING_COLOUR,
+            "line": {"width": 2, "color": MISSING_COLOUR},
+        },
+        hovertext=missing_text,
+        hoverinfo="text",
+        cliponaxis=False,
+    )
 
 
 # --- Status summaries ---------------------------------------------------------------------------
