@@ -79,19 +79,55 @@ def load_report_data(board: Board, year: int) -> ReportData:
         if indicator.parent_id is not None and indicator.parent_id in ids:
             children[indicator.parent_id].append(indicator)
 
+    breakdown_order, declared_genders = _declared_breakdowns(ids, first_year, year)
+    goal_footnotes = _goal_footnotes(
+        [goal.pk for area in structure for goal in area.board_goals], year
+    )
+    assessments, assignments, statuses = _year_end_followup(board, year)
+    operations = budget_tables.operating_summary(board, year)
+    investments = budget_tables.investments(board, year)
+    economy = budget_tables.economy_summary(
+        board, year, operations=operations, investment_table=investments
+    )
+    return ReportData(
+        board=board,
+        year=year,
+        structure=structure,
+        indicators=indicators,
+        series=series,
+        children=dict(children),
+        breakdown_order=breakdown_order,
+        declared_genders=declared_genders,
+        goal_footnotes=goal_footnotes,
+        assessments=assessments,
+        assignments=assignments,
+        assignment_statuses=statuses,
+        operations=operations,
+        investments=investments,
+        economy=economy,
+    )
+
+
+def _declared_breakdowns(
+    indicator_ids: set[int], first_year: int, year: int
+) -> tuple[dict[int, dict[int, int]], dict[int, set[str]]]:
+    """Per indicator, the order of its breakdowns and the genders it declares over the years."""
     breakdown_order: dict[int, dict[int, int]] = defaultdict(dict)
     declared_genders: dict[int, set[str]] = defaultdict(set)
     declared = (
         IndicatorBreakdown.objects.valid_between(first_year, year)
-        .filter(indicator__in=ids)
+        .filter(indicator__in=indicator_ids)
         .select_related("breakdown")
         .order_by("indicator", "order", "pk")
     )
     for row in declared:
         breakdown_order[row.indicator_id].setdefault(row.breakdown_id, row.order)
         declared_genders[row.indicator_id].add(row.breakdown.gender)
+    return dict(breakdown_order), dict(declared_genders)
 
-    goal_ids = [goal.pk for area in structure for goal in area.board_goals]
+
+def _goal_footnotes(goal_ids: list[int], year: int) -> dict[int, list[str]]:
+    """The footnote texts of each nämndmål for the year (or for every year), in order."""
     goal_footnotes: dict[int, list[str]] = defaultdict(list)
     for note in (
         Footnote.objects.filter(board_goal__in=goal_ids)
@@ -100,7 +136,13 @@ def load_report_data(board: Board, year: int) -> ReportData:
     ):
         if note.board_goal_id is not None:  # always: the filter is on board_goal
             goal_footnotes[note.board_goal_id].append(note.text)
+    return dict(goal_footnotes)
 
+
+def _year_end_followup(
+    board: Board, year: int
+) -> tuple[dict[int, GoalAssessment], list[StrategicAssignment], dict[int, AssignmentStatus]]:
+    """The helår occasion's goal assessments, the year's strategic assignments and their statuses."""
     assessments = {
         assessment.board_goal_id: assessment
         for assessment in GoalAssessment.objects.filter(
@@ -121,25 +163,4 @@ def load_report_data(board: Board, year: int) -> ReportData:
             occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
         )
     }
-    operations = budget_tables.operating_summary(board, year)
-    investments = budget_tables.investments(board, year)
-    economy = budget_tables.economy_summary(
-        board, year, operations=operations, investment_table=investments
-    )
-    return ReportData(
-        board=board,
-        year=year,
-        structure=structure,
-        indicators=indicators,
-        series=series,
-        children=dict(children),
-        breakdown_order=dict(breakdown_order),
-        declared_genders=dict(declared_genders),
-        goal_footnotes=dict(goal_footnotes),
-        assessments=assessments,
-        assignments=assignments,
-        assignment_statuses=statuses,
-        operations=operations,
-        investments=investments,
-        economy=economy,
-    )
+    return assessments, assignments, statuses
