@@ -361,24 +361,6 @@ def forecasts(board: Board, year: int) -> ForecastTable:
             line_id=line.pk,
         )
 
-    def sum_row(label: str, kind: RowKind, members: list[ForecastRow]) -> ForecastRow:
-        forecast_totals: dict[int, int | None] = {}
-        for month in months:
-            complete = all(
-                row.forecasts[month] is not None for row in members if row.budget is not None
-            )
-            forecast_totals[month] = (
-                _add(row.forecasts[month] for row in members) if complete else None
-            )
-        return ForecastRow(
-            label,
-            kind,
-            _add(row.budget for row in members),
-            forecast_totals,
-            _add(row.bokslut for row in members),
-            _add(row.previous_bokslut for row in members),
-        )
-
     operations = [
         line_row(line, RowKind.LINE) for line in lines if line.section == Section.OPERATIONS
     ]
@@ -387,11 +369,31 @@ def forecasts(board: Board, year: int) -> ForecastTable:
     ]
     rows = [*operations]
     if operations:
-        rows.append(sum_row(SUM_LABEL, RowKind.SUM, operations))
+        rows.append(_forecast_sum(SUM_LABEL, RowKind.SUM, operations, months))
     rows.extend(units)
     if units:
-        rows.append(sum_row(TOTAL_LABEL, RowKind.TOTAL, operations + units))
+        rows.append(_forecast_sum(TOTAL_LABEL, RowKind.TOTAL, operations + units, months))
     return ForecastTable(board.pk, year, months, rows)
+
+
+def _forecast_sum(
+    label: str, kind: RowKind, members: list[ForecastRow], months: list[int]
+) -> ForecastRow:
+    """A sum row; a forecast date's total only when every line with a budget has its forecast."""
+    forecast_totals: dict[int, int | None] = {}
+    for month in months:
+        complete = all(
+            row.forecasts[month] is not None for row in members if row.budget is not None
+        )
+        forecast_totals[month] = _add(row.forecasts[month] for row in members) if complete else None
+    return ForecastRow(
+        label,
+        kind,
+        _add(row.budget for row in members),
+        forecast_totals,
+        _add(row.bokslut for row in members),
+        _add(row.previous_bokslut for row in members),
+    )
 
 
 # --- investments ----------------------------------------------------------------------------
@@ -581,32 +583,10 @@ def plan(board: Board, year: int) -> PlanTable:
     frame_rows, frame_total = _plan_frame_rows(by_line.get(None, []), columns)
     rows.extend(frame_rows)
 
-    # Investments: Budget N-1, Budget N, Plan N+1 … N+5 (2 queries).
     investment_columns = columns[1:]
-    projects = investment_projects(board, year - 1, last)
-    invest_index = investment_plan_index(projects, [column.year for column in investment_columns])
-
-    def investment_value(project: InvestmentProject, column: PlanColumn) -> int | None:
-        document = year if column.kind == AmountKind.PLAN else None
-        return invest_index.get((project.pk, column.kind, column.year, document))
-
-    investment_rows = [
-        PlanRow(
-            project.name,
-            RowKind.LINE,
-            tuple(investment_value(project, column) for column in investment_columns),
-        )
-        for project in projects
-    ]
-    investment_sum = tuple(
-        _add(row.values[i] for row in investment_rows) for i in range(len(investment_columns))
+    investment_rows, investment_sum = _plan_investment_rows(
+        board, year, investment_columns, by_line.get(None, [])
     )
-    investment_rows.append(PlanRow("Summa investeringar", RowKind.SUM, investment_sum))
-    for change in by_line.get(None, []):
-        if change.kind == PlanChange.Kind.INVESTMENT_FRAME:
-            investment_rows.append(
-                PlanRow(change.text, RowKind.FRAME, _change_values(change, investment_columns))
-            )
 
     # The plan's Ekonomi table: Budget N … Plan N+5.
     economy_columns = columns[2:]
@@ -620,6 +600,34 @@ def plan(board: Board, year: int) -> PlanTable:
         investment_columns,
         investment_rows,
     )
+
+
+def _plan_investment_rows(
+    board: Board, year: int, columns: list[PlanColumn], frame_changes: list[PlanChange]
+) -> tuple[list[PlanRow], tuple[int | None, ...]]:
+    """Investments: Budget N-1, Budget N, Plan N+1 … N+5 per project, their sum and the
+    investment frame's changes (2 queries)."""
+    projects = investment_projects(board, year - 1, year + 5)
+    invest_index = investment_plan_index(projects, [column.year for column in columns])
+
+    def investment_value(project: InvestmentProject, column: PlanColumn) -> int | None:
+        document = year if column.kind == AmountKind.PLAN else None
+        return invest_index.get((project.pk, column.kind, column.year, document))
+
+    rows = [
+        PlanRow(
+            project.name,
+            RowKind.LINE,
+            tuple(investment_value(project, column) for column in columns),
+        )
+        for project in projects
+    ]
+    total = tuple(_add(row.values[i] for row in rows) for i in range(len(columns)))
+    rows.append(PlanRow("Summa investeringar", RowKind.SUM, total))
+    for change in frame_changes:
+        if change.kind == PlanChange.Kind.INVESTMENT_FRAME:
+            rows.append(PlanRow(change.text, RowKind.FRAME, _change_values(change, columns)))
+    return rows, total
 
 
 def _change_values(change: PlanChange, of_columns: list[PlanColumn]) -> tuple:
