@@ -6,10 +6,17 @@ UV_VERSION := 0.13.9
 UV := $(VENV)/bin/uv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Every install syncs with --inexact: it installs and pins what the lock file gives for its
+# groups and removes nothing. A plain `uv sync` is exact, so `make run` (the app alone) after
+# `make test` (the app and the test tools) would uninstall pytest, Playwright and ruff, and
+# `make test` after `make bench` would remove locust. Installing every group everywhere would
+# instead put the test tools into production. A package dropped from uv.lock stays in .venv
+# until `rm -rf .venv`; the versions that the lock pins are always the ones installed.
+SYNC := $(UV) sync --frozen --inexact --quiet
 # Local runs use development settings; production sets DEBUG=false and real secrets (see README).
 DEV_ENV := DEBUG=true
 
-.PHONY: run install install-test test check lint format migrate demo bench serve backup restore clean
+.PHONY: run install install-test test check lint format migrate demo manage bench serve backup restore clean
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Styrkort needs Python 3.11")'
@@ -17,10 +24,10 @@ $(UV):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 install: $(UV)
-	$(UV) sync --frozen --no-default-groups --quiet
+	$(SYNC) --no-default-groups
 
 install-test: $(UV)
-	$(UV) sync --frozen --group test --quiet
+	$(SYNC) --group test
 	@# axe-core for the accessibility checks; without npm those tests skip (CI installs it).
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; fi
 
@@ -29,6 +36,12 @@ migrate: install
 
 demo: migrate
 	$(DEV_ENV) $(PY) manage.py load_demo
+
+# Any management command with the development settings (DEBUG on, the SQLite file in var/ unless
+# DATABASE_URL is set) and the venv's Python, e.g.
+#   make manage ARGS="export_report --board AN --year 2022 --output rapport.xlsx"
+manage: install
+	$(DEV_ENV) $(PY) manage.py $(ARGS)
 
 run: demo
 	@echo ""
@@ -42,6 +55,9 @@ check: install-test
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	@# Template indentation, with the hook's own list of templates not yet reindented.
+	$(VENV)/bin/pre-commit run djhtml --all-files --show-diff-on-failure
 
 format: install-test
 	$(VENV)/bin/ruff check --fix .
@@ -75,5 +91,5 @@ restore: install
 # server), every page's time and queries, the floors, and a gunicorn + locust load test. Takes
 # several minutes and is not part of `make test`; BENCH_ARGS="--skip-load --runs 5" is quicker.
 bench: $(UV)
-	$(UV) sync --frozen --group test --group bench --quiet
+	$(SYNC) --group test --group bench
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -67,32 +67,32 @@ class PageSpec:
 
 
 PAGES = [
-    PageSpec("dashboard", "Nämndens dashboard", ["board_dashboard"]),
-    PageSpec("overview", "Kommunöversikt (alla nämnder)", ["municipality_overview"], False),
-    PageSpec("goal_tree", "Målträd", ["goal_tree"]),
-    PageSpec("indicator", "Indikatorsida", ["indicator_detail"]),
-    PageSpec("entry_load", "Inmatning: sidan laddas", ["entry_page"]),
+    PageSpec("dashboard", "Nämndens dashboard", ["reports:board_dashboard"]),
+    PageSpec("overview", "Kommunöversikt (alla nämnder)", ["reports:municipality_overview"], False),
+    PageSpec("goal_tree", "Målträd", ["reports:goal_tree"]),
+    PageSpec("indicator", "Indikatorsida", ["reports:indicator_detail"]),
+    PageSpec("entry_load", "Inmatning: sidan laddas", ["indicators:entry_page"]),
     PageSpec(
         "entry_save",
         "Inmatning: ett helt kvartal, ett fält i taget",
-        ["entry_save_value"],
+        ["indicators:entry_save_value"],
         True,
         "save",
     ),
     PageSpec(
         "entry_save_all",
         "Inmatning: ett helt kvartal sparas (Spara alla)",
-        ["entry_save_all"],
+        ["indicators:entry_save_all"],
         True,
         "save_all",
     ),
-    PageSpec("report_html", "Verksamhetsberättelse HTML", ["report"]),
-    PageSpec("report_xlsx", "Verksamhetsberättelse .xlsx, en nämnd", ["report_xlsx"]),
+    PageSpec("report_html", "Verksamhetsberättelse HTML", ["reports:report"]),
+    PageSpec("report_xlsx", "Verksamhetsberättelse .xlsx, en nämnd", ["reports:report_xlsx"]),
     PageSpec(
         "report_xlsx_all",
         "Verksamhetsberättelse .xlsx, alla nämnder",
         [
-            "report_xlsx_all",
+            "reports:report_xlsx_all",
             "reports_xlsx_all",
             "report_all_xlsx",
             "all_reports_xlsx",
@@ -189,9 +189,15 @@ def url_kwargs(board: Board, year: int, indicator: Indicator) -> dict[str, objec
 
 def resolve(spec: PageSpec, kwargs: dict[str, object]) -> str | None:
     """The page's URL with the kwargs its pattern takes, or None when no name resolves."""
-    resolver = get_resolver()
     for name in spec.names:
-        for possibilities, *_ in resolver.reverse_dict.getlist(name):
+        # Each app's names live in its namespace's resolver ("reports:report").
+        namespace, _, local = name.rpartition(":")
+        resolver = get_resolver()
+        if namespace:
+            if namespace not in resolver.namespace_dict:
+                continue
+            resolver = resolver.namespace_dict[namespace][1]
+        for possibilities, *_ in resolver.reverse_dict.getlist(local):
             for _, params in possibilities:
                 try:
                     return reverse(name, kwargs={key: kwargs[key] for key in params})
@@ -505,10 +511,11 @@ def prepare_load(args) -> dict:
                 "username": user.username,
                 "session": client.cookies["sessionid"].value,
                 "board": board.code,
-                "dashboard": reverse("board_dashboard", kwargs=kwargs),
-                "report": reverse("report", kwargs=kwargs),
+                "dashboard": reverse("reports:board_dashboard", kwargs=kwargs),
+                "report": reverse("reports:report", kwargs=kwargs),
                 "save": reverse(
-                    "entry_save_value", kwargs={**kwargs, "kind": OccasionKind.FULL_YEAR.value}
+                    "indicators:entry_save_value",
+                    kwargs={**kwargs, "kind": OccasionKind.FULL_YEAR.value},
                 ),
                 "fields": [
                     {

@@ -8,7 +8,7 @@
   6,2 mnkr and the result 12,2 mnkr, (12 189 − 6 200) / 465 446 = 1,3 %. Positive means the
   forecast was more cautious than the outcome.
 
-The figures come from each year's own lines (`budget.selectors.yearly_totals`), so changing a
+The figures come from each year's own lines (`budget.tables.yearly_totals`), so changing a
 forecast or the bokslut changes the indicator. Values are never stored.
 """
 
@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from budget.formatting import format_tkr
 from budget.models import forecast_label
-from budget.selectors import YearTotals, yearly_totals
+from budget.tables import YearTotals, yearly_totals
 from indicators.computed import ComputedValue
 from indicators.models import Indicator, MissingReason
 

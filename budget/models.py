@@ -26,7 +26,7 @@ How the seeds are modelled
   where the split is known and costs are derived as net − revenues, so nothing is stored twice.
 * **Sums are never stored**: Summa nettokostnader, varav kostnader/intäkter, the total including
   municipal units and every avvikelse (budget − bokslut, positive = surplus) are computed by
-  `budget.selectors`.
+  `budget.tables`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from goals.audit import HistorySourceMixin
+from core.audit import HistorySourceMixin
 from goals.models import (
     Board,
     OccasionLockedError,

@@ -15,6 +15,7 @@ from budget.formatting import format_tkr
 from budget.models import AmountKind, BudgetAmount, locking_occasion
 from budget.selectors import report_lines
 from goals.models import LOCKED_MESSAGE, Board
+from goals.users import user_label
 
 NOT_A_LINE = "Raden hör inte till nämndens driftsammandrag för {year}."
 WRONG_KIND = "Här kan bara prognoser och bokslut registreras."
@@ -107,7 +108,7 @@ def save_line_amounts(
             if current_version != item.version and current_amount != item.amount:
                 who = current.updated_by if current is not None else None
                 errors[item.line_id] = CONFLICT.format(
-                    user=(who.get_full_name() or who.username) if who else "okänd",
+                    user=user_label(who, missing="okänd"),
                     value=format_tkr(current_amount, missing="tomt"),
                 )
                 continue

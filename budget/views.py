@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from budget import selectors
+from budget import tables
 from budget.forms import (
     OUTCOME_POINT,
     AmountEntryForm,
@@ -36,16 +36,16 @@ def overview(request, board_code: str, year: int):
     """Ekonomi, driftsammandrag, prognoser and investeringar of one board and year."""
     _check_year(year)
     board = get_board_for_user(request.user, board_code, Action.VIEW)
-    investments = selectors.investments(board, year)
-    operations = selectors.operating_summary(board, year)
+    investments = tables.investments(board, year)
+    operations = tables.operating_summary(board, year)
     context = {
         "board": board,
         "year": year,
-        "economy": selectors.economy_summary(
+        "economy": tables.economy_summary(
             board, year, operations=operations, investment_table=investments
         ),
         "operations": operations,
-        "forecasts": selectors.forecasts(board, year),
+        "forecasts": tables.forecasts(board, year),
         "investments": investments,
         "investment_groups": [
             ("Färdigställda projekt", investments.completed, investments.completed_sum),
@@ -65,7 +65,7 @@ def entry(request, board_code: str, year: int):
     if parsed is None:
         raise Http404("Okänd tidpunkt.")
     kind, month = parsed
-    rows = selectors.entry_rows(board, year, kind, month)
+    rows = tables.entry_rows(board, year, kind, month)
     locked = locking_occasion([(board.pk, year, kind, month)])
 
     if request.method == "POST" and locked is None:
@@ -88,7 +88,7 @@ def entry(request, board_code: str, year: int):
                     request,
                     SAVED.format(changed=result.changed) if result.changed else NOTHING_CHANGED,
                 )
-                url = reverse("budget_entry", args=[board.code, year])
+                url = reverse("budget:budget_entry", args=[board.code, year])
                 return redirect(f"{url}?tidpunkt={point}")
         if form.errors:
             messages.error(request, FORM_ERRORS)
@@ -120,7 +120,7 @@ def plan(request, board_code: str, year: int):
     """Internbudget `year`: Budget and Plan year+1 … year+5 with the specification of changes."""
     _check_year(year)
     board = get_board_for_user(request.user, board_code, Action.VIEW)
-    table = selectors.plan(board, year)
+    table = tables.plan(board, year)
     notes = list(dict.fromkeys(row.note for row in table.rows if row.note))
     return render(
         request,

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "core",
     "goals",
     "indicators",
     "budget",
@@ -106,14 +107,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "config.middleware.AbsoluteSessionTimeoutMiddleware",
-    "config.middleware.HtmxLoginRedirectMiddleware",
+    "core.middleware.AbsoluteSessionTimeoutMiddleware",
+    "core.middleware.HtmxLoginRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     # Last, so its 503 for a database outage passes every other middleware's response headers.
-    "config.database_outage.DatabaseOutageMiddleware",
+    "core.database_outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,9 +174,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "reports:home"
+LOGOUT_REDIRECT_URL = "core:login"
 
 # Swedish interface, Swedish numbers: 3 327 and 88,9.
 LANGUAGE_CODE = "sv"
@@ -214,12 +215,12 @@ CACHES = {
 }
 
 # Sessions: 30 minutes idle (the cookie is renewed on every request) and never
-# longer than 12 hours after login (enforced by config.middleware.AbsoluteSessionTimeoutMiddleware).
+# longer than 12 hours after login (enforced by core.middleware.AbsoluteSessionTimeoutMiddleware).
 # Logout flushes the session on the server; a password change ends the user's other sessions
 # (their stored password hash no longer matches).
 SESSION_COOKIE_AGE = 30 * 60
-# Database sessions that still show pages when the database is read-only (config.sessions).
-SESSION_ENGINE = "config.sessions"
+# Database sessions that still show pages when the database is read-only (core.sessions).
+SESSION_ENGINE = "core.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_MAX_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -274,13 +275,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "goals.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # Where users report accessibility problems and other faults (shown on /tillganglighet/).
 SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "")
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/styrkort.html"  # the site's table CSS, Swedish paging
 
 # Uploaded workbooks for import are read in memory and refused above this size.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
@@ -291,7 +292,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "security_json": {"()": "config.security_log.SecurityJsonFormatter"},
+        "security_json": {"()": "core.security_log.SecurityJsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},

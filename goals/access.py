@@ -11,8 +11,8 @@ from enum import Enum
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.security import SecurityEvent, log_security_event
 from goals.models import Board, BoardRole, Role
-from goals.security import SecurityEvent, log_security_event
 
 
 class Action(Enum):
@@ -57,6 +57,12 @@ def boards_for(user, action: Action = Action.VIEW) -> QuerySet[Board]:
     if any(board is None for _, board in pairs):
         return Board.objects.all()
     return Board.objects.filter(pk__in={board for _, board in pairs})
+
+
+def on_every_board(user, action: Action) -> bool:
+    """Whether one of the user's roles allows the action on every board (no board named)."""
+    allowed = ROLES_FOR_ACTION[action]
+    return any(role in allowed and board is None for role, board in _roles(user))
 
 
 def can(user, action: Action, board: Board | int) -> bool:

@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.audit import ChangeSource, change_source
 from goals import models
-from goals.audit import ChangeSource, change_source
 
 admin.site.site_header = "Styrkort – administration"
 admin.site.site_title = "Styrkort"

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from goals.audit import ChangeSource, HistorySourceMixin
+from core.audit import ChangeSource, HistorySourceMixin
 from goals.periods import OccasionKind, PeriodType
 
 LOCKED_MESSAGE = (

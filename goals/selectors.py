@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from goals.models import OccasionTransition, ReportingOccasion
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from goals.access import Action, boards_for, is_administrator, on_every_board
+from goals.models import Board, BoardRole, OccasionTransition, ReportingOccasion
+from goals.providers import entry_sheet
 
 State = ReportingOccasion.State
 
@@ -65,8 +70,7 @@ def submission_gaps(sheet) -> SubmissionGaps:
 
 
 def occasion_gaps(occasion: ReportingOccasion) -> SubmissionGaps:
-    from indicators.entry import entry_sheet  # indicators builds on goals, not the reverse
-
+    # The sheet is built by indicators, which registers its builder (goals.providers).
     return submission_gaps(entry_sheet(occasion))
 
 
@@ -91,3 +95,38 @@ def send_back_notes(occasions: Iterable[ReportingOccasion]) -> dict[int, Occasio
         for occasion_id, step in latest.items()
         if step.from_state == State.SUBMITTED and step.to_state == State.OPEN
     }
+
+
+def _sees_every_user(user) -> bool:
+    return on_every_board(user, Action.ADMINISTER) or (
+        user.is_staff and user.has_perm("auth.view_user")
+    )
+
+
+def may_list_users(user) -> bool:
+    """Administrators (of every board, or of some) and staff allowed to view users."""
+    return is_administrator(user) or _sees_every_user(user)
+
+
+def user_list_boards(user) -> QuerySet[Board]:
+    """The boards whose users the administrator may list."""
+    boards = Board.objects.all() if _sees_every_user(user) else boards_for(user, Action.ADMINISTER)
+    return boards.order_by("order", "name")
+
+
+def users_for_administrator(user) -> QuerySet:
+    """The users an administrator may list, each with the roles shown prefetched.
+
+    A superuser, an administrator of every board and staff allowed to view users see everyone
+    and every role; an administrator of some boards sees the users with a role on those boards,
+    and only those roles (nothing of another board's).
+    """
+    users = get_user_model().objects.order_by("username")
+    roles = BoardRole.objects.select_related("board").order_by(
+        "board__order", "board__code", "role"
+    )
+    if not _sees_every_user(user):
+        boards = boards_for(user, Action.ADMINISTER)
+        roles = roles.filter(board__in=boards)
+        users = users.filter(Exists(roles.filter(user=OuterRef("pk"))))
+    return users.prefetch_related(Prefetch("board_roles", queryset=roles, to_attr="shown_roles"))

@@ -19,8 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core.audit import ChangeSource, change_source, current_source
+from core.security import SecurityEvent, log_security_event
 from goals.access import Action, can
-from goals.audit import ChangeSource, change_source, current_source
 from goals.models import (
     Activity,
     ActivityStatus,
@@ -33,9 +34,9 @@ from goals.models import (
     StrategicAssignment,
     WorkStatus,
 )
-from goals.security import SecurityEvent, log_security_event
 from goals.selectors import SubmissionGaps, occasion_gaps
 from goals.signals import occasion_approved
+from goals.users import SOMEONE_ELSE, user_label
 
 State = ReportingOccasion.State
 
@@ -85,12 +86,6 @@ class RecordConflict(ValidationError):
 def _log_security_event(event: str, *, user, occasion: ReportingOccasion, **detail) -> None:
     """Workflow steps go to the security log (JSON lines) with the occasion they concern."""
     log_security_event(event, user=user, occasion=str(occasion), occasion_id=occasion.pk, **detail)
-
-
-def _user_label(user) -> str:
-    if user is None:
-        return "En annan användare"
-    return user.get_full_name() or user.get_username()
 
 
 def _lock_occasion(occasion: ReportingOccasion) -> ReportingOccasion:
@@ -198,11 +193,37 @@ def approve_occasion(
             raise ValidationError(
                 NOT_SUBMITTED.format(state=occasion.get_state_display().lower()), code="state"
             )
-        transition = _transition(occasion, user=user, to_state=State.APPROVED)
-        occasion_approved.send(
-            sender=ReportingOccasion, occasion=occasion, user=user, transition=transition
-        )
+        _approve_locked(occasion, user=user)
     _log_security_event(SecurityEvent.OCCASION_APPROVED, user=user, occasion=occasion)
+    return occasion
+
+
+def _approve_locked(occasion: ReportingOccasion, *, user, reason: str = "") -> None:
+    """Approve the submitted occasion whose row the caller holds; reports archives its report."""
+    transition = _transition(occasion, user=user, to_state=State.APPROVED, reason=reason)
+    occasion_approved.send(
+        sender=ReportingOccasion, occasion=occasion, user=user, transition=transition
+    )
+
+
+@transaction.atomic
+def approve_occasion_by_command(*, occasion: ReportingOccasion, reason: str) -> ReportingOccasion:
+    """A command run on the server (the demo loader) submits and approves an open occasion.
+
+    The same steps as a person's submit and approve, with no user: both transitions (source
+    "kommando", with the reason), the history, and the occasion_approved signal, so the report
+    is archived like any approval's. There is no access check, so no view may call this.
+    """
+    with change_source(ChangeSource.COMMAND):
+        occasion = _lock_occasion(occasion)
+        if occasion.state != State.OPEN:
+            raise ValidationError(
+                NOT_OPEN.format(state=occasion.get_state_display().lower()), code="state"
+            )
+        occasion._change_reason = reason
+        _transition(occasion, user=None, to_state=State.SUBMITTED, reason=reason)
+        _approve_locked(occasion, user=None, reason=reason)
+    _log_security_event(SecurityEvent.OCCASION_APPROVED, user=None, occasion=occasion)
     return occasion
 
 
@@ -272,7 +293,7 @@ def _check_version(current, expected_version: int) -> None:
         )
         raise RecordConflict(
             CONFLICT.format(
-                user=_user_label(last.history_user if last else None),
+                user=user_label(last.history_user if last else None),
                 when=timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M")
                 if last
                 else "",
@@ -291,7 +312,7 @@ def _save_versioned(record: models.Model, *, user, current_version: int, lookup:
     except IntegrityError:
         other = type(record).objects.filter(**lookup).first()
         raise RecordConflict(
-            CONFLICT.format(user="En annan användare", when="nyss"), current=other
+            CONFLICT.format(user=SOMEONE_ELSE, when="nyss"), current=other
         ) from None
 
 

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from goals import views
+from goals import views, views_users
+
+app_name = "goals"
 
 urlpatterns = [
+    path("anvandare/", views_users.user_list, name="user_list"),
     path("tillfalle/<int:occasion_id>/skicka-in/", views.submit, name="occasion_submit"),
     path("tillfalle/<int:occasion_id>/godkann/", views.approve, name="occasion_approve"),
     path(

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from goals import services
 from goals.access import Action, can
 from goals.models import ReportingOccasion
+from goals.providers import occasion_page
 
 NO_RIGHT = "Du saknar behörighet för detta steg."
 
@@ -27,10 +27,7 @@ def _occasion_for_user(user, occasion_id: int, action: Action) -> ReportingOccas
 
 
 def _back(occasion: ReportingOccasion) -> str:
-    return reverse(
-        "entry_page",
-        kwargs={"board_code": occasion.board.code, "year": occasion.year, "kind": occasion.kind},
-    )
+    return occasion_page(occasion)
 
 
 def _run(request: HttpRequest, occasion: ReportingOccasion, step, success: str, **kwargs):

@@ -25,9 +25,10 @@ from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from goals.audit import ChangeSource
+from core.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
+from goals.users import user_label
 from indicators.entry import EntrySheet, entry_sheet
 from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
@@ -532,7 +533,7 @@ def _check_row(number, values, entries, seen, result, *, has_footnotes=False) ->
             if stored.updated_by_id is not None
             else None
         )
-        who = (user.get_full_name() or user.get_username()) if user else "En annan användare"
+        who = user_label(user)
         detail = f"{who} har sparat {entry.shown(stored)}."
         result.errors.append(
             CellError(SHEET, number, _column_name("value"), CONFLICT.format(detail=detail))

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
-from goals.audit import HistorySourceMixin
+from core.audit import HistorySourceMixin
 from goals.models import (
     Board,
     BoardGoal,

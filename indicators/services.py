@@ -16,8 +16,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from core.audit import ChangeSource, change_source
 from goals.access import Action, can
-from goals.audit import ChangeSource, change_source
 from goals.models import ReportingOccasion
 from goals.periods import Period, PeriodType
 from indicators.formatting import format_number

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from indicators import views_entry, views_history, views_import
+from indicators import views_entry, views_history, views_import, views_occasions
 
 OCCASION = "<str:board_code>/<int:year>/<str:kind>/"
 
+app_name = "indicators"
+
 urlpatterns = [
-    path("", views_entry.overview, name="entry_overview"),
+    path("", views_occasions.overview, name="entry_overview"),
     # Before the occasion patterns, whose first segment (a board code) would match "varde".
     path("varde/<int:value_id>/historik/", views_history.value_history, name="value_history"),
     path(OCCASION, views_entry.entry_page, name="entry_page"),

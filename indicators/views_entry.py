@@ -23,7 +23,7 @@ from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from goals.access import Action, boards_for, can, get_board_for_user
+from goals.access import Action, can, get_board_for_user
 from goals.models import (
     Activity,
     AssessmentLevel,
@@ -45,7 +45,6 @@ from indicators.entry import (
     EntryField,
     StatusItem,
     entry_sheet,
-    occasion_overview,
     periods_for,
     single_field,
 )
@@ -80,8 +79,9 @@ def get_occasion_for_user(
 
 
 def occasion_url(occasion: ReportingOccasion, name: str = "entry_page", **extra) -> str:
+    """The URL of one of this app's occasion pages; `name` is a URL name in `indicators`."""
     return reverse(
-        name,
+        f"indicators:{name}",
         kwargs={
             "board_code": occasion.board.code,
             "year": occasion.year,
@@ -220,42 +220,10 @@ def _reason_options_for(selected: str) -> SafeString:
 
 def history_urls() -> Callable[[int], str]:
     """The history URL of a value by its id, reversed once (a reverse() per field costs ~50 µs)."""
-    head, found, tail = reverse("value_history", args=[0]).rpartition("/0/")
+    head, found, tail = reverse("indicators:value_history", args=[0]).rpartition("/0/")
     if not found:
         raise ValueError("value_history must end in /<value_id>/…")
     return lambda value_id: f"{head}/{value_id}/{tail}"
-
-
-@require_GET
-def overview(request: HttpRequest) -> HttpResponse:
-    """Occasions of the user's boards: state, deadline and what is still missing."""
-    boards = boards_for(request.user, Action.VIEW)
-    occasions = ReportingOccasion.objects.filter(board__in=boards).select_related("board")
-    years = sorted(set(occasions.values_list("year", flat=True)), reverse=True)
-    try:
-        year = int(request.GET.get("ar") or (years[0] if years else 0))
-    except ValueError:
-        year = years[0] if years else 0
-    chosen = list(occasions.filter(year=year).order_by("board__order", "board__name", "kind"))
-    kind_order = {kind: index for index, kind in enumerate(OccasionKind.values)}
-    chosen.sort(key=lambda occasion: (kind_order[occasion.kind], occasion.board.order))
-    statuses = occasion_overview(chosen)
-    sent_back = send_back_notes(chosen)
-    rows = [
-        {
-            "status": status,
-            "send_back": sent_back.get(status.occasion.pk),
-            "can_enter": can(request.user, Action.ENTER, status.occasion.board_id),
-            "can_approve": can(request.user, Action.APPROVE, status.occasion.board_id),
-            "can_reopen": can(request.user, Action.ADMINISTER, status.occasion.board_id),
-        }
-        for status in statuses
-    ]
-    return render(
-        request,
-        "indicators/entry/overview.html",
-        {"rows": rows, "years": years, "year": year},
-    )
 
 
 @require_GET
@@ -555,7 +523,7 @@ def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str)
         deleted=bool(result and result.deleted),
     )
     context = {
-        "cell": cell.view(lambda value_id: reverse("value_history", args=[value_id])),
+        "cell": cell.view(lambda value_id: reverse("indicators:value_history", args=[value_id])),
         "save_url": occasion_url(occasion, "entry_save_value"),
         "grid_form": "entry-grid",
     }

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.audit import ChangeSource
 from goals.access import Action, require
-from goals.audit import ChangeSource
 from goals.models import (
     ActivityStatus,
     AssignmentStatus,
@@ -28,8 +28,10 @@ from goals.models import (
     kinds_covering,
 )
 from goals.periods import OccasionKind, Period, PeriodType
+from goals.users import SYSTEM, user_label
 from indicators.formatting import format_exact
 from indicators.models import Footnote, Indicator, IndicatorValue, MissingReason
+from indicators.pages import indicator_page
 from indicators.views_entry import get_occasion_for_user
 
 CHANGE_TYPES = {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}
@@ -81,10 +83,7 @@ def text_change(label: str, before: str | None, after: str | None) -> str:
 
 
 def _user(row) -> str:
-    user = row.history_user
-    if user is None:
-        return "System"
-    return user.get_full_name() or user.get_username()
+    return user_label(row.history_user, missing=SYSTEM)
 
 
 def _value_text(row, decimals: int) -> str:
@@ -161,13 +160,14 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
         "indicators/history/value.html",
         {
             "indicator": indicator,
+            "indicator_url": indicator_page(indicator.pk),  # reports registers the page
             "period": period,
             "breakdown": last.breakdown,
             "lines": lines,
             "current": current,
             "deleted": lines[0] if current is None and lines[0].change == "Borttaget" else None,
             "entry_url": reverse(
-                "entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
+                "indicators:entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
             )
             if occasion is not None
             else "",
@@ -296,9 +296,7 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
         lines.append(
             HistoryLine(
                 when=transition.at,
-                user=(transition.user.get_full_name() or transition.user.get_username())
-                if transition.user
-                else "System",
+                user=user_label(transition.user, missing=SYSTEM),
                 change="Status",
                 source=SOURCE_LABELS.get(transition.source, "Okänd"),
                 subject="Tillfällets status",

@@ -37,8 +37,8 @@ class ArchivedReportAdmin(admin.ModelAdmin):
     def downloads(self, obj):
         return format_html(
             '<a href="{}">Excelfil (.xlsx)</a> · <a href="{}">JSON</a>',
-            reverse("archived_report_xlsx", args=[obj.pk]),
-            reverse("archived_report_json", args=[obj.pk]),
+            reverse("reports:archived_report_xlsx", args=[obj.pk]),
+            reverse("reports:archived_report_json", args=[obj.pk]),
         )
 
     def has_add_permission(self, request):

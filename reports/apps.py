@@ -13,6 +13,15 @@ class ReportsConfig(AppConfig):
         occasion_approved.connect(
             archive_on_approval, dispatch_uid="reports.archive.archive_on_approval"
         )
+        # indicators' pages list the occasion's archived copies and link to the indicator
+        # page; indicators never imports reports or reverses its URLs, so we register both.
+        from django.urls import reverse
+
+        from indicators.pages import register_indicator_page, register_panel
+        from reports.panels import archived_reports
+
+        register_panel(archived_reports)
+        register_indicator_page(lambda pk: reverse("reports:indicator_detail", args=[pk]))
         # After every migrate (and flush): the triggers that keep cached outputs honest.
         from django.db.models.signals import post_migrate
 

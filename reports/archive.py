@@ -26,8 +26,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
+from core.security import log_security_event
 from goals.models import OccasionTransition, ReportingOccasion
-from goals.security import log_security_event
 from reports.models import ArchivedReport
 from reports.renderers.xlsx import render_xlsx
 from reports.report import build_report, report_to_json

@@ -1,6 +1,6 @@
 """The archived copy of an occasion's report, stored when the occasion is approved.
 
-The bytes are kept in the database (BinaryField), not in MEDIA_ROOT: the backup (goals.backup,
+The bytes are kept in the database (BinaryField), not in MEDIA_ROOT: the backup (core.backup,
 `make backup`) copies the database and nothing else, so a copy in the database is in every
 backup and every restore brings back the archive together with the approvals it belongs to; a
 file beside the database could go missing or be restored from another day than the rows that

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from reports.views import archive, dashboard, municipality_report, pages
+from reports.views import archive, dashboard, lists, municipality_report, pages
 from reports.views import report as report_views
+
+app_name = "reports"
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("namnd/<str:board_code>/<int:year>/malstruktur/", pages.goal_tree, name="goal_tree"),
+    path("indikatorer/", lists.indicator_list, name="indicator_list"),
     path("indikator/<int:pk>/", pages.indicator_detail, name="indicator_detail"),
     path("oversikt/", dashboard.municipality_overview, name="municipality_overview"),
     path("namnd/valj/", dashboard.dashboard_select, name="dashboard_select"),
@@ -44,6 +47,7 @@ urlpatterns = [
         municipality_report.report_xlsx_all,
         name="report_xlsx_all",
     ),
+    path("arkiv/", lists.archived_report_list, name="archived_report_list"),
     path(
         "arkiv/<int:archive_id>/verksamhetsberattelse.xlsx",
         archive.archived_report_xlsx,

@@ -151,7 +151,7 @@ def security_log():
     import json
     import logging
 
-    from config.security_log import SecurityJsonFormatter
+    from core.security_log import SecurityJsonFormatter
 
     class Capture(logging.Handler):
         def __init__(self):

@@ -1,12 +1,17 @@
-"""Small data for the entry, workflow, import and audit tests: a goal chain of a chosen size."""
+"""Small data for the entry, workflow, import, audit and backup tests: a goal chain of a chosen
+size (the only goal_chain; tests/builders.py has the dashboard's breakdown helper)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from goals.models import BoardGoal, CouncilGoal, GoalArea
 from goals.periods import PeriodType
 from indicators.models import Breakdown, Indicator, IndicatorBreakdown, IndicatorValue, Target
+
+# The years a report or page test usually shows values for (goal_chain's value_years).
+VALUE_YEARS = (2020, 2021, 2022)
 
 
 def breakdown(gender: str = "", org_unit=None, category: str = "") -> Breakdown:
@@ -25,10 +30,18 @@ def goal_chain(
     indicators_per_goal: int = 2,
     frequency: str = PeriodType.QUARTER,
     with_gender: bool = True,
-    target_year: int = 2023,
+    target_year: int | None = None,
     area_name: str = "Medborgare",
+    value_years: Sequence[int] = (),
 ) -> list[Indicator]:
-    """`goals` nämndmål under one KF goal, each with indicators (total, K, M) and a target."""
+    """`goals` nämndmål under one KF goal, each with indicators (total, K, M) and a target.
+
+    With `value_years`, each indicator also gets a year value per declared breakdown and year
+    (total 3000 + i, K 1000, M 2000 + i for the i-th indicator of a goal). The target is for
+    `target_year`: by default the last value year, else 2023.
+    """
+    if target_year is None:
+        target_year = value_years[-1] if value_years else 2023
     area, _ = GoalArea.objects.get_or_create(name=area_name, defaults={"order": 2})
     council, _ = CouncilGoal.objects.get_or_create(
         goal_area=area, title=f"KF-mål inom {area_name}", valid_from=2019
@@ -61,6 +74,12 @@ def goal_chain(
                 IndicatorBreakdown.objects.create(
                     indicator=indicator, breakdown=part, valid_from=2019, order=order
                 )
+            figures = {total: 3000 + i, women: 1000, men: 2000 + i}
+            for year in value_years:
+                for part in parts:
+                    IndicatorValue.objects.create(
+                        indicator=indicator, year=year, breakdown=part, value=Decimal(figures[part])
+                    )
             Target.objects.create(
                 indicator=indicator,
                 year=target_year,

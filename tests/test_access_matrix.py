@@ -90,8 +90,22 @@ def _workbook_without_an(response, objects) -> None:
 
 # Routes that name no board's object (only a year) and answer with the user's own boards:
 # route name → a check that the answer holds nothing of AN's.
-OWN_BOARDS_ONLY = {"report_xlsx_all": _workbook_without_an}
+OWN_BOARDS_ONLY = {"reports:report_xlsx_all": _workbook_without_an}
 
+
+# List pages (no object in the URL) that answer with rows of the user's own boards: route name →
+# what AN's objects put on the page. Another board's controller and an outsider must see none
+# of it (or be refused); an administrator sees it. Add every new list page here.
+BOARD_LISTS = {
+    "indicators:entry_overview": lambda objects: objects["board"].name,
+    "reports:indicator_list": lambda objects: objects["indicator"].name,
+    "reports:archived_report_list": lambda objects: reverse(
+        "reports:archived_report_xlsx", args=[_archived_report(objects)]
+    ),
+    "goals:user_list": lambda objects: f"Controller ({objects['board'].code})",
+}
+# The other routes without arguments: pages that name no rows of a board's own.
+NO_BOARD_ROWS = {"reports:home", "reports:municipality_overview", "reports:dashboard_select"}
 
 PATTERNS = our_routes(APPS)
 WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]
@@ -99,7 +113,12 @@ WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwa
 
 def test_the_matrix_covers_the_entry_workflow_and_report_views():
     names = {name for _, name, _ in WITH_OBJECTS}
-    assert {"entry_page", "entry_save_value", "occasion_approve", "value_history"} <= names
+    assert {
+        "indicators:entry_page",
+        "indicators:entry_save_value",
+        "goals:occasion_approve",
+        "indicators:value_history",
+    } <= names
     assert len(WITH_OBJECTS) >= 10
 
 
@@ -210,6 +229,37 @@ def test_other_boards_and_outsiders_are_refused(
 
 def test_entry_overview_lists_only_the_users_boards(client, an_objects, controller_other):
     client.force_login(controller_other)
-    response = client.get(reverse("entry_overview") + f"?ar={YEAR}")
+    response = client.get(reverse("indicators:entry_overview") + f"?ar={YEAR}")
     assert response.status_code == 200
     assert "Arbetsmarknadsnämnden" not in response.content.decode()
+
+
+def test_every_route_without_arguments_is_classified():
+    names = {name for _, name, kwargs in PATTERNS if not kwargs}
+    unknown = names - set(BOARD_LISTS) - NO_BOARD_ROWS
+    assert not unknown, (
+        f"Sidor utan argument som inte är klassade: {sorted(unknown)}. Lägg till dem i "
+        "BOARD_LISTS (listor med nämndens rader) eller NO_BOARD_ROWS i tests/test_access_matrix.py."
+    )
+
+
+@pytest.mark.parametrize("name", sorted(BOARD_LISTS))
+def test_list_pages_show_nothing_of_another_board(
+    client, an_objects, admin_user, controller_an, controller_other, outsider, name
+):
+    secret = BOARD_LISTS[name](an_objects)
+    url = reverse(name)
+    client.force_login(admin_user)
+    assert secret in client.get(url).content.decode(), f"{name}: AN saknas för administratören"
+    for user in (controller_other, outsider):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code in {200, *REFUSED}, (name, user.username)
+        assert secret not in response.content.decode(), f"{name} som {user.username}"
+
+
+@pytest.mark.parametrize("name", sorted(BOARD_LISTS))
+def test_list_pages_send_anonymous_visitors_to_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("core:login"))

@@ -52,7 +52,7 @@ def test_statement_without_address_says_whom_to_contact(db, settings):
 
 
 def test_footer_links_to_the_statement_before_and_after_login(client, controller_an):
-    link = f'<a href="{reverse("accessibility")}">Tillgänglighetsredogörelse</a>'
+    link = f'<a href="{reverse("core:accessibility")}">Tillgänglighetsredogörelse</a>'
     assert link in client.get("/logga-in/").content.decode()
     client.force_login(controller_an)
     assert link in client.get("/byt-losenord/").content.decode()

@@ -140,12 +140,12 @@ def test_the_occasion_page_lists_the_copies_with_their_sha256(
     assert text.index("Version 2") < text.index("Version 1")  # newest first
 
 
-def test_the_tag_shows_nothing_to_users_who_may_not_export(
+def test_the_panel_shows_nothing_to_users_who_may_not_export(
     rf, archived, controller_other, manager_an
 ):
     from django.template import Context, Template
 
-    template = Template("{% load report_archive %}{% archived_reports occasion %}")
+    template = Template("{% load entry_panels %}{% entry_panels occasion %}")
 
     def rendered(user) -> str:
         request = rf.get("/")

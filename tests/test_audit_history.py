@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.audit import ChangeSource
 from goals import services
-from goals.audit import ChangeSource
 from goals.models import ReportingOccasion
 from goals.periods import PeriodType
 from indicators.models import IndicatorValue
@@ -45,7 +45,7 @@ def test_value_history_shows_each_change(client, board_an, occasion, controller_
     value = _save(controller_an, indicator, 3196, 0).value
     _save(admin_user, indicator, 3327, 1, source=ChangeSource.IMPORT)
     client.force_login(controller_an)
-    response = client.get(reverse("value_history", args=[value.pk]))
+    response = client.get(reverse("indicators:value_history", args=[value.pk]))
     assert response.status_code == 200
     lines = response.context["lines"]
     assert [(line.user, line.before, line.after, line.source) for line in lines] == [
@@ -57,7 +57,7 @@ def test_value_history_shows_each_change(client, board_an, occasion, controller_
     assert "UTC" not in html
     newest = value.history.first().history_date.astimezone(ZoneInfo("Europe/Stockholm"))
     assert newest.strftime("%Y-%m-%d %H:%M:%S") in html
-    assert reverse("entry_page", args=["AN", occasion.year, occasion.kind]) in html
+    assert reverse("indicators:entry_page", args=["AN", occasion.year, occasion.kind]) in html
 
 
 def test_deleted_value_keeps_its_history(client, board_an, occasion, controller_an):
@@ -66,7 +66,7 @@ def test_deleted_value_keeps_its_history(client, board_an, occasion, controller_
     _save(controller_an, indicator, None, 1)
     assert not IndicatorValue.objects.filter(pk=value.pk).exists()
     client.force_login(controller_an)
-    response = client.get(reverse("value_history", args=[value.pk]))
+    response = client.get(reverse("indicators:value_history", args=[value.pk]))
     assert response.status_code == 200
     assert response.context["lines"][0].change == "Borttaget"
     assert "borttaget" in response.content.decode()
@@ -78,7 +78,7 @@ def test_finer_figure_shows_exactly_in_before_and_after(client, board_an, occasi
     value = _save(controller_an, indicator, "9.5", 0).value
     _save(controller_an, indicator, "10", 1)
     client.force_login(controller_an)
-    lines = client.get(reverse("value_history", args=[value.pk])).context["lines"]
+    lines = client.get(reverse("indicators:value_history", args=[value.pk])).context["lines"]
     assert [(line.before, line.after) for line in lines] == [("9,5", "10"), ("–", "9,5")]
 
 
@@ -96,17 +96,19 @@ def test_value_history_is_404_for_other_boards(
     value = _save(controller_an, indicator, 10, 0).value
     for user in (controller_other, outsider):
         client.force_login(user)
-        assert client.get(reverse("value_history", args=[value.pk])).status_code == 404
+        assert client.get(reverse("indicators:value_history", args=[value.pk])).status_code == 404
     client.force_login(controller_an)
-    assert client.get(reverse("value_history", args=[value.pk + 1000])).status_code == 404
+    assert (
+        client.get(reverse("indicators:value_history", args=[value.pk + 1000])).status_code == 404
+    )
 
 
 def test_history_link_on_the_entry_page(client, board_an, occasion, controller_an):
     indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
     value = _save(controller_an, indicator, 10, 0).value
     client.force_login(controller_an)
-    page = client.get(reverse("entry_page", args=["AN", 2023, "k3"])).content.decode()
-    assert reverse("value_history", args=[value.pk]) in page
+    page = client.get(reverse("indicators:entry_page", args=["AN", 2023, "k3"])).content.decode()
+    assert reverse("indicators:value_history", args=[value.pk]) in page
 
 
 def test_occasion_log_lists_values_assessments_and_transitions(
@@ -136,7 +138,7 @@ def test_occasion_log_lists_values_assessments_and_transitions(
     services.approve_occasion(user=secretary_an, occasion=occasion)
     services.reopen_occasion(user=admin_user, occasion=occasion, reason="Rättelse av K4")
     client.force_login(controller_an)
-    response = client.get(reverse("entry_occasion_log", args=["AN", 2023, "helar"]))
+    response = client.get(reverse("indicators:entry_occasion_log", args=["AN", 2023, "helar"]))
     assert response.status_code == 200
     subjects = [line.subject for line in response.context["lines"]]
     assert any(subject.startswith("Indikator 1.1, Totalt, 2023") for subject in subjects)
@@ -149,7 +151,7 @@ def test_occasion_log_lists_values_assessments_and_transitions(
 def test_occasion_log_query_count_is_flat(client, board_an, controller_an):
     ReportingOccasion.objects.create(board=board_an, year=2023, kind="k3")
     client.force_login(controller_an)
-    url = reverse("entry_occasion_log", args=["AN", 2023, "k3"])
+    url = reverse("indicators:entry_occasion_log", args=["AN", 2023, "k3"])
 
     def fill(count):
         for indicator in goal_chain(board_an, goals=1, indicators_per_goal=count):
@@ -180,7 +182,7 @@ def test_occasion_log_shows_old_and_new_analysis_text(client, board_an, controll
             expected_version=version,
         )
     client.force_login(controller_an)
-    response = client.get(reverse("entry_occasion_log", args=["AN", 2023, "helar"]))
+    response = client.get(reverse("indicators:entry_occasion_log", args=["AN", 2023, "helar"]))
     html = response.content.decode()
     assert "Analys: ”Första analysen” → ”Andra analysen”" in html
 
@@ -202,6 +204,6 @@ def test_value_history_shows_footnote_edits_with_the_text(
     value.refresh_from_db()
     save_value(**common, footnote="Slutligt", expected_version=value.version)
     client.force_login(controller_an)
-    html = client.get(reverse("value_history", args=[value.pk])).content.decode()
+    html = client.get(reverse("indicators:value_history", args=[value.pk])).content.decode()
     assert "Fotnot: ”(tom)” → ”Preliminärt”" in html
     assert "Fotnot: ”Preliminärt” → ”Slutligt”" in html

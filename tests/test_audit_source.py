@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from goals.audit import ChangeSource, change_source
+from core.audit import ChangeSource, change_source
 from goals.periods import PeriodType
 from indicators.models import IndicatorValue
 from tests.entry_data import goal_chain, set_value

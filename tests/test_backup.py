@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from goals.backup import (
+from core.backup import (
     ERROR_NO_FILE,
     ERROR_NOT_A_DUMP,
     ERROR_NOT_SQLITE,
@@ -31,8 +31,10 @@ from goals.models import (
     OccasionTransition,
     ReportingOccasion,
 )
+from goals.periods import PeriodType
 from indicators.models import IndicatorValue, MissingReason, Target
-from tests.builders import breakdown, goal_chain
+from tests.builders import breakdown
+from tests.entry_data import VALUE_YEARS, goal_chain
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -45,7 +47,13 @@ on_postgres = pytest.mark.skipif(
 
 def populate(board, user):
     """Values (numbers, I.U., many decimals), targets, an assessment and history with edits."""
-    goal_chain(board, goals=2, indicators_per_goal=3)
+    goal_chain(
+        board,
+        goals=2,
+        indicators_per_goal=3,
+        frequency=PeriodType.YEAR,
+        value_years=VALUE_YEARS,
+    )
     first = IndicatorValue.objects.order_by("pk").first()
     first.value = Decimal("88.9125")
     first.comment = "Ändrad efter granskning – åäö ÅÄÖ"

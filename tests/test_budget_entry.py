@@ -21,7 +21,7 @@ def budget_data(board_an):
 
 
 def url(year=2022, point="oktober", code="AN"):
-    return reverse("budget_entry", args=[code, year]) + f"?tidpunkt={point}"
+    return reverse("budget:budget_entry", args=[code, year]) + f"?tidpunkt={point}"
 
 
 def drift_lines(board) -> list[BudgetLine]:
@@ -161,7 +161,7 @@ def test_only_the_boards_controllers_may_enter(budget_data, client, persona, req
 def test_anonymous_visitors_are_sent_to_login(budget_data, client):
     response = client.get(url())
     assert response.status_code == 302
-    assert reverse("login") in response["Location"]
+    assert reverse("core:login") in response["Location"]
 
 
 def test_unknown_date_or_board_is_404(budget_data, client_an, admin_user, client):

@@ -18,7 +18,7 @@ def budget_data(board_an):
 
 
 def url(code="AN", year=2022):
-    return reverse("budget_overview", args=[code, year])
+    return reverse("budget:budget_overview", args=[code, year])
 
 
 @pytest.mark.parametrize("persona", ["controller_an", "secretary_an", "manager_an", "admin_user"])
@@ -37,7 +37,9 @@ def test_the_boards_people_see_the_economy_in_swedish_tkr(budget_data, client, p
 
 def test_the_entry_link_is_only_for_those_who_may_enter(budget_data, client, secretary_an):
     client.force_login(secretary_an)
-    assert reverse("budget_entry", args=["AN", 2022]) not in client.get(url()).content.decode()
+    assert (
+        reverse("budget:budget_entry", args=["AN", 2022]) not in client.get(url()).content.decode()
+    )
 
 
 @pytest.mark.parametrize("persona", ["controller_other", "outsider"])
@@ -86,7 +88,7 @@ def test_query_count_is_the_same_with_5_and_15_lines(budget_data, client, contro
 
 
 def plan_url(code="AN", year=2022):
-    return reverse("budget_plan", args=[code, year])
+    return reverse("budget:budget_plan", args=[code, year])
 
 
 def test_the_internbudget_page_shows_seed_000(budget_data, client, secretary_an):

@@ -1,14 +1,14 @@
-"""The budget selectors reproduce the economy tables of seeds 001 and 000 figure by figure."""
+"""The budget tables reproduce the economy tables of seeds 001 and 000 figure by figure."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
 
-from budget import selectors
+from budget import tables
 from budget.formatting import format_tkr, to_tkr
 from budget.models import BudgetAmount, BudgetLine, PlanChange
-from budget.selectors import RowKind
+from budget.tables import RowKind
 from demo.loaders import budget as budget_loader
 
 
@@ -44,7 +44,7 @@ SEED_001_DRIFTSAMMANDRAG = [
 
 
 def test_driftsammandrag_2022_line_by_line(budget_data):
-    summary = selectors.operating_summary(budget_data, 2022)
+    summary = tables.operating_summary(budget_data, 2022)
     assert [tkr(row) for row in summary.rows] == SEED_001_DRIFTSAMMANDRAG
     assert [row.kind for row in summary.rows] == [
         *[RowKind.LINE] * 5,
@@ -58,7 +58,7 @@ def test_driftsammandrag_2022_line_by_line(budget_data):
 
 
 def test_deviation_is_rounded_from_kronor_not_from_rounded_figures(budget_data):
-    row = selectors.operating_summary(budget_data, 2022).rows[1]
+    row = tables.operating_summary(budget_data, 2022).rows[1]
     assert row.label == "Ekonomiskt bistånd"
     assert to_tkr(row.budget) - to_tkr(row.bokslut) == 5248
     assert to_tkr(row.avvikelse) == 5249
@@ -66,7 +66,7 @@ def test_deviation_is_rounded_from_kronor_not_from_rounded_figures(budget_data):
 
 
 def test_economy_table_2022(budget_data):
-    economy = selectors.economy_summary(budget_data, 2022)
+    economy = tables.economy_summary(budget_data, 2022)
     assert [tkr(row) for row in economy.rows] == [
         ("Verksamhetens nettokostnader", 453257, 465446, 12189, 458476),
         ("Investeringar, netto", 318, 1900, 1582, None),
@@ -76,7 +76,7 @@ def test_economy_table_2022(budget_data):
 
 
 def test_investments_2022(budget_data):
-    table = selectors.investments(budget_data, 2022)
+    table = tables.investments(budget_data, 2022)
 
     def figures(row):
         return (
@@ -112,7 +112,7 @@ def test_investments_2022(budget_data):
 
 
 def test_forecasts_2022(budget_data):
-    table = selectors.forecasts(budget_data, 2022)
+    table = tables.forecasts(budget_data, 2022)
     assert table.months == [4, 8, 10]
     assert [table.label(month) for month in table.months] == [
         "30 april",
@@ -185,7 +185,7 @@ SEED_000_LINES = {
 
 
 def test_internbudget_2022_with_plan_line_by_line(budget_data):
-    table = selectors.plan(budget_data, 2022)
+    table = tables.plan(budget_data, 2022)
     assert [column.label for column in table.columns] == [
         "Bokslut 2020",
         "Budget 2021",
@@ -203,7 +203,7 @@ def test_internbudget_2022_with_plan_line_by_line(budget_data):
 
 
 def test_internbudget_specification_of_changes(budget_data):
-    table = selectors.plan(budget_data, 2022)
+    table = tables.plan(budget_data, 2022)
     labels = [row.label for row in table.rows]
     eb = labels.index("Ekonomiskt bistånd")
     assert labels[eb + 1 : eb + 5] == [
@@ -228,7 +228,7 @@ def test_internbudget_specification_of_changes(budget_data):
 
 
 def test_internbudget_economy_and_investments(budget_data):
-    table = selectors.plan(budget_data, 2022)
+    table = tables.plan(budget_data, 2022)
     assert [column.label for column in table.economy_columns][:2] == ["Budget 2022", "Plan 2023"]
     economy = {row.label: tuple(to_tkr(v) for v in row.values) for row in table.economy}
     # Seed 000 "Ekonomi": the frame 462 146 (the lines sum to 462 147), varav intäkter/kostnader.
@@ -246,12 +246,12 @@ def test_internbudget_economy_and_investments(budget_data):
 
 def test_a_year_before_the_report_structure_uses_its_own_lines(budget_data):
     """2021's own figures are AN's 2021 result (459 221 tkr), not the restated 458 476."""
-    summary = selectors.operating_summary(budget_data, 2021)
+    summary = tables.operating_summary(budget_data, 2021)
     assert summary.scheme == "internbudget"
     assert to_tkr(summary.total.bokslut) == 459221
     assert to_tkr(summary.total.budget) == 451865
     assert summary.row(RowKind.REVENUES).bokslut is None  # the split of 2021 is not known
-    totals = selectors.yearly_totals([budget_data.pk], [2021, 2022])
+    totals = tables.yearly_totals([budget_data.pk], [2021, 2022])
     assert to_tkr(totals[(budget_data.pk, 2021)].bokslut) == 459221
     assert to_tkr(totals[(budget_data.pk, 2022)].bokslut) == 453257
 
@@ -273,23 +273,23 @@ def test_loader_is_idempotent(budget_data):
 
 
 @pytest.mark.parametrize(
-    ("selector", "queries"),
+    ("table", "queries"),
     [
-        (selectors.operating_summary, 2),
-        (selectors.forecasts, 2),
-        (selectors.investments, 2),
-        (selectors.economy_summary, 4),
-        (selectors.plan, 6),
+        (tables.operating_summary, 2),
+        (tables.forecasts, 2),
+        (tables.investments, 2),
+        (tables.economy_summary, 4),
+        (tables.plan, 6),
     ],
 )
-def test_selector_query_counts(budget_data, django_assert_num_queries, selector, queries):
+def test_table_query_counts(budget_data, django_assert_num_queries, table, queries):
     with django_assert_num_queries(queries):
-        selector(budget_data, 2022)
+        table(budget_data, 2022)
 
 
 def test_load_demo_includes_the_budget(demo_data):
     """`make run` data (load_demo) has the budget, even with helår 2022 approved."""
-    summary = selectors.operating_summary(demo_data, 2022)
+    summary = tables.operating_summary(demo_data, 2022)
     assert to_tkr(summary.total.bokslut) == 453257
     before = BudgetAmount.history.count()
     call_command("load_demo", "--no-users", verbosity=0)

@@ -30,12 +30,12 @@ def _get(client, url: str) -> tuple[int, str]:
 def _pages(mini) -> dict[str, str]:
     indicator = mini.indicators["survey"]
     return {
-        "dashboard": reverse("board_dashboard", args=["AN", 2022]),
-        "economy": reverse("board_economy", args=["AN", 2022]),
-        "overview": reverse("municipality_overview") + "?ar=2022",
-        "goal_tree": reverse("goal_tree", args=["AN", 2022]),
-        "indicator": reverse("indicator_detail", args=[indicator.pk]),
-        "report": reverse("report", args=["AN", 2022]),
+        "dashboard": reverse("reports:board_dashboard", args=["AN", 2022]),
+        "economy": reverse("reports:board_economy", args=["AN", 2022]),
+        "overview": reverse("reports:municipality_overview") + "?ar=2022",
+        "goal_tree": reverse("reports:goal_tree", args=["AN", 2022]),
+        "indicator": reverse("reports:indicator_detail", args=[indicator.pk]),
+        "report": reverse("reports:report", args=["AN", 2022]),
     }
 
 
@@ -86,14 +86,14 @@ def test_a_renamed_board_shows_on_the_next_request(client, mini_an, admin_user, 
 def test_copies_are_kept_apart_by_board_year_and_filter(client, mini_an, admin_user):  # noqa: F811
     client.force_login(admin_user)
     area = mini_an.goals["styrning"].council_goal.goal_area
-    whole = _get(client, reverse("board_dashboard", args=["AN", 2022]))[1]
+    whole = _get(client, reverse("reports:board_dashboard", args=["AN", 2022]))[1]
     filtered = _get(
-        client, reverse("board_dashboard", args=["AN", 2022]) + f"?malomrade={area.pk}"
+        client, reverse("reports:board_dashboard", args=["AN", 2022]) + f"?malomrade={area.pk}"
     )[1]
     assert filtered != whole
-    earlier = _get(client, reverse("goal_tree", args=["AN", 2021]))[1]
+    earlier = _get(client, reverse("reports:goal_tree", args=["AN", 2021]))[1]
     assert "2021" in earlier
-    assert earlier != _get(client, reverse("goal_tree", args=["AN", 2022]))[1]
+    assert earlier != _get(client, reverse("reports:goal_tree", args=["AN", 2022]))[1]
 
 
 def test_a_cached_page_still_refuses_other_boards(client, mini_an, admin_user, controller_other):  # noqa: F811

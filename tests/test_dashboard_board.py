@@ -26,7 +26,7 @@ NBSP = "\xa0"
 
 
 def url(board_code="AN", year=2022, **query):
-    path = reverse("board_dashboard", args=[board_code, year])
+    path = reverse("reports:board_dashboard", args=[board_code, year])
     if query:
         path += "?" + "&".join(f"{key}={value}" for key, value in query.items())
     return path
@@ -125,15 +125,15 @@ def login(client, user):
 def test_requires_login(client, board_an):
     response = client.get(url())
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("core:login"))
 
 
 @pytest.mark.parametrize("persona", ["controller_other", "outsider"])
 def test_other_boards_get_404(client, request, board_an, an_world, persona):
     login(client, request.getfixturevalue(persona))
     assert client.get(url()).status_code == 404
-    assert client.get(reverse("board_dashboard_current", args=["AN"])).status_code == 404
-    assert client.get(reverse("dashboard_select") + "?namnd=AN&ar=2022").status_code == 404
+    assert client.get(reverse("reports:board_dashboard_current", args=["AN"])).status_code == 404
+    assert client.get(reverse("reports:dashboard_select") + "?namnd=AN&ar=2022").status_code == 404
 
 
 def test_unknown_board_and_year_outside_the_board_are_404(client, manager_an, an_world):
@@ -191,7 +191,7 @@ def test_indicator_rows_show_latest_value_target_and_status(client, manager_an, 
     # A small trend with a text alternative.
     assert f'aria-label="Trend 2020: 3{NBSP}327, 2021: 3{NBSP}196, 2022: 2{NBSP}917"' in households
     # Links to the indicator page.
-    assert reverse("indicator_detail", args=[an_world["households"].pk]) in households
+    assert reverse("reports:indicator_detail", args=[an_world["households"].pk]) in households
 
 
 def test_counts_and_charts_data(manager_an, an_world, board_an):
@@ -285,20 +285,20 @@ def test_htmx_gets_fragment_and_url_to_push(client, manager_an, an_world):
 def test_select_redirects_to_shareable_url(client, manager_an, an_world):
     login(client, manager_an)
     response = client.get(
-        reverse("dashboard_select")
+        reverse("reports:dashboard_select")
         + f"?namnd=AN&ar=2021&malomrade={an_world['economy'].pk}&sida=dashboard"
     )
     assert response.status_code == 302
     assert response["Location"] == url(year=2021, malomrade=an_world["economy"].pk)
-    response = client.get(reverse("dashboard_select") + "?namnd=AN&ar=2022&sida=ekonomi")
-    assert response["Location"] == reverse("board_economy", args=["AN", 2022])
-    assert client.get(reverse("dashboard_select")).status_code == 404
+    response = client.get(reverse("reports:dashboard_select") + "?namnd=AN&ar=2022&sida=ekonomi")
+    assert response["Location"] == reverse("reports:board_economy", args=["AN", 2022])
+    assert client.get(reverse("reports:dashboard_select")).status_code == 404
 
 
 def test_current_year_is_the_latest_followed_up(client, manager_an, an_world, board_an):
     b.occasion(board_an, 2023, "k1", "oppen")
     login(client, manager_an)
-    response = client.get(reverse("board_dashboard_current", args=["AN"]))
+    response = client.get(reverse("reports:board_dashboard_current", args=["AN"]))
     assert response["Location"] == url(year=2023)
 
 
@@ -318,7 +318,7 @@ def test_years_are_not_printed_as_numbers_with_separators(client, manager_an, an
     html = client.get(url()).content.decode()
     assert f"2{NBSP}022" not in html
     assert "måluppfyllelse 2022" in html
-    assert reverse("municipality_overview") + "?ar=2022" in html
+    assert reverse("reports:municipality_overview") + "?ar=2022" in html
 
 
 def test_query_count_does_not_grow(client, manager_an, board_an):
@@ -416,7 +416,7 @@ def test_demo_current_year_is_the_last_with_goals(client, demo_data, manager_an)
     """The demo's 2023 occasions are open and have (invented, demo_2023.toml) nämndmål valid in
     2023: the current dashboard is 2023's, and it shows those goals."""
     client.force_login(manager_an)
-    response = client.get(reverse("board_dashboard_current", args=["AN"]))
+    response = client.get(reverse("reports:board_dashboard_current", args=["AN"]))
     assert response["Location"] == url(year=2023)
     page = client.get(url(year=2023))
     assert page.status_code == 200

@@ -18,7 +18,7 @@ NBSP = "\xa0"
 
 
 def url(code="AN", year=2022):
-    return reverse("board_economy", args=[code, year])
+    return reverse("reports:board_economy", args=[code, year])
 
 
 def add_lines(board, count: int, *, year=2022, start=0, bokslut=True, section=Section.OPERATIONS):

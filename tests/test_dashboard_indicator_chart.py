@@ -162,7 +162,7 @@ def test_period_middles():
 
 def test_indicator_page_shows_chart_and_table(client, manager_an, to_work):
     client.force_login(manager_an)
-    response = client.get(reverse("indicator_detail", args=[to_work.pk]))
+    response = client.get(reverse("reports:indicator_detail", args=[to_work.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     element = f"chart-indicator-{to_work.pk}"

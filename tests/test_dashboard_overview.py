@@ -16,7 +16,7 @@ from tests import dashboard_builders as b
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
-URL = reverse("municipality_overview")
+URL = reverse("reports:municipality_overview")
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_counts_per_board_and_links(client, chef_all, municipality):
     # 3 goals (2 assessed Delvis uppnått, 1 not assessed); 6 indicators at 102–103 < 105: off.
     cells = row_of(html, "Nämnd 0")
     assert cells == ["0", "2", "0", "1", "0", "6", "0"]
-    assert reverse("board_dashboard", args=["N1", 2022]) in html
+    assert reverse("reports:board_dashboard", args=["N1", 2022]) in html
     assert "Alla nämnder" in html  # the total row
     assert 'data-chart="chart-overview-goals"' in html
 
@@ -99,7 +99,9 @@ def test_goal_area_filter_and_shareable_links(client, chef_all, municipality):
     html = client.get(URL + f"?ar=2022&malomrade={economy.pk}").content.decode()
     # Goals 0 and 2 are under Medborgare, goal 1 under Ekonomi (not assessed).
     assert row_of(html, "Nämnd 0") == ["0", "0", "0", "1", "0", "2", "0"]
-    assert reverse("board_dashboard", args=["N0", 2022]) + f"?malomrade={economy.pk}" in html
+    assert (
+        reverse("reports:board_dashboard", args=["N0", 2022]) + f"?malomrade={economy.pk}" in html
+    )
 
 
 def test_bad_year_gets_swedish_message(client, chef_all, municipality):

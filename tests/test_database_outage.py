@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from config.database_outage import Outage, classify
+from core.database_outage import Outage, classify
 from goals.models import ReportingOccasion
 from goals.periods import PeriodType
 from indicators.importing import COLUMN, SHEET
@@ -73,7 +73,7 @@ def value_data(indicator, value="3327"):
 
 
 def filled_template(client, occasion, value=3327) -> bytes:
-    data = client.get(reverse("entry_template", args=args(occasion))).content
+    data = client.get(reverse("indicators:entry_template", args=args(occasion))).content
     workbook = load_workbook(io.BytesIO(data))
     workbook[SHEET].cell(row=2, column=COLUMN["value"]).value = value
     buffer = io.BytesIO()
@@ -132,7 +132,7 @@ def test_page_view_says_the_database_is_unavailable(
     browser_client.force_login(controller_an)
     refuse = Refuse(spare=spare)
     with connection.execute_wrapper(refuse):
-        response = browser_client.get(reverse("entry_page", args=args(occasion)))
+        response = browser_client.get(reverse("indicators:entry_page", args=args(occasion)))
     assert refuse.refused
     assert_outage_page(response)
     assert "Försök igen om en stund." in response.content.decode()
@@ -144,7 +144,7 @@ def test_field_save_is_answered_not_saved(
     browser_client, controller_an, occasion, indicators, spare, error
 ):
     browser_client.force_login(controller_an)
-    url = reverse("entry_save_value", args=args(occasion))
+    url = reverse("indicators:entry_save_value", args=args(occasion))
     data = value_data(indicators[0])
     with connection.execute_wrapper(Refuse(error, spare=spare)):
         response = browser_client.post(url, data, **HTMX)
@@ -162,7 +162,7 @@ def test_field_save_without_htmx_gets_the_whole_page(
     browser_client, controller_an, occasion, indicators
 ):
     browser_client.force_login(controller_an)
-    url = reverse("entry_save_value", args=args(occasion))
+    url = reverse("indicators:entry_save_value", args=args(occasion))
     data = value_data(indicators[0])
     with connection.execute_wrapper(Refuse(spare=IN_VIEW)):
         response = browser_client.post(url, data)
@@ -172,7 +172,7 @@ def test_field_save_without_htmx_gets_the_whole_page(
 
 def test_fetch_asking_for_json_gets_json(browser_client, controller_an, occasion, indicators):
     browser_client.force_login(controller_an)
-    url = reverse("entry_save_value", args=args(occasion))
+    url = reverse("indicators:entry_save_value", args=args(occasion))
     data = value_data(indicators[0])
     with connection.execute_wrapper(Refuse(spare=IN_VIEW)):
         response = browser_client.post(url, data, HTTP_ACCEPT="application/json")
@@ -183,7 +183,7 @@ def test_fetch_asking_for_json_gets_json(browser_client, controller_an, occasion
 def test_htmx_read_says_it_could_not_be_fetched(browser_client, controller_an, occasion):
     browser_client.force_login(controller_an)
     with connection.execute_wrapper(Refuse()):
-        response = browser_client.get(reverse("entry_page", args=args(occasion)), **HTMX)
+        response = browser_client.get(reverse("indicators:entry_page", args=args(occasion)), **HTMX)
     assert response.status_code == 503
     text = response.content.decode()
     assert text.startswith("Kunde inte hämtas: databasen går inte att nå just nu.")
@@ -194,7 +194,7 @@ def test_htmx_read_says_it_could_not_be_fetched(browser_client, controller_an, o
 def test_login_says_the_database_is_unavailable(browser_client, controller_an, spare):
     with connection.execute_wrapper(Refuse(spare=spare)):
         response = browser_client.post(
-            reverse("login"), {"username": controller_an.username, "password": PASSWORD}
+            reverse("core:login"), {"username": controller_an.username, "password": PASSWORD}
         )
     assert_outage_page(response)
 
@@ -204,7 +204,7 @@ def test_import_says_the_database_is_unavailable(
 ):
     browser_client.force_login(controller_an)
     data = filled_template(browser_client, occasion)
-    url = reverse("entry_import", args=args(occasion))
+    url = reverse("indicators:entry_import", args=args(occasion))
     with connection.execute_wrapper(Refuse(spare=IN_VIEW)):
         response = browser_client.post(url, {"file": SimpleUploadedFile("utfall.xlsx", data)})
     assert_outage_page(response)
@@ -217,7 +217,7 @@ def test_outage_is_logged_once_as_a_warning_without_a_traceback(
     browser_client.force_login(controller_an)
     caplog.set_level(logging.INFO)
     with connection.execute_wrapper(Refuse()):
-        browser_client.get(reverse("entry_page", args=args(occasion)))
+        browser_client.get(reverse("indicators:entry_page", args=args(occasion)))
     records = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(records) == 1, [r.getMessage() for r in records]
     (record,) = records
@@ -231,7 +231,7 @@ def test_outage_is_logged_once_as_a_warning_without_a_traceback(
 def test_other_database_errors_stay_a_500(browser_client, controller_an, occasion):
     browser_client.force_login(controller_an)
     with connection.execute_wrapper(Refuse(IntegrityError, spare=IN_VIEW)):
-        response = browser_client.get(reverse("entry_page", args=args(occasion)))
+        response = browser_client.get(reverse("indicators:entry_page", args=args(occasion)))
     assert response.status_code == 500
     assert "Något gick fel" in response.content.decode()
 
@@ -294,7 +294,7 @@ def logged_in(browser_client, controller_an, occasion, indicators):
 
 def test_read_only_database_still_shows_pages(logged_in, occasion, read_only_database):
     read_only_database()
-    response = logged_in.get(reverse("entry_page", args=args(occasion)))
+    response = logged_in.get(reverse("indicators:entry_page", args=args(occasion)))
     assert response.status_code == 200, response.content.decode()[:500]
     assert '-value" type="text"' in response.content.decode()
 
@@ -302,7 +302,7 @@ def test_read_only_database_still_shows_pages(logged_in, occasion, read_only_dat
 def test_read_only_database_refuses_a_field_save(
     logged_in, occasion, indicators, read_only_database
 ):
-    url = reverse("entry_save_value", args=args(occasion))
+    url = reverse("indicators:entry_save_value", args=args(occasion))
     data = value_data(indicators[0])
     read_only_database()
     response = logged_in.post(url, data, **HTMX)
@@ -315,17 +315,17 @@ def test_read_only_database_refuses_a_field_save(
 def test_read_only_database_refuses_an_import(logged_in, occasion, read_only_database):
     data = filled_template(logged_in, occasion)
     read_only_database()
-    url = reverse("entry_import", args=args(occasion))
+    url = reverse("indicators:entry_import", args=args(occasion))
     response = logged_in.post(url, {"file": SimpleUploadedFile("utfall.xlsx", data)})
     assert_outage_page(response, "Databasen går bara att läsa")
     assert stored_values() == []
 
 
 def test_read_only_database_refuses_a_login(browser_client, controller_an, read_only_database):
-    assert browser_client.get(reverse("login")).status_code == 200
+    assert browser_client.get(reverse("core:login")).status_code == 200
     read_only_database()
     response = browser_client.post(
-        reverse("login"), {"username": controller_an.username, "password": PASSWORD}
+        reverse("core:login"), {"username": controller_an.username, "password": PASSWORD}
     )
     assert_outage_page(response, "Databasen går bara att läsa")
     assert "sessionid" not in response.cookies  # not logged in
@@ -335,7 +335,7 @@ def test_outage_page_renders_without_the_database():
     """No `db` fixture: any query while rendering the 503 would fail the test."""
     from django.test import RequestFactory
 
-    from config.database_outage import outage_response
+    from core.database_outage import outage_response
 
     response = outage_response(
         RequestFactory().post("/utfall/"), Outage.UNAVAILABLE, OperationalError("refused")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import types
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from demo.loaders import base
 from demo.loaders.base import BAD_NUMBER, DemoDataError, parse_number
@@ -25,8 +27,13 @@ from demo.management.commands.demo_users import (
     DEMO_USERS,
     REFUSED_WITHOUT_DEBUG,
 )
-from goals.models import BoardRole, OccasionLockedError, ReportingOccasion, Role
+from goals.models import BoardRole, OccasionLockedError, OrganisationUnit, ReportingOccasion, Role
+from indicators.formatting import format_number
 from indicators.models import Indicator, IndicatorValue, Target
+from reports.archive import report_json_text
+from reports.models import ArchivedReport
+from reports.renderers.xlsx import render_xlsx
+from reports.report import build_report
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +48,45 @@ def row_counts() -> dict[str, int]:
         for app in DEMO_APPS
         for model in apps.get_app_config(app).get_models()
     }
+
+
+# The kinds load_demo counts, by the model whose rows they are (every demo table but history).
+STORED_KINDS = {
+    "Kommuner": "goals.Municipality",
+    "Nämnder": "goals.Board",
+    "Förvaltningar och enheter": "goals.OrganisationUnit",
+    "Målområden": "goals.GoalArea",
+    "Kommunövergripande mål": "goals.CouncilGoal",
+    "Nämndmål": "goals.BoardGoal",
+    "Indikatorer": "indicators.Indicator",
+    "Utfall": "indicators.IndicatorValue",
+    "Målvärden": "indicators.Target",
+    "Fotnoter": "indicators.Footnote",
+    "Uppföljningstillfällen": "goals.ReportingOccasion",
+    "Målbedömningar": "goals.GoalAssessment",
+    "Budgetrader": "budget.BudgetLine",
+    "Belopp": "budget.BudgetAmount",
+}
+
+
+def unit_board_links() -> int:
+    return OrganisationUnit.boards.through.objects.count()
+
+
+def loaded_rows() -> int:
+    """Rows the loaders write: every demo table but history, roles and workflow steps."""
+    skipped = {"goals.BoardRole", "goals.OccasionTransition"}
+    counted = sum(
+        count
+        for label, count in row_counts().items()
+        if label not in skipped and ".Historical" not in label
+    )
+    return counted + unit_board_links()
+
+
+def sheet_values(xlsx: bytes) -> list[list[tuple]]:
+    workbook = load_workbook(io.BytesIO(xlsx))
+    return [list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets]
 
 
 def snapshot() -> dict:
@@ -216,7 +262,7 @@ def test_demo_users_can_log_in(client, settings):
     settings.DEBUG = True
     call_command("load_demo", verbosity=0)
     response = client.post(
-        reverse("login"), {"username": "demo_controller_an", "password": DEMO_PASSWORD}
+        reverse("core:login"), {"username": "demo_controller_an", "password": DEMO_PASSWORD}
     )
     assert response.status_code == 302
     assert response.wsgi_request.user.username == "demo_controller_an"
@@ -290,3 +336,56 @@ def test_demo_data_and_the_test_personas_share_the_boards(
     assert controller_an.board_roles.get().board == demo_data
     assert demo_data.name == "Arbetsmarknadsnämnden"
     assert controller_other.board_roles.get().board.indicators.exists()
+
+
+# ---- what a load reports, and the approvals it makes ----
+
+
+def test_a_first_load_says_what_it_created_per_kind(settings):
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("load_demo", "--no-users", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    total = loaded_rows()
+    assert lines[0] == (
+        f"Demodata inläst: {format_number(total)} nya, 0 ändrade, 0 oförändrade rader; "
+        "5 tillfällen godkända (med arkiverad rapport)."
+    )
+    kinds = dict(line.strip().split(": ", 1) for line in lines[1:])
+    for kind, label in STORED_KINDS.items():
+        count = row_counts()[label]
+        assert kinds[kind] == f"{format_number(count)} {'ny' if count == 1 else 'nya'}", kind
+    assert kinds["Enheternas nämnder"] == f"{unit_board_links()} nya"
+    assert "ändrad" not in " ".join(lines[1:])
+
+
+def test_a_second_load_says_nothing_changed(settings):
+    settings.DEBUG = False
+    call_command("load_demo", verbosity=0)
+    total = loaded_rows()
+    out = StringIO()
+    call_command("load_demo", "--no-users", stdout=out)
+    assert out.getvalue().strip().splitlines() == [
+        f"Demodata inläst: inget ändrades (0 nya, 0 ändrade, "
+        f"{format_number(total)} oförändrade rader)."
+    ]
+
+
+def test_each_approved_demo_occasion_has_its_archived_report(settings):
+    settings.DEBUG = False
+    call_command("load_demo", verbosity=0)
+    approved = ReportingOccasion.objects.filter(state=ReportingOccasion.State.APPROVED)
+    assert approved.count() == 5
+    for occasion in approved.select_related("board"):
+        [archive] = ArchivedReport.objects.filter(occasion=occasion)
+        approval = occasion.transitions.get(to_state=ReportingOccasion.State.APPROVED)
+        assert archive.approval == approval
+        assert (approval.reason, approval.source, approval.user) == ("Demodata", "kommando", None)
+        # The copy is the report of the occasion's board and year, built again now with the
+        # approval's time: the same JSON text, and the same cells in the workbook.
+        rebuilt = build_report(occasion.board, occasion.year, now=archive.created_at)
+        assert archive.json_text == report_json_text(rebuilt), occasion
+        assert sheet_values(bytes(archive.xlsx)) == sheet_values(render_xlsx(rebuilt))
+    # A second load approves nothing more and archives nothing more.
+    call_command("load_demo", verbosity=0)
+    assert ArchivedReport.objects.count() == 5

@@ -16,13 +16,13 @@ def test_demo_occasions_render_for_the_controller(client, demo_data, controller_
     occasions = ReportingOccasion.objects.filter(board=demo_data).order_by("year", "kind")
     assert occasions.exists()
     for occasion in occasions:
-        url = reverse("entry_page", args=["AN", occasion.year, occasion.kind])
+        url = reverse("indicators:entry_page", args=["AN", occasion.year, occasion.kind])
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
         if occasion.is_locked:
             assert 'name="value"' not in html
-    overview = client.get(reverse("entry_overview") + "?ar=2022")
+    overview = client.get(reverse("indicators:entry_overview") + "?ar=2022")
     assert overview.status_code == 200
 
 
@@ -30,7 +30,7 @@ def test_demo_full_year_2022_is_locked_and_shows_its_assessments(client, demo_da
     occasion = ReportingOccasion.objects.get(board=demo_data, year=2022, kind="helar")
     assert occasion.is_locked
     client.force_login(controller_an)
-    response = client.get(reverse("entry_page", args=["AN", 2022, "helar"]))
+    response = client.get(reverse("indicators:entry_page", args=["AN", 2022, "helar"]))
     html = response.content.decode()
     assert "Hög egenförsörjningsgrad" in html
     assert "3\xa0327" in html or "2\xa0917" in html  # ekonomiskt bistånd, stored values shown
@@ -46,7 +46,9 @@ def test_demo_open_occasion_template_downloads(client, demo_data, controller_an)
     )
     assert occasion is not None
     client.force_login(controller_an)
-    response = client.get(reverse("entry_template", args=["AN", occasion.year, occasion.kind]))
+    response = client.get(
+        reverse("indicators:entry_template", args=["AN", occasion.year, occasion.kind])
+    )
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook[SHEET].max_row >= 1
@@ -62,12 +64,12 @@ def test_demo_open_quarter_has_goal_indicators_with_every_column_filled(
     the 2023 target beside it.
     """
     client.force_login(controller_an)
-    overview = client.get(reverse("entry_overview"))
+    overview = client.get(reverse("indicators:entry_overview"))
     assert overview.context["year"] == 2023
     first = overview.context["rows"][0]["status"].occasion
     assert (first.board, first.year, first.kind, first.state) == (demo_data, 2023, "k1", "oppen")
 
-    response = client.get(reverse("entry_page", args=["AN", 2023, "k1"]))
+    response = client.get(reverse("indicators:entry_page", args=["AN", 2023, "k1"]))
     assert response.status_code == 200
     sheet = response.context["sheet"]
     rows = [

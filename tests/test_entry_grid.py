@@ -21,7 +21,7 @@ def test_row_shows_last_years_year_value_and_every_stored_decimal(client, contro
     set_value(indicator, year=2023, period_type=Q, number=3, value="9.5")  # 0 decimals shown
     client.force_login(controller_an)
     html = client.get(
-        reverse("entry_page", args=[board_an.code, occasion.year, occasion.kind])
+        reverse("indicators:entry_page", args=[board_an.code, occasion.year, occasion.kind])
     ).content.decode()
     key = f"v{indicator.pk}-{breakdown().pk}-kvartal-3"
     row = html[html.index(f'id="f-{key}"') :]
@@ -42,6 +42,6 @@ def test_assignment_title_is_not_cut(client, controller_an, board_an, municipali
     )
     client.force_login(controller_an)
     html = client.get(
-        reverse("entry_page", args=[board_an.code, occasion.year, occasion.kind])
+        reverse("indicators:entry_page", args=[board_an.code, occasion.year, occasion.kind])
     ).content.decode()
     assert title in html

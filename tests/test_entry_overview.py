@@ -23,7 +23,7 @@ def test_overview_shows_missing_fields_and_deadline(client, board_an, controller
     for gender in ("", "K", "M"):
         set_value(indicators[0], year=2023, period_type=Q, number=3, value=1, gender=gender)
     client.force_login(controller_an)
-    response = client.get(reverse("entry_overview") + "?ar=2023")
+    response = client.get(reverse("indicators:entry_overview") + "?ar=2023")
     assert response.status_code == 200
     (row,) = response.context["rows"]
     status = row["status"]
@@ -38,7 +38,7 @@ def test_overview_shows_missing_fields_and_deadline(client, board_an, controller
 
 def test_overview_query_count_is_flat(client, municipality, board_an, board_other, admin_user):
     client.force_login(admin_user)
-    url = reverse("entry_overview") + "?ar=2023"
+    url = reverse("indicators:entry_overview") + "?ar=2023"
     ReportingOccasion.objects.create(board=board_an, year=2023, kind="k1")
     goal_chain(board_an, goals=1, indicators_per_goal=2)
     client.get(url)
@@ -60,5 +60,5 @@ def test_overview_lists_only_the_users_boards(client, board_an, board_other, con
     ReportingOccasion.objects.create(board=board_other, year=2023, kind="k1")
     BoardRole.objects.get_or_create(user=controller_an, role=Role.CONTROLLER, board=board_an)
     client.force_login(controller_an)
-    rows = client.get(reverse("entry_overview") + "?ar=2023").context["rows"]
+    rows = client.get(reverse("indicators:entry_overview") + "?ar=2023").context["rows"]
     assert [row["status"].occasion.board.code for row in rows] == ["AN"]

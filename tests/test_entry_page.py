@@ -34,11 +34,15 @@ def indicators(board_an):
 
 
 def page_url(occasion):
-    return reverse("entry_page", args=[occasion.board.code, occasion.year, occasion.kind])
+    return reverse(
+        "indicators:entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
+    )
 
 
 def save_url(occasion):
-    return reverse("entry_save_value", args=[occasion.board.code, occasion.year, occasion.kind])
+    return reverse(
+        "indicators:entry_save_value", args=[occasion.board.code, occasion.year, occasion.kind]
+    )
 
 
 def post_value(client, occasion, indicator, *, value="", gender="", version=0, **extra):
@@ -368,7 +372,7 @@ def test_page_work_per_field_does_not_grow(client, controller_an, occasion, indi
     large_built, large_reversed, html = page_work()
     assert value_inputs(html) == 12 + 5
     assert html.count(">Historik</a>") == 5
-    assert reverse("value_history", args=[value.pk]) in html
+    assert reverse("indicators:value_history", args=[value.pk]) in html
     assert f'value="Fotnot {number}"' in html
     assert (small_built, large_built) == (0, 0)
     assert large_reversed == small_reversed

@@ -35,7 +35,7 @@ def key(indicator, gender=""):
 
 
 def save_all_url(item):
-    return reverse("entry_save_all", args=[item.board.code, item.year, item.kind])
+    return reverse("indicators:entry_save_all", args=[item.board.code, item.year, item.kind])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -65,7 +65,7 @@ def test_single_field_save_query_count(client, controller_an, occasion, indicato
     with CaptureQueriesContext(connection) as captured:
         response = client.post(save_url(occasion), data, **JSON)
     # Every statement counts, the save's BEGIN and COMMIT included (the session's renewal is a
-    # lone UPDATE: config.sessions).
+    # lone UPDATE: core.sessions).
     queries = list(captured)
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "saved"

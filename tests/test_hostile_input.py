@@ -32,9 +32,9 @@ from openpyxl import load_workbook
 
 from budget.formatting import kronor_as_tkr_text
 from budget.models import AmountKind, BudgetAmount, BudgetLine
-from budget.selectors import entry_rows
 from budget.services import MAX_KRONOR
 from budget.services import TOO_LARGE as BUDGET_TOO_LARGE
+from budget.tables import entry_rows
 from budget.views import FORM_ERRORS
 from demo.loaders import budget as budget_loader
 from goals.models import (
@@ -218,7 +218,9 @@ def value_post(an, value, **extra) -> dict:
 
 
 def save_url(occasion) -> str:
-    return reverse("entry_save_value", args=[occasion.board.code, occasion.year, occasion.kind])
+    return reverse(
+        "indicators:entry_save_value", args=[occasion.board.code, occasion.year, occasion.kind]
+    )
 
 
 @pytest.fixture
@@ -272,7 +274,7 @@ def test_entry_with_sixteen_digits_is_stored_exactly_or_refused(client_an, an, t
     stored = IndicatorValue.objects.filter(indicator=an["indicator"]).first()
     if stored is not None:
         assert stored.value == number
-    page = client_an.get(reverse("entry_page", args=["AN", YEAR, "k3"]))
+    page = client_an.get(reverse("indicators:entry_page", args=["AN", YEAR, "k3"]))
     assert page.status_code == 200
 
 
@@ -358,7 +360,7 @@ def budget_post(board, changes: dict[int, str] | None = None) -> dict:
 
 
 def budget_url(board) -> str:
-    return reverse("budget_entry", args=[board.code, 2022]) + "?tidpunkt=oktober"
+    return reverse("budget:budget_entry", args=[board.code, 2022]) + "?tidpunkt=oktober"
 
 
 @pytest.mark.parametrize(("text", "message"), REFUSED, ids=REFUSED_IDS)
@@ -423,29 +425,33 @@ def _write_requests(target):
     args = [occasion.board.code, occasion.year, occasion.kind]
     helar_args = [helar.board.code, helar.year, helar.kind]
     return [
-        ("värde", reverse("entry_save_value", args=args), value_post(target, "3 327")),
-        ("skicka in", reverse("occasion_submit", args=[occasion.pk]), {}),
-        ("godkänn", reverse("occasion_approve", args=[submitted.pk]), {}),
-        ("skicka tillbaka", reverse("occasion_send_back", args=[submitted.pk]), {"reason": "x"}),
-        ("öppna igen", reverse("occasion_reopen", args=[approved.pk]), {"reason": "x"}),
+        ("värde", reverse("indicators:entry_save_value", args=args), value_post(target, "3 327")),
+        ("skicka in", reverse("goals:occasion_submit", args=[occasion.pk]), {}),
+        ("godkänn", reverse("goals:occasion_approve", args=[submitted.pk]), {}),
+        (
+            "skicka tillbaka",
+            reverse("goals:occasion_send_back", args=[submitted.pk]),
+            {"reason": "x"},
+        ),
+        ("öppna igen", reverse("goals:occasion_reopen", args=[approved.pk]), {"reason": "x"}),
         (
             "bedömning",
-            reverse("entry_save_assessment", args=[*helar_args, target["goal"].pk]),
+            reverse("indicators:entry_save_assessment", args=[*helar_args, target["goal"].pk]),
             {"version": 0, "level": "uppnatt", "analysis": "x"},
         ),
         (
             "uppdrag",
-            reverse("entry_save_assignment", args=[*args, target["assignment"].pk]),
+            reverse("indicators:entry_save_assignment", args=[*args, target["assignment"].pk]),
             {"version": 0, "status": "pagar"},
         ),
         (
             "aktivitet",
-            reverse("entry_save_activity", args=[*args, target["activity"].pk]),
+            reverse("indicators:entry_save_activity", args=[*args, target["activity"].pk]),
             {"version": 0, "status": "pagar"},
         ),
         (
             "budget",
-            reverse("budget_entry", args=[occasion.board.code, 2022]),
+            reverse("budget:budget_entry", args=[occasion.board.code, 2022]),
             {"tidpunkt": "oktober"},
         ),
     ]
@@ -457,9 +463,11 @@ def test_another_boards_controller_cannot_write_to_an(client, an_workflow, bin_,
     for label, url, data in _write_requests(an_workflow):
         response = client.post(url, data)
         assert response.status_code == 404, (label, response.status_code)
-    template = client.get(reverse("entry_template", args=[bin_["board"].code, YEAR, "k3"]))
+    template = client.get(
+        reverse("indicators:entry_template", args=[bin_["board"].code, YEAR, "k3"])
+    )
     response = client.post(
-        reverse("entry_import", args=["AN", YEAR, "k3"]),
+        reverse("indicators:entry_import", args=["AN", YEAR, "k3"]),
         {"file": SimpleUploadedFile("utfall.xlsx", template.content)},
     )
     assert response.status_code == 404
@@ -471,22 +479,24 @@ def test_an_form_naming_another_boards_objects_is_refused(client_an, an, bin_):
     before = snapshot()
     args = ["AN", YEAR, "k3"]
     requests = [
-        (reverse("entry_save_value", args=args), value_post(bin_, "3 327")),
+        (reverse("indicators:entry_save_value", args=args), value_post(bin_, "3 327")),
         (
-            reverse("entry_save_assessment", args=["AN", YEAR, "helar", bin_["goal"].pk]),
+            reverse(
+                "indicators:entry_save_assessment", args=["AN", YEAR, "helar", bin_["goal"].pk]
+            ),
             {"version": 0, "level": "uppnatt"},
         ),
         (
-            reverse("entry_save_assignment", args=[*args, bin_["assignment"].pk]),
+            reverse("indicators:entry_save_assignment", args=[*args, bin_["assignment"].pk]),
             {"version": 0, "status": "pagar"},
         ),
         (
-            reverse("entry_save_activity", args=[*args, bin_["activity"].pk]),
+            reverse("indicators:entry_save_activity", args=[*args, bin_["activity"].pk]),
             {"version": 0, "status": "pagar"},
         ),
         # AN's occasion id with BIN's board code, and the other way round.
-        (reverse("entry_save_value", args=["BIN", YEAR, "k3"]), value_post(an, "3 327")),
-        (reverse("occasion_submit", args=[bin_["occasion"].pk]), {}),
+        (reverse("indicators:entry_save_value", args=["BIN", YEAR, "k3"]), value_post(an, "3 327")),
+        (reverse("goals:occasion_submit", args=[bin_["occasion"].pk]), {}),
     ]
     for url, data in requests:
         response = client_an.post(url, data)
@@ -508,8 +518,10 @@ def test_an_import_with_another_boards_rows_writes_nothing(
     client, an, bin_, controller_an, admin_user
 ):
     client.force_login(admin_user)
-    bin_template = client.get(reverse("entry_template", args=["BIN", YEAR, "k3"])).content
-    an_template = client.get(reverse("entry_template", args=["AN", YEAR, "k3"])).content
+    bin_template = client.get(
+        reverse("indicators:entry_template", args=["BIN", YEAR, "k3"])
+    ).content
+    an_template = client.get(reverse("indicators:entry_template", args=["AN", YEAR, "k3"])).content
     # BIN's rows copied into AN's template (its Information sheet says AN).
     bin_rows = list(
         load_workbook(io.BytesIO(bin_template))[SHEET].iter_rows(min_row=2, values_only=True)
@@ -549,7 +561,7 @@ def test_posts_without_a_csrf_token_are_refused(csrf_client, an_workflow, budget
         assert response.status_code == 403, label
         assert "Formuläret kunde inte skickas" in page_text(response), label
     response = csrf_client.post(
-        reverse("entry_import", args=["AN", YEAR, "k3"]),
+        reverse("indicators:entry_import", args=["AN", YEAR, "k3"]),
         {"file": SimpleUploadedFile("utfall.xlsx", b"PK")},
     )
     assert response.status_code == 403
@@ -565,10 +577,10 @@ def test_posts_without_a_csrf_token_are_refused(csrf_client, an_workflow, budget
 
 
 def test_logout_password_change_and_login_need_the_token(csrf_client, controller_an):
-    assert csrf_client.post(reverse("logout")).status_code == 403
-    assert csrf_client.get(reverse("password_change")).status_code == 200  # still logged in
+    assert csrf_client.post(reverse("core:logout")).status_code == 403
+    assert csrf_client.get(reverse("core:password_change")).status_code == 200  # still logged in
     response = csrf_client.post(
-        reverse("password_change"),
+        reverse("core:password_change"),
         {
             "old_password": PASSWORD,
             "new_password1": "nytt-langt-losen-99",
@@ -579,13 +591,15 @@ def test_logout_password_change_and_login_need_the_token(csrf_client, controller
     controller_an.refresh_from_db()
     assert controller_an.check_password(PASSWORD)
     anonymous = Client(enforce_csrf_checks=True)
-    response = anonymous.post(reverse("login"), {"username": "controller_an", "password": PASSWORD})
+    response = anonymous.post(
+        reverse("core:login"), {"username": "controller_an", "password": PASSWORD}
+    )
     assert response.status_code == 403
 
 
 def test_a_post_with_the_token_goes_through(csrf_client, an):
     """The control: the same POST with the page's token is accepted."""
-    page = csrf_client.get(reverse("entry_page", args=["AN", YEAR, "k3"]))
+    page = csrf_client.get(reverse("indicators:entry_page", args=["AN", YEAR, "k3"]))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
     response = csrf_client.post(
         save_url(an["occasion"]), value_post(an, "3 327", csrfmiddlewaretoken=token)
@@ -601,14 +615,18 @@ def test_a_post_with_the_token_goes_through(csrf_client, an):
 
 def upload(client, occasion, data: bytes, name: str = "utfall.xlsx"):
     return client.post(
-        reverse("entry_import", args=[occasion.board.code, occasion.year, occasion.kind]),
+        reverse(
+            "indicators:entry_import", args=[occasion.board.code, occasion.year, occasion.kind]
+        ),
         {"file": SimpleUploadedFile(name, data)},
     )
 
 
 def template(client, occasion) -> bytes:
     response = client.get(
-        reverse("entry_template", args=[occasion.board.code, occasion.year, occasion.kind])
+        reverse(
+            "indicators:entry_template", args=[occasion.board.code, occasion.year, occasion.kind]
+        )
     )
     assert response.status_code == 200
     return response.content

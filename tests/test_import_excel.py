@@ -36,7 +36,9 @@ def indicators(board_an):
 
 def urls(occasion):
     args = [occasion.board.code, occasion.year, occasion.kind]
-    return reverse("entry_template", args=args), reverse("entry_import", args=args)
+    return reverse("indicators:entry_template", args=args), reverse(
+        "indicators:entry_import", args=args
+    )
 
 
 def download(client, occasion) -> bytes:

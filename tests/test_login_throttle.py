@@ -150,7 +150,7 @@ class TestPasswordStrength:
     ):
         client.force_login(controller_an)
         response = client.post(
-            reverse("password_change"),
+            reverse("core:password_change"),
             {"old_password": PASSWORD, "new_password1": "kort1", "new_password2": "kort1"},
         )
         assert response.status_code == 200

@@ -219,7 +219,9 @@ def test_the_indicator_page_shows_the_escaped_text_in_page_and_chart(client, hos
     from django.urls import reverse
 
     client.force_login(admin_user)
-    page = client.get(reverse("indicator_detail", args=[hostile["indicator"].pk])).content.decode()
+    page = client.get(
+        reverse("reports:indicator_detail", args=[hostile["indicator"].pk])
+    ).content.decode()
     assert ESCAPED in page
     assert "{{ 7|add:1 }}" in html.unescape(page)  # shown as typed, never rendered
     texts = [text for figure in figures(page) for text in strings(figure)]

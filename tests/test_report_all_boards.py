@@ -13,18 +13,19 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from goals.models import Board, BoardRole, Role
+from goals.periods import PeriodType
 from reports.freshness import data_token
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE
 from reports.report import get_report
 from reports.views.municipality_report import NO_BOARDS, NO_BOARDS_IN_YEAR, export_boards
-from tests.builders import goal_chain
 from tests.conftest import make_user
+from tests.entry_data import VALUE_YEARS, goal_chain
 from tests.test_export_xlsx import find, right
 from tests.test_report_fixtures import add_goal_with_indicators, mini_an  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 YEAR = 2022
-URL = reverse("report_xlsx_all", args=[YEAR])
+URL = reverse("reports:report_xlsx_all", args=[YEAR])
 AN_SHEET = "AN Arbetsmarknadsnämnden"
 BIN_SHEET = "BIN Bildningsnämnden"
 
@@ -32,7 +33,13 @@ BIN_SHEET = "BIN Bildningsnämnden"
 @pytest.fixture
 def boards(mini_an, board_other):  # noqa: F811
     """AN with the full mini report, BIN with one goal chain of its own."""
-    goal_chain(board_other, goals=1, indicators_per_goal=1)
+    goal_chain(
+        board_other,
+        goals=1,
+        indicators_per_goal=1,
+        frequency=PeriodType.YEAR,
+        value_years=VALUE_YEARS,
+    )
     return mini_an.board, board_other
 
 
@@ -45,7 +52,7 @@ def download(client, user, url: str = URL):
 
 def own_export(client):
     """AN's own workbook, as report_xlsx gives it to the same user."""
-    response = client.get(reverse("report_xlsx", args=["AN", YEAR]))
+    response = client.get(reverse("reports:report_xlsx", args=["AN", YEAR]))
     return load_workbook(io.BytesIO(response.content), rich_text=True)
 
 
@@ -209,9 +216,9 @@ def test_a_user_without_boards_gets_404(client, outsider, boards, security_log):
 
 def test_a_year_without_any_of_the_users_boards_is_404(client, controller_other, admin_user):
     client.force_login(controller_other)
-    assert client.get(reverse("report_xlsx_all", args=[2018])).status_code == 404
+    assert client.get(reverse("reports:report_xlsx_all", args=[2018])).status_code == 404
     client.force_login(admin_user)
-    assert client.get(reverse("report_xlsx_all", args=[2018])).status_code == 404
+    assert client.get(reverse("reports:report_xlsx_all", args=[2018])).status_code == 404
     with pytest.raises(Http404, match=NO_BOARDS_IN_YEAR):
         export_boards(controller_other, 2018)
 
@@ -219,28 +226,36 @@ def test_a_year_without_any_of_the_users_boards_is_404(client, controller_other,
 def test_anonymous_visitors_are_sent_to_the_login(client, boards):
     response = client.get(URL)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("core:login"))
 
 
 def test_home_links_the_years_in_which_a_board_of_the_user_existed(client, municipality, outsider):
     new_board = Board.objects.create(
         municipality=municipality, code="NY", name="Nya nämnden", valid_from=2021
     )
-    goal_chain(new_board, goals=1, indicators_per_goal=1, years=(2020, 2021, 2022))
+    goal_chain(
+        new_board,
+        goals=1,
+        indicators_per_goal=1,
+        frequency=PeriodType.YEAR,
+        value_years=VALUE_YEARS,
+    )
     client.force_login(make_user("controller_ny", Role.CONTROLLER, new_board))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("reports:home")).content.decode()
     for year in (2022, 2021):
-        assert reverse("report_xlsx_all", args=[year]) in html
+        assert reverse("reports:report_xlsx_all", args=[year]) in html
         assert f"Verksamhetsberättelse {year}, alla nämnder (Excel)" in html
-    assert reverse("goal_tree", args=["NY", 2020]) in html  # the page lists 2020 …
-    assert reverse("report_xlsx_all", args=[2020]) not in html  # … but the board began in 2021
+    assert reverse("reports:goal_tree", args=["NY", 2020]) in html  # the page lists 2020 …
+    assert (
+        reverse("reports:report_xlsx_all", args=[2020]) not in html
+    )  # … but the board began in 2021
     client.force_login(outsider)
-    assert "alla-namnder" not in client.get(reverse("home")).content.decode()
+    assert "alla-namnder" not in client.get(reverse("reports:home")).content.decode()
 
 
 # -- queries -------------------------------------------------------------------------------
 # Fixed per request: session, user, the user's roles, the boards, and saving the session
-# (SESSION_SAVE_EVERY_REQUEST: one UPDATE, config.sessions).
+# (SESSION_SAVE_EVERY_REQUEST: one UPDATE, core.sessions).
 FIXED = 5
 
 
@@ -270,7 +285,13 @@ def test_query_count_is_flat_in_indicators_goals_and_years(client, admin_user, b
     small = count_export(client)
     an, other = boards
     add_goal_with_indicators(an, 15)
-    goal_chain(other, goals=3, indicators_per_goal=4, years=(2017, 2018, 2019, 2020, 2021, 2022))
+    goal_chain(
+        other,
+        goals=3,
+        indicators_per_goal=4,
+        frequency=PeriodType.YEAR,
+        value_years=(2017, 2018, 2019, 2020, 2021, 2022),
+    )
     large = count_export(client)
     assert small == large == FIXED + 1 + count_report(an) + count_report(other)
 
@@ -279,9 +300,9 @@ def test_query_count_grows_by_one_report_per_board(client, admin_user, municipal
     """Linear in the number of boards: FIXED + (queries of one board's report) × boards.
 
     The export reads the data token once, then each board adds exactly what building its own
-    report runs: when written, 22 queries for a board with budget lines and investment
-    projects and 18 for one without (their amounts are then not read), flat in the board's
-    goals, indicators and years (tests/test_report_queries.py); so 5 + 1 + 18 × N for the N
+    report runs: when written, 18 queries for a board with budget lines and investment
+    projects and 16 for one without (their amounts are then not read), flat in the board's
+    goals, indicators and years (tests/test_report_queries.py); so 5 + 1 + 16 × N for the N
     boards built here. A repeated export sends the kept file: 5 + 1. Anything the export added
     per board or per row on top of that changes the step and fails here.
     """
@@ -291,7 +312,13 @@ def test_query_count_grows_by_one_report_per_board(client, admin_user, municipal
         board = Board.objects.create(
             municipality=municipality, code=f"N{number}", name=f"Nämnd {number}", valid_from=2019
         )
-        goal_chain(board, goals=number, indicators_per_goal=2)
+        goal_chain(
+            board,
+            goals=number,
+            indicators_per_goal=2,
+            frequency=PeriodType.YEAR,
+            value_years=VALUE_YEARS,
+        )
         if number == 1:
             client.get(URL)  # first request of the session
         counts.append(count_export(client))

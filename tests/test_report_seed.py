@@ -407,7 +407,7 @@ def test_indicator_footnotes_are_numbered_and_listed_as_in_the_seed(workbook):
 
 def test_report_page_json_and_timing_for_an(client, demo_data, admin_user):
     client.force_login(admin_user)
-    html = client.get(reverse("report", args=["AN", 2022])).content.decode()
+    html = client.get(reverse("reports:report", args=["AN", 2022])).content.decode()
     for figure in ("453\xa0257", "5\xa0249", "-4\xa0914", "88,9", "AMC: 96,4"):
         assert figure in html
     report = build_report(demo_data, 2022)

@@ -17,9 +17,9 @@ from tests.test_report_fixtures import add_goal_with_indicators, mini_an  # noqa
 
 pytestmark = pytest.mark.django_db
 
-PAGE = reverse("report", args=["AN", 2022])
-WORKBOOK = reverse("report_xlsx", args=["AN", 2022])
-TABLE = reverse("report_table_xlsx", args=["AN", 2022, "driftsammandrag"])
+PAGE = reverse("reports:report", args=["AN", 2022])
+WORKBOOK = reverse("reports:report_xlsx", args=["AN", 2022])
+TABLE = reverse("reports:report_table_xlsx", args=["AN", 2022, "driftsammandrag"])
 
 
 def login(client, user):
@@ -56,14 +56,17 @@ def test_anonymous_visitors_are_sent_to_login(client, mini_an):  # noqa: F811
     for url in (PAGE, WORKBOOK, TABLE):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("core:login"))
 
 
 def test_unknown_board_table_or_year_is_404(client, mini_an, admin_user):  # noqa: F811
     login(client, admin_user)
-    assert client.get(reverse("report", args=["XX", 2022])).status_code == 404
-    assert client.get(reverse("report_table_xlsx", args=["AN", 2022, "nope"])).status_code == 404
-    assert client.get(reverse("report", args=["AN", 2010])).status_code == 404
+    assert client.get(reverse("reports:report", args=["XX", 2022])).status_code == 404
+    assert (
+        client.get(reverse("reports:report_table_xlsx", args=["AN", 2022, "nope"])).status_code
+        == 404
+    )
+    assert client.get(reverse("reports:report", args=["AN", 2010])).status_code == 404
 
 
 def test_page_shows_every_table_with_figures_marks_and_links(client, mini_an, secretary_an):  # noqa: F811
@@ -109,7 +112,7 @@ def test_downloads_hold_the_whole_report_or_one_table(client, mini_an, controlle
         in one["Content-Disposition"]
     )
     assert load_workbook(io.BytesIO(one.content)).sheetnames == ["Resultat 2022"]
-    group = client.get(reverse("report_table_xlsx", args=["AN", 2022, "namndindikatorer"]))
+    group = client.get(reverse("reports:report_table_xlsx", args=["AN", 2022, "namndindikatorer"]))
     assert load_workbook(io.BytesIO(group.content)).sheetnames == ["Nämndindikatorer"]
 
 

@@ -13,9 +13,9 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
 
-from config.security_log import SecurityJsonFormatter
+from core.security import SecurityEvent, client_ip, log_security_event
+from core.security_log import SecurityJsonFormatter
 from goals.access import Action, get_board_for_user, require
-from goals.security import SecurityEvent, client_ip, log_security_event
 from tests.conftest import PASSWORD
 
 LOGIN = "/logga-in/"
@@ -93,7 +93,7 @@ def test_a_lock_that_ends_by_itself_is_not_logged_as_unlocked(
 
 def test_logout_is_logged(client, controller_an, security_log):
     client.force_login(controller_an)
-    client.post(reverse("logout"), REMOTE_ADDR="10.9.9.9")
+    client.post(reverse("core:logout"), REMOTE_ADDR="10.9.9.9")
 
     [event] = security_log.events(SecurityEvent.LOGOUT)
     assert event["user"] == "controller_an"
@@ -128,7 +128,7 @@ def test_allowed_access_logs_nothing(controller_an, board_an, security_log):
 def test_refusal_inside_a_request_has_the_address(client, controller_other, board_an, security_log):
     """Without an explicit request, the request being handled gives the address."""
     client.force_login(controller_other)
-    response = client.get(reverse("goal_tree", args=["AN", 2022]), REMOTE_ADDR="10.7.7.7")
+    response = client.get(reverse("reports:goal_tree", args=["AN", 2022]), REMOTE_ADDR="10.7.7.7")
     assert response.status_code == 404
 
     [event] = security_log.events(SecurityEvent.ACCESS_DENIED)
@@ -139,7 +139,7 @@ def test_refusal_inside_a_request_has_the_address(client, controller_other, boar
 def test_password_change_is_logged(client, controller_an, security_log):
     client.force_login(controller_an)
     response = client.post(
-        reverse("password_change"),
+        reverse("core:password_change"),
         {
             "old_password": PASSWORD,
             "new_password1": "ett-helt-nytt-langt-losenord",

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from config.middleware import SESSION_EXPIRED_MESSAGE
-from goals.security import SESSION_LOGIN_AT_KEY, SecurityEvent
+from core.middleware import SESSION_EXPIRED_MESSAGE
+from core.security import SESSION_LOGIN_AT_KEY, SecurityEvent
 from tests.conftest import PASSWORD
 
 # A page only a logged-in user sees, owned by this part of the app.
@@ -64,11 +64,11 @@ def test_the_configuration_is_what_the_issue_asks_for():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_ABSOLUTE_MAX_SECONDS == 12 * 60 * 60
-    # Database sessions (config.sessions only lets a read-only database still show pages).
-    assert settings.SESSION_ENGINE == "config.sessions"
+    # Database sessions (core.sessions only lets a read-only database still show pages).
+    assert settings.SESSION_ENGINE == "core.sessions"
     from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
-    from config.sessions import SessionStore
+    from core.sessions import SessionStore
 
     assert issubclass(SessionStore, DatabaseSessionStore)
 
@@ -108,7 +108,7 @@ def test_activity_keeps_a_session_only_until_12_hours_after_login(
 def test_a_new_login_starts_a_new_12_hours(client, controller_an, clock):
     login(client, "controller_an")
     clock.advance(hours=11, minutes=50)
-    client.post(reverse("logout"))
+    client.post(reverse("core:logout"))
     login(client, "controller_an")
     clock.advance(minutes=20)
     assert is_logged_in(client)
@@ -134,7 +134,7 @@ def test_session_without_login_time_is_ended(client, controller_an, security_log
 def test_logout_ends_the_session_on_the_server(client, controller_an):
     key = login(client, "controller_an")
     assert Session.objects.filter(session_key=key).exists()
-    client.post(reverse("logout"))
+    client.post(reverse("core:logout"))
     assert not Session.objects.filter(session_key=key).exists()
 
     # Someone who copied the cookie before logout gets nothing with it.
@@ -150,7 +150,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(controller_an):
     assert is_logged_in(phone)
 
     response = laptop.post(
-        reverse("password_change"),
+        reverse("core:password_change"),
         {
             "old_password": PASSWORD,
             "new_password1": "ett-helt-nytt-langt-losenord",
@@ -158,7 +158,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(controller_an):
         },
     )
     assert response.status_code == 302
-    assert response.url == reverse("password_change_done")
+    assert response.url == reverse("core:password_change_done")
 
     assert is_logged_in(laptop)
     assert not is_logged_in(phone)

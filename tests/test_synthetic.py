@@ -27,7 +27,7 @@ from demo.synthetic import (
 from goals.models import Board, BoardGoal, CouncilGoal, GoalAssessment, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
 from indicators.models import Footnote, Indicator, IndicatorBreakdown, IndicatorValue, Target
-from tests.builders import goal_chain
+from tests.entry_data import VALUE_YEARS, goal_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,9 @@ def test_size_s_has_every_value_of_its_structure():
 
 
 def test_other_boards_are_left_alone(board_an):
-    indicators = goal_chain(board_an, goals=1, indicators_per_goal=2)
+    indicators = goal_chain(
+        board_an, goals=1, indicators_per_goal=2, frequency=PeriodType.YEAR, value_years=VALUE_YEARS
+    )
     before = list(
         IndicatorValue.objects.filter(indicator__in=indicators)
         .order_by("pk")
@@ -184,14 +186,14 @@ def board_pages(board_code: str) -> dict[str, tuple[str, str, dict | None]]:
     board_year = {"board_code": board_code, "year": YEAR}
     occasion = {**board_year, "kind": OccasionKind.FULL_YEAR.value}
     wanted = {
-        "dashboard": ("board_dashboard", board_year),
-        "overview": ("municipality_overview", {}),
-        "goal_tree": ("goal_tree", board_year),
-        "indicator": ("indicator_detail", {"pk": indicator.pk}),
-        "entry_load": ("entry_page", occasion),
-        "entry_save": ("entry_save_value", occasion),
-        "report_html": ("report", board_year),
-        "report_xlsx": ("report_xlsx", board_year),
+        "dashboard": ("reports:board_dashboard", board_year),
+        "overview": ("reports:municipality_overview", {}),
+        "goal_tree": ("reports:goal_tree", board_year),
+        "indicator": ("reports:indicator_detail", {"pk": indicator.pk}),
+        "entry_load": ("indicators:entry_page", occasion),
+        "entry_save": ("indicators:entry_save_value", occasion),
+        "report_html": ("reports:report", board_year),
+        "report_xlsx": ("reports:report_xlsx", board_year),
     }
     pages = {}
     for key, (name, kwargs) in wanted.items():

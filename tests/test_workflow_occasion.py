@@ -24,7 +24,9 @@ def occasion(board_an):
 
 
 def entry_url(occasion):
-    return reverse("entry_page", args=[occasion.board.code, occasion.year, occasion.kind])
+    return reverse(
+        "indicators:entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
+    )
 
 
 def test_full_cycle_records_every_transition(occasion, controller_an, secretary_an, admin_user):
@@ -122,24 +124,24 @@ def test_submitted_and_approved_occasions_refuse_values_through_the_service(
 def test_workflow_buttons_and_views(client, occasion, controller_an, secretary_an, admin_user):
     client.force_login(controller_an)
     page = client.get(entry_url(occasion)).content.decode()
-    assert reverse("occasion_submit", args=[occasion.pk]) in page
-    assert reverse("occasion_approve", args=[occasion.pk]) not in page
+    assert reverse("goals:occasion_submit", args=[occasion.pk]) in page
+    assert reverse("goals:occasion_approve", args=[occasion.pk]) not in page
     # A controller may not approve: 403 on the own board.
-    assert client.post(reverse("occasion_approve", args=[occasion.pk])).status_code == 403
-    response = client.post(reverse("occasion_submit", args=[occasion.pk]))
+    assert client.post(reverse("goals:occasion_approve", args=[occasion.pk])).status_code == 403
+    response = client.post(reverse("goals:occasion_submit", args=[occasion.pk]))
     assert response.status_code == 302
     occasion.refresh_from_db()
     assert occasion.state == "inskickad"
 
     client.force_login(secretary_an)
     page = client.get(entry_url(occasion)).content.decode()
-    assert reverse("occasion_approve", args=[occasion.pk]) in page
-    client.post(reverse("occasion_approve", args=[occasion.pk]))
+    assert reverse("goals:occasion_approve", args=[occasion.pk]) in page
+    client.post(reverse("goals:occasion_approve", args=[occasion.pk]))
     occasion.refresh_from_db()
     assert occasion.state == "godkand"
 
     client.force_login(admin_user)
-    reopen = reverse("occasion_reopen", args=[occasion.pk])
+    reopen = reverse("goals:occasion_reopen", args=[occasion.pk])
     assert client.get(reopen).status_code == 200
     refused = client.post(reopen, {"reason": ""})
     assert "Ange en motivering" in refused.content.decode()
@@ -153,9 +155,9 @@ def test_workflow_buttons_and_views(client, occasion, controller_an, secretary_a
 def test_workflow_views_are_404_for_other_boards(client, occasion, controller_other, outsider):
     for user in (controller_other, outsider):
         client.force_login(user)
-        for name in ("occasion_submit", "occasion_approve", "occasion_send_back"):
+        for name in ("goals:occasion_submit", "goals:occasion_approve", "goals:occasion_send_back"):
             assert client.post(reverse(name, args=[occasion.pk])).status_code == 404
-        assert client.get(reverse("occasion_reopen", args=[occasion.pk])).status_code == 404
+        assert client.get(reverse("goals:occasion_reopen", args=[occasion.pk])).status_code == 404
     occasion.refresh_from_db()
     assert occasion.state == "oppen"
 
@@ -219,7 +221,7 @@ def test_assessment_view_records_the_server_side_suggestion(client, board_an, co
     indicators = goal_chain(board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.TERTIAL)
     goal = indicators[0].board_goal
     client.force_login(controller_an)
-    url = reverse("entry_save_assessment", args=["AN", 2023, "d1", goal.pk])
+    url = reverse("indicators:entry_save_assessment", args=["AN", 2023, "d1", goal.pk])
     response = client.post(
         url, {"version": 0, "level": "", "analysis": "Text"}, HTTP_HX_REQUEST="true"
     )
@@ -247,7 +249,7 @@ def test_assignment_and_activity_status(client, board_an, municipality, controll
     client.force_login(controller_an)
     page = client.get(entry_url(occasion)).content.decode()
     assert "Uppdrag A" in page and "Aktivitet B" in page
-    url = reverse("entry_save_assignment", args=["AN", 2023, "helar", assignment.pk])
+    url = reverse("indicators:entry_save_assignment", args=["AN", 2023, "helar", assignment.pk])
     client.post(
         url, {"version": 0, "status": "pagar", "comment": "Fortsätter 2024"}, HTTP_HX_REQUEST="true"
     )
@@ -256,7 +258,7 @@ def test_assignment_and_activity_status(client, board_an, municipality, controll
     stale = client.post(url, {"version": 0, "status": "genomfort"}, HTTP_HX_REQUEST="true")
     assert "sparade här" in stale.content.decode()
     assert assignment.statuses.get().status == "pagar"
-    url = reverse("entry_save_activity", args=["AN", 2023, "helar", activity.pk])
+    url = reverse("indicators:entry_save_activity", args=["AN", 2023, "helar", activity.pk])
     client.post(url, {"version": 0, "status": "genomfort"}, HTTP_HX_REQUEST="true")
     assert activity.statuses.get().status == "genomfort"
 

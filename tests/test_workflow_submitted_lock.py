@@ -33,7 +33,7 @@ def data(board_an):
 
 
 def entry_url(occasion, name="entry_page"):
-    return reverse(name, args=[occasion.board.code, occasion.year, occasion.kind])
+    return reverse(f"indicators:{name}", args=[occasion.board.code, occasion.year, occasion.kind])
 
 
 def form_save(client, user, indicator, value, number):
@@ -184,7 +184,7 @@ def test_submit_with_gaps_needs_confirmation_which_is_recorded(client, board_an,
     page = client.get(entry_url(occasion)).content.decode()
     assert "Jag skickar in trots att uppgifter saknas" in page
     assert "Fält utan värde eller I.U." in page
-    url = reverse("occasion_submit", args=[occasion.pk])
+    url = reverse("goals:occasion_submit", args=[occasion.pk])
     refused = client.post(url, follow=True).content.decode()
     assert "Inget är ifyllt" in refused
     occasion.refresh_from_db()
@@ -204,7 +204,7 @@ def test_submit_with_nothing_missing_asks_for_no_confirmation(client, board_an, 
     occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="k3")
     client.force_login(controller_an)
     assert "Jag skickar in trots" not in client.get(entry_url(occasion)).content.decode()
-    client.post(reverse("occasion_submit", args=[occasion.pk]))
+    client.post(reverse("goals:occasion_submit", args=[occasion.pk]))
     occasion.refresh_from_db()
     assert occasion.state == "inskickad"
     assert OccasionTransition.objects.get(occasion=occasion).missing_count == 0
@@ -219,7 +219,7 @@ def test_send_back_reason_is_shown_escaped_on_the_page_and_overview(
         user=secretary_an, occasion=occasion, reason="<b>K3</b> för män saknas"
     )
     client.force_login(controller_an)
-    for url in (entry_url(occasion), reverse("entry_overview") + "?ar=2023"):
+    for url in (entry_url(occasion), reverse("indicators:entry_overview") + "?ar=2023"):
         page = client.get(url).content.decode()
         assert "Skickades tillbaka av" in page
         assert "&lt;b&gt;K3&lt;/b&gt; för män saknas" in page

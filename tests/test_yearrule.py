@@ -249,7 +249,7 @@ def test_dashboard_page_shows_the_note(client, controller_an, board_an, quarterl
     for number in range(1, 5):
         b.value(quarterly, 2023, 20, period_type=Q, period_number=number)
     client.force_login(controller_an)
-    html = client.get(reverse("board_dashboard", args=["AN", 2023])).content.decode()
+    html = client.get(reverse("reports:board_dashboard", args=["AN", 2023])).content.decode()
     assert "Härlett från kvartalen enligt indikatorns årsregel (summa)." in html
 
 
@@ -342,7 +342,9 @@ def test_an_iu_quarter_gives_no_warning(controller_an, flow_indicator):
 
 
 def page_url(occasion):
-    return reverse("entry_page", args=[occasion.board.code, occasion.year, occasion.kind])
+    return reverse(
+        "indicators:entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
+    )
 
 
 def test_entry_page_shows_the_derived_figure_beside_the_year_field(
@@ -394,7 +396,7 @@ def test_saved_year_field_answers_with_the_derived_figure_and_the_warning(
         "comment": "",
         "footnote": "",
     }
-    url = reverse("entry_save_value", args=["AN", 2023, "helar"])
+    url = reverse("indicators:entry_save_value", args=["AN", 2023, "helar"])
     html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
     assert "Enligt årsregeln</span> 118 (summa av kvartalen)" in html
     assert "(summa): 118." in html

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
+from indicators.formatting import format_number
 from indicators.parsing import normalise_number_text, parse_swedish_number
 
 DATA_DIR = Path(settings.BASE_DIR) / "fixtures" / "linkoping"
@@ -59,23 +60,90 @@ def parse_number(text: str) -> tuple[Decimal, int]:
 
 
 @dataclass
+class Counts:
+    """Rows of one kind that a load created, changed and found as they were."""
+
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
 class Stats:
-    """How many rows a loader created, changed and left as they were."""
+    """What a load did: rows created, changed and unchanged (in all and per kind), approvals.
+
+    `created`, `updated` and `unchanged` are the totals; `count()` adds to a kind and to them.
+    `approved` counts the occasions this load approved (each with its archived report).
+    """
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    per_model: dict[str, int] = field(default_factory=dict)
+    approved: int = 0
+    kinds: dict[str, Counts] = field(default_factory=dict)
+
+    def count(self, kind: str, *, created: int = 0, changed: int = 0, unchanged: int = 0) -> None:
+        counts = self.kinds.setdefault(kind, Counts())
+        counts.created += created
+        counts.changed += changed
+        counts.unchanged += unchanged
+        self.created += created
+        self.updated += changed
+        self.unchanged += unchanged
 
     def add(self, other: Stats) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        for name, count in other.per_model.items():
-            self.per_model[name] = self.per_model.get(name, 0) + count
+        for kind, counts in other.kinds.items():
+            self.count(
+                kind,
+                created=counts.created,
+                changed=counts.changed,
+                unchanged=counts.unchanged,
+            )
+        self.approved += other.approved
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated or self.approved)
 
     def summary(self) -> str:
-        return f"{self.created} nya, {self.updated} ändrade, {self.unchanged} oförändrade rader"
+        """One line: the totals, and the approvals if any."""
+        totals = (
+            f"{_n(self.created, 'ny', 'nya')}, {_n(self.updated, 'ändrad', 'ändrade')}, "
+            f"{_n(self.unchanged, 'oförändrad rad', 'oförändrade rader')}"
+        )
+        if not self.changed_anything:
+            return f"inget ändrades ({totals})"
+        if self.approved:
+            approved = _n(self.approved, "tillfälle godkänt", "tillfällen godkända")
+            totals += f"; {approved} (med arkiverad rapport)"
+        return totals
+
+    def lines(self) -> list[str]:
+        """One line per kind that this load created or changed rows of, in loading order."""
+        return [
+            f"{kind}: "
+            + ", ".join(
+                part
+                for part in (
+                    _n(counts.created, "ny", "nya") if counts.created else "",
+                    _n(counts.changed, "ändrad", "ändrade") if counts.changed else "",
+                    _n(counts.unchanged, "oförändrad", "oförändrade") if counts.unchanged else "",
+                )
+                if part
+            )
+            for kind, counts in self.kinds.items()
+            if counts.created or counts.changed
+        ]
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """'1 ny', '1 035 nya': the count the Swedish way with the word's singular or plural."""
+    return f"{format_number(count)} {one if count == 1 else many}"
+
+
+def kind_of(model: type[models.Model]) -> str:
+    """The kind a model's rows are counted under: its Swedish plural, capitalised."""
+    return str(model._meta.verbose_name_plural).capitalize()
 
 
 def _history_attrs(model: type[models.Model]) -> dict[str, Any] | None:
@@ -109,6 +177,7 @@ def sync(
     stored = {tuple(getattr(obj, name) for name in key): obj for obj in existing}
     result: dict[tuple, models.Model] = {}
     new: list[models.Model] = []
+    changed_rows = unchanged_rows = 0
     for row in rows:
         natural = tuple(row[name] for name in key)
         if natural in result:
@@ -124,9 +193,9 @@ def sync(
                     setattr(obj, name, row[name])
                 obj._change_reason = CHANGE_REASON
                 obj.save()
-                stats.updated += 1
+                changed_rows += 1
             else:
-                stats.unchanged += 1
+                unchanged_rows += 1
         result[natural] = obj
     if new:
         attrs = _history_attrs(model)
@@ -147,6 +216,5 @@ def sync(
             for natural, obj in list(result.items()):
                 if obj.pk is None:
                     result[natural] = fresh[natural]
-        stats.created += len(new)
-    stats.per_model[model.__name__] = stats.per_model.get(model.__name__, 0) + len(result)
+    stats.count(kind_of(model), created=len(new), changed=changed_rows, unchanged=unchanged_rows)
     return result

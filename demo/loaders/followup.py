@@ -1,14 +1,13 @@
 """Uppföljningstillfällen, målbedömningar, strategiska uppdrag och aktiviteter (followup.toml).
 
 Occasions are created open and filled; `approve_occasions` (called by load_demo after every
-loader) then approves those the file marks approved, with an OccasionTransition ("Demodata"): an
-approved occasion locks what it covers, so nothing could be written to it afterwards. On a second
+loader) then approves those the file marks approved through goals.services, like any approval
+(transitions with the reason "Demodata", the archived report): an approved occasion locks what
+it covers, so nothing could be written to it afterwards. On a second
 run everything already matches and nothing is written.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from demo.loaders.base import CHANGE_REASON, DemoDataError, Stats, read, sync
 from demo.loaders.organisation import municipality
@@ -19,12 +18,15 @@ from goals.models import (
     Board,
     BoardGoal,
     GoalAssessment,
-    OccasionTransition,
     ReportingOccasion,
     StrategicAssignment,
 )
+from goals.services import approve_occasion_by_command
 
 FILE = "followup.toml"
+UNKNOWN_STATE = (
+    "Demodata: tillståndet {state!r} går inte att läsa in (oppen eller godkand, se {file})."
+)
 
 
 def load(stats: Stats) -> None:
@@ -183,17 +185,20 @@ def load(stats: Stats) -> None:
 
 
 def approve_occasions(stats: Stats) -> None:
-    """Bring the demo occasions to the state the data file gives them, recording transitions.
+    """Approve the demo occasions the data file marks approved, as any approval does.
 
     Runs after every loader (load_demo calls it last), since an approved occasion locks what it
-    covers. Only occasions still open and never moved (no transition) are touched: an occasion a
-    person has submitted, reopened or approved keeps its state.
+    covers. Each goes through goals.services (submit and approve, with the transitions and the
+    archived report of an approval); only occasions still open and never moved (no transition)
+    are touched: an occasion a person has submitted, reopened or approved keeps its state.
     """
     data = read(FILE)
     boards = {board.code: board for board in Board.objects.all()}
     for spec in data["occasions"]:
         if spec["state"] == ReportingOccasion.State.OPEN:
             continue
+        if spec["state"] != ReportingOccasion.State.APPROVED:
+            raise DemoDataError(UNKNOWN_STATE.format(state=spec["state"], file=FILE))
         occasion = ReportingOccasion.objects.filter(
             board=boards[spec["board"]], year=spec["year"], kind=spec["kind"]
         ).first()
@@ -201,26 +206,5 @@ def approve_occasions(stats: Stats) -> None:
             continue
         if occasion.transitions.exists():
             continue
-        _set_state(occasion, spec["state"])
-        stats.updated += 1
-
-
-def _set_state(occasion: ReportingOccasion, wanted: Any) -> None:
-    """Move an occasion this run has just created (open) to the state the data file gives it."""
-    current = ReportingOccasion.State.OPEN
-    path = {
-        ReportingOccasion.State.SUBMITTED: [ReportingOccasion.State.SUBMITTED],
-        ReportingOccasion.State.APPROVED: [
-            ReportingOccasion.State.SUBMITTED,
-            ReportingOccasion.State.APPROVED,
-        ],
-    }.get(wanted, [])
-    previous = current
-    for state in path:
-        occasion.state = state
-        occasion._change_reason = CHANGE_REASON
-        occasion.save()
-        OccasionTransition.objects.create(
-            occasion=occasion, from_state=previous, to_state=state, reason=CHANGE_REASON
-        )
-        previous = state
+        approve_occasion_by_command(occasion=occasion, reason=CHANGE_REASON)
+        stats.approved += 1

@@ -72,12 +72,16 @@ def load(stats: Stats) -> None:
             organisationunit__in=[unit.pk for unit in units.values()]
         ).values_list("organisationunit_id", "board_id")
     )
-    missing = [
-        through(organisationunit_id=units[(unit["code"],)].pk, board_id=board_ids[code])
+    wanted = [
+        (units[(unit["code"],)].pk, board_ids[code])
         for unit in units_data
         for code in unit.get("boards", [])
-        if (units[(unit["code"],)].pk, board_ids[code]) not in linked
+    ]
+    missing = [
+        through(organisationunit_id=unit_id, board_id=board_id)
+        for unit_id, board_id in wanted
+        if (unit_id, board_id) not in linked
     ]
     if missing:
         through.objects.bulk_create(missing)
-        stats.created += len(missing)
+    stats.count("Enheternas nämnder", created=len(missing), unchanged=len(wanted) - len(missing))

@@ -1,7 +1,7 @@
 """The economy dashboard: budget vs bokslut per driftsammandrag line, and the year's forecasts
 against budget (30 april, 31 augusti, 31 oktober next to the final result).
 
-Reads budget.selectors (amounts in kronor, derived figures already computed) and turns each
+Reads budget.tables (amounts in kronor, derived figures already computed) and turns each
 printed figure into tkr on its own with budget.formatting.to_tkr (4 queries in all).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from budget.formatting import to_tkr
-from budget.selectors import RowKind, forecasts, operating_summary
+from budget.tables import RowKind, forecasts, operating_summary
 from goals.models import Board
 from reports import charts
 

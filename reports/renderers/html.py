@@ -78,20 +78,12 @@ def cell_html(cell: Cell) -> SafeString:
 def table_view(table: ReportTable) -> HtmlTable:
     header_rows: list[list[HtmlCell]] = []
     if table.has_groups:
-        groups: list[HtmlCell] = []
-        index = 0
-        while index < len(table.columns):
-            column = table.columns[index]
-            span = 1
-            while (
-                column.group
-                and index + span < len(table.columns)
-                and table.columns[index + span].group == column.group
-            ):
-                span += 1
-            groups.append(HtmlCell(escape(column.group), colspan=span, header=True))
-            index += span
-        header_rows.append(groups)
+        header_rows.append(
+            [
+                HtmlCell(escape(group.label), colspan=group.span, header=True)
+                for group in table.column_groups()
+            ]
+        )
     header_rows.append(
         [
             HtmlCell(escape(column.label), classes="num" if column.numeric else "", header=True)

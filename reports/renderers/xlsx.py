@@ -313,20 +313,11 @@ class _SheetWriter:
 
     def _write_header(self, table: ReportTable) -> None:
         if table.has_groups:
-            index = 0
-            while index < len(table.columns):
-                column = table.columns[index]
-                span = 1
-                while (
-                    column.group
-                    and index + span < len(table.columns)
-                    and table.columns[index + span].group == column.group
-                ):
-                    span += 1
-                self._text(index + 1, column.group, "sk_header")
-                if span > 1:
-                    self.merge(self.row, index + 1, self.row, index + span, "sk_header")
-                index += span
+            for group in table.column_groups():
+                first = group.start + 1
+                self._text(first, group.label, "sk_header")
+                if group.span > 1:
+                    self.merge(self.row, first, self.row, first + group.span - 1, "sk_header")
             self.row += 1
         for index, column in enumerate(table.columns, start=1):
             self._text(index, column.label, "sk_header_num" if column.numeric else "sk_header")

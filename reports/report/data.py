@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from budget import tables as budget_tables
 from goals.models import (
     AssignmentStatus,
     Board,
@@ -42,6 +43,10 @@ class ReportData:
     assessments: dict[int, GoalAssessment]
     assignments: list[StrategicAssignment]
     assignment_statuses: dict[int, AssignmentStatus]
+    # The budget tables, read once: the Ekonomi table is made from the other two.
+    operations: budget_tables.OperatingSummary
+    investments: budget_tables.InvestmentTable
+    economy: budget_tables.EconomySummary
     extra: dict = field(default_factory=dict)
 
     def top_level(self, category: str) -> list[Indicator]:
@@ -115,6 +120,11 @@ def load_report_data(board: Board, year: int) -> ReportData:
             occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
         )
     }
+    operations = budget_tables.operating_summary(board, year)
+    investments = budget_tables.investments(board, year)
+    economy = budget_tables.economy_summary(
+        board, year, operations=operations, investment_table=investments
+    )
     return ReportData(
         board=board,
         year=year,
@@ -128,4 +138,7 @@ def load_report_data(board: Board, year: int) -> ReportData:
         assessments=assessments,
         assignments=assignments,
         assignment_statuses=statuses,
+        operations=operations,
+        investments=investments,
+        economy=economy,
     )

@@ -1,13 +1,14 @@
-"""Ekonomi, Driftsammandrag and Investeringar, read from the budget app's selectors.
+"""Ekonomi, Driftsammandrag and Investeringar, from the budget tables in ReportData.
 
-The selectors give kronor with sums and avvikelse already computed; every printed figure is
+load_report_data reads budget.tables once per report; these builders only lay the rows out.
+The tables give kronor with sums and avvikelse already computed; every printed figure is
 rounded to tkr on its own with budget.formatting.to_tkr (half up), so an avvikelse is rounded
 from the kronor difference, as in the seed: Ekonomiskt bistånd 308 752 − 303 504 prints 5 249.
 """
 
 from __future__ import annotations
 
-from budget import selectors as budget_selectors
+from budget import tables as budget_tables
 from budget.formatting import MISSING_AMOUNT, to_tkr
 from reports.report.data import ReportData
 from reports.report.model import Cell, Column, FootnoteNumbering, ReportTable, Row, RowKind
@@ -21,13 +22,13 @@ COMPLETED_GROUP = "Utgifter/inkomster sedan projektets start"
 YEAR_GROUP = "Varav årets investeringar"
 
 ROW_KINDS = {
-    budget_selectors.RowKind.LINE: RowKind.DATA,
-    budget_selectors.RowKind.UNIT: RowKind.DATA,
-    budget_selectors.RowKind.ECONOMY: RowKind.DATA,
-    budget_selectors.RowKind.SUM: RowKind.SUM,
-    budget_selectors.RowKind.TOTAL: RowKind.SUM,
-    budget_selectors.RowKind.COSTS: RowKind.BREAKDOWN,
-    budget_selectors.RowKind.REVENUES: RowKind.BREAKDOWN,
+    budget_tables.RowKind.LINE: RowKind.DATA,
+    budget_tables.RowKind.UNIT: RowKind.DATA,
+    budget_tables.RowKind.ECONOMY: RowKind.DATA,
+    budget_tables.RowKind.SUM: RowKind.SUM,
+    budget_tables.RowKind.TOTAL: RowKind.SUM,
+    budget_tables.RowKind.COSTS: RowKind.BREAKDOWN,
+    budget_tables.RowKind.REVENUES: RowKind.BREAKDOWN,
 }
 
 
@@ -67,13 +68,12 @@ def build_economy_table(data: ReportData) -> ReportTable:
         title="Ekonomi, belopp i tkr",
         columns=_outcome_columns(data.year, "Ekonomi"),
     )
-    summary = budget_selectors.economy_summary(data.board, data.year)
-    table.rows = [_outcome_row(row) for row in summary.rows]
+    table.rows = [_outcome_row(row) for row in data.economy.rows]
     return table
 
 
 def build_operating_table(data: ReportData) -> ReportTable:
-    summary = budget_selectors.operating_summary(data.board, data.year)
+    summary = data.operations
     table = ReportTable(
         key="driftsammandrag",
         title=f"Resultat {data.year}",
@@ -82,7 +82,7 @@ def build_operating_table(data: ReportData) -> ReportTable:
         ),
     )
     width = len(table.columns)
-    if any(row.kind == budget_selectors.RowKind.LINE for row in summary.rows):
+    if any(row.kind == budget_tables.RowKind.LINE for row in summary.rows):
         table.rows.append(Row(RowKind.SECTION, [Cell(OPERATIONS_HEADING, colspan=width)]))
     table.rows.extend(_outcome_row(row) for row in summary.rows)
     if summary.previous_restated:
@@ -138,27 +138,34 @@ def _investment_row(row, kind: RowKind = RowKind.DATA) -> Row:
 
 
 def build_investment_tables(data: ReportData) -> list[ReportTable]:
-    investments = budget_selectors.investments(data.board, data.year)
-    completed = ReportTable(
-        key="investeringar-fardigstallda",
-        title="Färdigställda projekt, belopp i tkr",
-        columns=_investment_columns(data.year, "Färdigställda projekt"),
-        sheet="investeringar",
-        sheet_title="Investeringar",
-    )
-    completed.rows = [_investment_row(row) for row in investments.completed]
-    completed.rows.append(_investment_row(investments.completed_sum, RowKind.SUM))
-    ongoing = ReportTable(
-        key="investeringar-pagaende",
-        title="Pågående projekt, belopp i tkr",
-        columns=_investment_columns(data.year, "Pågående projekt"),
-        sheet="investeringar",
-        sheet_title="Investeringar",
-    )
-    ongoing.rows = [_investment_row(row) for row in investments.ongoing]
-    ongoing.rows.append(_investment_row(investments.ongoing_sum, RowKind.SUM))
-    ongoing.rows.append(_investment_row(investments.total, RowKind.SUM))
-    return [completed, ongoing]
+    investments = data.investments
+
+    def table(key: str, name: str, projects, *sums) -> ReportTable:
+        return ReportTable(
+            key=key,
+            title=f"{name}, belopp i tkr",
+            columns=_investment_columns(data.year, name),
+            rows=[_investment_row(row) for row in projects]
+            + [_investment_row(row, RowKind.SUM) for row in sums],
+            sheet="investeringar",
+            sheet_title="Investeringar",
+        )
+
+    return [
+        table(
+            "investeringar-fardigstallda",
+            "Färdigställda projekt",
+            investments.completed,
+            investments.completed_sum,
+        ),
+        table(
+            "investeringar-pagaende",
+            "Pågående projekt",
+            investments.ongoing,
+            investments.ongoing_sum,
+            investments.total,
+        ),
+    ]
 
 
 def build_economy_tables(data: ReportData, numbering: FootnoteNumbering) -> list[ReportTable]:

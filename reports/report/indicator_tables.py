@@ -196,37 +196,48 @@ def _year_columns(years: list[int]) -> list[Column]:
     return [Column(f"y{year}", str(year), numeric=True, width=12) for year in years]
 
 
+def _series_table(
+    data: ReportData,
+    numbering: FootnoteNumbering,
+    name_column: Column,
+    category: str,
+    years: list[int],
+    *,
+    key: str,
+    title: str,
+) -> ReportTable:
+    """A category's indicators over `years` without targets (volymer, personal)."""
+    built = ReportTable(key=key, title=title, columns=[name_column, *_year_columns(years)])
+    builder = IndicatorRows(
+        data, numbering, built, years, with_target=False, no_value=NO_VALUE_SHORT
+    )
+    for indicator in data.top_level(category):
+        built.rows.extend(builder.rows(indicator))
+    return built
+
+
 def build_volume_table(data: ReportData, numbering: FootnoteNumbering) -> ReportTable:
-    years = data.years(VOLUME_YEARS)
-    table = ReportTable(
+    return _series_table(
+        data,
+        numbering,
+        Column("name", "Basuppdrag (volymmått)", width=60, wrap=True),
+        Indicator.Category.VOLUME,
+        data.years(VOLUME_YEARS),
         key="volymutveckling",
         title="Volymutveckling",
-        columns=[
-            Column("name", "Basuppdrag (volymmått)", width=60, wrap=True),
-            *_year_columns(years),
-        ],
     )
-    builder = IndicatorRows(
-        data, numbering, table, years, with_target=False, no_value=NO_VALUE_SHORT
-    )
-    for indicator in data.top_level(Indicator.Category.VOLUME):
-        table.rows.extend(builder.rows(indicator))
-    return table
 
 
 def build_staff_table(data: ReportData, numbering: FootnoteNumbering) -> ReportTable:
-    years = data.years(STAFF_YEARS)
-    table = ReportTable(
+    return _series_table(
+        data,
+        numbering,
+        Column("name", "Personal", width=40, wrap=True),
+        Indicator.Category.STAFF,
+        data.years(STAFF_YEARS),
         key="personal",
         title="Personal",
-        columns=[Column("name", "Personal", width=40, wrap=True), *_year_columns(years)],
     )
-    builder = IndicatorRows(
-        data, numbering, table, years, with_target=False, no_value=NO_VALUE_SHORT
-    )
-    for indicator in data.top_level(Indicator.Category.STAFF):
-        table.rows.extend(builder.rows(indicator))
-    return table
 
 
 def achieved_text(data: ReportData, goal: BoardGoal) -> str:

@@ -118,6 +118,15 @@ class Column:
 
 
 @dataclass
+class ColumnGroup:
+    """One cell of a table's group header: `label` over `span` columns from `start` (0-based)."""
+
+    label: str
+    start: int
+    span: int
+
+
+@dataclass
 class Row:
     kind: RowKind
     cells: list[Cell]
@@ -154,6 +163,18 @@ class ReportTable:
     @property
     def has_groups(self) -> bool:
         return any(column.group for column in self.columns)
+
+    def column_groups(self) -> list[ColumnGroup]:
+        """The header row above the column labels: neighbouring columns with the same group
+        share one cell; a column without a group gets an empty cell of its own."""
+        groups: list[ColumnGroup] = []
+        for index, column in enumerate(self.columns):
+            last = groups[-1] if groups else None
+            if column.group and last is not None and last.label == column.group:
+                last.span += 1
+            else:
+                groups.append(ColumnGroup(column.group, index, 1))
+        return groups
 
     def column_index(self, key: str) -> int:
         for index, column in enumerate(self.columns):

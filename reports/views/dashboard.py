@@ -21,7 +21,7 @@ from reports.dashboard.filters import DashboardFilterForm, default_year, year_bo
 from reports.dashboard.overview import municipality_overview as build_overview
 from reports.freshness import cached
 
-PAGES = {"dashboard": "board_dashboard", "ekonomi": "board_economy"}
+PAGES = {"dashboard": "reports:board_dashboard", "ekonomi": "reports:board_economy"}
 BOARD_NOT_IN_YEAR = "Nämnden fanns inte det året."
 
 
@@ -156,7 +156,7 @@ def board_economy(request: HttpRequest, board_code: str, year: int) -> HttpRespo
 def board_dashboard_current(request: HttpRequest, board_code: str) -> HttpResponse:
     """The board's dashboard for the year being followed up now."""
     board = get_board_for_user(request.user, board_code, Action.VIEW)
-    return redirect("board_dashboard", board_code=board.code, year=default_year([board]))
+    return redirect("reports:board_dashboard", board_code=board.code, year=default_year([board]))
 
 
 def dashboard_select(request: HttpRequest) -> HttpResponse:

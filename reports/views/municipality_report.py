@@ -14,9 +14,9 @@ from __future__ import annotations
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
+from core.security import SecurityEvent, log_security_event
 from goals.access import Action, boards_for
 from goals.models import Board
-from goals.security import SecurityEvent, log_security_event
 from reports.freshness import cached, data_token
 from reports.renderers.xlsx_all import render_all_boards_xlsx
 from reports.report import get_report

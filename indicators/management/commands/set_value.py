@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from goals.audit import ChangeSource
+from core.audit import ChangeSource
 from goals.periods import PeriodType
 from indicators.models import Breakdown, Indicator, IndicatorValue, MissingReason
 from indicators.parsing import read_value_text

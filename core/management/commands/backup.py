@@ -1,4 +1,4 @@
-"""`manage.py backup`: write a backup of the database (see goals.backup)."""
+"""`manage.py backup`: write a backup of the database (see core.backup)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from goals.backup import BackupError, backup_database, default_directory, describe
+from core.backup import BackupError, backup_database, default_directory, describe
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 With SESSION_SAVE_EVERY_REQUEST every page view writes its session (to move the idle expiry
 forward). When the database refuses that write, Django turns it into SessionInterrupted, a
 400 "kunde inte tolka förfrågan" on a page that only read. Here an unchanged session whose
-renewal fails because of an outage (config.database_outage) is left as it is: the page is
+renewal fails because of an outage (core.database_outage) is left as it is: the page is
 shown and the session simply expires at its old time (so does a session of a save that
 committed just before the database went away: the save is answered as saved). A session with new content (a login,
 a logout, a message) still fails, and the user is told nothing was saved.
@@ -17,7 +17,7 @@ from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import DatabaseError, router
 
-from config.database_outage import classify
+from core.database_outage import classify
 
 logger = logging.getLogger("styrkort.database")
 

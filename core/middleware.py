@@ -3,7 +3,7 @@
 The idle limit (30 minutes) is Django's own: SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST
 moves the session's expiry forward on every request, and the server refuses a session whose
 expiry has passed. Activity keeps a session alive only until the absolute limit, which this
-middleware enforces from the login time that goals.security stamps into the session.
+middleware enforces from the login time that core.security stamps into the session.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
-from goals.security import SESSION_LOGIN_AT_KEY, SecurityEvent, log_security_event
+from core.security import SESSION_LOGIN_AT_KEY, SecurityEvent, log_security_event
 
 SESSION_EXPIRED_MESSAGE = (
     "Du har loggats ut eftersom det har gått mer än 12 timmar sedan du loggade in. "

@@ -2,11 +2,11 @@
 
 Logins, failed logins, lockouts, logouts, refused access, expired sessions, password changes,
 approvals and reopenings go to the logger "styrkort.security" (formatted by
-config.security_log.SecurityJsonFormatter). Other code calls `log_security_event`; the auth
-and django-axes signals are connected in GoalsConfig.ready().
+core.security_log.SecurityJsonFormatter). Other code calls `log_security_event`; the auth
+and django-axes signals are connected in CoreConfig.ready().
 
 This module also stamps the login time into the session, which
-config.middleware.AbsoluteSessionTimeoutMiddleware uses to end a session 12 hours after login.
+core.middleware.AbsoluteSessionTimeoutMiddleware uses to end a session 12 hours after login.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.http import HttpRequest
 from django.utils import timezone
 
-from config.security_log import RECORD_ATTRIBUTE
+from core.security_log import RECORD_ATTRIBUTE
 
 logger = logging.getLogger("styrkort.security")
 
@@ -125,7 +125,7 @@ def log_security_event(
     logger.log(level, event, extra={RECORD_ATTRIBUTE: fields})
 
 
-# --- signal receivers, connected in GoalsConfig.ready() -------------------------------------
+# --- signal receivers, connected in CoreConfig.ready() -------------------------------------
 
 
 def _on_logged_in(sender, request, user, **kwargs) -> None:

@@ -1,4 +1,4 @@
-"""Project-wide pages that belong to no app: the accessibility statement and password change."""
+"""Pages that belong to no domain app: the accessibility statement and password change."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from goals.security import SecurityEvent, log_security_event
+from core.security import SecurityEvent, log_security_event
 
 
 @login_not_required
@@ -25,7 +25,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, which keeps this session and ends all others, and logs it."""
 
-    success_url = reverse_lazy("password_change_done")
+    success_url = reverse_lazy("core:password_change_done")
 
     def form_valid(self, form):
         response = super().form_valid(form)

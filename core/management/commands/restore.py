@@ -1,4 +1,4 @@
-"""`manage.py restore --file …`: replace the database with a backup (see goals.backup)."""
+"""`manage.py restore --file …`: replace the database with a backup (see core.backup)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from goals.backup import BackupError, describe, restore_database
+from core.backup import BackupError, describe, restore_database
 
 CONFIRM_WORD = "ja"
 

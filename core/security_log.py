@@ -3,7 +3,7 @@
 One line per event with the fields event, user, time (UTC, ISO 8601), ip and detail, so the
 log can be searched and shipped without parsing free text. The formatter is loaded by the
 logging configuration before the apps, so it imports nothing from them; the events themselves
-are written by `goals.security.log_security_event`.
+are written by `core.security.log_security_event`.
 """
 
 from __future__ import annotations

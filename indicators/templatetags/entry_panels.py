@@ -1,0 +1,15 @@
+"""`{% entry_panels occasion %}`: the panels higher apps registered for the entry page."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+
+from indicators.pages import render_panels
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def entry_panels(context, occasion) -> SafeString:
+    return render_panels(context.get("request"), occasion)

@@ -1,0 +1,115 @@
+"""django-tables2 tables of the list pages that reports owns (indicators, archived reports).
+
+Only list pages: the report tables keep their own model (reports/report), which both
+renderers (HTML and .xlsx) read.
+"""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+
+from goals.users import user_label
+from indicators.models import Indicator
+from reports.models import ArchivedReport
+
+YEAR = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class IndicatorTable(tables.Table):
+    caption = "Indikatorer"
+
+    name = tables.Column(
+        verbose_name="Indikator", linkify=("reports:indicator_detail", [tables.A("pk")])
+    )
+    board = tables.Column(
+        verbose_name="Nämnd", order_by=("board__order", "board__code", "name", "pk")
+    )
+    goal_area = tables.Column(
+        verbose_name="Målområde",
+        accessor="board_goal__council_goal__goal_area__name",
+        order_by=("board_goal__council_goal__goal_area__order", "board__order", "name", "pk"),
+    )
+    board_goal = tables.Column(
+        verbose_name="Nämndmål",
+        accessor="board_goal__title",
+        order_by=("board_goal__title", "name", "pk"),
+    )
+    unit = tables.Column(verbose_name="Enhet", order_by=("unit", "name", "pk"))
+    frequency = tables.Column(verbose_name="Rapporteras", order_by=("frequency", "name", "pk"))
+    valid_from = tables.Column(
+        verbose_name="Gäller", order_by=("valid_from", "valid_to", "name", "pk"), localize=False
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ("name", "board", "goal_area", "board_goal", "unit", "frequency", "valid_from")
+        order_by = ("board", "name")
+        empty_text = "Inga indikatorer matchar urvalet."
+
+    def render_board(self, value) -> str:
+        return value.code
+
+    def render_valid_from(self, record) -> str:
+        return record.years_label
+
+
+class ArchivedReportTable(tables.Table):
+    caption = "Arkiverade verksamhetsberättelser, som de såg ut när tillfället godkändes"
+
+    board = tables.Column(
+        verbose_name="Nämnd", order_by=("board__order", "board__code", "year", "kind", "version")
+    )
+    year = tables.Column(
+        verbose_name="År", localize=False, attrs=YEAR, order_by=("year", "board__code", "pk")
+    )
+    kind = tables.Column(verbose_name="Tillfälle", order_by=("kind", "board__code", "pk"))
+    version = tables.Column(verbose_name="Version", attrs=YEAR)
+    created_at = tables.DateTimeColumn(
+        verbose_name="Godkänd", format="Y-m-d H:i", order_by=("created_at", "pk")
+    )
+    created_by = tables.Column(
+        verbose_name="Godkänd av",
+        order_by=("created_by__last_name", "created_by__username"),
+        default="–",
+    )
+    files = tables.Column(verbose_name="Filer", accessor="pk", orderable=False)
+    xlsx_sha256 = tables.Column(
+        verbose_name="SHA-256 för Excelfilen", orderable=False, attrs={"td": {"class": "sha"}}
+    )
+
+    class Meta:
+        model = ArchivedReport
+        fields = (
+            "board",
+            "year",
+            "kind",
+            "version",
+            "created_at",
+            "created_by",
+            "files",
+            "xlsx_sha256",
+        )
+        order_by = ("-created_at",)
+        empty_text = "Inga arkiverade rapporter matchar urvalet."
+
+    def render_board(self, value) -> str:
+        return f"{value.name} ({value.code})"
+
+    def render_created_by(self, value) -> str:
+        return user_label(value)
+
+    def render_files(self, record):
+        return format_html(
+            '<a href="{}" download>Excelfil (.xlsx, {})</a> · '
+            '<a href="{}" download>Data (JSON, {})</a>',
+            reverse("reports:archived_report_xlsx", args=[record.pk]),
+            filesizeformat(record.xlsx_size),
+            reverse("reports:archived_report_json", args=[record.pk]),
+            filesizeformat(record.json_size),
+        )
+
+    def render_xlsx_sha256(self, value):
+        return format_html("<code>{}</code>", value)
