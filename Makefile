@@ -58,6 +58,7 @@ check: install-test
 	$(VENV)/bin/lint-imports
 	@# Template indentation, with the hook's own list of templates not yet reindented.
 	$(VENV)/bin/pre-commit run djhtml --all-files --show-diff-on-failure
+	$(DEV_ENV) $(VENV)/bin/mypy
 
 format: install-test
 	$(VENV)/bin/ruff check --fix .

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from budget import models
 from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
@@ -9,13 +12,13 @@ class BudgetAmountInline(admin.TabularInline):
 
     model = models.BudgetAmount
     extra = 0
-    fields = ["year", "kind", "month", "document_year", "amount", "revenues", "version"]
+    fields = ("year", "kind", "month", "document_year", "amount", "revenues", "version")
     readonly_fields = fields
     ordering = ["-year", "kind", "month"]
     show_change_link = True
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -23,7 +23,8 @@ from budget.tables import YearTotals, yearly_totals
 from indicators.computed import ComputedValue
 from indicators.models import Indicator, MissingReason
 
-FORECAST_MONTH = {
+# Keyed by the stored kind (a plain str from the database compares equal to its choice).
+FORECAST_MONTH: dict[str, int] = {
     Indicator.Computed.FORECAST_AUGUST: 8,
     Indicator.Computed.FORECAST_OCTOBER: 10,
 }

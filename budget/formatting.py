@@ -32,5 +32,6 @@ def kronor_as_tkr_text(kronor: int | None) -> str:
     if kronor is None:
         return ""
     value = Decimal(kronor) / 1000
-    decimals = max(0, -value.normalize().as_tuple().exponent)
+    exponent = value.normalize().as_tuple().exponent  # an int: kronor are finite
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return format_number(value, decimals)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -59,7 +61,7 @@ def parse_point(value: str) -> tuple[str, int | None] | None:
 class AmountEntryForm(forms.Form):
     """Fields belopp_<line id> (tkr text) and version_<line id> (hidden)."""
 
-    def __init__(self, rows: list[EntryRow], *args, **kwargs) -> None:
+    def __init__(self, rows: list[EntryRow], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
         for row in rows:
@@ -81,8 +83,9 @@ class AmountEntryForm(forms.Form):
                 required=False, initial=row.version, widget=forms.HiddenInput
             )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for row in self.rows:
             name = amount_field(row.line_id)
             if name in self.errors:

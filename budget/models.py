@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -40,12 +41,12 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from core.audit import HistorySourceMixin
+from goals import locks
 from goals.models import (
     Board,
     OccasionLockedError,
     ReportingOccasion,
     YearRange,
-    unchanged_in_database,
 )
 from goals.periods import PeriodType
 
@@ -139,31 +140,21 @@ def _locked_period(kind: str, month: int | None) -> tuple[str, int] | None:
     return None
 
 
-def locking_occasion(keys: Iterable[tuple[int, int, str, int | None]]):
+def locking_occasion(
+    keys: Iterable[tuple[int | None, int, str, int | None]],
+) -> ReportingOccasion | None:
     """The approved occasion that locks one of these (board id, year, kind, month), if any.
 
     The year's budget and bokslut are locked with the approved helår; a forecast made at a
     month end is locked with the approved occasion whose due periods include that month
-    (delår 1 for 30 april, delår 2 for 31 augusti). Plans are documents of their own. One query.
+    (delår 1 for 30 april, delår 2 for 31 augusti). Plans are documents of their own. Which
+    occasion locks a period is goals.locks' rule; here only the amount's period. One query.
     """
-    wanted = {
-        (board_id, year, period)
+    return locks.locking_occasion(
+        (board_id, year, *period)
         for board_id, year, kind, month in keys
         if (period := _locked_period(kind, month)) is not None
-    }
-    if not wanted:
-        return None
-    occasions = (
-        ReportingOccasion.objects.approved()
-        .filter(board_id__in={key[0] for key in wanted}, year__in={key[1] for key in wanted})
-        .select_related("board")
-        .order_by("year", "kind")
     )
-    for occasion in occasions:
-        for period in occasion.due_periods():
-            if (occasion.board_id, occasion.year, period) in wanted:
-                return occasion
-    return None
 
 
 class BudgetAmountQuerySet(models.QuerySet):
@@ -174,7 +165,7 @@ class BudgetAmountQuerySet(models.QuerySet):
         if locked is not None:
             raise OccasionLockedError(locked)
 
-    def _refuse_objects(self, objs) -> None:
+    def _refuse_objects(self, objs: Iterable[BudgetAmount]) -> None:
         boards = dict(
             BudgetLine.objects.filter(pk__in={obj.line_id for obj in objs}).values_list(
                 "pk", "board_id"
@@ -186,7 +177,7 @@ class BudgetAmountQuerySet(models.QuerySet):
         if locked is not None:
             raise OccasionLockedError(locked)
 
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: Any) -> int:
         self._refuse_stored()
         return super().update(**kwargs)
 
@@ -319,12 +310,8 @@ class BudgetAmount(AmountBase):
     # The lock guard sits on the model and its queryset so every path (form, admin, command,
     # loader) meets it. Saving a locked row unchanged writes nothing (idempotent loaders).
     def save(self, *args, **kwargs) -> None:
-        locked = self.locking_occasion()
-        if locked is not None:
-            if unchanged_in_database(self, ignore=("updated_at",)):
-                return
-            raise OccasionLockedError(locked)
-        super().save(*args, **kwargs)
+        if locks.may_save(self, self.locking_occasion(), ignore=("updated_at",)):
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         locked = locking_occasion(
@@ -336,7 +323,7 @@ class BudgetAmount(AmountBase):
             raise OccasionLockedError(locked)
         return super().delete(*args, **kwargs)
 
-    def locking_occasion(self):
+    def locking_occasion(self) -> ReportingOccasion | None:
         """The approved occasion that locks this amount as it is or as it is stored, if any."""
         keys = [(self._board_id(), self.year, self.kind, self.month)]
         if self.pk is not None:

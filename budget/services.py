@@ -7,6 +7,7 @@ keyed by line so a form can show each next to its field.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,9 @@ from budget.models import AmountKind, BudgetAmount, locking_occasion
 from budget.selectors import report_lines
 from goals.models import LOCKED_MESSAGE, Board
 from goals.users import user_label
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NOT_A_LINE = "Raden hör inte till nämndens driftsammandrag för {year}."
 WRONG_KIND = "Här kan bara prognoser och bokslut registreras."
@@ -65,7 +69,7 @@ def save_line_amounts(
     kind: str,
     month: int | None,
     inputs: list[AmountInput],
-    user,
+    user: User,
 ) -> SaveResult:
     """Store a forecast (kind prognos, month 1–12) or the bokslut of the board's lines.
 
@@ -101,43 +105,60 @@ def save_line_amounts(
             .select_related("updated_by")
         }
         for item in inputs:
-            current = stored.get(item.line_id)
-            current_version = current.version if current is not None else None
-            current_amount = current.amount if current is not None else None
-            # Someone saved since the user's version: refuse unless they saved the same amount.
-            if current_version != item.version and current_amount != item.amount:
-                who = current.updated_by if current is not None else None
-                errors[item.line_id] = CONFLICT.format(
-                    user=user_label(who, missing="okänd"),
-                    value=format_tkr(current_amount, missing="tomt"),
-                )
-                continue
-            if current is None and item.amount is None:
-                result.unchanged += 1
-            elif current is None:
-                amount = BudgetAmount(
-                    line=lines[item.line_id],
-                    year=year,
-                    kind=kind,
-                    month=month,
-                    amount=item.amount,
-                    updated_by=user,
-                )
-                amount.full_clean()
-                amount.save()
-                result.created += 1
-            elif item.amount is None:
-                current.delete()
-                result.deleted += 1
-            elif current.amount == item.amount:
-                result.unchanged += 1
-            else:
-                current.amount = item.amount
-                current.version += 1
-                current.updated_by = user
-                current.full_clean()
-                current.save()
-                result.updated += 1
+            error = _save_amount(
+                item,
+                stored.get(item.line_id),
+                lines,
+                year=year,
+                kind=kind,
+                month=month,
+                user=user,
+                result=result,
+            )
+            if error:
+                errors[item.line_id] = error
         if errors:
             raise AmountErrors(errors)  # leaves the atomic block: everything rolls back
     return result
+
+
+def _save_amount(
+    item: AmountInput, current, lines, *, year: int, kind: str, month, user, result: SaveResult
+) -> str:
+    """One line's amount written under its row lock, or the conflict message if it moved."""
+    current_version = current.version if current is not None else None
+    current_amount = current.amount if current is not None else None
+    # Someone saved since the user's version: refuse unless they saved the same amount.
+    if current_version != item.version and current_amount != item.amount:
+        who = current.updated_by if current is not None else None
+        return CONFLICT.format(
+            user=user_label(who, missing="okänd"),
+            value=format_tkr(current_amount, missing="tomt"),
+        )
+    if current is None and item.amount is None:
+        result.unchanged += 1
+    elif current is None:
+        amount = BudgetAmount(
+            line=lines[item.line_id],
+            year=year,
+            kind=kind,
+            month=month,
+            amount=item.amount,
+            updated_by=user,
+        )
+        amount.full_clean()
+        amount.save()
+        result.created += 1
+    elif item.amount is None:
+        current.delete()
+        result.deleted += 1
+    elif current.amount == item.amount:
+        result.unchanged += 1
+    else:
+        current.amount = item.amount
+        current.version += 1
+        current.updated_by = user
+        current.full_clean()
+        current.save()
+        result.updated += 1
+    return ""

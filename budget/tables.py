@@ -16,7 +16,7 @@ its two parts), `plan` 6, `yearly_totals` 2 (for any number of boards and years)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -103,9 +103,10 @@ def _column(cells: list[AmountCell | None]) -> ColumnTotals:
     if not present:
         return ColumnTotals(None, None, None)
     net = sum(cell.amount for cell in present)
-    if any(cell.revenues is None for cell in present):
+    known = [cell.revenues for cell in present if cell.revenues is not None]
+    if len(known) < len(present):
         return ColumnTotals(net, None, None)
-    revenues = sum(cell.revenues for cell in present)
+    revenues = sum(known)
     return ColumnTotals(net, revenues, net - revenues)
 
 
@@ -221,7 +222,12 @@ def operating_summary(board: Board, year: int) -> OperatingSummary:
     return OperatingSummary(board.pk, year, scheme, rows, restated)
 
 
-def _line_row(line: BudgetLine, kind: RowKind, cell, year: int) -> OutcomeRow:
+def _line_row(
+    line: BudgetLine,
+    kind: RowKind,
+    cell: Callable[[BudgetLine, str, int], AmountCell | None],
+    year: int,
+) -> OutcomeRow:
     def net(found: AmountCell | None) -> int | None:
         return found.amount if found is not None else None
 
@@ -332,10 +338,15 @@ def forecasts(board: Board, year: int) -> ForecastTable:
     )
     months = sorted(
         set(STANDARD_FORECAST_MONTHS)
-        | {key[3] for key in index if key[1] == AmountKind.FORECAST and key[2] == year}
+        | {
+            month
+            for _, kind, of_year, month in index
+            # a forecast always has its month
+            if kind == AmountKind.FORECAST and of_year == year and month is not None
+        }
     )
 
-    def net(line: BudgetLine, kind: str, of_year: int, extra=None) -> int | None:
+    def net(line: BudgetLine, kind: str, of_year: int, extra: int | None = None) -> int | None:
         found = index.get((line.pk, kind, of_year, extra))
         return found.amount if found is not None else None
 
@@ -351,7 +362,7 @@ def forecasts(board: Board, year: int) -> ForecastTable:
         )
 
     def sum_row(label: str, kind: RowKind, members: list[ForecastRow]) -> ForecastRow:
-        forecast_totals = {}
+        forecast_totals: dict[int, int | None] = {}
         for month in months:
             complete = all(
                 row.forecasts[month] is not None for row in members if row.budget is not None
@@ -400,7 +411,15 @@ class InvestmentRow:
     project_id: int | None = None
 
     @classmethod
-    def make(cls, label, decided, accumulated, budget, outcome, project_id=None) -> InvestmentRow:
+    def make(
+        cls,
+        label: str,
+        decided: int | None,
+        accumulated: int | None,
+        budget: int | None,
+        outcome: int | None,
+        project_id: int | None = None,
+    ) -> InvestmentRow:
         return cls(
             label,
             decided,
@@ -456,7 +475,8 @@ def investments(board: Board, year: int) -> InvestmentTable:
                 previous.append(amount)
         elif amount_year == year:
             budget[project_id] = amount
-    completed, ongoing = [], []
+    completed: list[InvestmentRow] = []
+    ongoing: list[InvestmentRow] = []
     for project in projects:
         row = InvestmentRow.make(
             project.name,
@@ -614,7 +634,7 @@ def _plan_line_rows(
     lines: list[BudgetLine],
     by_line: dict[int | None, list[PlanChange]],
     columns: list[PlanColumn],
-    cell,
+    cell: Callable[[BudgetLine, PlanColumn], AmountCell | None],
 ) -> tuple[list[PlanRow], list[ColumnTotals]]:
     """Each line with its itemised changes, the sums, the municipal units and their total;
     and the column sums of the operations lines (for the Ekonomi table)."""
@@ -735,9 +755,9 @@ def yearly_totals(
         years,
         [AmountKind.BUDGET, AmountKind.OUTCOME, AmountKind.FORECAST],
     )
-    forecast_months = defaultdict(set)
+    forecast_months: dict[int, set[int]] = defaultdict(set)
     for _line_id, kind, amount_year, month in index:
-        if kind == AmountKind.FORECAST:
+        if kind == AmountKind.FORECAST and month is not None:  # a forecast has its month
             forecast_months[amount_year].add(month)
     by_board: dict[int, list[BudgetLine]] = defaultdict(list)
     for line in lines:
@@ -749,7 +769,7 @@ def yearly_totals(
             if not own:
                 continue
 
-            def amount(line: BudgetLine, kind: str, month=None) -> int | None:
+            def amount(line: BudgetLine, kind: str, month: int | None = None) -> int | None:
                 found = index.get((line.pk, kind, year, month))  # noqa: B023
                 return found.amount if found is not None else None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -17,6 +17,7 @@ from budget.forms import (
 )
 from budget.models import MONTH_NAMES, AmountKind, forecast_label, locking_occasion
 from budget.services import AmountErrors, save_line_amounts
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action, can, get_board_for_user
 
 DEFAULT_POINT = "augusti"
@@ -32,7 +33,7 @@ def _check_year(year: int) -> None:
         raise Http404("Året finns inte.")
 
 
-def overview(request, board_code: str, year: int):
+def overview(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     """Ekonomi, driftsammandrag, prognoser and investeringar of one board and year."""
     _check_year(year)
     board = get_board_for_user(request.user, board_code, Action.VIEW)
@@ -56,7 +57,7 @@ def overview(request, board_code: str, year: int):
     return render(request, "budget/overview.html", context)
 
 
-def entry(request, board_code: str, year: int):
+def entry(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     """A controller enters one forecast date or the bokslut for every line of the board."""
     _check_year(year)
     board = get_board_for_user(request.user, board_code, Action.ENTER)
@@ -95,7 +96,7 @@ def entry(request, board_code: str, year: int):
     else:
         form = AmountEntryForm(rows)
 
-    if kind == AmountKind.OUTCOME:
+    if kind == AmountKind.OUTCOME or month is None:
         heading = f"Bokslut {year}"
     else:
         heading = f"Prognos {forecast_label(year, month)} {year}"
@@ -116,7 +117,7 @@ def entry(request, board_code: str, year: int):
     )
 
 
-def plan(request, board_code: str, year: int):
+def plan(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     """Internbudget `year`: Budget and Plan year+1 … year+5 with the specification of changes."""
     _check_year(year)
     board = get_board_for_user(request.user, board_code, Action.VIEW)

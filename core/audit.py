@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.db import models
 from django.dispatch import receiver
@@ -66,6 +67,6 @@ class HistorySourceMixin(models.Model):
 
 
 @receiver(pre_create_historical_record)
-def _record_source(sender, history_instance, **kwargs) -> None:
+def _record_source(sender: type[models.Model], history_instance: Any, **kwargs: Any) -> None:
     if hasattr(history_instance, "history_source"):
         history_instance.history_source = current_source()

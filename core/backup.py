@@ -21,8 +21,9 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.utils import timezone
 
@@ -54,7 +55,7 @@ def default_directory() -> Path:
     return Path(settings.VAR_DIR) / "backups"
 
 
-def _kind(settings_dict: dict[str, Any]) -> str:
+def _kind(settings_dict: Mapping[str, Any]) -> str:
     engine = settings_dict["ENGINE"]
     if engine in POSTGRES_ENGINES:
         return "postgresql"
@@ -63,7 +64,7 @@ def _kind(settings_dict: dict[str, Any]) -> str:
     raise BackupError(ERROR_UNSUPPORTED.format(engine=engine))
 
 
-def backup_database(settings_dict: dict[str, Any], directory: Path | None = None) -> Path:
+def backup_database(settings_dict: Mapping[str, Any], directory: Path | None = None) -> Path:
     """Write a backup of the database into `directory`; return the file's path."""
     kind = _kind(settings_dict)
     directory = Path(directory or default_directory())
@@ -87,7 +88,7 @@ def backup_database(settings_dict: dict[str, Any], directory: Path | None = None
     return target
 
 
-def restore_database(settings_dict: dict[str, Any], file: Path) -> None:
+def restore_database(settings_dict: Mapping[str, Any], file: Path) -> None:
     """Replace the database's whole content with the backup in `file`."""
     kind = _kind(settings_dict)
     file = Path(file)
@@ -108,7 +109,7 @@ def restore_database(settings_dict: dict[str, Any], file: Path) -> None:
         _sqlite_copy(file, Path(_sqlite_path(settings_dict)))
 
 
-def describe(settings_dict: dict[str, Any]) -> str:
+def describe(settings_dict: Mapping[str, Any]) -> str:
     """The database in words, for confirmations: never includes the password."""
     if _kind(settings_dict) == "sqlite":
         return f"SQLite-databasen {settings_dict['NAME']}"
@@ -131,7 +132,7 @@ def _program(name: str) -> str:
     return found
 
 
-def _libpq_env(settings_dict: dict[str, Any]) -> dict[str, str]:
+def _libpq_env(settings_dict: Mapping[str, Any]) -> dict[str, str]:
     """Connection settings as libpq variables, so no password appears in a process list."""
     env = dict(os.environ)
     for key, variable in [
@@ -155,9 +156,9 @@ def _libpq_env(settings_dict: dict[str, Any]) -> dict[str, str]:
 def _run(
     program: str,
     args: list[str],
-    settings_dict: dict[str, Any],
-    stdin=None,
-    stdout=None,
+    settings_dict: Mapping[str, Any],
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
 ) -> None:
     result = subprocess.run(
         [_program(program), *args],
@@ -177,7 +178,7 @@ def _run(
         )
 
 
-def _restore_postgresql(settings_dict: dict[str, Any], file: Path) -> None:
+def _restore_postgresql(settings_dict: Mapping[str, Any], file: Path) -> None:
     # Read the archive's table of contents first: a damaged or foreign file stops here.
     listing = subprocess.run(
         [_program("pg_restore"), "--list", str(file)],
@@ -220,7 +221,7 @@ def _restore_postgresql(settings_dict: dict[str, Any], file: Path) -> None:
 # --- SQLite -------------------------------------------------------------------------------------
 
 
-def _sqlite_path(settings_dict: dict[str, Any]) -> str:
+def _sqlite_path(settings_dict: Mapping[str, Any]) -> str:
     name = str(settings_dict["NAME"])
     if name in {"", ":memory:"} or name.startswith("file::memory:") or "mode=memory" in name:
         raise BackupError(ERROR_MEMORY_DB)

@@ -137,7 +137,8 @@ def outage_response(request: HttpRequest, outage: Outage, error: BaseException) 
         )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
-    response._has_been_logged = True  # django.utils.log.log_response skips it
+    # django.utils.log.log_response skips it; a private flag django-stubs does not declare.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

@@ -128,23 +128,27 @@ def log_security_event(
 # --- signal receivers, connected in CoreConfig.ready() -------------------------------------
 
 
-def _on_logged_in(sender, request, user, **kwargs) -> None:
+def _on_logged_in(sender: object, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_LOGIN_AT_KEY] = timezone.now().timestamp()
     log_security_event(SecurityEvent.LOGIN, request=request, user=user)
 
 
-def _on_logged_out(sender, request, user, **kwargs) -> None:
+def _on_logged_out(sender: object, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     log_security_event(SecurityEvent.LOGOUT, request=request, user=user)
 
 
-def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+def _on_login_failed(
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Django has already masked sensitive credentials; only the username is kept.
     username = str(credentials.get("username") or "")[:150]
     log_security_event(SecurityEvent.LOGIN_FAILED, request=request, user=username or None)
 
 
-def _on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+def _on_locked_out(
+    sender: object, request: HttpRequest | None, username: str, ip_address: str, **kwargs: Any
+) -> None:
     log_security_event(
         SecurityEvent.LOCKOUT,
         request=request,
@@ -154,7 +158,7 @@ def _on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     )
 
 
-def _on_attempt_deleted(sender, instance, **kwargs) -> None:
+def _on_attempt_deleted(sender: object, instance: Any, **kwargs: Any) -> None:
     """An administrator (admin or axes_reset) cleared a lock before its cool-off ended.
 
     axes also deletes records whose cool-off has passed; those locks ended by themselves and

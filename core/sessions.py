@@ -56,7 +56,8 @@ class SessionStore(DatabaseSessionStore):
         the transaction Django wraps it in (for the INSERT of a new session, whose key may
         collide) only adds two statements to each request, a field save included.
         """
-        obj = self.create_model_instance(self._get_session())
+        # SessionBase's private loader (what save() itself uses); django-stubs leaves it out.
+        obj = self.create_model_instance(self._get_session())  # type: ignore[attr-defined]
         try:
             obj.save(force_update=True, using=router.db_for_write(self.model, instance=obj))
         except DatabaseError as error:  # no row to update, or the database refused

@@ -39,8 +39,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 
 from budget.models import (
     AmountKind,
@@ -84,6 +86,7 @@ SYNTHETIC_CODE_SQL = r"^S[0-9]{2}$"
 MAX_BOARDS = 99
 MAX_YEARS = 30
 BATCH_SIZE = 2000
+M = TypeVar("M", bound=models.Model)
 
 GOALS_PER_BOARD = 10
 INDICATORS_PER_GOAL = 6
@@ -155,6 +158,11 @@ class IndicatorTemplate:
     source: str = ""
 
 
+def _template(*row: Any) -> IndicatorTemplate:
+    """A template from one row of the tables below (their columns differ in type)."""
+    return IndicatorTemplate(*row)
+
+
 U = Indicator.Unit
 D = Indicator.Direction
 A = Indicator.Aggregation
@@ -163,7 +171,7 @@ Y_ = PeriodType.YEAR
 
 # name, unit, decimals, better, frequency, year value, breakdowns, plausible range, source
 # fmt: off
-INDICATOR_TEMPLATES = [IndicatorTemplate(*row) for row in [
+INDICATOR_TEMPLATES = [_template(*row) for row in [
     ("Antal avslutade ärenden", U.COUNT, 0, D.HIGHER, Q_, A.FLOW, "kon", 200, 4000),
     ("Antal hushåll med försörjningsstöd, utfall i slutet av perioden", U.COUNT, 0, D.LOWER, Q_,
      A.STOCK, "kon", 500, 3500, "Treserva"),
@@ -205,7 +213,7 @@ VOLUME_TEMPLATES = [IndicatorTemplate(*row) for row in [
     ("Antal beslut om insats", U.COUNT, 0, D.NONE, Y_, A.FLOW, "total", 300, 9000),
     ("Antal inskrivna i genomsnitt per månad", U.COUNT, 0, D.NONE, Y_, A.AVERAGE, "total", 50, 1500),
 ]]
-STAFF_TEMPLATES = [IndicatorTemplate(*row) for row in [
+STAFF_TEMPLATES = [_template(*row) for row in [
     ("Antal tillsvidareanställda", U.COUNT, 0, D.NONE, Y_, A.STOCK, "kon", 80, 3000, "HR-systemet"),
     ("Sjukfrånvaro totalt, %", U.PERCENT, 1, D.LOWER, Y_, A.AVERAGE, "kon", 4, 9),
 ]]
@@ -322,6 +330,8 @@ def _purge(model: type[models.Model], pks: list[int], seen: frozenset = frozense
     for rel in model._meta.get_fields(include_hidden=True):
         if not (rel.auto_created and not rel.concrete) or rel.many_to_many:
             continue
+        if not isinstance(rel, ForeignObjectRel) or not isinstance(rel.related_model, type):
+            continue  # not taken: every reverse relation is one, to a loaded model class
         if rel.on_delete is models.DO_NOTHING:
             continue  # simple-history's historical rows: removed below by id
         related, name = rel.related_model, rel.field.name
@@ -384,6 +394,17 @@ def _quantize(value: float, decimals: int) -> Decimal:
     return Decimal(str(round(value, decimals))).quantize(Decimal(1).scaleb(-decimals))
 
 
+class _ValueDraws(NamedTuple):
+    """An indicator's drawn level, trend and shares, the same for all its years."""
+
+    base: float
+    trend: float
+    gender_share: float
+    unit_share: float
+    genders: list[str]
+    units: list[str]
+
+
 @dataclass
 class _Plan:
     """One indicator to write: the model instance, its template and its breakdown codes."""
@@ -402,7 +423,7 @@ class _Writer:
         self.pending: dict[type[models.Model], list[models.Model]] = {}
         self.counts: dict[str, int] = {}
 
-    def add(self, obj: models.Model, label: str) -> models.Model:
+    def add(self, obj: M, label: str) -> M:
         self.pending.setdefault(type(obj), []).append(obj)
         self.counts[label] = self.counts.get(label, 0) + 1
         if len(self.pending[type(obj)]) >= BATCH_SIZE:
@@ -414,10 +435,13 @@ class _Writer:
             objs = self.pending.pop(current, [])
             if objs:
                 # A plain queryset: see the module docstring (no per-row lock queries, no history).
-                models.QuerySet(current).bulk_create(objs, batch_size=BATCH_SIZE)
+                queryset: models.QuerySet[models.Model] = models.QuerySet(current)
+                queryset.bulk_create(objs, batch_size=BATCH_SIZE)
 
 
-def _level(template: IndicatorTemplate, rng: random.Random, base: float, trend: float, t: int):
+def _level(
+    template: IndicatorTemplate, rng: random.Random, base: float, trend: float, t: int
+) -> float:
     """The year's level: `base` in the last year, `t` years from it (t ≤ 0), with noise."""
     level = base * (1 + trend) ** t * (1 + rng.gauss(0, 0.03))
     if template.unit == U.PERCENT:
@@ -440,7 +464,9 @@ def _periods(template: IndicatorTemplate, rng: random.Random, level: float) -> d
     return result
 
 
-def _split(template: IndicatorTemplate, total: float, share: float, spread: list[float]):
+def _split(
+    template: IndicatorTemplate, total: float, share: float, spread: list[float]
+) -> list[float]:
     """Split a total in two (K/M or two units): counts add up, shares scatter around the total."""
     if template.unit in SHARE_UNITS:
         values = [total * (1 + s) for s in spread]
@@ -547,7 +573,9 @@ class _Generator:
         self.approve: list[ReportingOccasion] = []
 
     @staticmethod
-    def _breakdown(code: str, gender: str, order: int, unit=None) -> Breakdown:
+    def _breakdown(
+        code: str, gender: str, order: int, unit: OrganisationUnit | None = None
+    ) -> Breakdown:
         return Breakdown.objects.get_or_create(
             code=code, defaults={"gender": gender, "org_unit": unit, "order": order}
         )[0]
@@ -632,7 +660,13 @@ class _Generator:
         self.writer.counts["nämndmål"] = self.writer.counts.get("nämndmål", 0) + len(goals)
         return goals
 
-    def _indicators(self, board, goals, units, rng) -> list[_Plan]:
+    def _indicators(
+        self,
+        board: Board,
+        goals: list[BoardGoal],
+        units: list[tuple[OrganisationUnit, Breakdown]],
+        rng: random.Random,
+    ) -> list[_Plan]:
         unit_codes = [breakdown.code for _, breakdown in units]
         profiles = {
             "total": ["total"],
@@ -640,6 +674,17 @@ class _Generator:
             "enhet": ["total", *unit_codes],
             "kon_enhet": ["total", "k=K|e=|c=", "k=M|e=|c=", *unit_codes],
         }
+        plans, children = self._goal_plans(board, goals, profiles, rng)
+        plans += self._category_plans(board, profiles)
+        Indicator.objects.bulk_create([plan.indicator for plan in plans])
+        plans += self._child_plans(board, children, profiles)
+        self.writer.counts["indikatorer"] = self.writer.counts.get("indikatorer", 0) + len(plans)
+        self._add_breakdown_links(plans)
+        return plans
+
+    def _goal_plans(self, board, goals, profiles, rng) -> tuple[list[_Plan], list[tuple]]:
+        """The nämndindikatorer of each goal (and the computed one of the economy goal);
+        with the survey parents' children still to create, as (parent plan, order)."""
         plans: list[_Plan] = []
         children: list[tuple[_Plan, int]] = []
         economy_goal = next(
@@ -687,6 +732,11 @@ class _Generator:
                     valid_from=self.first_year,
                 )
                 plans.append(_Plan(computed, SURVEY_PARENT, [], target_kind="computed"))
+        return plans, children
+
+    def _category_plans(self, board, profiles) -> list[_Plan]:
+        """The volume measures and staff figures of the board."""
+        plans: list[_Plan] = []
         for category, templates in (
             (Indicator.Category.VOLUME, VOLUME_TEMPLATES),
             (Indicator.Category.STAFF, STAFF_TEMPLATES),
@@ -706,7 +756,10 @@ class _Generator:
                     valid_from=self.first_year,
                 )
                 plans.append(_Plan(indicator, template, profiles[template.profile]))
-        Indicator.objects.bulk_create([plan.indicator for plan in plans])
+        return plans
+
+    def _child_plans(self, board, children, profiles) -> list[_Plan]:
+        """The survey parents' sub-indicators, created once their parents have ids."""
         child_plans = []
         for parent, child_order in children:
             template = SURVEY_PARENT
@@ -726,8 +779,10 @@ class _Generator:
             )
             child_plans.append(_Plan(indicator, template, profiles["kon"], target_kind="varde"))
         Indicator.objects.bulk_create([plan.indicator for plan in child_plans])
-        plans.extend(child_plans)
-        self.writer.counts["indikatorer"] = self.writer.counts.get("indikatorer", 0) + len(plans)
+        return child_plans
+
+    def _add_breakdown_links(self, plans: list[_Plan]) -> None:
+        """Each indicator's breakdowns from the first year, and its name footnote."""
         for plan in plans:
             for order, code in enumerate(plan.breakdowns):
                 self.writer.add(
@@ -743,7 +798,6 @@ class _Generator:
                 self.writer.add(
                     Footnote(indicator=plan.indicator, text=plan.note, order=1), "fotnoter"
                 )
-        return plans
 
     def breakdowns_by_code(self, code: str) -> Breakdown:
         breakdown = self.breakdowns.get(code)
@@ -797,52 +851,60 @@ class _Generator:
             unit_share = rng.uniform(0.3, 0.7)
             genders = [code for code in plan.breakdowns if code.startswith(("k=K", "k=M"))]
             units = [code for code in plan.breakdowns if code != "total" and code not in genders]
+            draws = _ValueDraws(base, trend, gender_share, unit_share, genders, units)
             for year in self.years:
-                yearly = self._year_rng("utfall", index, year)
-                level = _level(template, yearly, base, trend, year - self.last_year)
-                periods = _periods(template, yearly, level)
-                missing = yearly.random() < 0.02
-                missing_split = not missing and yearly.random() < 0.03
-                reason, note = yearly.choice(MISSING_TEXTS)
-                if plan is late and year == self.last_year:
-                    missing, missing_split = True, False
-                    reason, note = MISSING_TEXTS[2]
-                spread = [yearly.gauss(0, 0.05) for _ in range(4)]
-                for (period_type, number), amount in periods.items():
-                    cells = {"total": amount}
-                    if genders:
-                        cells.update(
-                            zip(
-                                genders,
-                                _split(template, amount, gender_share, spread[:2]),
-                                strict=True,
-                            )
-                        )
-                    if units:
-                        cells.update(
-                            zip(
-                                units, _split(template, amount, unit_share, spread[2:]), strict=True
-                            )
-                        )
-                    for code in plan.breakdowns:
-                        is_missing = missing or (missing_split and code != "total")
-                        value = None if is_missing else _quantize(cells[code], template.decimals)
-                        obj = self.writer.add(
-                            IndicatorValue(
-                                indicator=plan.indicator,
-                                year=year,
-                                period_type=period_type,
-                                period_number=number,
-                                breakdown=self.breakdowns_by_code(code),
-                                value=value,
-                                missing_reason=reason if is_missing else "",
-                            ),
-                            "utfall",
-                        )
-                        if is_missing and code == "total" and period_type == Y_:
-                            self.value_notes.append((obj, note))
-                reference = base * (1 + trend) ** -BASE_YEARS_BACK
-                self._target(plan, year, level, _quantize(reference, template.decimals))
+                self._year_values(plan, index, year, draws, late=plan is late)
+
+    def _year_values(self, plan: _Plan, index: int, year: int, draws, *, late: bool) -> None:
+        """One indicator's values of one year, by period and breakdown, and the year's target.
+
+        Each year draws from its own generator, so a year's figures do not depend on others.
+        """
+        template = plan.template
+        base, trend, gender_share, unit_share, genders, units = draws
+        yearly = self._year_rng("utfall", index, year)
+        level = _level(template, yearly, base, trend, year - self.last_year)
+        periods = _periods(template, yearly, level)
+        missing = yearly.random() < 0.02
+        missing_split = not missing and yearly.random() < 0.03
+        reason, note = yearly.choice(MISSING_TEXTS)
+        if late and year == self.last_year:
+            missing, missing_split = True, False
+            reason, note = MISSING_TEXTS[2]
+        spread = [yearly.gauss(0, 0.05) for _ in range(4)]
+        for (period_type, number), amount in periods.items():
+            cells = {"total": amount}
+            if genders:
+                cells.update(
+                    zip(
+                        genders,
+                        _split(template, amount, gender_share, spread[:2]),
+                        strict=True,
+                    )
+                )
+            if units:
+                cells.update(
+                    zip(units, _split(template, amount, unit_share, spread[2:]), strict=True)
+                )
+            for code in plan.breakdowns:
+                is_missing = missing or (missing_split and code != "total")
+                value = None if is_missing else _quantize(cells[code], template.decimals)
+                obj = self.writer.add(
+                    IndicatorValue(
+                        indicator=plan.indicator,
+                        year=year,
+                        period_type=period_type,
+                        period_number=number,
+                        breakdown=self.breakdowns_by_code(code),
+                        value=value,
+                        missing_reason=reason if is_missing else "",
+                    ),
+                    "utfall",
+                )
+                if is_missing and code == "total" and period_type == Y_:
+                    self.value_notes.append((obj, note))
+        reference = base * (1 + trend) ** -BASE_YEARS_BACK
+        self._target(plan, year, level, _quantize(reference, template.decimals))
 
     def _target(self, plan: _Plan, year: int, level: float, reference: Decimal) -> None:
         kind = plan.target_kind
@@ -880,7 +942,7 @@ class _Generator:
     # -- follow-up ------------------------------------------------------------------------------
 
     def _occasions(self, board: Board) -> dict[tuple[int, str], ReportingOccasion]:
-        occasions = {}
+        occasions: dict[tuple[int, str], ReportingOccasion] = {}
         for year in self.years:
             for kind, (month, day) in OCCASIONS:
                 deadline_year = year + 1 if kind == OccasionKind.FULL_YEAR else year
@@ -899,7 +961,12 @@ class _Generator:
         ) + len(occasions)
         return occasions
 
-    def _assessments(self, goals, occasions, rng) -> None:
+    def _assessments(
+        self,
+        goals: list[BoardGoal],
+        occasions: dict[tuple[int, str], ReportingOccasion],
+        rng: random.Random,
+    ) -> None:
         levels = [AssessmentLevel.ACHIEVED, AssessmentLevel.PARTLY, AssessmentLevel.NOT_ACHIEVED]
         for year in self.years:
             rng = self._year_rng("bedömning", year)
@@ -921,7 +988,12 @@ class _Generator:
                         "målbedömningar",
                     )
 
-    def _assignments(self, board, occasions, rng) -> None:
+    def _assignments(
+        self,
+        board: Board,
+        occasions: dict[tuple[int, str], ReportingOccasion],
+        rng: random.Random,
+    ) -> None:
         own = [
             StrategicAssignment(
                 municipality=self.municipality,
@@ -951,7 +1023,13 @@ class _Generator:
                     "uppdragsstatus",
                 )
 
-    def _activities(self, board, goals, occasions, rng) -> None:
+    def _activities(
+        self,
+        board: Board,
+        goals: list[BoardGoal],
+        occasions: dict[tuple[int, str], ReportingOccasion],
+        rng: random.Random,
+    ) -> None:
         deadlines = list(Activity.Deadline)
         activities = []
         for year in self.years:
@@ -1075,7 +1153,8 @@ class _Generator:
         )
         for project in projects:
             last = project.completed_year or self.last_year
-            yearly = project.decided_budget / (last - project.valid_from + 1)
+            decided = project.decided_budget or 0  # every project above has one
+            yearly = decided / (last - project.valid_from + 1)
             for year in range(project.valid_from, last + 1):
                 budget = round(yearly, -3)
                 outcome = self._year_rng("investering", project.order, year).uniform(0.7, 1.1)
@@ -1132,6 +1211,9 @@ def synthetic_fingerprint(
     Two runs with the same seed and size give the same fingerprint, on any database: rows are
     sorted in Python, since the databases order NULLs and punctuation differently. With
     `codes` and `years`, only those boards' figures of those years count (the structure always).
+
+    Long on purpose: the body is a declarative list, one `feed` per table with the natural-key
+    fields it covers, and reads best as one list that a new table is added to.
     """
     boards = synthetic_boards()
     if codes is not None:

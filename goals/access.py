@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from core.security import SecurityEvent, log_security_event
+from core.types import AnyUser
 from goals.models import Board, BoardRole, Role
 
 
@@ -32,7 +33,7 @@ ROLES_FOR_ACTION: dict[Action, set[str]] = {
 }
 
 
-def _roles(user) -> list[tuple[str, int | None]]:
+def _roles(user: AnyUser) -> list[tuple[str, int | None]]:
     """The user's (role, board id) pairs, read once per request."""
     cached = getattr(user, "_styrkort_roles", None)
     if cached is None:
@@ -42,15 +43,16 @@ def _roles(user) -> list[tuple[str, int | None]]:
             cached = list(BoardRole.objects.filter(user=user).values_list("role", "board_id"))
             if user.is_superuser:
                 cached.append((Role.ADMINISTRATOR, None))
-        user._styrkort_roles = cached
+        # A cache for this request on the user object itself, which User does not declare.
+        user._styrkort_roles = cached  # type: ignore[union-attr]
     return cached
 
 
-def is_administrator(user) -> bool:
+def is_administrator(user: AnyUser) -> bool:
     return any(role == Role.ADMINISTRATOR for role, _ in _roles(user))
 
 
-def boards_for(user, action: Action = Action.VIEW) -> QuerySet[Board]:
+def boards_for(user: AnyUser, action: Action = Action.VIEW) -> QuerySet[Board]:
     """The boards on which the user may perform the action."""
     allowed = ROLES_FOR_ACTION[action]
     pairs = [(role, board) for role, board in _roles(user) if role in allowed]
@@ -59,13 +61,13 @@ def boards_for(user, action: Action = Action.VIEW) -> QuerySet[Board]:
     return Board.objects.filter(pk__in={board for _, board in pairs})
 
 
-def on_every_board(user, action: Action) -> bool:
+def on_every_board(user: AnyUser, action: Action) -> bool:
     """Whether one of the user's roles allows the action on every board (no board named)."""
     allowed = ROLES_FOR_ACTION[action]
     return any(role in allowed and board is None for role, board in _roles(user))
 
 
-def can(user, action: Action, board: Board | int) -> bool:
+def can(user: AnyUser, action: Action, board: Board | int) -> bool:
     board_id = board if isinstance(board, int) else board.pk
     allowed = ROLES_FOR_ACTION[action]
     return any(
@@ -73,7 +75,7 @@ def can(user, action: Action, board: Board | int) -> bool:
     )
 
 
-def get_board_for_user(user, code: str, action: Action = Action.VIEW) -> Board:
+def get_board_for_user(user: AnyUser, code: str, action: Action = Action.VIEW) -> Board:
     """The board with this code if the user may perform the action on it, else 404."""
     board = Board.objects.filter(code=code).select_related("municipality").first()
     if board is None or not can(user, action, board):
@@ -82,7 +84,7 @@ def get_board_for_user(user, code: str, action: Action = Action.VIEW) -> Board:
     return board
 
 
-def require(user, action: Action, board: Board | int) -> None:
+def require(user: AnyUser, action: Action, board: Board | int) -> None:
     if not can(user, action, board):
         log_security_event(
             SecurityEvent.ACCESS_DENIED,

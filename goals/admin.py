@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
@@ -26,7 +28,14 @@ class AuditedHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class LockedRowsAdminMixin:
+# The mixin's super() calls reach ModelAdmin through the class it is mixed into.
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class LockedRowsAdminMixin(_AdminBase):
     """The admin meets the lock of approved occasions like every other path.
 
     Locked rows are shown read-only and cannot be deleted; a new or changed row that an
@@ -48,8 +57,8 @@ class LockedRowsAdminMixin:
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form: Any = super().get_form(request, obj, change=change, **kwargs)
         admin_instance = self
 
         class LockCheckedForm(form):

@@ -76,7 +76,7 @@ class UserFilter(django_filters.FilterSet):
             contains_text(["username", "first_name", "last_name", "email"], value)
         )
 
-    def by_role(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def by_role(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
         # Board and role narrow one role row together (a controller *of AN*), so both
         # filters are applied at once, in filter_queryset.
         return queryset

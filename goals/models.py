@@ -7,6 +7,8 @@ old row at 2022 and opening a new one, and the 2022 report still finds exactly w
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +17,9 @@ from simple_history.models import HistoricalRecords
 
 from core.audit import ChangeSource, HistorySourceMixin
 from goals.periods import OccasionKind, PeriodType
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LOCKED_MESSAGE = (
     "{occasion} är godkänt och låst. Inga värden kan ändras; en administratör kan öppna "
@@ -244,6 +249,9 @@ class BoardGoal(YearRange):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för nämndmål")
+    # Set on the goal tree's copies (reports.views.pages), never stored.
+    assessment: GoalAssessment | None
+    rows: list[dict[str, Any]]
 
     class Meta(YearRange.Meta):
         verbose_name = "nämndmål"
@@ -284,9 +292,10 @@ class ReportingOccasion(models.Model):
 
     An approved occasion locks everything it covers: the indicator values of its due periods
     (see `covering`), its goal assessments and the statuses of assignments and activities.
-    The guard is in the models' save() and delete() and in their querysets' bulk methods, so
-    every path (form, import, admin, command) meets it; the state itself changes only through
-    goals.services (submit, approve, reopen), which records each transition.
+    The guard is in the models' save() and delete() and in their querysets' bulk methods,
+    all asking goals.locks, so every path (form, import, admin, command) meets it; the state
+    itself changes only through goals.services (submit, approve, reopen), which records each
+    transition.
     """
 
     class State(models.TextChoices):
@@ -306,6 +315,8 @@ class ReportingOccasion(models.Model):
         bases=[HistorySourceMixin], verbose_name="historik för uppföljningstillfälle"
     )
     objects = ReportingOccasionQuerySet.as_manager()
+    _history_user: User | None  # set by a service so simple-history records who changed it
+    _change_reason: str  # the same for the reason of a command's change
 
     class Meta:
         verbose_name = "uppföljningstillfälle"
@@ -322,7 +333,7 @@ class ReportingOccasion(models.Model):
     def __str__(self) -> str:
         return f"{self.board.code} {self.get_kind_display()} {self.year}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # An approved occasion keeps its board, year and kind: moving it would unlock
         # what it covers. Its state changes only through goals.services.
         if self.pk is not None:
@@ -357,7 +368,8 @@ class ReportingOccasion(models.Model):
 
         Inskickad is read-only for everyone: the approver sends it back (open again) or
         approves it. This is the one rule every write path asks (save_value and the goal
-        services, the import, the admin); the model-level guard below holds the approved lock.
+        services, the import, the admin); the model-level guard (goals.locks) holds the
+        approved lock.
         """
         return self.state == self.State.OPEN
 
@@ -374,34 +386,15 @@ class ReportingOccasion(models.Model):
         return OccasionKind(self.kind).due_periods()
 
 
-def closed_occasion_covering(
-    *, board_id: int | None, year: int | None, period_type: str | None, period_number: int | None
-) -> ReportingOccasion | None:
-    """The occasion that keeps this period of the board closed for entry, approved first."""
-    if None in (board_id, year, period_type, period_number):
-        return None
-    closed = (
-        ReportingOccasion.objects.covering(
-            board_id=board_id, year=year, period_type=period_type, period_number=period_number
-        )
-        .closed_for_entry()
-        .select_related("board")
-    )
-    return min(closed, key=lambda occasion: not occasion.is_locked, default=None)
-
-
 class OccasionOwnedQuerySet(models.QuerySet):
     """Bulk writes of rows that belong to an occasion refuse to touch an approved one."""
 
     def _refuse_if_locked(self) -> None:
-        locked = self.filter(occasion__state=ReportingOccasion.State.APPROVED).select_related(
-            "occasion__board"
-        )
-        first = locked.first()
-        if first is not None:
-            raise OccasionLockedError(first.occasion)
+        from goals import locks
 
-    def update(self, **kwargs) -> int:
+        locks.refuse(locks.approved_occasion_among(self.values("occasion_id")))
+
+    def update(self, **kwargs: Any) -> int:
         self._refuse_if_locked()
         return super().update(**kwargs)
 
@@ -410,15 +403,9 @@ class OccasionOwnedQuerySet(models.QuerySet):
         return super().delete()
 
     def _refuse_objects(self, objs) -> None:
-        occasion_ids = {obj.occasion_id for obj in objs}
-        locked = (
-            ReportingOccasion.objects.filter(pk__in=occasion_ids)
-            .approved()
-            .select_related("board")
-            .first()
-        )
-        if locked is not None:
-            raise OccasionLockedError(locked)
+        from goals import locks
+
+        locks.refuse(locks.approved_occasion_among(obj.occasion_id for obj in objs))
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -432,47 +419,32 @@ class OccasionOwnedQuerySet(models.QuerySet):
 
 
 class OccasionOwnedModel(models.Model):
-    """A row that belongs to one occasion and is locked with it (model-level guard)."""
+    """A row that belongs to one occasion and is locked with it (model-level guard, goals.locks)."""
 
     objects = OccasionOwnedQuerySet.as_manager()
+    occasion_id: int  # each subclass declares its occasion foreign key
+    _history_user: User | None  # set by a service so simple-history records who changed it
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        occasion = self._locked_occasion()
-        if occasion is not None:
-            if unchanged_in_database(self):
-                return  # saving an approved row unchanged writes nothing (idempotent loaders)
-            raise OccasionLockedError(occasion)
+        from goals import locks
+
+        if not locks.may_save(self, locks.approved_occasion_among([self.occasion_id])):
+            return
         if self.pk is not None:
-            stored_occasion = (
-                type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id", flat=True)
-            ).first()
-            if stored_occasion is not None and stored_occasion != self.occasion_id:
-                moved_from = (
-                    ReportingOccasion.objects.filter(pk=stored_occasion)
-                    .approved()
-                    .select_related("board")
-                    .first()
-                )
-                if moved_from is not None:
-                    raise OccasionLockedError(moved_from)
+            # Moving a row out of an approved occasion changes that occasion too.
+            stored = type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id")
+            moved_from = [pk for (pk,) in stored if pk != self.occasion_id]
+            locks.refuse(locks.approved_occasion_among(moved_from))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        occasion = self._locked_occasion()
-        if occasion is not None:
-            raise OccasionLockedError(occasion)
-        return super().delete(*args, **kwargs)
+        from goals import locks
 
-    def _locked_occasion(self) -> ReportingOccasion | None:
-        return (
-            ReportingOccasion.objects.filter(pk=self.occasion_id)
-            .approved()
-            .select_related("board")
-            .first()
-        )
+        locks.refuse(locks.approved_occasion_among([self.occasion_id]))
+        return super().delete(*args, **kwargs)
 
 
 class OccasionTransition(models.Model):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from core.types import AnyUser
 from goals.access import Action, boards_for, is_administrator, on_every_board
 from goals.models import Board, BoardRole, OccasionTransition, ReportingOccasion
 from goals.providers import entry_sheet
@@ -54,8 +56,11 @@ class SubmissionGaps:
         return "\n".join(lines)
 
 
-def submission_gaps(sheet) -> SubmissionGaps:
-    """Read the gaps from an entry sheet (indicators.entry.EntrySheet), with no further query."""
+def submission_gaps(sheet: Any) -> SubmissionGaps:
+    """Read the gaps from an entry sheet (indicators.entry.EntrySheet), with no further query.
+
+    Typed Any: goals may not import indicators, where the sheet's type lives.
+    """
     gaps = SubmissionGaps()
     gaps.values = [entry.label for entry in sheet.missing]
     gaps.total = sheet.field_count
@@ -97,24 +102,24 @@ def send_back_notes(occasions: Iterable[ReportingOccasion]) -> dict[int, Occasio
     }
 
 
-def _sees_every_user(user) -> bool:
+def _sees_every_user(user: AnyUser) -> bool:
     return on_every_board(user, Action.ADMINISTER) or (
         user.is_staff and user.has_perm("auth.view_user")
     )
 
 
-def may_list_users(user) -> bool:
+def may_list_users(user: AnyUser) -> bool:
     """Administrators (of every board, or of some) and staff allowed to view users."""
     return is_administrator(user) or _sees_every_user(user)
 
 
-def user_list_boards(user) -> QuerySet[Board]:
+def user_list_boards(user: AnyUser) -> QuerySet[Board]:
     """The boards whose users the administrator may list."""
     boards = Board.objects.all() if _sees_every_user(user) else boards_for(user, Action.ADMINISTER)
     return boards.order_by("order", "name")
 
 
-def users_for_administrator(user) -> QuerySet:
+def users_for_administrator(user: AnyUser) -> QuerySet:
     """The users an administrator may list, each with the roles shown prefetched.
 
     A superuser, an administrator of every board and staff allowed to view users see everyone

@@ -14,14 +14,16 @@ instead of silently overwriting the first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import ChangeSource, change_source, current_source
 from core.security import SecurityEvent, log_security_event
 from goals.access import Action, can
+from goals.locks import lock_for_entry
 from goals.models import (
     Activity,
     ActivityStatus,
@@ -37,6 +39,9 @@ from goals.models import (
 from goals.selectors import SubmissionGaps, occasion_gaps
 from goals.signals import occasion_approved
 from goals.users import SOMEONE_ELSE, user_label
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 State = ReportingOccasion.State
 
@@ -78,12 +83,14 @@ CONFLICT = (
 class RecordConflict(ValidationError):
     """Someone saved the same record after this user started: nothing was written."""
 
-    def __init__(self, message: str, *, current: models.Model | None) -> None:
+    def __init__(self, message: str, *, current: VersionedRecord | None) -> None:
         self.current = current
         super().__init__(message, code="conflict")
 
 
-def _log_security_event(event: str, *, user, occasion: ReportingOccasion, **detail) -> None:
+def _log_security_event(
+    event: str, *, user: User | None, occasion: ReportingOccasion, **detail: Any
+) -> None:
     """Workflow steps go to the security log (JSON lines) with the occasion they concern."""
     log_security_event(event, user=user, occasion=str(occasion), occasion_id=occasion.pk, **detail)
 
@@ -99,7 +106,7 @@ def _lock_occasion(occasion: ReportingOccasion) -> ReportingOccasion:
 def _transition(
     occasion: ReportingOccasion,
     *,
-    user,
+    user: User | None,
     to_state: str,
     reason: str = "",
     missing_count: int = 0,
@@ -148,7 +155,7 @@ def _check_gaps(
 @transaction.atomic
 def submit_occasion(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     confirm_missing: bool = False,
     missing_seen: int | None = None,
@@ -183,7 +190,7 @@ def submit_occasion(
 
 @transaction.atomic
 def approve_occasion(
-    *, user, occasion: ReportingOccasion, source: ChangeSource = ChangeSource.FORM
+    *, user: User, occasion: ReportingOccasion, source: ChangeSource = ChangeSource.FORM
 ) -> ReportingOccasion:
     if not can(user, Action.APPROVE, occasion.board_id):
         raise ValidationError(NO_RIGHT_APPROVE, code="no_right")
@@ -198,7 +205,7 @@ def approve_occasion(
     return occasion
 
 
-def _approve_locked(occasion: ReportingOccasion, *, user, reason: str = "") -> None:
+def _approve_locked(occasion: ReportingOccasion, *, user: User | None, reason: str = "") -> None:
     """Approve the submitted occasion whose row the caller holds; reports archives its report."""
     transition = _transition(occasion, user=user, to_state=State.APPROVED, reason=reason)
     occasion_approved.send(
@@ -229,7 +236,11 @@ def approve_occasion_by_command(*, occasion: ReportingOccasion, reason: str) -> 
 
 @transaction.atomic
 def return_occasion(
-    *, user, occasion: ReportingOccasion, reason: str, source: ChangeSource = ChangeSource.FORM
+    *,
+    user: User,
+    occasion: ReportingOccasion,
+    reason: str,
+    source: ChangeSource = ChangeSource.FORM,
 ) -> ReportingOccasion:
     """A nämndsekreterare sends a submitted occasion back to the controllers."""
     if not can(user, Action.APPROVE, occasion.board_id):
@@ -249,7 +260,11 @@ def return_occasion(
 
 @transaction.atomic
 def reopen_occasion(
-    *, user, occasion: ReportingOccasion, reason: str, source: ChangeSource = ChangeSource.FORM
+    *,
+    user: User,
+    occasion: ReportingOccasion,
+    reason: str,
+    source: ChangeSource = ChangeSource.FORM,
 ) -> ReportingOccasion:
     """An administratör opens an approved occasion again; the reason is recorded."""
     if not can(user, Action.ADMINISTER, occasion.board_id):
@@ -269,21 +284,27 @@ def reopen_occasion(
     return occasion
 
 
+# The records saved with the version the user started from.
+VersionedRecord = GoalAssessment | AssignmentStatus | ActivityStatus
+
+
+Record = TypeVar("Record", GoalAssessment, AssignmentStatus, ActivityStatus)
+Status = TypeVar("Status", AssignmentStatus, ActivityStatus)
+
+
 @dataclass
-class SaveOutcome:
-    record: models.Model
+class SaveOutcome(Generic[Record]):
+    record: Record
     changed: bool
 
 
-def _check_can_enter(user, occasion: ReportingOccasion) -> ReportingOccasion:
+def _check_can_enter(user: User, occasion: ReportingOccasion) -> ReportingOccasion:
     if not can(user, Action.ENTER, occasion.board_id):
         raise ValidationError(NO_RIGHT_ENTER, code="no_right")
-    occasion = _lock_occasion(occasion)
-    occasion.ensure_open_for_entry()  # inskickad and godkänd are both read-only here
-    return occasion
+    return lock_for_entry(occasion)  # inskickad and godkänd are both read-only here
 
 
-def _check_version(current, expected_version: int) -> None:
+def _check_version(current: VersionedRecord | None, expected_version: int) -> None:
     current_version = current.version if current is not None else 0
     if current_version != expected_version:
         last = (
@@ -302,7 +323,9 @@ def _check_version(current, expected_version: int) -> None:
         )
 
 
-def _save_versioned(record: models.Model, *, user, current_version: int, lookup: dict) -> None:
+def _save_versioned(
+    record: VersionedRecord, *, user: User, current_version: int, lookup: dict[str, Any]
+) -> None:
     record.version = current_version + 1
     record._history_user = user
     record.full_clean(validate_unique=False)
@@ -319,7 +342,7 @@ def _save_versioned(record: models.Model, *, user, current_version: int, lookup:
 @transaction.atomic
 def save_assessment(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     board_goal: BoardGoal,
     level: str,
@@ -330,7 +353,7 @@ def save_assessment(
     deviations: str = "",
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
-) -> SaveOutcome:
+) -> SaveOutcome[GoalAssessment]:
     """The user's assessment of a nämndmål stands; the suggestion it was made beside is kept."""
     if level not in AssessmentLevel.values:
         raise ValidationError(LEVEL_REQUIRED, code="level")
@@ -362,13 +385,13 @@ def save_assessment(
 
 def _save_status(
     *,
-    model: type[models.Model],
-    lookup: dict,
-    user,
+    model: type[Status],
+    lookup: dict[str, Any],
+    user: User,
     status: str,
     comment: str,
     expected_version: int,
-) -> SaveOutcome:
+) -> SaveOutcome[Status]:
     if status not in WorkStatus.values:
         raise ValidationError(STATUS_REQUIRED, code="status")
     current = model.objects.select_for_update().filter(**lookup).first()
@@ -385,14 +408,14 @@ def _save_status(
 @transaction.atomic
 def save_assignment_status(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     assignment: StrategicAssignment,
     status: str,
     comment: str = "",
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
-) -> SaveOutcome:
+) -> SaveOutcome[AssignmentStatus]:
     applies = assignment.is_valid_in(occasion.year) and (
         assignment.board_id is None or assignment.board_id == occasion.board_id
     )
@@ -413,14 +436,14 @@ def save_assignment_status(
 @transaction.atomic
 def save_activity_status(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     activity: Activity,
     status: str,
     comment: str = "",
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
-) -> SaveOutcome:
+) -> SaveOutcome[ActivityStatus]:
     if activity.board_id != occasion.board_id or activity.year != occasion.year:
         raise ValidationError(ACTIVITY_NOT_OF_BOARD.format(year=occasion.year), code="scope")
     with change_source(source):

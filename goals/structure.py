@@ -39,9 +39,9 @@ def goal_structure(
         .order_by("council_goal__goal_area__order", "council_goal__order", "order", "pk")
     )
     for board_goal in board_goals:
-        node = council_nodes.get(board_goal.council_goal_id)
-        if node is not None:
-            node.board_goals.append(board_goal)
+        parent = council_nodes.get(board_goal.council_goal_id)
+        if parent is not None:
+            parent.board_goals.append(board_goal)
     if only_with_board_goals:
         for area in areas.values():
             area.council_goals = [node for node in area.council_goals if node.board_goals]

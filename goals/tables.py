@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 import django_tables2 as tables
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html_join
@@ -37,7 +40,7 @@ class UserTable(tables.Table):
         fields = ("username", "name", "email", "roles", "is_active", "last_login")
         empty_text = "Inga användare matchar urvalet."
 
-    def render_name(self, record) -> str:
+    def render_name(self, record: User) -> str:
         return record.get_full_name() or "–"
 
     def render_roles(self, record):
@@ -59,7 +62,7 @@ def render_list(
     filterset: django_filters.FilterSet,
     heading: str,
     template: str = "lists/page.html",
-    **context,
+    **context: Any,
 ) -> HttpResponse:
     """A list page: the table sorted and paged from the query string, under its filters.
 

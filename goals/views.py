@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.types import AnyUser, AuthenticatedHttpRequest
 from goals import services
 from goals.access import Action, can
 from goals.models import ReportingOccasion
@@ -16,7 +20,7 @@ from goals.providers import occasion_page
 NO_RIGHT = "Du saknar behörighet för detta steg."
 
 
-def _occasion_for_user(user, occasion_id: int, action: Action) -> ReportingOccasion:
+def _occasion_for_user(user: AnyUser, occasion_id: int, action: Action) -> ReportingOccasion:
     """404 outside the user's boards; 403 on the user's board without the right for the step."""
     occasion = ReportingOccasion.objects.select_related("board").filter(pk=occasion_id).first()
     if occasion is None or not can(user, Action.VIEW, occasion.board_id):
@@ -30,7 +34,13 @@ def _back(occasion: ReportingOccasion) -> str:
     return occasion_page(occasion)
 
 
-def _run(request: HttpRequest, occasion: ReportingOccasion, step, success: str, **kwargs):
+def _run(
+    request: AuthenticatedHttpRequest,
+    occasion: ReportingOccasion,
+    step: Callable[..., object],
+    success: str,
+    **kwargs: Any,
+) -> HttpResponse:
     try:
         step(user=request.user, occasion=occasion, **kwargs)
     except ValidationError as error:
@@ -49,7 +59,7 @@ def _seen(value: str) -> int | None:
 
 
 @require_POST
-def submit(request: HttpRequest, occasion_id: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, occasion_id: int) -> HttpResponse:
     """The page lists what is missing; the checkbox is the submitter's explicit confirmation."""
     occasion = _occasion_for_user(request.user, occasion_id, Action.ENTER)
     return _run(
@@ -63,13 +73,13 @@ def submit(request: HttpRequest, occasion_id: int) -> HttpResponse:
 
 
 @require_POST
-def approve(request: HttpRequest, occasion_id: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, occasion_id: int) -> HttpResponse:
     occasion = _occasion_for_user(request.user, occasion_id, Action.APPROVE)
     return _run(request, occasion, services.approve_occasion, "{occasion} är godkänt och nu låst.")
 
 
 @require_POST
-def send_back(request: HttpRequest, occasion_id: int) -> HttpResponse:
+def send_back(request: AuthenticatedHttpRequest, occasion_id: int) -> HttpResponse:
     occasion = _occasion_for_user(request.user, occasion_id, Action.APPROVE)
     return _run(
         request,
@@ -81,7 +91,7 @@ def send_back(request: HttpRequest, occasion_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reopen(request: HttpRequest, occasion_id: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, occasion_id: int) -> HttpResponse:
     occasion = _occasion_for_user(request.user, occasion_id, Action.ADMINISTER)
     error = ""
     reason = request.POST.get("reason", "") if request.method == "POST" else ""

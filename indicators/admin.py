@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
-from goals.models import closed_occasion_covering
+from goals.locks import closed_occasion_covering
+from goals.models import ReportingOccasion
 from indicators import models
 from indicators.formatting import format_exact
 from indicators.parsing import read_value_text
@@ -52,7 +53,7 @@ class IndicatorValueForm(forms.ModelForm):
         return number
 
 
-def closed_occasion_of(value: models.IndicatorValue):
+def closed_occasion_of(value: models.IndicatorValue) -> ReportingOccasion | None:
     return closed_occasion_covering(
         board_id=models.Indicator.objects.filter(pk=value.indicator_id)
         .values_list("board_id", flat=True)

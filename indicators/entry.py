@@ -21,6 +21,7 @@ from operator import or_
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from goals.models import (
+    Activity,
     ActivityStatus,
     AssessmentLevel,
     AssignmentStatus,
@@ -66,7 +67,7 @@ def periods_for(indicator: Indicator, occasion_kind: str, year: int) -> list[Per
     return periods
 
 
-def _ptype(period_type) -> str:
+def _ptype(period_type: str) -> str:
     """Period types as plain strings: enum members and database strings hash differently."""
     return PeriodType(period_type).value
 
@@ -208,13 +209,13 @@ class EntryField:
         # Exactly the stored number: a rounded copy would be sent back and overwrite it.
         return format_exact(self.value.value, self.decimals_of(self.value))
 
-    def decimals_of(self, value) -> int:
+    def decimals_of(self, value: StoredValue | ComputedValue | DerivedFigure | None) -> int:
         if value is None:
             return self.indicator.decimals
         stored = getattr(value, "decimals", None)
         return stored if stored is not None else self.indicator.decimals
 
-    def shown(self, value) -> str:
+    def shown(self, value: StoredValue | ComputedValue | DerivedFigure | None) -> str:
         if value is None:
             return "–"
         if value.value is None:
@@ -300,8 +301,8 @@ class AreaBlock:
 
 @dataclass
 class StatusItem:
-    item: object
-    status: object | None
+    item: StrategicAssignment | Activity
+    status: AssignmentStatus | ActivityStatus | None
     url: str = ""
 
     @property
@@ -337,7 +338,7 @@ class EntrySheet:
         return sum(1 for entry in self.all_fields() if not entry.is_computed)
 
 
-def _year_periods(year: int, frequency) -> list[Period]:
+def _year_periods(year: int, frequency: str) -> list[Period]:
     period_type = PeriodType(frequency)
     return [Period(year, period_type, n) for n in range(1, period_type.periods_per_year + 1)]
 
@@ -384,17 +385,49 @@ def _total_breakdown() -> Breakdown:
 def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
     """Everything the entry page shows for one board and occasion, in a fixed number of queries."""
     year = occasion.year
-    indicators = _indicators(occasion.board_id, year)
-    due: list[tuple[Indicator, list[Period]]] = []
-    for indicator in indicators:
-        periods = periods_for(indicator, occasion.kind, year)
-        if periods:
-            due.append((indicator, periods))
+    due = [
+        (indicator, periods)
+        for indicator in _indicators(occasion.board_id, year)
+        if (periods := periods_for(indicator, occasion.kind, year))
+    ]
     due_ids = [indicator.pk for indicator, _ in due]
     breakdowns = _breakdowns(due_ids, year)
     needs_total = any(not breakdowns.get(pk) for pk in due_ids)
     total = _total_breakdown() if needs_total else None
+    figures = _read_figures(due, year)
+    locked = not occasion.is_open_for_entry
+    rows_by_goal: dict[int | None, list[EntryRow]] = defaultdict(list)
+    for indicator, periods in due:
+        parts = breakdowns.get(indicator.pk) or [total]
+        goal_id = indicator.board_goal_id or (
+            indicator.parent.board_goal_id if indicator.parent else None
+        )
+        for period in periods:
+            row = _entry_row(indicator, period, parts, figures, year=year, locked=locked)
+            rows_by_goal[goal_id].append(row)
+    areas, other_rows = _goal_areas(occasion, rows_by_goal, figures.values)
+    assignments, activities = _status_items(occasion)
+    return EntrySheet(
+        occasion=occasion,
+        areas=areas,
+        other_rows=other_rows,
+        assignments=assignments,
+        activities=activities,
+    )
 
+
+@dataclass
+class _Figures:
+    """The stored values, targets and computed values the sheet's fields show, read once."""
+
+    values: dict[tuple, StoredValue]
+    targets: dict[tuple[int, int], Target]
+    computed: dict[tuple, object]
+
+
+def _read_figures(due: list[tuple[Indicator, list[Period]]], year: int) -> _Figures:
+    """The due periods' values with their previous period and last year's, in three queries."""
+    due_ids = [indicator.pk for indicator, _ in due]
     wanted: set[Period] = set()
     for _, periods in due:
         for period in periods:
@@ -421,52 +454,59 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
         for item in computed_values([indicator for indicator, _ in due], [year, year - 1])
         if item.breakdown_id is None
     }
+    return _Figures(values=values, targets=targets, computed=computed)
 
-    def period_key(period: Period) -> tuple[int, str, int]:
-        return (period.year, _ptype(period.type), period.number)
 
-    locked = not occasion.is_open_for_entry
-    rows_by_goal: dict[int | None, list[EntryRow]] = defaultdict(list)
-    for indicator, periods in due:
-        parts = breakdowns.get(indicator.pk) or [total]
-        for period in periods:
-            # the period's keys once, not once per breakdown field
-            now = period_key(period)
-            last_year = period_key(period.same_period_last_year())
-            previous = period_key(period.previous())
-            last_year_year = (year - 1, _ptype(PeriodType.YEAR), 1)
-            computed_value = computed.get((indicator.pk, *now))
-            rule = period.type == PeriodType.YEAR and yearrule.is_derivable(indicator)
-            fields = []
-            for breakdown in parts:
-                ids = (indicator.pk, breakdown.pk)
-                entry = EntryField(
-                    indicator=indicator,
-                    breakdown=breakdown,
-                    period=period,
-                    value=values.get(ids + now),
-                    last_year=values.get(ids + last_year),
-                    previous=values.get(ids + previous),
-                    target=targets.get(ids),
-                    locked=locked,
-                    computed=computed_value,
-                    last_year_year=values.get(ids + last_year_year),
-                )
-                if rule:
-                    _set_derived(entry, values, ids, year)
-                fields.append(entry)
-            goal_id = indicator.board_goal_id or (
-                indicator.parent.board_goal_id if indicator.parent else None
-            )
-            rows_by_goal[goal_id].append(
-                EntryRow(
-                    indicator=indicator,
-                    period=period,
-                    fields=fields,
-                    is_child=indicator.parent_id is not None,
-                )
-            )
+def _period_key(period: Period) -> tuple[int, str, int]:
+    return (period.year, _ptype(period.type), period.number)
 
+
+def _entry_row(
+    indicator: Indicator,
+    period: Period,
+    parts: list[Breakdown],
+    figures: _Figures,
+    *,
+    year: int,
+    locked: bool,
+) -> EntryRow:
+    """One indicator and period: a field per breakdown with its reference figures."""
+    values = figures.values
+    # the period's keys once, not once per breakdown field
+    now = _period_key(period)
+    last_year = _period_key(period.same_period_last_year())
+    previous = _period_key(period.previous())
+    last_year_year = (year - 1, _ptype(PeriodType.YEAR), 1)
+    computed_value = figures.computed.get((indicator.pk, *now))
+    rule = period.type == PeriodType.YEAR and yearrule.is_derivable(indicator)
+    fields = []
+    for breakdown in parts:
+        ids = (indicator.pk, breakdown.pk)
+        entry = EntryField(
+            indicator=indicator,
+            breakdown=breakdown,
+            period=period,
+            value=values.get(ids + now),
+            last_year=values.get(ids + last_year),
+            previous=values.get(ids + previous),
+            target=figures.targets.get(ids),
+            locked=locked,
+            computed=computed_value,
+            last_year_year=values.get(ids + last_year_year),
+        )
+        if rule:
+            _set_derived(entry, values, ids, year)
+        fields.append(entry)
+    return EntryRow(
+        indicator=indicator, period=period, fields=fields, is_child=indicator.parent_id is not None
+    )
+
+
+def _goal_areas(
+    occasion: ReportingOccasion, rows_by_goal: dict[int | None, list[EntryRow]], values: dict
+) -> tuple[list[AreaBlock], list[EntryRow]]:
+    """The rows under their nämndmål by målområde, with assessments; rows of no goal apart."""
+    year = occasion.year
     goals = list(
         BoardGoal.objects.valid_in(year)
         .filter(board_id=occasion.board_id)
@@ -490,7 +530,12 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
     other_rows = [
         row for goal_id, rows in rows_by_goal.items() if goal_id not in known_goals for row in rows
     ]
+    return list(areas.values()), other_rows
 
+
+def _status_items(occasion: ReportingOccasion) -> tuple[list[StatusItem], list[StatusItem]]:
+    """The strategic assignments and activities of the board's year with their statuses."""
+    year = occasion.year
     assignments = list(
         StrategicAssignment.objects.valid_in(year)
         .filter(municipality_id=occasion.board.municipality_id)
@@ -509,12 +554,9 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
     activity_status = {
         status.activity_id: status for status in ActivityStatus.objects.filter(occasion=occasion)
     }
-    return EntrySheet(
-        occasion=occasion,
-        areas=list(areas.values()),
-        other_rows=other_rows,
-        assignments=[StatusItem(item, assignment_status.get(item.pk)) for item in assignments],
-        activities=[StatusItem(item, activity_status.get(item.pk)) for item in activities],
+    return (
+        [StatusItem(item, assignment_status.get(item.pk)) for item in assignments],
+        [StatusItem(item, activity_status.get(item.pk)) for item in activities],
     )
 
 
@@ -534,56 +576,10 @@ def suggest_level(rows: list[EntryRow], *, year: int, values: dict) -> Suggestio
     met = not_met = 0
     lines: list[str] = []
     for row in chosen.values():
-        indicator = row.indicator
-        total = next((entry for entry in row.fields if entry.breakdown.is_total), None)
-        if total is None:
-            lines.append(f"{indicator.name}: ingen totalsiffra – räknas inte.")
-            continue
-        if total.target is None:
-            lines.append(f"{indicator.name}: inget målvärde {year} – räknas inte.")
-            continue
-        if (
-            row.period.type != PeriodType.YEAR
-            and indicator.aggregation == Indicator.Aggregation.FLOW
-        ):
-            lines.append(f"{indicator.name}: summeras över året, bedöms vid helår – räknas inte.")
-            continue
-        source = total.computed if indicator.is_computed else total.value
-        by_rule = source is None and total.derived is not None
-        if by_rule:
-            # No year value entered: the year rule's figure from the periods is judged.
-            source = DerivedFigure(total.derived)
-        if source is None:
-            lines.append(f"{indicator.name}: inget utfall {row.period_label} – räknas inte.")
-            continue
-        if source.value is None:
-            lines.append(f"{indicator.name}: I.U. – räknas inte.")
-            continue
-        previous_year = values.get(
-            (indicator.pk, total.breakdown.pk, year - 1, _ptype(PeriodType.YEAR), 1)
-        )
-        result = target_met(
-            total.target,
-            Decimal(source.value),
-            direction=indicator.direction,
-            previous=previous_year.value if previous_year is not None else None,
-        )
-        shown = total.shown(source)
-        if by_rule:
-            shown += " (enligt årsregeln)"
-        if result is None:
-            lines.append(
-                f"{indicator.name}: {shown} mot målvärdet {total.target_text} kan inte "
-                "bedömas automatiskt – räknas inte."
-            )
-        elif result:
-            met += 1
-            lines.append(f"{indicator.name}: {shown} mot målvärdet {total.target_text} – uppnått.")
-        else:
-            not_met += 1
-            lines.append(
-                f"{indicator.name}: {shown} mot målvärdet {total.target_text} – inte uppnått."
-            )
+        result, line = _judge_row(row, year=year, values=values)
+        lines.append(line)
+        met += result is True
+        not_met += result is False
     counted = met + not_met
     if counted == 0:
         level = ""
@@ -597,6 +593,43 @@ def suggest_level(rows: list[EntryRow], *, year: int, values: dict) -> Suggestio
     if counted:
         lines.append(f"{met} av {counted} bedömda indikatorer når sitt målvärde.")
     return Suggestion(level=level, lines=lines)
+
+
+def _judge_row(row: EntryRow, *, year: int, values: dict) -> tuple[bool | None, str]:
+    """One indicator's total against its target: met, not met or not counted (None), and why."""
+    indicator = row.indicator
+    total = next((entry for entry in row.fields if entry.breakdown.is_total), None)
+    if total is None:
+        return None, f"{indicator.name}: ingen totalsiffra – räknas inte."
+    if total.target is None:
+        return None, f"{indicator.name}: inget målvärde {year} – räknas inte."
+    if row.period.type != PeriodType.YEAR and indicator.aggregation == Indicator.Aggregation.FLOW:
+        return None, f"{indicator.name}: summeras över året, bedöms vid helår – räknas inte."
+    source = total.computed if indicator.is_computed else total.value
+    by_rule = source is None and total.derived is not None
+    if by_rule:
+        # No year value entered: the year rule's figure from the periods is judged.
+        source = DerivedFigure(total.derived)
+    if source is None:
+        return None, f"{indicator.name}: inget utfall {row.period_label} – räknas inte."
+    if source.value is None:
+        return None, f"{indicator.name}: I.U. – räknas inte."
+    previous_year = values.get(
+        (indicator.pk, total.breakdown.pk, year - 1, _ptype(PeriodType.YEAR), 1)
+    )
+    result = target_met(
+        total.target,
+        Decimal(source.value),
+        direction=indicator.direction,
+        previous=previous_year.value if previous_year is not None else None,
+    )
+    shown = total.shown(source)
+    if by_rule:
+        shown += " (enligt årsregeln)"
+    against = f"{indicator.name}: {shown} mot målvärdet {total.target_text}"
+    if result is None:
+        return None, f"{against} kan inte bedömas automatiskt – räknas inte."
+    return result, f"{against} – uppnått." if result else f"{against} – inte uppnått."
 
 
 @dataclass
@@ -621,6 +654,27 @@ class OccasionStatus:
         return list(seen.values())
 
 
+def _due_fields(
+    occasion: ReportingOccasion,
+    indicators: list[Indicator],
+    links_by_indicator: dict[int, list[IndicatorBreakdown]],
+    total: Breakdown,
+) -> list[tuple[Indicator, Breakdown, Period]]:
+    """The (indicator, breakdown, period) fields due at the occasion, from rows read once."""
+    keys = []
+    for indicator in indicators:
+        if indicator.board_id != occasion.board_id or not indicator.is_valid_in(occasion.year):
+            continue
+        parts = [
+            link.breakdown
+            for link in links_by_indicator[indicator.pk]
+            if link.is_valid_in(occasion.year)
+        ] or [total]
+        for period in periods_for(indicator, occasion.kind, occasion.year):
+            keys.extend((indicator, part, period) for part in parts)
+    return keys
+
+
 def occasion_overview(occasions: list[ReportingOccasion]) -> list[OccasionStatus]:
     """Per occasion: how many fields are due and which are still missing (fixed query count)."""
     if not occasions:
@@ -641,32 +695,21 @@ def occasion_overview(occasions: list[ReportingOccasion]) -> list[OccasionStatus
     ):
         links_by_indicator[link.indicator_id].append(link)
     total = _total_breakdown()
-    due_keys: dict[int, list[tuple[Indicator, Breakdown, Period]]] = {}
-    wanted: list[Q] = []
-    for occasion in occasions:
-        keys = []
-        for indicator in indicators:
-            if indicator.board_id != occasion.board_id or not indicator.is_valid_in(occasion.year):
-                continue
-            parts = [
-                link.breakdown
-                for link in links_by_indicator[indicator.pk]
-                if link.is_valid_in(occasion.year)
-            ] or [total]
-            for period in periods_for(indicator, occasion.kind, occasion.year):
-                keys.extend((indicator, part, period) for part in parts)
-        due_keys[occasion.pk] = keys
-        periods = {
-            (period_type, number)
-            for period_type, number in OccasionKind(occasion.kind).due_periods()
-        }
-        wanted.append(
-            Q(indicator__board_id=occasion.board_id, year=occasion.year)
-            & reduce(
-                or_,
-                (Q(period_type=period_type, period_number=n) for period_type, n in periods),
-            )
+    due_keys = {
+        occasion.pk: _due_fields(occasion, indicators, links_by_indicator, total)
+        for occasion in occasions
+    }
+    wanted = [
+        Q(indicator__board_id=occasion.board_id, year=occasion.year)
+        & reduce(
+            or_,
+            (
+                Q(period_type=period_type, period_number=number)
+                for period_type, number in OccasionKind(occasion.kind).due_periods()
+            ),
         )
+        for occasion in occasions
+    ]
     present = set(
         IndicatorValue.objects.filter(indicator__in=indicators)
         .filter(reduce(or_, wanted))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django.http import QueryDict
 
 from goals.filters import user_boards
 from goals.models import ReportingOccasion
@@ -31,8 +34,8 @@ class OccasionFilter(django_filters.FilterSet):
         model = ReportingOccasion
         fields: list[str] = []
 
-    def __init__(self, data, *args, years: list[int], **kwargs):
-        if years and not (data or {}).get("ar"):
+    def __init__(self, data: QueryDict, *args: Any, years: list[int], **kwargs: Any) -> None:
+        if years and not data.get("ar"):
             data = data.copy()
             data["ar"] = str(years[0])
         super().__init__(data, *args, **kwargs)

@@ -30,7 +30,7 @@ def format_number(value: Decimal | int | float | None, decimals: int = 0) -> str
     sign = "-" if rounded < 0 else ""
     text = f"{abs(rounded):.{decimals}f}"
     whole, _, fraction = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -32,13 +34,14 @@ class ValueForm(forms.Form):
     footnote = forms.CharField(label="Fotnot", required=False, max_length=1000)
     comment = forms.CharField(label="Kommentar", required=False, max_length=4000)
 
-    def __init__(self, *args, unit: str | None = None, **kwargs):
+    def __init__(self, *args: Any, unit: str | None = None, **kwargs: Any) -> None:
         # The indicator's unit, where the caller knows it: % only on shares, no negative count.
         self.unit = unit
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         text = (data.get("value") or "").strip()
         reason = data.get("missing_reason") or ""
         data["is_missing"] = False

@@ -15,25 +15,31 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.audit import ChangeSource
 from goals.models import OccasionLockedError, ReportingOccasion
 from goals.periods import OccasionKind, PeriodType
 from goals.users import user_label
-from indicators.entry import EntrySheet, entry_sheet
+from indicators.entry import EntryField, EntrySheet, entry_sheet
 from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
 from indicators.parsing import is_missing_text, parse_value_for_unit
 from indicators.services import ValueConflict, save_value
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SHEET = "Utfall"
 INFO_SHEET = "Information"
@@ -117,7 +123,7 @@ class ImportResult:
         return not self.errors
 
 
-def _text(cell, value: str) -> None:
+def _text(cell: Cell | MergedCell, value: str) -> None:
     """Write text as text: openpyxl would turn a leading = into a formula."""
     cell.value = value
     cell.data_type = "s"
@@ -159,7 +165,7 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
     """The pre-filled workbook for an occasion: one row per indicator, period and breakdown."""
     sheet = sheet or entry_sheet(occasion)
     workbook = Workbook()
-    ws = workbook.active
+    ws = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     ws.title = SHEET
     bold = Font(bold=True)
     for key, header in COLUMNS:
@@ -172,43 +178,57 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
         if entry.is_computed:
             continue
         row_number += 1
-        decimals = entry.indicator.decimals
-        ws.cell(row=row_number, column=COLUMN["indicator_id"], value=entry.indicator.pk)
-        ws.cell(row=row_number, column=COLUMN["breakdown_id"], value=entry.breakdown.pk)
-        _text(ws.cell(row=row_number, column=COLUMN["period_type"]), str(entry.period.type.value))
-        ws.cell(row=row_number, column=COLUMN["period_number"], value=entry.period.number)
-        ws.cell(row=row_number, column=COLUMN["version"], value=entry.version)
-        _text(ws.cell(row=row_number, column=COLUMN["name"]), entry.indicator.name)
-        _text(ws.cell(row=row_number, column=COLUMN["breakdown"]), entry.breakdown.label)
-        _text(ws.cell(row=row_number, column=COLUMN["period_label"]), entry.period.label)
-        _text(ws.cell(row=row_number, column=COLUMN["target"]), entry.target_text)
-        last = entry.last_year
-        last_cell = ws.cell(row=row_number, column=COLUMN["last_year"])
-        if last is not None and last.value is not None:
-            last_cell.value = float(last.value)
-            last_cell.number_format = _number_format(decimals)
-        elif last is not None:
-            _text(last_cell, "I.U.")
-        value_cell = ws.cell(row=row_number, column=COLUMN["value"])
-        stored = entry.value
-        shown_decimals = decimals
-        if stored is not None and stored.value is not None:
-            value_cell.value = float(stored.value)
-            # Exactly the stored figure: a rounded cell would be read back and overwrite it.
-            shown_decimals = exact_decimals(stored.value, decimals)
-        value_cell.number_format = _number_format(shown_decimals)
-        reason_cell = ws.cell(row=row_number, column=COLUMN["missing_reason"])
-        if stored is not None and stored.missing_reason:
-            _text(reason_cell, stored.get_missing_reason_display())
-        comment_cell = ws.cell(row=row_number, column=COLUMN["comment"])
-        if stored is not None and stored.comment:
-            _text(comment_cell, stored.comment)
-        footnote_cell = ws.cell(row=row_number, column=COLUMN["footnote"])
-        if entry.footnote_text:
-            _text(footnote_cell, entry.footnote_text)
-        for cell in (value_cell, reason_cell, comment_cell, footnote_cell):
+        for cell in _template_row(ws, row_number, entry):
             cell.fill = input_fill
             cell.protection = Protection(locked=False)
+    _finish_template_sheet(ws, last_row=row_number)
+    _template_info(workbook.create_sheet(INFO_SHEET), occasion)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _template_row(ws, row_number: int, entry) -> list:
+    """One field's row: its keys (hidden), what it is, last year, and the input cells."""
+    decimals = entry.indicator.decimals
+    ws.cell(row=row_number, column=COLUMN["indicator_id"], value=entry.indicator.pk)
+    ws.cell(row=row_number, column=COLUMN["breakdown_id"], value=entry.breakdown.pk)
+    _text(ws.cell(row=row_number, column=COLUMN["period_type"]), str(entry.period.type.value))
+    ws.cell(row=row_number, column=COLUMN["period_number"], value=entry.period.number)
+    ws.cell(row=row_number, column=COLUMN["version"], value=entry.version)
+    _text(ws.cell(row=row_number, column=COLUMN["name"]), entry.indicator.name)
+    _text(ws.cell(row=row_number, column=COLUMN["breakdown"]), entry.breakdown.label)
+    _text(ws.cell(row=row_number, column=COLUMN["period_label"]), entry.period.label)
+    _text(ws.cell(row=row_number, column=COLUMN["target"]), entry.target_text)
+    last = entry.last_year
+    last_cell = ws.cell(row=row_number, column=COLUMN["last_year"])
+    if last is not None and last.value is not None:
+        last_cell.value = float(last.value)
+        last_cell.number_format = _number_format(decimals)
+    elif last is not None:
+        _text(last_cell, "I.U.")
+    value_cell = ws.cell(row=row_number, column=COLUMN["value"])
+    stored = entry.value
+    shown_decimals = decimals
+    if stored is not None and stored.value is not None:
+        value_cell.value = float(stored.value)
+        # Exactly the stored figure: a rounded cell would be read back and overwrite it.
+        shown_decimals = exact_decimals(stored.value, decimals)
+    value_cell.number_format = _number_format(shown_decimals)
+    reason_cell = ws.cell(row=row_number, column=COLUMN["missing_reason"])
+    if stored is not None and stored.missing_reason:
+        _text(reason_cell, stored.get_missing_reason_display())
+    comment_cell = ws.cell(row=row_number, column=COLUMN["comment"])
+    if stored is not None and stored.comment:
+        _text(comment_cell, stored.comment)
+    footnote_cell = ws.cell(row=row_number, column=COLUMN["footnote"])
+    if entry.footnote_text:
+        _text(footnote_cell, entry.footnote_text)
+    return [value_cell, reason_cell, comment_cell, footnote_cell]
+
+
+def _finish_template_sheet(ws, *, last_row: int) -> None:
+    """The I.U. reason list, column widths, hidden key columns, frozen panes, protection."""
     reasons = DataValidation(
         type="list",
         formula1='"' + ",".join(label for _, label in MissingReason.choices) + '"',
@@ -217,19 +237,21 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
         error="Välj ett skäl i listan.",
     )
     ws.add_data_validation(reasons)
-    if row_number > HEADER_ROW:
+    if last_row > HEADER_ROW:
         column = get_column_letter(COLUMN["missing_reason"])
-        reasons.add(f"{column}{HEADER_ROW + 1}:{column}{row_number}")
+        reasons.add(f"{column}{HEADER_ROW + 1}:{column}{last_row}")
     widths = {"name": 60, "breakdown": 18, "period_label": 12, "target": 16, "last_year": 16}
     widths |= {"value": 14, "missing_reason": 36, "comment": 40}
     for key, width in widths.items():
         ws.column_dimensions[get_column_letter(COLUMN[key])].width = width
     for key in ("indicator_id", "breakdown_id", "period_type", "period_number", "version"):
         ws.column_dimensions[get_column_letter(COLUMN[key])].hidden = True
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COLUMN["name"] + 1)
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COLUMN["name"] + 1).coordinate
     ws.protection.sheet = True  # only the yellow input cells can be changed in Excel
 
-    info = workbook.create_sheet(INFO_SHEET)
+
+def _template_info(info, occasion: ReportingOccasion) -> None:
+    """The second sheet: which occasion the file belongs to and how to fill it in."""
     rows = [
         ("Nämnd", occasion.board.code),
         ("År", str(occasion.year)),
@@ -246,10 +268,6 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
         _text(info.cell(row=index, column=2), value)
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 90
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def check_file(data: bytes, filename: str) -> None:
@@ -285,7 +303,7 @@ def check_file(data: bytes, filename: str) -> None:
         raise ImportRefused(NOT_XLSX, code="type") from None
 
 
-def _cell_number(raw, unit: str | None = None) -> Decimal:
+def _cell_number(raw: object, unit: str | None = None) -> Decimal:
     if isinstance(raw, bool):
         raise ValidationError("Skriv ett tal.", code="invalid_number")
     if isinstance(raw, int | float):
@@ -304,10 +322,14 @@ def _column_name(key: str) -> str:
     return f"{get_column_letter(COLUMN[key])} ({dict(COLUMNS)[key]})"
 
 
+# (indicator id, breakdown id, period type, period number) of a template row.
+_RowKey = tuple[int, int, str, int]
+
+
 @dataclass
 class _Row:
     number: int
-    entry: object
+    entry: EntryField
     value: Decimal | None
     missing_reason: str
     comment: str
@@ -316,7 +338,7 @@ class _Row:
 
 
 def read_and_import(
-    *, user, occasion: ReportingOccasion, data: bytes, filename: str
+    *, user: User, occasion: ReportingOccasion, data: bytes, filename: str
 ) -> ImportResult:
     """Check the file and every cell; write everything in one transaction, or nothing."""
     check_file(data, filename)
@@ -338,20 +360,13 @@ def read_and_import(
         workbook.close()
 
 
-def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportResult:
+def _import_workbook(
+    workbook: Workbook, *, user: User, occasion: ReportingOccasion
+) -> ImportResult:
     result = ImportResult()
     if SHEET not in workbook.sheetnames:
         raise ImportRefused(NO_SHEET.format(sheet=SHEET), code="sheet")
-    if INFO_SHEET in workbook.sheetnames:
-        info = {
-            str(row[0]).strip(): str(row[1]).strip()
-            for row in workbook[INFO_SHEET].iter_rows(min_row=1, max_row=4, values_only=True)
-            if row and len(row) >= 2 and row[0] is not None and row[1] is not None
-        }
-        found = (info.get("Nämnd"), info.get("År"), info.get("Tillfälle"))
-        if found != (occasion.board.code, str(occasion.year), occasion.kind):
-            raise ImportRefused(wrong_occasion_message(found, occasion), code="occasion")
-    sheet = entry_sheet(occasion)
+    _check_info_sheet(workbook, occasion)
     entries = {
         (
             entry.indicator.pk,
@@ -359,11 +374,42 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
             entry.period.type.value,
             entry.period.number,
         ): entry
-        for entry in sheet.all_fields()
+        for entry in entry_sheet(occasion).all_fields()
     }
+    rows = _read_rows(workbook[SHEET], entries, result)
+    if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            for row in rows:
+                _save_row(row, user=user, result=result)
+    except OccasionLockedError as error:
+        raise ImportRefused(error.messages[0], code="locked") from None
+    except ValidationError:
+        result.written = 0
+        result.unchanged = 0
+        result.warnings = []
+    return result
+
+
+def _check_info_sheet(workbook, occasion: ReportingOccasion) -> None:
+    """A template of another board, year or occasion is refused as a whole."""
+    if INFO_SHEET not in workbook.sheetnames:
+        return
+    info = {
+        str(row[0]).strip(): str(row[1]).strip()
+        for row in workbook[INFO_SHEET].iter_rows(min_row=1, max_row=4, values_only=True)
+        if row and len(row) >= 2 and row[0] is not None and row[1] is not None
+    }
+    found = (info.get("Nämnd"), info.get("År"), info.get("Tillfälle"))
+    if found != (occasion.board.code, str(occasion.year), occasion.kind):
+        raise ImportRefused(wrong_occasion_message(found, occasion), code="occasion")
+
+
+def _read_rows(ws, entries: dict, result: ImportResult) -> list[_Row]:
+    """Every non-empty row checked; the errors are collected in `result` at their cells."""
     rows: list[_Row] = []
     seen: set[tuple] = set()
-    ws = workbook[SHEET]
     header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
     has_footnotes = len(header) >= COLUMN["footnote"] and (
         str(header[COLUMN["footnote"] - 1] or "").strip() == dict(COLUMNS)["footnote"]
@@ -387,73 +433,110 @@ def _import_workbook(workbook, *, user, occasion: ReportingOccasion) -> ImportRe
         row = _check_row(number, values, entries, seen, result, has_footnotes=has_footnotes)
         if row is not None:
             rows.append(row)
-    if result.errors:
-        return result
+    return rows
+
+
+def _save_row(row: _Row, *, user, result: ImportResult) -> None:
+    """One row through save_value; a refusal is put at the row's value cell and re-raised."""
+    entry = row.entry
     try:
-        with transaction.atomic():
-            for row in rows:
-                entry = row.entry
-                try:
-                    outcome = save_value(
-                        user=user,
-                        indicator=entry.indicator,
-                        year=occasion.year,
-                        period_type=entry.period.type,
-                        period_number=entry.period.number,
-                        breakdown=entry.breakdown,
-                        value=row.value,
-                        missing_reason=row.missing_reason,
-                        is_missing=bool(row.missing_reason),
-                        comment=row.comment,
-                        footnote=row.footnote,
-                        expected_version=row.version,
-                        source=ChangeSource.IMPORT,
-                    )
-                except ValueConflict as conflict:
-                    result.errors.append(
-                        CellError(
-                            SHEET,
-                            row.number,
-                            _column_name("value"),
-                            CONFLICT.format(detail=conflict.messages[0]),
-                        )
-                    )
-                    raise
-                except OccasionLockedError as error:
-                    # The row's period is covered by an approved occasion: blame that row's
-                    # value cell and name the lock, not column A.
-                    result.errors.append(
-                        CellError(
-                            SHEET, row.number, _column_name("value"), " ".join(error.messages)
-                        )
-                    )
-                    raise ValidationError(error.messages) from None
-                except ValidationError as error:
-                    result.errors.append(
-                        CellError(
-                            SHEET, row.number, _column_name("value"), " ".join(error.messages)
-                        )
-                    )
-                    raise
-                if outcome.changed:
-                    result.written += 1
-                else:
-                    result.unchanged += 1
-                result.warnings += [f"Rad {row.number}: {warning}" for warning in outcome.warnings]
+        outcome = save_value(
+            user=user,
+            indicator=entry.indicator,
+            period=entry.period,
+            breakdown=entry.breakdown,
+            value=row.value,
+            missing_reason=row.missing_reason,
+            is_missing=bool(row.missing_reason),
+            comment=row.comment,
+            footnote=row.footnote,
+            expected_version=row.version,
+            source=ChangeSource.IMPORT,
+        )
+    except ValueConflict as conflict:
+        result.errors.append(
+            CellError(
+                SHEET,
+                row.number,
+                _column_name("value"),
+                CONFLICT.format(detail=conflict.messages[0]),
+            )
+        )
+        raise
     except OccasionLockedError as error:
-        raise ImportRefused(error.messages[0], code="locked") from None
-    except ValidationError:
-        result.written = 0
-        result.unchanged = 0
-        result.warnings = []
-    return result
+        # The row's period is covered by an approved occasion: blame that row's
+        # value cell and name the lock, not column A.
+        result.errors.append(
+            CellError(SHEET, row.number, _column_name("value"), " ".join(error.messages))
+        )
+        raise ValidationError(error.messages) from None
+    except ValidationError as error:
+        result.errors.append(
+            CellError(SHEET, row.number, _column_name("value"), " ".join(error.messages))
+        )
+        raise
+    if outcome.changed:
+        result.written += 1
+    else:
+        result.unchanged += 1
+    result.warnings += [f"Rad {row.number}: {warning}" for warning in outcome.warnings]
 
 
 def _check_row(number, values, entries, seen, result, *, has_footnotes=False) -> _Row | None:
+    """One sheet row as a row to save, or None: its errors are added to `result`.
+
+    None also for a row with nothing to write (empty, or what is stored already).
+    """
+
     def get(key):
         return values.get(COLUMN[key])
 
     errors_before = len(result.errors)
+    entry = _row_entry(number, get, entries, seen, result)
+    if entry is None:
+        return None
+    comment = str(get("comment") or "").strip()
+    # An old template without the column leaves footnotes as they are (None).
+    footnote = None if not has_footnotes else str(get("footnote") or "").strip()
+    try:
+        version = int(get("version") or 0)
+    except (TypeError, ValueError):
+        result.errors.append(CellError(SHEET, number, _column_name("version"), BAD_VERSION))
+        version = 0
+    value, missing_reason = _row_value(number, get, entry, result)
+    if len(result.errors) > errors_before:
+        return None
+    stored = entry.value
+    if value is None and not missing_reason:
+        # An empty row leaves the stored value (and its comment and footnote) as it is.
+        footnote_changed = footnote is not None and footnote != entry.footnote_text
+        if stored is None or not ((comment and comment != stored.comment) or footnote_changed):
+            return None
+        value = stored.value
+        missing_reason = stored.missing_reason
+    if (
+        stored is not None
+        and stored.value == value
+        and stored.missing_reason == missing_reason
+        and stored.comment == comment
+        and (footnote is None or footnote == entry.footnote_text)
+    ):
+        return None  # the row says what is stored already: nothing to write, nothing to refuse
+    if not _version_holds(number, entry, version, result):
+        return None
+    return _Row(
+        number=number,
+        entry=entry,
+        value=value,
+        missing_reason=missing_reason,
+        comment=comment,
+        version=version,
+        footnote=footnote,
+    )
+
+
+def _row_entry(number, get, entries, seen, result):
+    """The entry field the row's hidden keys name, once per file; else an error at column A."""
     try:
         key = (
             int(get("indicator_id")),
@@ -464,23 +547,20 @@ def _check_row(number, values, entries, seen, result, *, has_footnotes=False) ->
     except (TypeError, ValueError):
         key = None
     entry = entries.get(key) if key else None
-    if entry is None or key[2] not in PeriodType.values:
+    if key is None or entry is None or key[2] not in PeriodType.values:
         result.errors.append(CellError(SHEET, number, _column_name("indicator_id"), UNKNOWN_ROW))
         return None
     if key in seen:
         result.errors.append(CellError(SHEET, number, _column_name("indicator_id"), DUPLICATE_ROW))
         return None
     seen.add(key)
+    return entry
+
+
+def _row_value(number, get, entry, result) -> tuple[Decimal | None, str]:
+    """The row's number or I.U. reason; errors go to `result` at the cell they were made."""
     raw_value = get("value")
     raw_reason = get("missing_reason")
-    comment = str(get("comment") or "").strip()
-    # An old template without the column leaves footnotes as they are (None).
-    footnote = None if not has_footnotes else str(get("footnote") or "").strip()
-    try:
-        version = int(get("version") or 0)
-    except (TypeError, ValueError):
-        result.errors.append(CellError(SHEET, number, _column_name("version"), BAD_VERSION))
-        version = 0
     value = None
     missing_reason = ""
     text_value = str(raw_value).strip() if raw_value is not None else ""
@@ -509,24 +589,12 @@ def _check_row(number, values, entries, seen, result, *, has_footnotes=False) ->
         result.errors.append(CellError(SHEET, number, _column_name("value"), VALUE_AND_REASON))
     if entry.is_computed and (value is not None or missing_reason):
         result.errors.append(CellError(SHEET, number, _column_name("value"), COMPUTED))
-    if len(result.errors) > errors_before:
-        return None
+    return value, missing_reason
+
+
+def _version_holds(number, entry, version: int, result) -> bool:
+    """Whether the stored value is still the one the file was made from; else a conflict."""
     stored = entry.value
-    if value is None and not missing_reason:
-        # An empty row leaves the stored value (and its comment and footnote) as it is.
-        footnote_changed = footnote is not None and footnote != entry.footnote_text
-        if stored is None or not ((comment and comment != stored.comment) or footnote_changed):
-            return None
-        value = stored.value
-        missing_reason = stored.missing_reason
-    if (
-        stored is not None
-        and stored.value == value
-        and stored.missing_reason == missing_reason
-        and stored.comment == comment
-        and (footnote is None or footnote == entry.footnote_text)
-    ):
-        return None  # the row says what is stored already: nothing to write, nothing to refuse
     if stored is not None and stored.version != version:
         user = (
             get_user_model().objects.filter(pk=stored.updated_by_id).first()
@@ -538,7 +606,7 @@ def _check_row(number, values, entries, seen, result, *, has_footnotes=False) ->
         result.errors.append(
             CellError(SHEET, number, _column_name("value"), CONFLICT.format(detail=detail))
         )
-        return None
+        return False
     if stored is None and version != 0:
         result.errors.append(
             CellError(
@@ -548,13 +616,5 @@ def _check_row(number, values, entries, seen, result, *, has_footnotes=False) ->
                 CONFLICT.format(detail="värdet har tagits bort."),
             )
         )
-        return None
-    return _Row(
-        number=number,
-        entry=entry,
-        value=value,
-        missing_reason=missing_reason,
-        comment=comment,
-        version=version,
-        footnote=footnote,
-    )
+        return False
+    return True

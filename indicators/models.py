@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import reduce
-from operator import or_
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from core.audit import HistorySourceMixin
+from goals import locks
 from goals.models import (
     Board,
     BoardGoal,
-    OccasionLockedError,
     OrganisationUnit,
     ReportingOccasion,
     YearRange,
-    kinds_covering,
-    unchanged_in_database,
 )
-from goals.periods import OccasionKind, Period, PeriodType
+from goals.periods import Period, PeriodType
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Indicator(YearRange):
@@ -117,6 +117,7 @@ class Indicator(YearRange):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för indikator")
+    sub_indicators: list[Indicator]  # set by indicators.selectors.group_by_goal
 
     class Meta(YearRange.Meta):
         verbose_name = "indikator"
@@ -149,6 +150,29 @@ class Indicator(YearRange):
     @property
     def is_share(self) -> bool:
         return self.unit == self.Unit.PERCENT
+
+    # The breakdowns an indicator is reported by, per year. A reader that already has the
+    # year's links (the entry views read them to find the posted field) hands them over, so a
+    # save does not ask again; otherwise they are read once per instance and year.
+    def reported_breakdown_ids(self, year: int) -> frozenset[int]:
+        """The breakdowns the indicator is reported by in `year`; none means the total only."""
+        known = self.__dict__.setdefault("_reported_breakdowns", {})
+        if year not in known:
+            known[year] = frozenset(
+                IndicatorBreakdown.objects.valid_in(year)
+                .filter(indicator=self)
+                .values_list("breakdown_id", flat=True)
+            )
+        return known[year]
+
+    def remember_reported_breakdowns(self, year: int, breakdown_ids) -> None:
+        """Hand over the year's breakdown ids a reader already has (see reported_breakdown_ids)."""
+        self.__dict__.setdefault("_reported_breakdowns", {})[year] = frozenset(breakdown_ids)
+
+    def reports_breakdown(self, breakdown: Breakdown, year: int) -> bool:
+        """Whether a value may be stored for the breakdown in `year` (no breakdowns: the total)."""
+        allowed = self.reported_breakdown_ids(year)
+        return breakdown.pk in allowed if allowed else breakdown.is_total
 
 
 class Breakdown(models.Model):
@@ -193,7 +217,7 @@ class Breakdown(models.Model):
         parts = []
         if self.gender:
             parts.append(self.get_gender_display())
-        if self.org_unit_id is not None:
+        if self.org_unit is not None:
             parts.append(self.org_unit.code)
         if self.category:
             parts.append(self.category)
@@ -244,39 +268,8 @@ class MissingReason(models.TextChoices):
     OTHER = "annat", "Annat skäl"
 
 
-def locked_value_condition(prefix: str = "") -> Q:
-    """A filter for values that an approved occasion of their board covers.
-
-    `prefix` reaches the value from another model (e.g. "value__" for footnotes).
-    """
-    conditions = []
-    for kind in OccasionKind:
-        periods = reduce(
-            or_,
-            (
-                Q(**{f"{prefix}period_type": period_type, f"{prefix}period_number": number})
-                for period_type, number in kind.due_periods()
-            ),
-        )
-        approved = ReportingOccasion.objects.approved().filter(
-            board=OuterRef(f"{prefix}indicator__board"), year=OuterRef(f"{prefix}year"), kind=kind
-        )
-        conditions.append(periods & Exists(approved))
-    return reduce(or_, conditions)
-
-
-def locking_occasion(
-    *, board_id: int, year: int, period_type: str, period_number: int
-) -> ReportingOccasion | None:
-    """The approved occasion that locks this period of the board, if any."""
-    return (
-        ReportingOccasion.objects.covering(
-            board_id=board_id, year=year, period_type=period_type, period_number=period_number
-        )
-        .approved()
-        .select_related("board")
-        .first()
-    )
+# A stored value's period key as goals.locks reads it: (board id, year, period type, number).
+VALUE_PERIOD_KEY = ("indicator__board_id", "year", "period_type", "period_number")
 
 
 class IndicatorValueQuerySet(models.QuerySet):
@@ -287,15 +280,22 @@ class IndicatorValueQuerySet(models.QuerySet):
         return self.filter(period_type=PeriodType.YEAR)
 
     def locked(self) -> IndicatorValueQuerySet:
-        return self.filter(locked_value_condition())
+        """The values an approved occasion of their board covers (goals.locks)."""
+        return self.filter(
+            locks.approved_covering(
+                board="indicator__board",
+                year="year",
+                period_type="period_type",
+                period_number="period_number",
+            )
+        )
 
     # Bulk writes meet the same lock as save(): nothing an approved occasion covers changes.
     def _refuse_if_locked(self) -> None:
-        first = self.locked().select_related("indicator").first()
-        if first is not None:
-            raise OccasionLockedError(first.locking_occasion())
+        first_locked = self.locked().values_list(*VALUE_PERIOD_KEY)[:1]
+        locks.refuse(locks.locking_occasion(first_locked))
 
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: Any) -> int:
         self._refuse_if_locked()
         return super().update(**kwargs)
 
@@ -303,7 +303,7 @@ class IndicatorValueQuerySet(models.QuerySet):
         self._refuse_if_locked()
         return super().delete()
 
-    def _refuse_objects(self, objs) -> None:
+    def _refuse_objects(self, objs: list[IndicatorValue]) -> None:
         """One query for the indicators' boards and one for the approved occasions."""
         if not objs:
             return
@@ -312,19 +312,12 @@ class IndicatorValueQuerySet(models.QuerySet):
                 "pk", "board_id"
             )
         )
-        approved = {
-            (occasion.board_id, occasion.year, occasion.kind): occasion
-            for occasion in ReportingOccasion.objects.approved()
-            .filter(board_id__in=set(boards.values()), year__in={obj.year for obj in objs})
-            .select_related("board")
-        }
-        if not approved:
-            return
-        for obj in objs:
-            for kind in kinds_covering(obj.period_type, obj.period_number):
-                occasion = approved.get((boards.get(obj.indicator_id), obj.year, kind))
-                if occasion is not None:
-                    raise OccasionLockedError(occasion)
+        locks.refuse(
+            locks.locking_occasion(
+                (boards.get(obj.indicator_id), obj.year, obj.period_type, obj.period_number)
+                for obj in objs
+            )
+        )
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -375,6 +368,8 @@ class IndicatorValue(models.Model):
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för utfall")
     objects = IndicatorValueQuerySet.as_manager()
+    _history_user: User | None  # set by a service so simple-history records who changed it
+    expected: int  # the version a save read (indicators.services), compared when it writes
 
     class Meta:
         verbose_name = "utfall"
@@ -407,61 +402,32 @@ class IndicatorValue(models.Model):
         return f"{self.indicator} {self.period.label}: {self.display_value}"
 
     def save(self, *args, **kwargs) -> None:
-        # The model-level lock: a value an approved occasion covers is never written, by any
-        # path. Saving it unchanged writes nothing, so idempotent loaders still run.
-        occasion = self.locking_occasion()
-        if occasion is None and self.pk is not None:
-            occasion = self._stored_locking_occasion()
-        if occasion is not None:
-            if unchanged_in_database(self, ignore=("updated_at",)):
-                return
-            raise OccasionLockedError(occasion)
-        super().save(*args, **kwargs)
+        # The model-level lock (goals.locks): a value an approved occasion covers is never
+        # written, by any path. Saving it unchanged writes nothing, so idempotent loaders run.
+        if locks.may_save(self, self.locking_occasion(), ignore=("updated_at",)):
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        occasion = self.locking_occasion() or self._stored_locking_occasion()
-        if occasion is not None:
-            raise OccasionLockedError(occasion)
+        locks.refuse(self.locking_occasion())
         return super().delete(*args, **kwargs)
 
     def locking_occasion(self) -> ReportingOccasion | None:
-        """The approved occasion that locks this value, if any."""
-        board_id = (
-            Indicator.objects.filter(pk=self.indicator_id)
-            .values_list("board_id", flat=True)
-            .first()
-        )
-        if board_id is None:
-            return None
-        return locking_occasion(
-            board_id=board_id,
-            year=self.year,
-            period_type=self.period_type,
-            period_number=self.period_number,
-        )
+        """The approved occasion that locks this value as it is or as it is stored, if any.
 
-    def _stored_locking_occasion(self) -> ReportingOccasion | None:
-        """A value moved out of a locked period is a change of the locked period too."""
-        stored = (
-            type(self)
-            ._base_manager.filter(pk=self.pk)
-            .values("indicator_id", "year", "period_type", "period_number")
-            .first()
-        )
-        if stored is None or (
-            stored["indicator_id"],
-            stored["year"],
-            stored["period_type"],
-            stored["period_number"],
-        ) == (self.indicator_id, self.year, self.period_type, self.period_number):
-            return None
-        moved = IndicatorValue(
-            indicator_id=stored["indicator_id"],
-            year=stored["year"],
-            period_type=stored["period_type"],
-            period_number=stored["period_number"],
-        )
-        return moved.locking_occasion()
+        A value moved out of a locked period is a change of the locked period too.
+        """
+        if "indicator" in self._state.fields_cache:
+            board_id = self.indicator.board_id
+        else:
+            board_id = (
+                Indicator.objects.filter(pk=self.indicator_id)
+                .values_list("board_id", flat=True)
+                .first()
+            )
+        keys = [(board_id, self.year, self.period_type, self.period_number)]
+        if self.pk is not None:
+            keys += type(self)._base_manager.filter(pk=self.pk).values_list(*VALUE_PERIOD_KEY)
+        return locks.locking_occasion(keys)
 
     @property
     def period(self) -> Period:
@@ -630,6 +596,7 @@ class Footnote(models.Model):
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för fotnot")
+    _history_user: User | None  # set by a service so simple-history records who changed it
 
     class Meta:
         verbose_name = "fotnot"
@@ -673,23 +640,22 @@ class Footnote(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
+    # A footnote on a locked value is part of the approved figure (goals.locks).
     def save(self, *args, **kwargs) -> None:
-        # A footnote on a locked value is part of the approved figure.
-        for value_id in {self.value_id, self._stored_value_id()} - {None}:
-            stored = IndicatorValue._base_manager.filter(pk=value_id).first()
-            occasion = stored.locking_occasion() if stored is not None else None
-            if occasion is not None:
-                if unchanged_in_database(self):
-                    return
-                raise OccasionLockedError(occasion)
-        super().save(*args, **kwargs)
+        if locks.may_save(self, self._locking_occasion({self.value_id, self._stored_value_id()})):
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        stored = IndicatorValue._base_manager.filter(pk=self._stored_value_id()).first()
-        occasion = stored.locking_occasion() if stored is not None else None
-        if occasion is not None:
-            raise OccasionLockedError(occasion)
+        locks.refuse(self._locking_occasion({self._stored_value_id()}))
         return super().delete(*args, **kwargs)
+
+    @staticmethod
+    def _locking_occasion(value_ids: set[int | None]) -> ReportingOccasion | None:
+        ids = value_ids - {None}
+        if not ids:
+            return None
+        stored = IndicatorValue._base_manager.filter(pk__in=ids).values_list(*VALUE_PERIOD_KEY)
+        return locks.locking_occasion(stored)
 
     def _stored_value_id(self) -> int | None:
         if self.pk is None:

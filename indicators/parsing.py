@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -87,7 +88,7 @@ def parse_swedish_number(text: str, *, allow_percent: bool = False) -> Decimal:
     return number.quantize(Decimal(1))
 
 
-def parse_optional_swedish_number(text: str | None, **kwargs) -> Decimal | None:
+def parse_optional_swedish_number(text: str | None, **kwargs: Any) -> Decimal | None:
     """As parse_swedish_number, but empty text is None."""
     if text is None or normalise_number_text(str(text)) == "":
         return None

@@ -94,7 +94,13 @@ class IndicatorSeries:
         ]
         if plain:
             return plain[:1]
-        return sorted(cells, key=lambda cell: (cell.breakdown.order, cell.breakdown.code))
+        # Every cell left has a breakdown: those without one were plain.
+        return sorted(
+            cells,
+            key=lambda cell: (
+                (cell.breakdown.order, cell.breakdown.code) if cell.breakdown else (0, "")
+            ),
+        )
 
     def row_text(
         self, year: int, gender: str = "", period_type: str = PeriodType.YEAR, number: int = 1
@@ -136,7 +142,7 @@ def split_label(cell: Cell) -> str:
         return cell.text
     if breakdown.category and breakdown.org_unit_id is None:
         return f"{cell.text} ({breakdown.category})"
-    prefix = breakdown.org_unit.code if breakdown.org_unit_id else breakdown.category
+    prefix = breakdown.org_unit.code if breakdown.org_unit is not None else breakdown.category
     return f"{prefix}: {cell.text}"
 
 
@@ -182,151 +188,192 @@ def load_series(
     series = {indicator.pk: IndicatorSeries(indicator) for indicator in indicators}
     if not indicators or not years:
         return series
-
-    # Plain tuples, not model instances: a board page reads thousands of values, and building
-    # a model, a related breakdown and a footnote queryset per value dominated its time.
-    value_filter = {
-        "indicator__in": [i.pk for i in indicators],
-        "year__in": years,
-        "period_type__in": period_types,
-    }
-    wanted = Q(period_type__in=period_types)
+    limited = None if fewer_years is None else tuple(list(part) for part in fewer_years)
     sub_years = None if sub_year_periods_in is None else set(sub_year_periods_in)
-    if sub_years is not None:
-        # Yearly values for every year, months/quarters/tertials only for these years: a
-        # dashboard's trend needs years, its "latest value" only the current year's periods.
-        wanted &= Q(period_type=PeriodType.YEAR) | Q(year__in=sorted(sub_years))
-    # The year rule needs every period of a periodic indicator's years: read in the same
-    # query, used to derive the year values not entered, and kept only where asked for.
-    derive = PeriodType.YEAR in period_types
-    derivable: dict[str, list[int]] = defaultdict(list)
-    if derive:
-        for indicator in indicators:
-            if yearrule.is_derivable(indicator):
-                derivable[PeriodType(indicator.frequency).value].append(indicator.pk)
-    for frequency, ids in derivable.items():
-        wanted |= Q(indicator__in=ids, period_type=frequency)
-    rule_periods = {(pk, frequency) for frequency, ids in derivable.items() for pk in ids}
-    values = IndicatorValue.objects.filter(
-        indicator__in=value_filter["indicator__in"], year__in=years
-    ).filter(wanted)
-    if fewer_years is not None:
-        # (indicator ids, years): these indicators need only these of the years, e.g. the
-        # report's nämndindikatorer show three years where its volume tables show five.
-        limited_ids, limited_years = (list(part) for part in fewer_years)
-        values = values.filter(~Q(indicator__in=limited_ids) | Q(year__in=limited_years))
-    # Ordered by ids and periods only: the model's default order joins board and nämndmål and
-    # compares board names (ICU collation), which took most of a dashboard's query time.
-    values = values.order_by(
-        "indicator_id", "year", "period_type", "period_number", "breakdown__order", "pk"
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    read = _SeriesRead(
+        by_id=by_id,
+        years=years,
+        period_types=period_types,
+        sub_years=sub_years,
+        limited=limited,
     )
-    rows = list(
-        values.values_list(
-            "pk",
-            "indicator_id",
-            "year",
-            "period_type",
-            "period_number",
-            "breakdown_id",
-            "value",
-            "decimals",
-            "missing_reason",
-            "comment",
-            "breakdown__code",
-            "breakdown__gender",
-            "breakdown__category",
-            "breakdown__order",
-            "breakdown__org_unit_id",
-            "breakdown__org_unit__code",
-            "breakdown__org_unit__name",
-        )
-    )
+    rows, rule_periods = read.value_rows()
     breakdowns: dict[int, Breakdown] = {}
     for row in rows:
         if row[5] not in breakdowns:
             breakdowns[row[5]] = _breakdown_from_row(row[5], *row[10:])
-    notes_by_value: dict[int, list[str]] = defaultdict(list)
-    value_notes = Footnote.objects.filter(
-        **{f"value__{key}": condition for key, condition in value_filter.items()}
-    ).order_by("order", "pk")
-    for value_id, text in value_notes.values_list("value_id", "text"):
-        notes_by_value[value_id].append(text)
-    missing_labels = dict(MissingReason.choices)
-    by_id = {indicator.pk: indicator for indicator in indicators}
-    requested = {PeriodType(period_type).value for period_type in period_types}
-    # (indicator, year, breakdown) → {period number: number or None for I.U.}
-    periods_for_rule: dict[tuple[int, int, int], dict[int, Decimal | None]] = defaultdict(dict)
-    for (
-        pk,
-        indicator_id,
-        year,
-        period_type,
-        number,
-        breakdown_id,
-        value,
-        decimals,
-        missing,
-        comment,
-        *_,
-    ) in rows:
-        if (indicator_id, period_type) in rule_periods:
-            periods_for_rule[(indicator_id, year, breakdown_id)][number] = value
-        if period_type not in requested or (
-            sub_years is not None and period_type != PeriodType.YEAR and year not in sub_years
-        ):
-            continue  # read for the year rule only
-        cell = Cell(
-            value=value,
-            decimals=decimals if decimals is not None else by_id[indicator_id].decimals,
-            missing_reason=missing,
-            missing_label=missing_labels.get(missing, "") if missing else "",
-            footnotes=notes_by_value.get(pk, []),
-            breakdown=breakdowns[breakdown_id],
-            comment=comment,
-            value_id=pk,
-        )
-        series[indicator_id].values.setdefault((year, period_type, number), {})[
-            cell.breakdown_code
-        ] = cell
-
+    periods_for_rule = read.place_cells(series, rows, rule_periods, breakdowns)
     if periods_for_rule:
         _derive_year_cells(series, by_id, periods_for_rule, breakdowns)
-
     if PeriodType.YEAR in period_types:
-        for computed in computed_values(indicators, years):
-            indicator = by_id.get(computed.indicator_id)
-            if indicator is None:
-                continue
-            cell = Cell(
-                value=computed.value,
-                decimals=computed.decimals if computed.decimals is not None else indicator.decimals,
-                missing_reason=computed.missing_reason,
-                footnotes=list(computed.footnotes),
-                is_computed=True,
-            )
-            key = (computed.year, computed.period_type, computed.period_number)
-            cells = series[computed.indicator_id].values.setdefault(key, {})
-            # A stored value of a computed indicator only carries footnotes (e.g. "exklusive
-            # tilläggsanslag"); the number always comes from the underlying data.
-            stored = cells.get(TOTAL)
-            if stored is not None:
-                cell.footnotes = stored.footnotes + cell.footnotes
-            cells[TOTAL] = cell
-
-    targets = Target.objects.filter(indicator__in=[i.pk for i in indicators], year__in=years)
-    if fewer_years is not None:
-        targets = targets.filter(~Q(indicator__in=limited_ids) | Q(year__in=limited_years))
-    targets = (
-        targets.order_by("indicator_id", "year", "breakdown__order", "pk")
-        .select_related("breakdown", "indicator")
-        .prefetch_related(Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")))
-    )
-    for target in targets:
-        target.indicator = by_id[target.indicator_id]  # reuse the already loaded indicator
-        series[target.indicator_id].targets.setdefault(target.year, {})[target.breakdown.code] = (
-            target
-        )
+        _add_computed_cells(series, by_id, indicators, years)
+    read.add_targets(series)
     return series
+
+
+@dataclass
+class _SeriesRead:
+    """What load_series reads: the indicators by id, the years and which periods of them."""
+
+    by_id: dict[int, Indicator]
+    years: list[int]
+    period_types: Sequence[str]
+    sub_years: set[int] | None
+    # (indicator ids, years): these indicators need only these of the years, e.g. the
+    # report's nämndindikatorer show three years where its volume tables show five.
+    limited: tuple[list[int], list[int]] | None
+
+    def _limit(self, queryset):
+        if self.limited is None:
+            return queryset
+        limited_ids, limited_years = self.limited
+        return queryset.filter(~Q(indicator__in=limited_ids) | Q(year__in=limited_years))
+
+    def value_rows(self) -> tuple[list[tuple], set[tuple[int, str]]]:
+        """The values as plain tuples (one query), and the periods read for the year rule.
+
+        Plain tuples, not model instances: a board page reads thousands of values, and
+        building a model, a related breakdown and a footnote queryset per value dominated
+        its time.
+        """
+        wanted = Q(period_type__in=self.period_types)
+        if self.sub_years is not None:
+            # Yearly values for every year, months/quarters/tertials only for these years: a
+            # dashboard's trend needs years, its "latest value" only the current year's periods.
+            wanted &= Q(period_type=PeriodType.YEAR) | Q(year__in=sorted(self.sub_years))
+        # The year rule needs every period of a periodic indicator's years: read in the same
+        # query, used to derive the year values not entered, and kept only where asked for.
+        derivable: dict[str, list[int]] = defaultdict(list)
+        if PeriodType.YEAR in self.period_types:
+            for indicator in self.by_id.values():
+                if yearrule.is_derivable(indicator):
+                    derivable[PeriodType(indicator.frequency).value].append(indicator.pk)
+        for frequency, ids in derivable.items():
+            wanted |= Q(indicator__in=ids, period_type=frequency)
+        rule_periods = {(pk, frequency) for frequency, ids in derivable.items() for pk in ids}
+        values = self._limit(
+            IndicatorValue.objects.filter(indicator__in=list(self.by_id), year__in=self.years)
+        ).filter(wanted)
+        # Ordered by ids and periods only: the model's default order joins board and nämndmål
+        # and compares board names (ICU collation), which took most of a dashboard's query time.
+        values = values.order_by(
+            "indicator_id", "year", "period_type", "period_number", "breakdown__order", "pk"
+        )
+        return list(values.values_list(*VALUE_ROW_FIELDS)), rule_periods
+
+    def place_cells(
+        self,
+        series: dict[int, IndicatorSeries],
+        rows: list[tuple],
+        rule_periods: set[tuple[int, str]],
+        breakdowns: dict[int, Breakdown],
+    ) -> dict[tuple[int, int, int], dict[int, Decimal | None]]:
+        """Each asked-for value as a Cell with its footnotes (one query); the year rule's rows.
+
+        The second answer is (indicator, year, breakdown) → {period number: number or None}.
+        """
+        notes_by_value: dict[int, list[str]] = defaultdict(list)
+        value_notes = Footnote.objects.filter(
+            value__indicator__in=list(self.by_id),
+            value__year__in=self.years,
+            value__period_type__in=self.period_types,
+        ).order_by("order", "pk")
+        for value_id, text in value_notes.values_list("value_id", "text"):
+            notes_by_value[value_id].append(text)
+        missing_labels = dict(MissingReason.choices)
+        requested = {PeriodType(period_type).value for period_type in self.period_types}
+        sub_years = self.sub_years
+        periods_for_rule: dict[tuple[int, int, int], dict[int, Decimal | None]] = defaultdict(dict)
+        for pk, indicator_id, year, period_type, number, breakdown_id, value, *rest in rows:
+            decimals, missing, comment = rest[:3]
+            if (indicator_id, period_type) in rule_periods:
+                periods_for_rule[(indicator_id, year, breakdown_id)][number] = value
+            if period_type not in requested or (
+                sub_years is not None and period_type != PeriodType.YEAR and year not in sub_years
+            ):
+                continue  # read for the year rule only
+            cell = Cell(
+                value=value,
+                decimals=decimals if decimals is not None else self.by_id[indicator_id].decimals,
+                missing_reason=missing,
+                missing_label=missing_labels.get(missing, "") if missing else "",
+                footnotes=notes_by_value.get(pk, []),
+                breakdown=breakdowns[breakdown_id],
+                comment=comment,
+                value_id=pk,
+            )
+            series[indicator_id].values.setdefault((year, period_type, number), {})[
+                cell.breakdown_code
+            ] = cell
+        return periods_for_rule
+
+    def add_targets(self, series: dict[int, IndicatorSeries]) -> None:
+        """The targets of the years with their footnotes (two queries)."""
+        targets = self._limit(
+            Target.objects.filter(indicator__in=list(self.by_id), year__in=self.years)
+        )
+        targets = (
+            targets.order_by("indicator_id", "year", "breakdown__order", "pk")
+            .select_related("breakdown", "indicator")
+            .prefetch_related(
+                Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk"))
+            )
+        )
+        for target in targets:
+            target.indicator = self.by_id[target.indicator_id]  # the already loaded indicator
+            series[target.indicator_id].targets.setdefault(target.year, {})[
+                target.breakdown.code
+            ] = target
+
+
+VALUE_ROW_FIELDS = (
+    "pk",
+    "indicator_id",
+    "year",
+    "period_type",
+    "period_number",
+    "breakdown_id",
+    "value",
+    "decimals",
+    "missing_reason",
+    "comment",
+    "breakdown__code",
+    "breakdown__gender",
+    "breakdown__category",
+    "breakdown__order",
+    "breakdown__org_unit_id",
+    "breakdown__org_unit__code",
+    "breakdown__org_unit__name",
+)
+
+
+def _add_computed_cells(
+    series: dict[int, IndicatorSeries],
+    by_id: dict[int, Indicator],
+    indicators: list[Indicator],
+    years: list[int],
+) -> None:
+    """The computed indicators' year values, in place of their stored totals."""
+    for computed in computed_values(indicators, years):
+        indicator = by_id.get(computed.indicator_id)
+        if indicator is None:
+            continue
+        cell = Cell(
+            value=computed.value,
+            decimals=computed.decimals if computed.decimals is not None else indicator.decimals,
+            missing_reason=computed.missing_reason,
+            footnotes=list(computed.footnotes),
+            is_computed=True,
+        )
+        key = (computed.year, computed.period_type, computed.period_number)
+        cells = series[computed.indicator_id].values.setdefault(key, {})
+        # A stored value of a computed indicator only carries footnotes (e.g. "exklusive
+        # tilläggsanslag"); the number always comes from the underlying data.
+        stored = cells.get(TOTAL)
+        if stored is not None:
+            cell.footnotes = stored.footnotes + cell.footnotes
+        cells[TOTAL] = cell
 
 
 def _derive_year_cells(
@@ -359,12 +406,20 @@ def _derive_year_cells(
 
 
 def _breakdown_from_row(
-    pk, code, gender, category, order, unit_id, unit_code, unit_name
+    pk: int,
+    code: str,
+    gender: str,
+    category: str,
+    order: int,
+    unit_id: int | None,
+    unit_code: str | None,
+    unit_name: str | None,
 ) -> Breakdown:
     breakdown = Breakdown(
         pk=pk, code=code, gender=gender, category=category, order=order, org_unit_id=unit_id
     )
-    if unit_id is not None:
+    # A unit's code and name are never empty: the join gives all three or none.
+    if unit_id is not None and unit_code is not None and unit_name is not None:
         breakdown.org_unit = OrganisationUnit(pk=unit_id, code=unit_code, name=unit_name)
     return breakdown
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -18,19 +20,23 @@ from django.utils import timezone
 
 from core.audit import ChangeSource, change_source
 from goals.access import Action, can
+from goals.locks import lock_periods_for_entry
 from goals.models import ReportingOccasion
 from goals.periods import Period, PeriodType
+from goals.users import user_label
 from indicators.formatting import format_number
 from indicators.models import (
     Breakdown,
     Footnote,
     Indicator,
-    IndicatorBreakdown,
     IndicatorValue,
     MissingReason,
 )
 from indicators.parsing import WARN_SHARE_RANGE, plausibility_warnings  # noqa: F401
 from indicators.yearrule import is_derivable, year_rule_warning
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NO_RIGHT = "Du saknar behörighet att registrera utfall för nämnden."
 COMPUTED_READ_ONLY = "Indikatorn beräknas från andra uppgifter och kan inte registreras."
@@ -50,6 +56,7 @@ CONFLICT_DELETED = (
 )
 CONFLICT_CREATED = CONFLICT_CHANGED
 PERIOD_NUMBER_INVALID = "Periodnumret finns inte för periodtypen."
+PERIOD_NOT_IN_OCCASION = "Perioden ingår inte i tillfället."
 
 WARN_FAR_FROM_HISTORY = (
     "Värdet {value} avviker mycket från indikatorns historik (medel {mean}, "
@@ -77,12 +84,6 @@ class SaveResult:
     deleted: bool = False  # a stored value was removed (the page says "Borttaget")
 
 
-def _user_label(user) -> str:
-    if user is None:
-        return "En annan användare"
-    return user.get_full_name() or user.get_username()
-
-
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -97,7 +98,9 @@ def _shown(value: IndicatorValue | None, decimals: int) -> str:
 
 def _typed(value: Decimal | None, missing_reason: str, decimals: int) -> str:
     if value is not None:
-        return format_number(value, max(decimals, -value.as_tuple().exponent))
+        exponent = value.as_tuple().exponent  # an int: parsed values are finite
+        typed = -exponent if isinstance(exponent, int) else 0
+        return format_number(value, max(decimals, typed))
     if missing_reason:
         return "I.U."
     return "(tomt)"
@@ -109,20 +112,20 @@ def _conflict(
     indicator: Indicator,
     value: Decimal | None,
     missing_reason: str,
-    deleted_by=None,
-    deleted_at=None,
+    deleted_by: User | None = None,
+    deleted_at: datetime | None = None,
 ) -> ValueConflict:
     yours = _typed(value, missing_reason, indicator.decimals)
     if current is None:
         return ValueConflict(
             CONFLICT_DELETED.format(
-                user=_user_label(deleted_by), when=_when(deleted_at), yours=yours
+                user=user_label(deleted_by), when=_when(deleted_at), yours=yours
             ),
             current=None,
         )
     return ValueConflict(
         CONFLICT_CHANGED.format(
-            user=_user_label(current.updated_by),
+            user=user_label(current.updated_by),
             value=_shown(current, indicator.decimals),
             when=_when(current.updated_at),
             yours=yours,
@@ -134,36 +137,26 @@ def _conflict(
 def check_value_input(
     *,
     indicator: Indicator,
-    year: int,
-    period_type: str,
+    period: Period,
     breakdown: Breakdown,
     value: Decimal | None,
     missing_reason: str,
-    allowed_breakdown_ids: set[int] | None = None,
 ) -> None:
     """The checks that need no lock; raises ValidationError with a Swedish message."""
+    year = period.year
     if indicator.is_computed:
         raise ValidationError(COMPUTED_READ_ONLY, code="computed")
     if not indicator.is_valid_in(year):
         raise ValidationError(INDICATOR_NOT_VALID.format(year=year), code="not_valid")
-    if period_type != PeriodType.YEAR and period_type != indicator.frequency:
+    if period.type != PeriodType.YEAR and period.type != indicator.frequency:
         raise ValidationError(
             WRONG_PERIOD_TYPE.format(
                 frequency=indicator.get_frequency_display().lower(),
-                period_type=PeriodType(period_type).label.lower(),
+                period_type=PeriodType(period.type).label.lower(),
             ),
             code="period_type",
         )
-    if allowed_breakdown_ids is None:
-        allowed_breakdown_ids = set(
-            IndicatorBreakdown.objects.valid_in(year)
-            .filter(indicator=indicator)
-            .values_list("breakdown_id", flat=True)
-        )
-    # An indicator without configured breakdowns is reported as a total only.
-    if (allowed_breakdown_ids and breakdown.pk not in allowed_breakdown_ids) or (
-        not allowed_breakdown_ids and not breakdown.is_total
-    ):
+    if not indicator.reports_breakdown(breakdown, year):
         raise ValidationError(
             BREAKDOWN_NOT_REPORTED.format(breakdown=breakdown.label, year=year), code="breakdown"
         )
@@ -179,8 +172,7 @@ class ValueInput:
 
     indicator: Indicator
     breakdown: Breakdown
-    period_type: str
-    period_number: int
+    period: Period
     value: Decimal | None
     missing_reason: str = ""
     comment: str = ""
@@ -201,24 +193,7 @@ class SaveAllRefused(ValidationError):
         )
 
 
-def _lock_occasions(*, board_id: int, year: int, period_type: str, period_number: int) -> None:
-    # Lock the occasions that cover this period: an approval waits for this save to end
-    # and this save sees an approval that committed first.
-    occasions = list(
-        ReportingOccasion.objects.select_for_update(of=("self",))
-        .covering(
-            board_id=board_id,
-            year=year,
-            period_type=period_type,
-            period_number=period_number,
-        )
-        .select_related("board")
-    )
-    for occasion in occasions:
-        occasion.ensure_open_for_entry()  # inskickad or godkänd: refused, saying which
-
-
-def _check_row(row: ValueInput, *, user, year: int, allowed_breakdown_ids) -> None:
+def _check_row(row: ValueInput, *, user) -> None:
     """The per-value rules, the same for one field and for "Spara alla"."""
     if not can(user, Action.ENTER, row.indicator.board_id):
         raise ValidationError(NO_RIGHT, code="no_right")
@@ -226,27 +201,21 @@ def _check_row(row: ValueInput, *, user, year: int, allowed_breakdown_ids) -> No
         raise ValidationError(MISSING_REASON_REQUIRED, code="reason_required")
     if not row.is_missing:
         row.missing_reason = ""
-    if not 1 <= row.period_number <= PeriodType(row.period_type).periods_per_year:
-        raise ValidationError(PERIOD_NUMBER_INVALID, code="period_number")
     check_value_input(
         indicator=row.indicator,
-        year=year,
-        period_type=row.period_type,
+        period=row.period,
         breakdown=row.breakdown,
         value=row.value,
         missing_reason=row.missing_reason,
-        allowed_breakdown_ids=allowed_breakdown_ids,
     )
 
 
 @transaction.atomic
 def save_value(
     *,
-    user,
+    user: User,
     indicator: Indicator,
-    year: int,
-    period_type: str,
-    period_number: int,
+    period: Period,
     breakdown: Breakdown,
     value: Decimal | None,
     missing_reason: str = "",
@@ -255,7 +224,6 @@ def save_value(
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
     is_missing: bool = False,
-    allowed_breakdown_ids: set[int] | None = None,
 ) -> SaveResult:
     """Write one outcome (or I.U., or clear it) if nobody changed it since `expected_version`.
 
@@ -264,13 +232,13 @@ def save_value(
     is not I.U. removes the stored value. `footnote` None leaves the value's footnote as it is;
     a text sets it; "" removes it. A retry of a save that committed but whose answer was lost
     (the version moved, but the row holds exactly this content, last saved by this user) is
-    answered as saved and writes nothing.
+    answered as saved and writes nothing. The breakdowns the indicator is reported by in the
+    period's year are the indicator's (`Indicator.reports_breakdown`).
     """
     row = ValueInput(
         indicator=indicator,
         breakdown=breakdown,
-        period_type=period_type,
-        period_number=period_number,
+        period=period,
         value=value,
         missing_reason=missing_reason,
         comment=comment,
@@ -278,71 +246,57 @@ def save_value(
         expected_version=expected_version,
         is_missing=is_missing,
     )
-    _check_row(row, user=user, year=year, allowed_breakdown_ids=allowed_breakdown_ids)
+    _check_row(row, user=user)
     with change_source(source):
-        _lock_occasions(
-            board_id=indicator.board_id,
-            year=year,
-            period_type=period_type,
-            period_number=period_number,
-        )
-        plan = _plan(user=user, year=year, rows=[row])
+        lock_periods_for_entry(board_id=indicator.board_id, periods=[period])
+        plan = _plan(user=user, year=period.year, rows=[row])
         if plan.errors:
             raise plan.errors[0][1]
-        return _write(user=user, year=year, plan=plan, source=source)[0]
+        return _write(user=user, year=period.year, plan=plan, source=source)[0]
 
 
 @transaction.atomic
 def save_values(
     *,
-    user,
+    user: User,
     occasion: ReportingOccasion,
     rows: list[ValueInput],
     source: ChangeSource = ChangeSource.FORM,
-    allowed_breakdown_ids: dict[int, set[int]] | None = None,
 ) -> list[SaveResult]:
     """ "Spara alla": every field of an occasion in one transaction, all or nothing.
 
     Each row meets the same rules as `save_value` (`_check_row`, the version check, the
     retry rule, the lock); any refusal raises SaveAllRefused with the messages per field key
     and nothing is written. Rows whose content is what is stored are not written. The reads
-    and writes are a fixed number of queries whatever the number of rows.
+    and writes are a fixed number of queries whatever the number of rows, once the caller has
+    handed over the indicators' breakdowns (`Indicator.remember_reported_breakdowns`).
     """
     errors: dict[str, list[str]] = {}
     checked: list[ValueInput] = []
     for row in rows:
         try:
-            allowed = (
-                allowed_breakdown_ids.get(row.indicator.pk, set())
-                if allowed_breakdown_ids is not None
-                else None
-            )
-            _check_row(row, user=user, year=occasion.year, allowed_breakdown_ids=allowed)
+            if row.period.year != occasion.year:
+                raise ValidationError(PERIOD_NOT_IN_OCCASION, code="period")
+            _check_row(row, user=user)
             checked.append(row)
         except ValidationError as error:
             errors.setdefault(row.key, []).extend(error.messages)
     with change_source(source):
-        for period_type, period_number in sorted(
-            {(row.period_type, row.period_number) for row in checked}
-        ):
-            _lock_occasions(
-                board_id=occasion.board_id,
-                year=occasion.year,
-                period_type=period_type,
-                period_number=period_number,
-            )
+        lock_periods_for_entry(board_id=occasion.board_id, periods=[row.period for row in checked])
         plan = _plan(user=user, year=occasion.year, rows=checked)
         conflicts = set()
-        for row, error in plan.errors:
-            errors.setdefault(row.key, []).extend(error.messages)
-            if isinstance(error, ValueConflict):
+        for row, refusal in plan.errors:
+            errors.setdefault(row.key, []).extend(refusal.messages)
+            if isinstance(refusal, ValueConflict):
                 conflicts.add(row.key)
         if errors:
             raise SaveAllRefused(errors, conflicts)
         return _write(user=user, year=occasion.year, plan=plan, source=source)
 
 
-def _row_key(indicator_id, breakdown_id, year, period_type, period_number) -> tuple:
+def _row_key(
+    indicator_id: int, breakdown_id: int, year: int, period_type: str, period_number: int
+) -> tuple[int, int, int, str, int]:
     return (indicator_id, breakdown_id, year, PeriodType(period_type).value, period_number)
 
 
@@ -368,7 +322,7 @@ def _same_content(current: IndicatorValue, row: ValueInput, note_text: str) -> b
     )
 
 
-def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
+def _plan(*, user: User, year: int, rows: list[ValueInput]) -> _Plan:
     """Read the stored rows, their first footnotes and what the soft checks need, in one query.
 
     The read takes no row lock: `_write` updates each row only where its version is still the
@@ -378,7 +332,25 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
     plan = _Plan()
     if not rows:
         return plan
-    pairs = {(row.indicator.pk, PeriodType(row.period_type).value) for row in rows}
+    stored = _read_stored(plan, year=year, rows=rows)
+    for row in rows:
+        current = stored.get(
+            _row_key(row.indicator.pk, row.breakdown.pk, year, row.period.type, row.period.number)
+        )
+        if current is not None:
+            current.indicator, current.breakdown = row.indicator, row.breakdown
+            current.expected = current.version
+        _plan_row(plan, row, current, user=user, year=year)
+    return plan
+
+
+def _read_stored(plan: _Plan, *, year: int, rows: list[ValueInput]) -> dict[tuple, IndicatorValue]:
+    """The year's stored values of the rows' indicators by row key, in one query.
+
+    The same read fills the plan's first footnotes and the soft checks' rows: the history
+    years and, for the year rule, the year's other periods.
+    """
+    pairs = {(row.indicator.pk, PeriodType(row.period.type).value) for row in rows}
     condition = Q(pk__in=[])
     for indicator_id, period_type in pairs:
         condition |= Q(
@@ -418,57 +390,51 @@ def _plan(*, user, year: int, rows: list[ValueInput]) -> _Plan:
                 pk=value.note_id, value_id=value.pk, text=value.note_text, order=value.note_order
             )
     plan.soft = SoftCheckData(rows=soft_rows)
-    for row in rows:
-        current = stored.get(
-            _row_key(row.indicator.pk, row.breakdown.pk, year, row.period_type, row.period_number)
-        )
-        if current is not None:
-            current.indicator, current.breakdown = row.indicator, row.breakdown
-            current.expected = current.version
-        note = plan.footnotes.get(current.pk) if current is not None else None
-        note_text = note.text if note is not None else ""
-        clearing = row.value is None and not row.missing_reason
-        current_version = current.version if current is not None else 0
-        if current_version != row.expected_version:
-            if _is_retry(
-                current, row, user=user, year=year, note_text=note_text, clearing=clearing
-            ):
-                # The save committed but its answer was lost: the retry is already saved.
-                plan.results.append((row, current, UNCHANGED if current else NOTHING))
-            else:
-                plan.errors.append((row, _conflict_for(current, row, year=year)))
-            continue
-        if clearing:
-            plan.results.append((row, current, DELETE if current is not None else NOTHING))
-        elif current is not None and _same_content(current, row, note_text):
-            plan.results.append((row, current, UNCHANGED))
+    return stored
+
+
+def _plan_row(
+    plan: _Plan, row: ValueInput, current: IndicatorValue | None, *, user, year: int
+) -> None:
+    """Decide one row: a conflict, an answered retry, nothing, a delete, unchanged or a write."""
+    note = plan.footnotes.get(current.pk) if current is not None else None
+    note_text = note.text if note is not None else ""
+    clearing = row.value is None and not row.missing_reason
+    current_version = current.version if current is not None else 0
+    if current_version != row.expected_version:
+        if _is_retry(current, row, user=user, year=year, note_text=note_text, clearing=clearing):
+            # The save committed but its answer was lost: the retry is already saved.
+            plan.results.append((row, current, UNCHANGED if current else NOTHING))
         else:
-            target = (
-                current
-                if current is not None
-                else IndicatorValue(
-                    indicator=row.indicator,
-                    breakdown=row.breakdown,
-                    year=year,
-                    period_type=row.period_type,
-                    period_number=row.period_number,
-                )
-            )
-            target.value = row.value
-            target.missing_reason = row.missing_reason
-            target.comment = row.comment
-            target.version = current_version + 1
-            target.updated_by = user
-            target._history_user = user
-            try:
-                # The keys were checked above and the database enforces them; the fields
-                # (digits, lengths, choices) are validated here, without a query.
-                target.clean_fields(exclude=["indicator", "breakdown", "updated_by"])
-            except ValidationError as error:
-                plan.errors.append((row, error))
-                continue
-            plan.results.append((row, target, UPDATE if current is not None else CREATE))
-    return plan
+            plan.errors.append((row, _conflict_for(current, row, year=year)))
+        return
+    if clearing:
+        plan.results.append((row, current, DELETE if current is not None else NOTHING))
+        return
+    if current is not None and _same_content(current, row, note_text):
+        plan.results.append((row, current, UNCHANGED))
+        return
+    target = current or IndicatorValue(
+        indicator=row.indicator,
+        breakdown=row.breakdown,
+        year=year,
+        period_type=row.period.type,
+        period_number=row.period.number,
+    )
+    target.value = row.value
+    target.missing_reason = row.missing_reason
+    target.comment = row.comment
+    target.version = current_version + 1
+    target.updated_by = user
+    target._history_user = user
+    try:
+        # The keys were checked above and the database enforces them; the fields (digits,
+        # lengths, choices) are validated here, without a query.
+        target.clean_fields(exclude=["indicator", "breakdown", "updated_by"])
+    except ValidationError as error:
+        plan.errors.append((row, error))
+        return
+    plan.results.append((row, target, UPDATE if current is not None else CREATE))
 
 
 def _soft_row(value: IndicatorValue, breakdown: Breakdown) -> tuple:
@@ -487,7 +453,15 @@ def _soft_row(value: IndicatorValue, breakdown: Breakdown) -> tuple:
     )
 
 
-def _is_retry(current, row: ValueInput, *, user, year: int, note_text: str, clearing: bool) -> bool:
+def _is_retry(
+    current: IndicatorValue | None,
+    row: ValueInput,
+    *,
+    user: User,
+    year: int,
+    note_text: str,
+    clearing: bool,
+) -> bool:
     """Whether the stored row is exactly this save by this user (a retry after a lost answer)."""
     user_id = getattr(user, "pk", None)
     if current is None:
@@ -498,8 +472,8 @@ def _is_retry(current, row: ValueInput, *, user, year: int, note_text: str, clea
                 indicator_id=row.indicator.pk,
                 breakdown_id=row.breakdown.pk,
                 year=year,
-                period_type=row.period_type,
-                period_number=row.period_number,
+                period_type=row.period.type,
+                period_number=row.period.number,
             )
             .order_by("-history_date", "-history_id")
             .values_list("history_type", "history_user_id")
@@ -527,10 +501,11 @@ def _update_if_unchanged(values: list[IndicatorValue]) -> None:
     else:
         changes = {}
         for name in fields:
+            # Every name but updated_by_id is a concrete column of the model.
             output = (
                 models.IntegerField()
                 if name == "updated_by_id"
-                else IndicatorValue._meta.get_field(name)
+                else cast("models.Field[Any, Any]", IndicatorValue._meta.get_field(name))
             )
             changes[name] = Case(
                 *[
@@ -549,8 +524,7 @@ def _update_if_unchanged(values: list[IndicatorValue]) -> None:
         row = ValueInput(
             indicator=value.indicator,
             breakdown=value.breakdown,
-            period_type=value.period_type,
-            period_number=value.period_number,
+            period=value.period,
             value=value.value,
             missing_reason=value.missing_reason,
         )
@@ -565,8 +539,8 @@ def _conflict_for(current: IndicatorValue | None, row: ValueInput, *, year: int)
             IndicatorValue.history.filter(
                 indicator_id=indicator.pk,
                 year=year,
-                period_type=row.period_type,
-                period_number=row.period_number,
+                period_type=row.period.type,
+                period_number=row.period.number,
                 breakdown_id=row.breakdown.pk,
             )
             .select_related("history_user")
@@ -588,65 +562,95 @@ def _conflict_for(current: IndicatorValue | None, row: ValueInput, *, year: int)
     )
 
 
-def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
+def _write(*, user: User, year: int, plan: _Plan, source: ChangeSource) -> list[SaveResult]:
     """Write the plan in a fixed number of queries.
 
-    The covering occasions are locked and checked (`_lock_occasions`) and the rows are locked
-    (`_plan`) before this runs, in the same transaction, so the bulk writes go through the
-    base manager rather than repeat the model guard's lock queries row by row; the history
-    rows simple-history would write are written here in bulk, with the source.
+    The covering occasions are locked and checked (`goals.locks.lock_periods_for_entry`) and
+    the rows are read (`_plan`) before this runs, in the same transaction, so the bulk writes
+    go through the base manager rather than repeat the model guard's lock queries row by row;
+    the history rows simple-history would write are written here in bulk, with the source.
     """
-    now = timezone.now()
-    attrs = {"history_source": ChangeSource(source).value}
+    history = _HistoryWrite(user=user, now=timezone.now(), source=source)
+    _write_values(plan, year=year, history=history)
+    results, new_notes, changed_notes = _write_rows(plan, year=year, user=user)
+    _write_footnotes(new_notes, changed_notes, history=history)
+    written = [value for _, value, action in plan.results if action in (CREATE, UPDATE)]
+    known = plan.soft.written(written) if plan.soft else None
+    for result in results:
+        if result.value is not None:
+            result.warnings = soft_checks(result.value, known=known)
+    return results
+
+
+@dataclass
+class _HistoryWrite:
+    """Who, when and from where: the history rows written in bulk beside the rows."""
+
+    user: object
+    now: object
+    source: str
+
+    def record(self, manager, rows: list, *, update: bool = False) -> None:
+        manager.bulk_history_create(
+            rows,
+            update=update,
+            default_user=self.user,
+            default_date=self.now,
+            custom_historical_attrs={"history_source": ChangeSource(self.source).value},
+        )
+
+
+def _write_values(plan: _Plan, *, year: int, history: _HistoryWrite) -> None:
+    """The changed values in one UPDATE, the new ones in one INSERT, each with its history."""
     created = [value for _, value, action in plan.results if action == CREATE]
     updated = [value for _, value, action in plan.results if action == UPDATE]
     for value in created + updated:
-        value.updated_at = now
+        value.updated_at = history.now
     if updated:
         _update_if_unchanged(updated)
-        IndicatorValue.history.bulk_history_create(
-            updated,
-            update=True,
-            default_user=user,
-            default_date=now,
-            custom_historical_attrs=attrs,
-        )
-    if created:
-        try:
-            with transaction.atomic():
-                IndicatorValue._base_manager.bulk_create(created)
-        except IntegrityError:
-            # Someone created one of these values at the same moment; theirs stands.
-            row, value = next(
-                (row, value) for row, value, action in plan.results if action == CREATE
+        history.record(IndicatorValue.history, updated, update=True)
+    if not created:
+        return
+    try:
+        with transaction.atomic():
+            IndicatorValue._base_manager.bulk_create(created)
+    except IntegrityError:
+        # Someone created one of these values at the same moment; theirs stands.
+        row = next(row for row, _, action in plan.results if action == CREATE)
+        other = (
+            IndicatorValue.objects.select_related("updated_by")
+            .filter(
+                indicator=row.indicator,
+                year=year,
+                period_type=row.period.type,
+                period_number=row.period.number,
+                breakdown=row.breakdown,
             )
-            key = {
-                "indicator": row.indicator,
-                "year": year,
-                "period_type": row.period_type,
-                "period_number": row.period_number,
-                "breakdown": row.breakdown,
-            }
-            other = IndicatorValue.objects.select_related("updated_by").filter(**key).first()
-            raise _conflict(
-                other, indicator=row.indicator, value=row.value, missing_reason=row.missing_reason
-            ) from None
-        IndicatorValue.history.bulk_history_create(
-            created, default_user=user, default_date=now, custom_historical_attrs=attrs
+            .first()
         )
+        raise _conflict(
+            other, indicator=row.indicator, value=row.value, missing_reason=row.missing_reason
+        ) from None
+    history.record(IndicatorValue.history, created)
+
+
+def _write_rows(
+    plan: _Plan, *, year: int, user
+) -> tuple[list[SaveResult], list[Footnote], list[Footnote]]:
+    """Each row's result; the deletes are done here, the footnotes to write are collected."""
     new_notes: list[Footnote] = []
     changed_notes: list[Footnote] = []
     results: list[SaveResult] = []
     for row, value, action in plan.results:
+        if action == NOTHING or value is None:
+            results.append(SaveResult(value=None, changed=False))
+            continue
         if action == DELETE:
             if IndicatorValue.objects.filter(pk=value.pk, version=value.expected).count() != 1:
                 raise _conflict_for(None, row, year=year)
             value._history_user = user
             value.delete()
             results.append(SaveResult(value=None, changed=True, deleted=True))
-            continue
-        if action == NOTHING:
-            results.append(SaveResult(value=None, changed=False))
             continue
         if action in (CREATE, UPDATE) and row.footnote is not None:
             text = row.footnote.strip()
@@ -663,31 +667,16 @@ def _write(*, user, year: int, plan: _Plan, source) -> list[SaveResult]:
                 note.clean_fields(exclude=["value", "indicator", "target", "board_goal"])
                 changed_notes.append(note)
         results.append(SaveResult(value=value, changed=action in (CREATE, UPDATE)))
-    if new_notes:
-        Footnote._base_manager.bulk_create(new_notes)
-        Footnote.history.bulk_history_create(
-            new_notes, default_user=user, default_date=now, custom_historical_attrs=attrs
-        )
-    if changed_notes:
-        Footnote._base_manager.bulk_update(changed_notes, ["text"])
-        Footnote.history.bulk_history_create(
-            changed_notes,
-            update=True,
-            default_user=user,
-            default_date=now,
-            custom_historical_attrs=attrs,
-        )
-    known = (
-        plan.soft.written(
-            [value for _, value, action in plan.results if action in (CREATE, UPDATE)]
-        )
-        if plan.soft
-        else None
-    )
-    for result in results:
-        if result.value is not None:
-            result.warnings = soft_checks(result.value, known=known)
-    return results
+    return results, new_notes, changed_notes
+
+
+def _write_footnotes(new: list[Footnote], changed: list[Footnote], *, history) -> None:
+    if new:
+        Footnote._base_manager.bulk_create(new)
+        history.record(Footnote.history, new)
+    if changed:
+        Footnote._base_manager.bulk_update(changed, ["text"])
+        history.record(Footnote.history, changed, update=True)
 
 
 def value_footnote_text(value: IndicatorValue) -> str:
@@ -819,7 +808,7 @@ def gender_sum_warning(value: IndicatorValue, *, known: SoftCheckData | None = N
         }
     )
     women, men, total = siblings.get("K"), siblings.get("M"), siblings.get("")
-    if None in (women, men, total) or women + men == total:
+    if women is None or men is None or total is None or women + men == total:
         return ""
     decimals = value.indicator.decimals
     return WARN_GENDER_SUM.format(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
 
+from goals.models import Board, ReportingOccasion
 from indicators.formatting import format_number
 
 STATUS_CELL = (
@@ -63,12 +66,12 @@ class OccasionTable(tables.Table):
     class Meta:
         empty_text = "Det finns inga uppföljningstillfällen för dina nämnder med det urvalet."
 
-    def render_board(self, value) -> str:
+    def render_board(self, value: Board) -> str:
         return f"{value.name} ({value.code})"
 
-    def render_kind(self, value) -> str:
+    def render_kind(self, value: ReportingOccasion) -> str:
         return f"{value.get_kind_display()} {value.year}"
 
-    def render_reported(self, record) -> str:
+    def render_reported(self, record: dict[str, Any]) -> str:
         status = record["status"]
         return f"{format_number(status.reported_count)} av {format_number(status.due)} fält"

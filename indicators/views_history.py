@@ -7,9 +7,11 @@ import, admin, kommando), from django-simple-history's rows.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +35,9 @@ from indicators.formatting import format_exact
 from indicators.models import Footnote, Indicator, IndicatorValue, MissingReason
 from indicators.pages import indicator_page
 from indicators.views_entry import get_occasion_for_user
+
+# A row of a simple-history table, which simple-history ships no types for.
+HistoryRow = Any
 
 CHANGE_TYPES = {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}
 SOURCE_LABELS = dict(ChangeSource.choices)
@@ -58,7 +63,7 @@ class HistoryLine:
     comment: str = ""
 
     @classmethod
-    def of(cls, row, **rest) -> HistoryLine:
+    def of(cls, row: HistoryRow, **rest: Any) -> HistoryLine:
         """A line for one simple-history row: its time, user, kind of change and source."""
         return cls(
             when=row.history_date,
@@ -82,11 +87,11 @@ def text_change(label: str, before: str | None, after: str | None) -> str:
     return f"{label}: ”{before or '(tom)'}” → ”{after or '(tom)'}”"
 
 
-def _user(row) -> str:
+def _user(row: HistoryRow) -> str:
     return user_label(row.history_user, missing=SYSTEM)
 
 
-def _value_text(row, decimals: int) -> str:
+def _value_text(row: HistoryRow | None, decimals: int) -> str:
     if row is None or row.history_type == "-":
         return "–"
     if row.value is None:
@@ -97,10 +102,14 @@ def _value_text(row, decimals: int) -> str:
     return format_exact(row.value, shown)
 
 
-def value_lines(rows, indicators: dict[int, Indicator], subjects: dict | None = None):
+def value_lines(
+    rows: Iterable[HistoryRow],
+    indicators: dict[int, Indicator],
+    subjects: Callable[[HistoryRow], str] | None = None,
+) -> list[HistoryLine]:
     """History rows of values → lines with the value before and after each change."""
-    previous: dict[int, object] = {}
-    lines = []
+    previous: dict[int, HistoryRow] = {}
+    lines: list[HistoryLine] = []
     for row in sorted(rows, key=lambda item: (item.history_date, item.history_id)):
         indicator = indicators[row.indicator_id]
         before = previous.get(row.id)
@@ -177,8 +186,8 @@ def value_history(request: HttpRequest, value_id: int) -> HttpResponse:
 
 def footnote_lines(value_id: int) -> list[HistoryLine]:
     """Edits of the value's footnote, old text → new text (footnotes have their own history)."""
-    previous: dict[int, object] = {}
-    lines = []
+    previous: dict[int, HistoryRow] = {}
+    lines: list[HistoryLine] = []
     rows = (
         Footnote.history.filter(value_id=value_id)
         .select_related("history_user")
@@ -201,9 +210,11 @@ def footnote_lines(value_id: int) -> list[HistoryLine]:
     return lines
 
 
-def _status_lines(rows, label_of) -> list[HistoryLine]:
-    previous: dict[int, object] = {}
-    lines = []
+def _status_lines(
+    rows: Iterable[HistoryRow], label_of: Callable[[HistoryRow], str]
+) -> list[HistoryLine]:
+    previous: dict[int, HistoryRow] = {}
+    lines: list[HistoryLine] = []
     for row in sorted(rows, key=lambda item: (item.history_date, item.history_id)):
         before = previous.get(row.id)
         lines.append(
@@ -225,6 +236,31 @@ def _status_lines(rows, label_of) -> list[HistoryLine]:
 def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
     """Every change of the occasion's values, assessments, statuses and state."""
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.VIEW)
+    lines = _value_log_lines(occasion)
+    lines += _assessment_lines(occasion)
+    lines += _status_lines(
+        AssignmentStatus.history.filter(occasion_id=occasion.pk).select_related(
+            "history_user", "assignment"
+        ),
+        lambda row: f"Uppdrag: {row.assignment}",
+    )
+    lines += _status_lines(
+        ActivityStatus.history.filter(occasion_id=occasion.pk).select_related(
+            "history_user", "activity"
+        ),
+        lambda row: f"Aktivitet: {row.activity}",
+    )
+    lines += _transition_lines(occasion)
+    lines.sort(key=lambda line: line.when, reverse=True)
+    return render(
+        request,
+        "indicators/history/occasion.html",
+        {"occasion": occasion, "lines": lines, "limit": LOG_LIMIT},
+    )
+
+
+def _value_log_lines(occasion: ReportingOccasion) -> list[HistoryLine]:
+    """The latest LOG_LIMIT changes of the values due at the occasion (two queries)."""
     periods = reduce(
         or_,
         (
@@ -244,16 +280,21 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
         for indicator in Indicator.objects.filter(pk__in={row.indicator_id for row in value_rows})
     }
 
-    def subject(row) -> str:
+    def subject(row: HistoryRow) -> str:
         period = Period(row.year, PeriodType(row.period_type), row.period_number)
         return f"{indicators[row.indicator_id].name}, {row.breakdown.label}, {period.label}"
 
-    lines = value_lines(value_rows, indicators, subject)
+    return value_lines(value_rows, indicators, subject)
+
+
+def _assessment_lines(occasion: ReportingOccasion) -> list[HistoryLine]:
+    """Each saved goal assessment: the level before and after, the suggestion, text changes."""
     assessment_rows = (
         GoalAssessment.history.filter(occasion_id=occasion.pk)
         .select_related("history_user", "board_goal")
         .order_by("history_date")
     )
+    lines = []
     previous: dict[int, object] = {}
     for row in assessment_rows:
         before = previous.get(row.id)
@@ -279,19 +320,13 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
             )
         )
         previous[row.id] = row
-    lines += _status_lines(
-        AssignmentStatus.history.filter(occasion_id=occasion.pk).select_related(
-            "history_user", "assignment"
-        ),
-        lambda row: f"Uppdrag: {row.assignment}",
-    )
-    lines += _status_lines(
-        ActivityStatus.history.filter(occasion_id=occasion.pk).select_related(
-            "history_user", "activity"
-        ),
-        lambda row: f"Aktivitet: {row.activity}",
-    )
+    return lines
+
+
+def _transition_lines(occasion: ReportingOccasion) -> list[HistoryLine]:
+    """The occasion's state changes (submitted, approved, sent back, reopened)."""
     state_labels = dict(occasion.State.choices)
+    lines = []
     for transition in occasion.transitions.select_related("user"):
         lines.append(
             HistoryLine(
@@ -305,9 +340,4 @@ def occasion_log(request: HttpRequest, board_code: str, year: int, kind: str) ->
                 comment=transition.reason,
             )
         )
-    lines.sort(key=lambda line: line.when, reverse=True)
-    return render(
-        request,
-        "indicators/history/occasion.html",
-        {"occasion": occasion, "lines": lines, "limit": LOG_LIMIT},
-    )
+    return lines

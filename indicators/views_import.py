@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action
 from goals.models import OccasionLockedError
 from indicators.forms import ImportForm
@@ -24,7 +25,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
-def template_download(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+def template_download(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str
+) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
     response = HttpResponse(build_template(occasion), content_type=XLSX)
     filename = f"utfall-{occasion.board.code}-{occasion.year}-{occasion.kind}.xlsx"
@@ -33,7 +36,9 @@ def template_download(request: HttpRequest, board_code: str, year: int, kind: st
 
 
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+def import_upload(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str
+) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None

@@ -69,11 +69,11 @@ class YearValue:
         return self.value is not None
 
 
-def _ptype(frequency) -> str:
+def _ptype(frequency: str) -> str:
     return PeriodType(frequency).value
 
 
-def is_derivable(indicator) -> bool:
+def is_derivable(indicator: Indicator) -> bool:
     """Whether the indicator's year value can follow from its periods at all."""
     return (
         _ptype(indicator.frequency) != PeriodType.YEAR.value
@@ -86,11 +86,11 @@ def rule_label(aggregation: str) -> str:
     return RULE_LABELS.get(aggregation, "")
 
 
-def periods_label(frequency) -> str:
+def periods_label(frequency: str) -> str:
     return PERIODS_PLURAL.get(_ptype(frequency), "perioderna")
 
 
-def rule_description(indicator) -> str:
+def rule_description(indicator: Indicator) -> str:
     """`summa av kvartalen`, `medelvärde av månaderna`, `läget vid årets slut (kvartal 4)`."""
     frequency = _ptype(indicator.frequency)
     if indicator.aggregation == STOCK:
@@ -99,7 +99,7 @@ def rule_description(indicator) -> str:
     return f"{rule_label(indicator.aggregation)} av {periods_label(frequency)}"
 
 
-def derived_note(indicator) -> str:
+def derived_note(indicator: Indicator) -> str:
     """The note a report or page puts on a derived year value."""
     return DERIVED_NOTE.format(
         periods=periods_label(indicator.frequency), rule=rule_label(indicator.aggregation)
@@ -112,7 +112,7 @@ def _period_names(frequency: str, numbers: list[int]) -> str:
 
 
 def derive_year_value(
-    *, aggregation: str, frequency, periods: Mapping[int, Decimal | None]
+    *, aggregation: str, frequency: str, periods: Mapping[int, Decimal | None]
 ) -> YearValue:
     """The year value from `periods`: period number → number, or None for I.U.
 
@@ -137,19 +137,21 @@ def derive_year_value(
         return YearValue(
             None, REASON_INCOMPLETE.format(parts=text if text.endswith(".") else text + ".")
         )
-    given = [Decimal(periods[number]) for number in numbers]
+    # None is absent or missing here.
+    given = [Decimal(value) for number in numbers if (value := periods[number]) is not None]
     if aggregation == STOCK:
         return YearValue(given[-1])
     total = sum(given, Decimal(0))
     if aggregation == FLOW:
         return YearValue(total)
     mean = total / count
-    if mean.as_tuple().exponent < -MEAN_DECIMALS:
+    exponent = mean.as_tuple().exponent  # an int: the mean of finite numbers
+    if isinstance(exponent, int) and exponent < -MEAN_DECIMALS:
         mean = mean.quantize(Decimal(1).scaleb(-MEAN_DECIMALS), rounding=ROUND_HALF_UP)
     return YearValue(mean)
 
 
-def derive_for(indicator, periods: Mapping[int, Decimal | None]) -> YearValue:
+def derive_for(indicator: Indicator, periods: Mapping[int, Decimal | None]) -> YearValue:
     """`derive_year_value` for an indicator (a computed indicator is never derived)."""
     if indicator.computed:
         return YearValue(None, REASON_COMPUTED)
@@ -159,7 +161,7 @@ def derive_for(indicator, periods: Mapping[int, Decimal | None]) -> YearValue:
 
 
 def derive_by_breakdown(
-    indicator, periods: Mapping[Key, Mapping[int, Decimal | None]]
+    indicator: Indicator, periods: Mapping[Key, Mapping[int, Decimal | None]]
 ) -> dict[Key, YearValue]:
     """Per breakdown (any key): the derived year value from that breakdown's periods."""
     return {key: derive_for(indicator, values) for key, values in periods.items()}
@@ -183,7 +185,7 @@ def differs(entered: Decimal, derived: Decimal, decimals: int) -> bool:
 
 
 def difference_warning(
-    indicator, entered: Decimal, derived: Decimal, *, shown_decimals: int | None = None
+    indicator: Indicator, entered: Decimal, derived: Decimal, *, shown_decimals: int | None = None
 ) -> str:
     """The entry warning when an entered year value differs from the derived one, else ""."""
     shown = indicator.decimals if shown_decimals is None else shown_decimals
@@ -213,12 +215,14 @@ def year_rule_warning(value: IndicatorValue, *, rows: list[tuple] | None = None)
         return ""
     wanted = (PeriodType.YEAR.value, _ptype(indicator.frequency))
     if rows is None:
-        rows = IndicatorValue.objects.filter(
-            indicator_id=value.indicator_id,
-            breakdown_id=value.breakdown_id,
-            year=value.year,
-            period_type__in=wanted,
-        ).values_list("period_type", "period_number", "value", "decimals")
+        rows = list(
+            IndicatorValue.objects.filter(
+                indicator_id=value.indicator_id,
+                breakdown_id=value.breakdown_id,
+                year=value.year,
+                period_type__in=wanted,
+            ).values_list("period_type", "period_number", "value", "decimals")
+        )
     rows = [row for row in rows if row[0] in wanted]
     year = None
     periods: dict[int, Decimal | None] = {}
@@ -230,7 +234,7 @@ def year_rule_warning(value: IndicatorValue, *, rows: list[tuple] | None = None)
     if year is None or year[0] is None:
         return ""
     result = derive_for(indicator, periods)
-    if not result.derived:
+    if result.value is None:  # not derived
         return ""
     shown = year[1] if year[1] is not None else indicator.decimals
     return difference_warning(indicator, year[0], result.value, shown_decimals=shown)

@@ -21,16 +21,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
 from core.security import log_security_event
+from core.types import AnyUser
 from goals.models import OccasionTransition, ReportingOccasion
 from reports.models import ArchivedReport
 from reports.renderers.xlsx import render_xlsx
 from reports.report import build_report, report_to_json
+from reports.report.model import Report
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +60,14 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def report_json_text(report) -> str:
+def report_json_text(report: Report) -> str:
     """The report model as JSON text: stable key order, non-ASCII kept (å, ä, ö)."""
     return json.dumps(report_to_json(report), ensure_ascii=False, sort_keys=True, indent=1)
 
 
 @transaction.atomic
 def archive_occasion_report(
-    *, occasion: ReportingOccasion, approval: OccasionTransition, user
+    *, occasion: ReportingOccasion, approval: OccasionTransition, user: AnyUser | None
 ) -> ArchivedReport:
     """Store the report of the occasion's board and year as it is now, as the next version."""
     occasion = (
@@ -101,7 +104,14 @@ def archive_occasion_report(
     return archive
 
 
-def archive_on_approval(sender, *, occasion, user, transition, **kwargs) -> None:
+def archive_on_approval(
+    sender: object,
+    *,
+    occasion: ReportingOccasion,
+    user: AnyUser | None,
+    transition: OccasionTransition,
+    **kwargs: Any,
+) -> None:
     """Receiver of goals.signals.occasion_approved (connected in ReportsConfig.ready)."""
     try:
         archive_occasion_report(occasion=occasion, approval=transition, user=user)
@@ -122,7 +132,7 @@ def archives_of(occasion: ReportingOccasion) -> QuerySet[ArchivedReport]:
     )
 
 
-def verified_content(archive: ArchivedReport, fmt: str, *, user=None) -> bytes:
+def verified_content(archive: ArchivedReport, fmt: str, *, user: AnyUser | None = None) -> bytes:
     """The stored bytes of the copy ("xlsx" or "json"), refused if they fail their SHA-256."""
     if fmt == "xlsx":
         data, expected = bytes(archive.xlsx), archive.xlsx_sha256

@@ -13,6 +13,7 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -50,7 +51,8 @@ STATUS_STYLE = {
     "kan_ej_bedomas": ("#9e9e9e", "."),
 }
 
-UNIT_TITLES = {
+# Keyed by the stored unit (a plain str from the database compares equal to its choice).
+UNIT_TITLES: dict[str, str] = {
     Indicator.Unit.PERCENT: "Procent",
     Indicator.Unit.COUNT: "Antal",
     Indicator.Unit.DAYS: "Dagar",
@@ -62,7 +64,7 @@ UNIT_TITLES = {
 }
 
 
-def _figure(**layout) -> go.Figure:
+def _figure(**layout: Any) -> go.Figure:
     base = {
         "template": "none",
         "separators": SEPARATORS,
@@ -262,7 +264,9 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
         for group, group_periods in (("", yearly), (" per period", sub_year)):
             if not group_periods:
                 continue
-            xs, ys, texts = [], [], []
+            xs: list[str] = []
+            ys: list[float | None] = []
+            texts: list[str | None] = []
             for period in group_periods:
                 cell = series.cells(period.year, period.type, period.number).get(key.code)
                 if cell is None and group:

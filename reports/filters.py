@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from goals.access import Action, boards_for
 from goals.filters import SEARCH_LABEL, SEARCH_MAX, YearFilter, contains_text, user_boards
-from goals.models import Board, BoardGoal, GoalArea
+from goals.models import Board, BoardGoal, GoalArea, YearRangeQuerySet
 from goals.periods import OccasionKind, PeriodType
 from indicators.models import Footnote, Indicator
 from reports.models import ArchivedReport
@@ -81,7 +81,7 @@ class IndicatorFilter(django_filters.FilterSet):
         )
         return queryset.filter(contains_text(["name", "source"], value) | Exists(notes))
 
-    def valid_in(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def valid_in(self, queryset: YearRangeQuerySet, name: str, value: int) -> QuerySet:
         return queryset.valid_in(value)
 
 

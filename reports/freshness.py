@@ -24,9 +24,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.core.cache import cache
 from django.db import connections
 
@@ -68,7 +68,7 @@ def watched_tables() -> list[str]:
     for label in WATCHED_APPS:
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             meta = model._meta
-            if meta.label_lower in NOT_WATCHED or meta.model_name.startswith("historical"):
+            if meta.label_lower in NOT_WATCHED or (meta.model_name or "").startswith("historical"):
                 continue
             tables.append(meta.db_table)
     return sorted(tables)
@@ -131,7 +131,9 @@ def remove_triggers(using: str = "default") -> None:
             cursor.execute(statement)
 
 
-def install_triggers_after_migrate(sender, using="default", **kwargs) -> None:
+def install_triggers_after_migrate(
+    sender: AppConfig, using: str = "default", **kwargs: Any
+) -> None:
     """After migrate, and after flush (which empties the slots with every other table)."""
     if sender.name == "reports" and install_triggers(using):
         create_slots(using)

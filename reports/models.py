@@ -15,6 +15,8 @@ against the bytes on every download (reports.archive.verified_content).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -121,7 +123,7 @@ class ArchivedReport(models.Model):
     def __str__(self) -> str:
         return f"{self.board.code} {self.get_kind_display()} {self.year}, version {self.version}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None or not self._state.adding:
             raise ValidationError(IMMUTABLE, code="immutable")
         super().save(*args, **kwargs)

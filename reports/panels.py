@@ -18,6 +18,7 @@ from reports.archive import archives_of
 
 def archived_reports(request: HttpRequest | None, occasion: ReportingOccasion) -> str:
     user = getattr(request, "user", None)
+    context: dict[str, object]
     if user is None or not can(user, Action.EXPORT, occasion.board_id):
         context = {"show": False}
     else:

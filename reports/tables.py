@@ -7,10 +7,12 @@ renderers (HTML and .xlsx) read.
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.contrib.auth.models import User
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from goals.models import Board
 from goals.users import user_label
 from indicators.models import Indicator
 from reports.models import ArchivedReport
@@ -49,10 +51,10 @@ class IndicatorTable(tables.Table):
         order_by = ("board", "name")
         empty_text = "Inga indikatorer matchar urvalet."
 
-    def render_board(self, value) -> str:
+    def render_board(self, value: Board) -> str:
         return value.code
 
-    def render_valid_from(self, record) -> str:
+    def render_valid_from(self, record: Indicator) -> str:
         return record.years_label
 
 
@@ -95,10 +97,10 @@ class ArchivedReportTable(tables.Table):
         order_by = ("-created_at",)
         empty_text = "Inga arkiverade rapporter matchar urvalet."
 
-    def render_board(self, value) -> str:
+    def render_board(self, value: Board) -> str:
         return f"{value.name} ({value.code})"
 
-    def render_created_by(self, value) -> str:
+    def render_created_by(self, value: User | None) -> str:
         return user_label(value)
 
     def render_files(self, record):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from core.audit import ChangeSource
 from goals import services
 from goals.models import ReportingOccasion
-from goals.periods import PeriodType
+from goals.periods import Period, PeriodType
 from indicators.models import IndicatorValue
 from indicators.services import save_value
 from tests.entry_data import breakdown, goal_chain
@@ -30,9 +30,7 @@ def _save(user, indicator, number, version, source=ChangeSource.FORM, gender="")
     return save_value(
         user=user,
         indicator=indicator,
-        year=2023,
-        period_type=Q,
-        period_number=3,
+        period=Period(2023, PeriodType(Q), 3),
         breakdown=breakdown(gender),
         value=None if number is None else Decimal(number),
         expected_version=version,
@@ -119,9 +117,7 @@ def test_occasion_log_lists_values_assessments_and_transitions(
     save_value(
         user=controller_an,
         indicator=indicator,
-        year=2023,
-        period_type=PeriodType.YEAR,
-        period_number=1,
+        period=Period(2023, PeriodType.YEAR, 1),
         breakdown=breakdown(),
         value=Decimal(5),
         expected_version=0,
@@ -194,9 +190,7 @@ def test_value_history_shows_footnote_edits_with_the_text(
     common = {
         "user": controller_an,
         "indicator": indicator,
-        "year": 2023,
-        "period_type": PeriodType.QUARTER,
-        "period_number": 3,
+        "period": Period(2023, PeriodType.QUARTER, 3),
         "breakdown": breakdown(),
         "value": Decimal(5),
     }

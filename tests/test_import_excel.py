@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from goals.models import ReportingOccasion
-from goals.periods import PeriodType
+from goals.periods import Period, PeriodType
 from indicators import importing
 from indicators.importing import COLUMN, SHEET
 from indicators.models import IndicatorValue
@@ -198,9 +198,7 @@ def test_value_changed_since_download_is_refused(
     save_value(
         user=admin_user,
         indicator=indicators[0],
-        year=2023,
-        period_type=Q,
-        period_number=3,
+        period=Period(2023, PeriodType(Q), 3),
         breakdown=breakdown(),
         value=Decimal(1),
         expected_version=0,

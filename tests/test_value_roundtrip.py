@@ -152,7 +152,7 @@ def test_entry_form_refuses_percent_on_a_count_and_accepts_it_on_a_share(board_a
 @pytest.mark.django_db
 def test_entry_field_shows_9_5_and_a_comment_only_save_keeps_it(board_an, controller_an):
     from goals.models import ReportingOccasion
-    from goals.periods import PeriodType
+    from goals.periods import Period, PeriodType
     from indicators.entry import entry_sheet
     from indicators.services import save_value
 
@@ -162,9 +162,7 @@ def test_entry_field_shows_9_5_and_a_comment_only_save_keeps_it(board_an, contro
     common = {
         "user": controller_an,
         "indicator": indicator,
-        "year": 2023,
-        "period_type": PeriodType.QUARTER,
-        "period_number": 3,
+        "period": Period(2023, PeriodType.QUARTER, 3),
         "breakdown": breakdown(),
     }
     save_value(**common, value=parse_value_for_unit("9,5", unit="antal"), expected_version=0)

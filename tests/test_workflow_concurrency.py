@@ -14,7 +14,7 @@ from django.db import connection, connections
 
 from goals import services
 from goals.models import GoalAssessment, ReportingOccasion
-from goals.periods import PeriodType
+from goals.periods import Period, PeriodType
 from indicators.models import IndicatorValue
 from indicators.services import ValueConflict, save_value
 from tests.entry_data import breakdown, goal_chain
@@ -26,9 +26,7 @@ def _save(user, indicator, number, version):
     return save_value(
         user=user,
         indicator=indicator,
-        year=2023,
-        period_type=Q,
-        period_number=3,
+        period=Period(2023, PeriodType(Q), 3),
         breakdown=breakdown(),
         value=Decimal(number),
         expected_version=version,
@@ -63,9 +61,7 @@ def test_deleted_meanwhile_is_refused(board_an, controller_an, admin_user):
     save_value(
         user=admin_user,
         indicator=indicator,
-        year=2023,
-        period_type=Q,
-        period_number=3,
+        period=Period(2023, PeriodType(Q), 3),
         breakdown=breakdown(),
         value=None,
         expected_version=1,

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from goals import services
 from goals.models import GoalAssessment, OccasionLockedError, OccasionTransition, ReportingOccasion
-from goals.periods import PeriodType
+from goals.periods import Period, PeriodType
 from indicators.models import IndicatorValue
 from indicators.services import save_value
 from tests.entry_data import breakdown, goal_chain
@@ -97,9 +97,7 @@ def test_submitted_and_approved_occasions_refuse_values_through_the_service(
     board_an, occasion, controller_an, secretary_an, admin_user
 ):
     indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
-    kwargs = dict(
-        indicator=indicator, year=2023, period_type=Q, period_number=3, breakdown=breakdown()
-    )
+    kwargs = dict(indicator=indicator, period=Period(2023, PeriodType(Q), 3), breakdown=breakdown())
     save_value(user=controller_an, value=Decimal(10), expected_version=0, **kwargs)
     services.submit_occasion(user=controller_an, occasion=occasion, confirm_missing=True)
     # Issue 12: inskickad is read-only for everyone; the secretary sends back or approves.
@@ -173,9 +171,7 @@ def test_assessment_with_suggestion_and_version(board_an, controller_an, admin_u
         save_value(
             user=controller_an,
             indicator=indicator,
-            year=2023,
-            period_type=PeriodType.YEAR,
-            period_number=1,
+            period=Period(2023, PeriodType.YEAR, 1),
             breakdown=breakdown(),
             value=Decimal(number),
             expected_version=0,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from goals.models import ReportingOccasion
-from goals.periods import PeriodType
+from goals.periods import Period, PeriodType
 from indicators import yearrule
 from indicators.models import Indicator, IndicatorValue, MissingReason
 from indicators.selectors import load_series
@@ -286,9 +286,7 @@ def save_year(user, indicator, amount, version=0):
     return save_value(
         user=user,
         indicator=indicator,
-        year=2023,
-        period_type=Y,
-        period_number=1,
+        period=Period(2023, PeriodType(Y), 1),
         breakdown=breakdown(),
         value=Decimal(amount),
         expected_version=version,
@@ -319,9 +317,7 @@ def test_the_last_quarter_warns_when_it_leaves_the_year_value_differing(controll
     result = save_value(
         user=controller_an,
         indicator=indicator,
-        year=2023,
-        period_type=Q,
-        period_number=4,
+        period=Period(2023, PeriodType(Q), 4),
         breakdown=breakdown(),
         value=Decimal(11),
         expected_version=0,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +25,8 @@ from indicators.parsing import normalise_number_text, parse_swedish_number
 
 DATA_DIR = Path(settings.BASE_DIR) / "fixtures" / "linkoping"
 CHANGE_REASON = "Demodata"
+
+M = TypeVar("M", bound=models.Model)
 
 BAD_NUMBER = "Demodata: {text!r} är inget tal skrivet på svenskt sätt (t.ex. 3 327, 88,9, -9,0)."
 DUPLICATE_KEY = "Demodata: {model} med nyckeln {key} förekommer två gånger i datafilerna."
@@ -155,14 +157,44 @@ def _history_attrs(model: type[models.Model]) -> dict[str, Any] | None:
     return {"history_source": "kommando"} if "history_source" in names else {}
 
 
+def with_change_reason(obj: models.Model) -> None:
+    """Give obj's next save the demo's change reason in its history row."""
+    # simple-history reads this attribute on save; Django's models do not declare it.
+    obj._change_reason = CHANGE_REASON  # type: ignore[attr-defined]
+
+
+def _create(model, new: list[models.Model], key: Sequence[str], result: dict) -> None:
+    """The new rows in bulk, with their history rows where the model keeps history.
+
+    `result` (natural key → object) gets the stored objects where the database returns no ids.
+    """
+    attrs = _history_attrs(model)
+    if attrs is None:
+        created = model._default_manager.bulk_create(new)
+    else:
+        created = bulk_create_with_history(
+            new,
+            model,
+            default_change_reason=CHANGE_REASON,
+            custom_historical_attrs=attrs or None,
+        )
+    if any(obj.pk is None for obj in created):  # databases that return no ids
+        fresh = {
+            tuple(getattr(obj, name) for name in key): obj for obj in model._default_manager.all()
+        }
+        for natural, obj in list(result.items()):
+            if obj.pk is None:
+                result[natural] = fresh[natural]
+
+
 def sync(
-    model: type[models.Model],
+    model: type[M],
     rows: Iterable[dict[str, Any]],
     key: Sequence[str],
     stats: Stats,
     *,
-    existing: Iterable[models.Model] | None = None,
-) -> dict[tuple, models.Model]:
+    existing: Iterable[M] | None = None,
+) -> dict[tuple, M]:
     """Create or update `model` rows so that each row dict (attnames → values) is stored.
 
     `key` names the fields of the natural key. Rows already stored with the same values are not
@@ -175,8 +207,8 @@ def sync(
     if isinstance(existing, models.QuerySet):
         existing = existing.order_by()  # the models' default orderings join needlessly here
     stored = {tuple(getattr(obj, name) for name in key): obj for obj in existing}
-    result: dict[tuple, models.Model] = {}
-    new: list[models.Model] = []
+    result: dict[tuple, M] = {}
+    new: list[M] = []
     changed_rows = unchanged_rows = 0
     for row in rows:
         natural = tuple(row[name] for name in key)
@@ -191,30 +223,13 @@ def sync(
             if changed:
                 for name in changed:
                     setattr(obj, name, row[name])
-                obj._change_reason = CHANGE_REASON
+                with_change_reason(obj)
                 obj.save()
                 changed_rows += 1
             else:
                 unchanged_rows += 1
         result[natural] = obj
     if new:
-        attrs = _history_attrs(model)
-        if attrs is None:
-            created = model._default_manager.bulk_create(new)
-        else:
-            created = bulk_create_with_history(
-                new,
-                model,
-                default_change_reason=CHANGE_REASON,
-                custom_historical_attrs=attrs or None,
-            )
-        if any(obj.pk is None for obj in created):  # databases that return no ids
-            fresh = {
-                tuple(getattr(obj, name) for name in key): obj
-                for obj in model._default_manager.all()
-            }
-            for natural, obj in list(result.items()):
-                if obj.pk is None:
-                    result[natural] = fresh[natural]
+        _create(model, new, key, result)
     stats.count(kind_of(model), created=len(new), changed=changed_rows, unchanged=unchanged_rows)
     return result

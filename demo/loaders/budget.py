@@ -42,6 +42,7 @@ def _amount_row(amount: dict[str, Any]) -> dict[str, Any]:
 
 
 def load(stats: Stats | None = None) -> None:
+    """The demo board's budget lines, amounts, plan changes and investments."""
     stats = stats if stats is not None else Stats()
     data = read(FILE)
     board = Board.objects.filter(code=data["board"]).first()
@@ -68,7 +69,13 @@ def load(stats: Stats | None = None) -> None:
         existing=BudgetLine.objects.filter(board=board),
     )
     by_code = {(scheme, code): line for (_, scheme, code, _), line in lines.items()}
+    _load_amounts(data, by_code, board, stats)
+    _load_plan_changes(data, by_code, board, stats)
+    _load_investments(data, board, stats)
 
+
+def _load_amounts(data, by_code, board, stats: Stats) -> None:
+    """Budget, plan, forecasts and bokslut of each line."""
     amount_rows = []
     for spec in data["lines"]:
         line = by_code[(spec["scheme"], spec["code"])]
@@ -89,6 +96,9 @@ def load(stats: Stats | None = None) -> None:
         existing=BudgetAmount.objects.filter(line__board=board),
     )
 
+
+def _load_plan_changes(data, by_code, board, stats: Stats) -> None:
+    """The plan document's changes (specifications and the like) and their amounts."""
     document_year = data["plan_document_year"]
     change_rows, change_amounts = [], []
     for order, spec in enumerate(data.get("plan_changes", []), start=1):
@@ -132,6 +142,9 @@ def load(stats: Stats | None = None) -> None:
         existing=PlanChangeAmount.objects.filter(change__board=board),
     )
 
+
+def _load_investments(data, board, stats: Stats) -> None:
+    """The investment projects and their amounts."""
     projects = sync(
         InvestmentProject,
         [

@@ -30,6 +30,7 @@ UNKNOWN_STATE = (
 
 
 def load(stats: Stats) -> None:
+    """The demo occasions, goal assessments, strategic assignments and activities."""
     data = read(FILE)
     boards = {board.code: board for board in Board.objects.all()}
     occasion_key = ["board_id", "year", "kind"]
@@ -68,7 +69,13 @@ def load(stats: Stats) -> None:
                 return candidate
         raise DemoDataError(f"Demodata: nämndmålet {title!r} finns inte för {board.code} {year}.")
 
-    # ---- goal assessments ----
+    _load_assessments(data, boards, occasion, goal, stats)
+    by_text = _load_assignments(data, boards, occasion, stats)
+    _load_activities(data, boards, occasion, goal, by_text, stats)
+
+
+def _load_assessments(data, boards, occasion, goal, stats: Stats) -> None:
+    """The goal assessments, each at its occasion."""
     assessment_rows = []
     for spec in data["assessments"]:
         board = boards[spec["board"]]
@@ -91,7 +98,9 @@ def load(stats: Stats) -> None:
         existing=GoalAssessment.objects.filter(occasion__board__in=boards.values()),
     )
 
-    # ---- strategic assignments and their statuses ----
+
+def _load_assignments(data, boards, occasion, stats: Stats) -> dict[str, StrategicAssignment]:
+    """The strategic assignments and their statuses; the assignments by text."""
     town = municipality()
     assignment_key = ["scope", "board_id", "text"]
     assignment_rows = [
@@ -134,8 +143,11 @@ def load(stats: Stats) -> None:
         stats,
         existing=AssignmentStatus.objects.filter(occasion__board__in=boards.values()),
     )
+    return by_text
 
-    # ---- activities of the verksamhetsplan and their statuses ----
+
+def _load_activities(data, boards, occasion, goal, by_text, stats: Stats) -> None:
+    """The activities of the verksamhetsplan and their statuses."""
     activity_key = ["board_id", "year", "title"]
     activity_rows = []
     for spec in data["activities"]:

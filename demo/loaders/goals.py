@@ -13,8 +13,18 @@ EXTRA_FILE = "demo_2023.toml"
 
 
 def load(stats: Stats) -> None:
+    """The goal areas, kommunövergripande mål, nämndmål and the nämndmål's footnotes."""
     data = read(FILE)
     extra = read(EXTRA_FILE)
+    council_goals = _load_council_goals(data, extra, stats)
+    board_goal_specs = [*data["board_goals"], *extra.get("board_goals", [])]
+    boards = {board.code: board for board in Board.objects.all()}
+    board_goals = _load_board_goals(board_goal_specs, boards, council_goals, stats)
+    _load_board_goal_notes(board_goal_specs, boards, board_goals, stats)
+
+
+def _load_council_goals(data, extra, stats: Stats) -> dict[tuple, CouncilGoal]:
+    """The målområden and the kommunövergripande mål of the mandate period (and 2023's)."""
     first, last = data["council_goal_years"]
     areas = sync(
         GoalArea,
@@ -52,8 +62,11 @@ def load(stats: Stats) -> None:
         ["goal_area_id", "title", "valid_from"],
         stats,
     )
-    boards = {board.code: board for board in Board.objects.all()}
-    board_goal_specs = [*data["board_goals"], *extra.get("board_goals", [])]
+    return council_goals
+
+
+def _load_board_goals(board_goal_specs, boards, council_goals, stats: Stats) -> dict:
+    """The nämndmål, each under the kommunövergripande mål of its title in its first year."""
 
     def council_for(goal: dict) -> CouncilGoal | None:
         """The kommunövergripande mål of that title valid in the nämndmål's first year."""
@@ -78,8 +91,11 @@ def load(stats: Stats) -> None:
                 "valid_to": goal.get("valid_to"),
             }
         )
-    board_goals = sync(BoardGoal, rows, ["board_id", "title", "valid_from"], stats)
+    return sync(BoardGoal, rows, ["board_id", "title", "valid_from"], stats)
 
+
+def _load_board_goal_notes(board_goal_specs, boards, board_goals, stats: Stats) -> None:
+    """The footnotes of the nämndmål, numbered in the files' order."""
     footnote_rows = []
     for goal in board_goal_specs:
         owner = board_goals[(boards[goal["board"]].pk, goal["title"], goal["valid_from"])]

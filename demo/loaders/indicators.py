@@ -93,15 +93,33 @@ def _goal_for(goals: list[BoardGoal], entry: dict[str, Any]) -> BoardGoal:
     )
 
 
+VALUE_KEY = ["indicator_id", "year", "period_type", "period_number", "breakdown_id"]
+TARGET_KEY = ["indicator_id", "year", "breakdown_id"]
+
+
 def load(stats: Stats) -> None:
+    """The demo files' indicators, breakdowns, links, values, targets and footnotes, in order."""
     entries = specs()
     boards = {board.code: board for board in Board.objects.all()}
     units = {unit.code: unit for unit in OrganisationUnit.objects.all()}
     goals_by_board: dict[int, list[BoardGoal]] = {}
     for goal in BoardGoal.objects.filter(board__in=boards.values()):
         goals_by_board.setdefault(goal.board_id, []).append(goal)
+    by_key = _load_indicators(entries, boards, goals_by_board, stats)
+    breakdowns = _load_breakdowns(entries, units, stats)
 
-    # ---- indicators: top level first, then sub-indicators pointing at them ----
+    def breakdown_id(cell: dict[str, Any]) -> int:
+        return breakdowns[(Breakdown.make_code(*breakdown_parts(cell)),)].pk
+
+    indicator_ids = [indicator.pk for indicator in by_key.values()]
+    _load_links(entries, by_key, breakdown_id, indicator_ids, stats)
+    values = _load_values(entries, by_key, breakdown_id, indicator_ids, stats)
+    targets = _load_targets(entries, by_key, breakdown_id, indicator_ids, stats)
+    _load_footnotes(entries, by_key, indicator_ids, values, targets, stats)
+
+
+def _load_indicators(entries, boards, goals_by_board, stats: Stats) -> dict[str, Indicator]:
+    """Top-level indicators first, then the sub-indicators pointing at them; by file key."""
     by_key: dict[str, Indicator] = {}
     indicator_key = ["board_id", "category", "parent_id", "name", "valid_from"]
     for level in ("top", "child"):
@@ -142,8 +160,11 @@ def load(stats: Stats) -> None:
         )
         for entry, row in zip(batch, rows, strict=True):
             by_key[entry["key"]] = stored[tuple(row[name] for name in indicator_key)]
+    return by_key
 
-    # ---- breakdowns: every combination the files use ----
+
+def _load_breakdowns(entries, units, stats: Stats) -> dict[tuple, Breakdown]:
+    """Every combination of kön, förvaltning/enhet and category the files use, in order."""
     combos: set[tuple[str, str, str]] = set()
     for entry in entries:
         for cell in [*entry.get("values", []), *entry.get("targets", [])]:
@@ -180,11 +201,11 @@ def load(stats: Stats) -> None:
         stats,
         existing=Breakdown.objects.filter(code__in=[row["code"] for row in breakdown_rows]),
     )
+    return breakdowns
 
-    def breakdown_id(cell: dict[str, Any]) -> int:
-        return breakdowns[(Breakdown.make_code(*breakdown_parts(cell)),)].pk
 
-    # ---- which breakdowns each indicator is reported by, for which years ----
+def _load_links(entries, by_key, breakdown_id, indicator_ids, stats: Stats) -> None:
+    """Which breakdowns each indicator is reported by, for which years."""
     link_rows = []
     for entry in entries:
         indicator = by_key[entry["key"]]
@@ -213,7 +234,6 @@ def load(stats: Stats) -> None:
                     "order": order,
                 }
             )
-    indicator_ids = [indicator.pk for indicator in by_key.values()]
     sync(
         IndicatorBreakdown,
         link_rows,
@@ -222,8 +242,9 @@ def load(stats: Stats) -> None:
         existing=IndicatorBreakdown.objects.filter(indicator__in=indicator_ids),
     )
 
-    # ---- values ----
-    value_key = ["indicator_id", "year", "period_type", "period_number", "breakdown_id"]
+
+def _load_values(entries, by_key, breakdown_id, indicator_ids, stats: Stats) -> tuple:
+    """The values (numbers or I.U. with a reason): (rows, their footnotes, stored by key)."""
     value_rows, value_notes = [], []
     for entry in entries:
         indicator = by_key[entry["key"]]
@@ -256,13 +277,15 @@ def load(stats: Stats) -> None:
     values = sync(
         IndicatorValue,
         value_rows,
-        value_key,
+        VALUE_KEY,
         stats,
         existing=IndicatorValue.objects.filter(indicator__in=indicator_ids),
     )
+    return value_rows, value_notes, values
 
-    # ---- targets ----
-    target_key = ["indicator_id", "year", "breakdown_id"]
+
+def _load_targets(entries, by_key, breakdown_id, indicator_ids, stats: Stats) -> tuple:
+    """The targets: (rows, their footnotes, stored by key)."""
     target_rows, target_notes = [], []
     for entry in entries:
         indicator = by_key[entry["key"]]
@@ -280,12 +303,15 @@ def load(stats: Stats) -> None:
     targets = sync(
         Target,
         target_rows,
-        target_key,
+        TARGET_KEY,
         stats,
         existing=Target.objects.filter(indicator__in=indicator_ids),
     )
+    return target_rows, target_notes, targets
 
-    # ---- footnotes on indicator names, values and targets ----
+
+def _load_footnotes(entries, by_key, indicator_ids, values, targets, stats: Stats) -> None:
+    """The footnotes on indicator names, values and targets."""
     indicator_notes = [
         {
             "indicator_id": by_key[e["key"]].pk,
@@ -305,14 +331,14 @@ def load(stats: Stats) -> None:
     )
     sync(
         Footnote,
-        _owned_notes("value_id", value_rows, value_key, values, value_notes),
+        _owned_notes("value_id", *values, key=VALUE_KEY),
         ["value_id", "order"],
         stats,
         existing=Footnote.objects.filter(value__indicator__in=indicator_ids),
     )
     sync(
         Footnote,
-        _owned_notes("target_id", target_rows, target_key, targets, target_notes),
+        _owned_notes("target_id", *targets, key=TARGET_KEY),
         ["target_id", "order"],
         stats,
         existing=Footnote.objects.filter(target__indicator__in=indicator_ids),
@@ -324,7 +350,7 @@ def _notes(cell: dict[str, Any]) -> list[str]:
     return [notes] if isinstance(notes, str) else list(notes)
 
 
-def _owned_notes(owner_field, rows, key, stored, notes) -> list[dict[str, Any]]:
+def _owned_notes(owner_field, rows, notes, stored, *, key) -> list[dict[str, Any]]:
     result = []
     for row, texts in zip(rows, notes, strict=True):
         owner = stored[tuple(row[name] for name in key)]

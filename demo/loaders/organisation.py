@@ -13,6 +13,7 @@ def municipality() -> Municipality:
 
 
 def load(stats: Stats) -> None:
+    """The municipality, its boards, förvaltningar and enheter and which boards they serve."""
     data = read(FILE)
     (town,) = sync(Municipality, [{"name": data["municipality"]["name"]}], ["name"], stats).values()
     boards = sync(
@@ -33,9 +34,13 @@ def load(stats: Stats) -> None:
     )
     board_ids = {code: board.pk for (code,), board in boards.items()}
 
-    units_data = data["units"]
+    units = _load_units(data["units"], town, stats)
+    _link_units(data["units"], units, board_ids, stats)
+
+
+def _load_units(units_data, town, stats: Stats) -> dict[tuple, OrganisationUnit]:
+    """The förvaltningar and enheter; parents first, since a unit points at its parent."""
     units: dict[tuple, OrganisationUnit] = {}
-    # Parents first: a unit's parent must be stored before the unit points at it.
     for with_parent in (False, True):
         batch = [unit for unit in units_data if bool(unit.get("parent")) == with_parent]
         rows = []
@@ -66,6 +71,11 @@ def load(stats: Stats) -> None:
                 existing=OrganisationUnit.objects.filter(code__in=[r["code"] for r in rows]),
             )
         )
+    return units
+
+
+def _link_units(units_data, units, board_ids, stats: Stats) -> None:
+    """Which boards each unit serves; only the missing links are written."""
     through = OrganisationUnit.boards.through
     linked = set(
         through.objects.filter(

@@ -11,6 +11,6 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def may_list_users(context) -> bool:
+def may_list_users(context: template.Context) -> bool:
     request = context.get("request")
     return request is not None and _may_list_users(request.user)

@@ -103,6 +103,7 @@ class EconomyDashboard:
 
 
 def economy_dashboard(board: Board, year: int) -> EconomyDashboard:
+    """The board's economy page: driftsammandrag, forecasts and their charts, as ready text."""
     summary = operating_summary(board, year)
     table = forecasts(board, year)
     economy = EconomyDashboard(board=board, year=year, previous_restated=summary.previous_restated)
@@ -121,6 +122,13 @@ def economy_dashboard(board: Board, year: int) -> EconomyDashboard:
         for row in summary.rows
     ]
 
+    _add_forecasts(economy, table, year)
+    _add_operating_chart(economy, table, year)
+    return economy
+
+
+def _add_forecasts(economy: EconomyDashboard, table, year: int) -> None:
+    """The forecast table, the deviations per forecast and their chart."""
     months = list(table.months)
     economy.forecast_labels = [f"Prognos {table.label(month)}" for month in months]
     economy.forecast_rows = [
@@ -150,14 +158,16 @@ def economy_dashboard(board: Board, year: int) -> EconomyDashboard:
             economy.forecast_deviations,
         )
 
-    # Budget next to bokslut per line; before the year is closed, next to the latest forecast.
+
+def _add_operating_chart(economy: EconomyDashboard, table, year: int) -> None:
+    """Budget next to bokslut per line; before the year is closed, next to the latest forecast."""
     lines = [row for row in table.rows if row.kind in (RowKind.LINE, RowKind.UNIT)]
     if any(row.bokslut is not None for row in lines):
         outcome = [_tkr(row.bokslut) for row in lines]
         economy.outcome_name = f"Bokslut {year}"
     else:
         forecast_months = [
-            m for m in months if any(row.forecasts.get(m) is not None for row in lines)
+            m for m in table.months if any(row.forecasts.get(m) is not None for row in lines)
         ]
         if forecast_months:
             month = forecast_months[-1]
@@ -173,4 +183,3 @@ def economy_dashboard(board: Board, year: int) -> EconomyDashboard:
         outcome_name=economy.outcome_name,
         budget_name=f"Budget {year}",
     )
-    return economy

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Count, Max, Q
@@ -65,19 +66,22 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(
         self,
-        data=None,
+        data: Mapping[str, Any] | None = None,
         *,
         boards: Sequence[Board],
         years: tuple[int, int],
         with_board: bool = True,
         with_goal_area: bool = True,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, **kwargs)
         first, last = years
-        self.fields["ar"].choices = [(year, str(year)) for year in range(last, first - 1, -1)]
+        # The fields are the class's choice fields; Form.fields is typed with the base Field.
+        years_field = cast(forms.ChoiceField, self.fields["ar"])
+        years_field.choices = [(year, str(year)) for year in range(last, first - 1, -1)]
         if with_board:
-            self.fields["namnd"].choices = [(b.code, f"{b.name} ({b.code})") for b in boards]
+            board_field = cast(forms.ChoiceField, self.fields["namnd"])
+            board_field.choices = [(b.code, f"{b.name} ({b.code})") for b in boards]
         else:
             del self.fields["namnd"]
         if not with_goal_area:

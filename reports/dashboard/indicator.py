@@ -20,7 +20,7 @@ from goals.periods import PeriodType
 from indicators.formatting import format_target, format_with_unit
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import IndicatorSeries, load_series
-from reports.charts import indicator_chart, series_keys, sorted_periods
+from reports.charts import _SeriesKey, indicator_chart, series_keys, sorted_periods
 from reports.dashboard.rows import ALL_PERIOD_TYPES
 
 MAX_YEARS = 10
@@ -109,7 +109,8 @@ def indicator_chart_data(
         is_year = period.type == PeriodType.YEAR
         cells_by_code = series.cells(period.year, period.type, period.number)
         cells = []
-        for key in keys or [None]:
+        shown: list[_SeriesKey | None] = list(keys) if keys else [None]
+        for key in shown:
             cell = cells_by_code.get(key.code) if key is not None else None
             if cell is None:
                 cells.append(TableCell(NO_VALUE))

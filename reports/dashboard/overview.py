@@ -57,19 +57,10 @@ def _counts(counter: Counter[str], order: list[str], statuses: dict) -> list[Sta
     return [StatusCount(statuses[key], counter[key]) for key in order]
 
 
-def municipality_overview(
-    boards: Iterable[Board], year: int, *, goal_area: GoalArea | None = None
-) -> Overview:
-    boards = list(boards)
-    board_ids = [board.pk for board in boards]
-    overview = Overview(year=year, goal_area=goal_area)
-
-    goals = BoardGoal.objects.valid_in(year).filter(board__in=board_ids)
-    if goal_area is not None:
-        goals = goals.filter(council_goal__goal_area=goal_area)
-    goals = list(goals.only("pk", "board_id").order_by("pk"))
-    goal_ids = {goal.pk for goal in goals}
-
+def _assessed_levels(
+    board_ids: list[int], year: int, goal_ids: set[int]
+) -> tuple[dict[int, ReportingOccasion | None], dict[int, str]]:
+    """Each board's latest assessing occasion of the year and its goals' levels (two queries)."""
     occasions_by_board: dict[int, list[ReportingOccasion]] = defaultdict(list)
     for occasion in ReportingOccasion.objects.filter(
         board__in=board_ids, year=year, kind__in=ASSESSING_KINDS
@@ -85,7 +76,24 @@ def municipality_overview(
             board_goal__in=goal_ids,
         ).values_list("board_goal_id", "level")
     )
+    return chosen, levels
 
+
+def municipality_overview(
+    boards: Iterable[Board], year: int, *, goal_area: GoalArea | None = None
+) -> Overview:
+    """Per board and in total: how many goals have each level and indicators each status."""
+    boards = list(boards)
+    board_ids = [board.pk for board in boards]
+    overview = Overview(year=year, goal_area=goal_area)
+
+    goals = BoardGoal.objects.valid_in(year).filter(board__in=board_ids)
+    if goal_area is not None:
+        goals = goals.filter(council_goal__goal_area=goal_area)
+    goals = list(goals.only("pk", "board_id").order_by("pk"))
+    goal_ids = {goal.pk for goal in goals}
+
+    chosen, levels = _assessed_levels(board_ids, year, goal_ids)
     indicators = [
         indicator
         for indicator in Indicator.objects.valid_in(year)

@@ -101,50 +101,61 @@ def indicator_row(
         row.target_text = format_target(target)
 
     latest = latest_period(series, year)
-    outcome = None
     if latest is not None:
-        period, cells = latest
-        row.period_label = period.label
-        total = cells.get(TOTAL)
-        where = (period.year, period.type, period.number)
-        if total is not None:
-            row.value_text = _cell_text(total, indicator.unit)
-            row.is_missing = total.is_missing
-            if total.is_missing:
-                reasons = [total.missing_label, *total.footnotes]
-                row.missing_text = " ".join(text for text in reasons if text)
-            outcome = total.value
-            if total.is_derived:
-                row.derived_note = derived_note(indicator)
-        else:
-            # Only split values: shown as the report prints them (`UAF: 2,5 SOF: 6,9`,
-            # `7,6 (total, inkl BEA-anst) 5,2 (enbart HÖK-anst)`); not judged against the target.
-            row.value_text = series.row_text(where[0], "", *where[1:]) or NO_TOTAL
-        row.breakdown_text = ", ".join(
-            f"{GENDER_LABELS[gender]} {text}"
-            for gender in series.genders()
-            if (text := series.row_text(where[0], gender, *where[1:]))
-        )
-        if row.target_inherited:
-            row.note = INHERITED_NOT_JUDGED
-        elif target is not None and outcome is not None:
-            if (
-                period.type != PeriodType.YEAR
-                and indicator.aggregation == Indicator.Aggregation.FLOW
-            ):
-                row.note = FLOW_NOT_JUDGED
-            else:
-                previous = series.total(year - 1)
-                row.met = target_met(
-                    target,
-                    outcome,
-                    direction=indicator.direction,
-                    previous=previous.value if previous is not None else None,
-                )
+        _judge_latest(row, series, year, latest, target)
     row.status = target_status(row.met)
     if not with_trend:
         return row
 
+    row.trend = _trend(series, year)
+    return row
+
+
+def _judge_latest(
+    row: IndicatorRow, series: IndicatorSeries, year: int, latest, target: Target | None
+) -> None:
+    """The latest period's value, its breakdown text and, where it can be, the judgement."""
+    indicator = series.indicator
+    outcome = None
+    period, cells = latest
+    row.period_label = period.label
+    total = cells.get(TOTAL)
+    where = (period.year, period.type, period.number)
+    if total is not None:
+        row.value_text = _cell_text(total, indicator.unit)
+        row.is_missing = total.is_missing
+        if total.is_missing:
+            reasons = [total.missing_label, *total.footnotes]
+            row.missing_text = " ".join(text for text in reasons if text)
+        outcome = total.value
+        if total.is_derived:
+            row.derived_note = derived_note(indicator)
+    else:
+        # Only split values: shown as the report prints them (`UAF: 2,5 SOF: 6,9`,
+        # `7,6 (total, inkl BEA-anst) 5,2 (enbart HÖK-anst)`); not judged against the target.
+        row.value_text = series.row_text(where[0], "", *where[1:]) or NO_TOTAL
+    row.breakdown_text = ", ".join(
+        f"{GENDER_LABELS[gender]} {text}"
+        for gender in series.genders()
+        if (text := series.row_text(where[0], gender, *where[1:]))
+    )
+    if row.target_inherited:
+        row.note = INHERITED_NOT_JUDGED
+    elif target is not None and outcome is not None:
+        if period.type != PeriodType.YEAR and indicator.aggregation == Indicator.Aggregation.FLOW:
+            row.note = FLOW_NOT_JUDGED
+        else:
+            previous = series.total(year - 1)
+            row.met = target_met(
+                target,
+                outcome,
+                direction=indicator.direction,
+                previous=previous.value if previous is not None else None,
+            )
+
+
+def _trend(series: IndicatorSeries, year: int):
+    """The sparkline of the history years, from the first year with a value."""
     points, absent = [], set()
     for trend_year in history_years(year):
         cell = series.total(trend_year)
@@ -153,8 +164,7 @@ def indicator_row(
                 continue  # the trend starts at the first year with a value
             absent.add(trend_year)
         points.append((trend_year, cell.value if cell is not None else None))
-    row.trend = sparkline(points, indicator.decimals, no_value_years=absent)
-    return row
+    return sparkline(points, series.indicator.decimals, no_value_years=absent)
 
 
 def indicator_rows(

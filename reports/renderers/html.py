@@ -96,12 +96,12 @@ def table_view(table: ReportTable) -> HtmlTable:
         for index, cell in enumerate(row.cells):
             if cell.covered:
                 continue
-            column = table.columns[index] if index < len(table.columns) else None
+            spec = table.columns[index] if index < len(table.columns) else None
             classes = ""
-            if column is not None and column.numeric:
+            if spec is not None and spec.numeric:
                 # A long composite text ("7,6% (total, inkl BEA-anst) …") may wrap.
                 classes = "num split" if len(cell.text) > 14 and not cell.is_number else "num"
-            elif column is not None and column.wrap and (column.width or 0) >= 40:
+            elif spec is not None and spec.wrap and (spec.width or 0) >= 40:
                 classes = "wrap"
             cells.append(
                 HtmlCell(

@@ -18,16 +18,22 @@ import io
 import math
 import re
 from copy import copy
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.report.model import TEXT, Cell, Report, ReportTable, RowKind
+from reports.report.model import TEXT, Cell, Report, ReportTable, Row, RowKind
+
+# A write-only sheet (openpyxl's WriteOnlyWorksheet). Its stubs leave out what openpyxl gives it
+# at run time (row and column dimensions, merged cells, page setup), so it is typed loosely.
+WriteOnlySheet = Any
 
 BASE_FORMATS = {
     "int": "#,##0",
@@ -125,9 +131,10 @@ class _Styles:
         self.workbook.add_named_style(style)
         self.arrays[style.name] = style.as_tuple()
 
-    def apply(self, cell, name: str) -> None:
+    def apply(self, cell: SheetCell, name: str) -> None:
         """cell.style = name, without openpyxl's search through the names for every cell."""
-        cell._style = copy(self.arrays[name])
+        # openpyxl's style array, which its stubs keep private.
+        cell._style = copy(self.arrays[name])  # type: ignore[attr-defined]
 
     def body(
         self, cell_format: str, *, numeric: bool, bold: bool, italic: bool, section: bool
@@ -182,17 +189,19 @@ def _lines_needed(text: str, width: float) -> int:
 class _SheetWriter:
     """Writes tables to a write-only sheet: cells are placed in a grid, then streamed in order."""
 
-    def __init__(self, ws, styles: _Styles, report: Report, tables: list[ReportTable]):
+    def __init__(
+        self, ws: WriteOnlySheet, styles: _Styles, report: Report, tables: list[ReportTable]
+    ) -> None:
         self.ws = ws
         self.styles = styles
         self.report = report
         self.tables = tables
         self.row = 1
-        self.grid: dict[int, dict[int, WriteOnlyCell]] = {}
+        self.grid: dict[int, dict[int, SheetCell]] = {}
         self.shown: dict[int, str] = {}  # id(cell) -> _display(cell), computed once per cell
         self.widths = self._column_widths()
 
-    def _cell(self, row: int, column: int, style: str) -> WriteOnlyCell:
+    def _cell(self, row: int, column: int, style: str) -> SheetCell:
         cell = WriteOnlyCell(self.ws)
         self.styles.apply(cell, style)
         self.grid.setdefault(row, {})[column] = cell
@@ -219,7 +228,7 @@ class _SheetWriter:
             if not cells:
                 self.ws.append([])
                 continue
-            line: list[WriteOnlyCell | None] = [None] * max(cells)
+            line: list[SheetCell | None] = [None] * max(cells)
             for column, cell in cells.items():
                 line[column - 1] = cell
             self.ws.append(line)
@@ -275,7 +284,7 @@ class _SheetWriter:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         self._stream()
 
-    def _text(self, column: int, text: str, style: str, row: int | None = None):
+    def _text(self, column: int, text: str, style: str, row: int | None = None) -> SheetCell:
         cell = self._cell(row or self.row, column, style)
         cell.value = _clip(text)
         cell.data_type = "s"
@@ -298,9 +307,9 @@ class _SheetWriter:
         for note in table.footnotes:
             self.row += 1
             self._footnote(f"{superscript([note.number])} {note.text}", width)
-        for note in table.notes:
+        for text in table.notes:
             self.row += 1
-            self._footnote(note, width)
+            self._footnote(text, width)
 
     def _footnote(self, text: str, width: int) -> None:
         self._text(1, text, "sk_footnote")
@@ -322,7 +331,7 @@ class _SheetWriter:
         for index, column in enumerate(table.columns, start=1):
             self._text(index, column.label, "sk_header_num" if column.numeric else "sk_header")
 
-    def _write_row(self, table: ReportTable, body_row) -> None:
+    def _write_row(self, table: ReportTable, body_row: Row) -> None:
         ws = self.ws
         section = body_row.kind == RowKind.SECTION
         lines = 1
@@ -359,7 +368,7 @@ class _SheetWriter:
         if lines > 1:
             ws.row_dimensions[self.row].height = LINE_HEIGHT * lines
 
-    def _write_text(self, target, cell: Cell, style: str, *, bold: bool) -> None:
+    def _write_text(self, target: SheetCell, cell: Cell, style: str, *, bold: bool) -> None:
         parts = cell.display_parts()
         if cell.parts is not None and any(part.italic for part in parts):
             rich = CellRichText()

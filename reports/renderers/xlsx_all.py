@@ -17,11 +17,11 @@ import io
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from reports.renderers.xlsx import _SheetWriter, _Styles, safe_sheet_title
+from reports.renderers.xlsx import WriteOnlySheet, _SheetWriter, _Styles, safe_sheet_title
 from reports.report.model import TEXT, Report
 
 CONTENTS_TITLE = "Innehåll"
@@ -38,7 +38,7 @@ def board_sheet_title(report: Report, taken: set[str]) -> str:
     return safe_sheet_title(f"{report.board_code} {report.board_name}", taken)
 
 
-def _text(ws: WriteOnlyWorksheet, text: str, style: str) -> WriteOnlyCell:
+def _text(ws: WriteOnlySheet, text: str, style: str) -> Cell:
     """A text cell, never a formula whatever the text starts with (names are typed by users)."""
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"
@@ -49,7 +49,7 @@ def _text(ws: WriteOnlyWorksheet, text: str, style: str) -> WriteOnlyCell:
 
 
 def _write_contents(
-    ws: WriteOnlyWorksheet, styles: _Styles, year: int, boards: list[tuple[Report, str]]
+    ws: WriteOnlySheet, styles: _Styles, year: int, boards: list[tuple[Report, str]]
 ) -> None:
     """Kortnamn and name of each board; the name links to the board's sheet."""
     ws.column_dimensions["A"].width = 12
@@ -69,7 +69,7 @@ def _write_contents(
         ws.append([_text(ws, report.board_code, body), name])
 
 
-def _write_board(ws: WriteOnlyWorksheet, styles: _Styles, report: Report) -> None:
+def _write_board(ws: WriteOnlySheet, styles: _Styles, report: Report) -> None:
     if report.tables:
         _SheetWriter(ws, styles, report, report.tables).write()
         return

@@ -98,7 +98,8 @@ def load_report_data(board: Board, year: int) -> ReportData:
         .filter(Q(year__isnull=True) | Q(year=year))
         .order_by("order", "pk")
     ):
-        goal_footnotes[note.board_goal_id].append(note.text)
+        if note.board_goal_id is not None:  # always: the filter is on board_goal
+            goal_footnotes[note.board_goal_id].append(note.text)
 
     assessments = {
         assessment.board_goal_id: assessment

@@ -49,7 +49,7 @@ def _outcome_columns(year: int, first_label: str, *, restated: bool = False) -> 
     ]
 
 
-def _outcome_row(row) -> Row:
+def _outcome_row(row: budget_tables.OutcomeRow) -> Row:
     return Row(
         ROW_KINDS.get(row.kind, RowKind.DATA),
         [
@@ -116,7 +116,7 @@ def _investment_columns(year: int, first_label: str) -> list[Column]:
     ]
 
 
-def _investment_row(row, kind: RowKind = RowKind.DATA) -> Row:
+def _investment_row(row: budget_tables.InvestmentRow, kind: RowKind = RowKind.DATA) -> Row:
     # The seed leaves an unknown investment figure blank (no "-").
     return Row(
         kind,
@@ -140,7 +140,12 @@ def _investment_row(row, kind: RowKind = RowKind.DATA) -> Row:
 def build_investment_tables(data: ReportData) -> list[ReportTable]:
     investments = data.investments
 
-    def table(key: str, name: str, projects, *sums) -> ReportTable:
+    def table(
+        key: str,
+        name: str,
+        projects: list[budget_tables.InvestmentRow],
+        *sums: budget_tables.InvestmentRow,
+    ) -> ReportTable:
         return ReportTable(
             key=key,
             title=f"{name}, belopp i tkr",

@@ -145,7 +145,7 @@ class IndicatorRows:
         for cell in [*plain, *splits]:
             breakdown = cell.breakdown
             text = self._number_text(cell, suffix)
-            if breakdown is not None and breakdown.org_unit_id is not None:
+            if breakdown is not None and breakdown.org_unit is not None:
                 text = f"{breakdown.org_unit.code}: {text}"
             if breakdown is not None and breakdown.category:
                 text = f"{text} ({breakdown.category})"

@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from indicators.formatting import format_number
 
@@ -78,7 +79,7 @@ class Cell:
         """The cell as the report prints it, without footnote marks."""
         if self.parts is not None:
             return "".join(part.text for part in self.parts)
-        if self.is_number:
+        if self.is_number and isinstance(self.value, Decimal | int):  # a number is one of those
             return format_number(self.value, self.decimals) + self.suffix
         return "" if self.value is None else str(self.value)
 
@@ -96,7 +97,7 @@ class Cell:
 
     @classmethod
     def number(
-        cls, value: Decimal | int | None, decimals: int = 0, *, suffix: str = "", **kwargs
+        cls, value: Decimal | int | None, decimals: int = 0, *, suffix: str = "", **kwargs: Any
     ) -> Cell:
         if value is None:
             return cls(None, **kwargs)

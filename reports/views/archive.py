@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from core.types import AnyUser
 from goals.access import Action, require
 from reports.archive import (
     JSON_CONTENT_TYPE,
@@ -21,11 +21,12 @@ from reports.archive import (
 )
 from reports.models import ArchivedReport
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE
+from reports.views.report import attachment_header
 
 NO_SUCH_ARCHIVE = "Den arkiverade rapporten finns inte eller så saknar du behörighet."
 
 
-def _archive_for_user(user, archive_id: int) -> ArchivedReport:
+def _archive_for_user(user: AnyUser, archive_id: int) -> ArchivedReport:
     archive = ArchivedReport.objects.select_related("board").filter(pk=archive_id).first()
     if archive is None:
         raise Http404(NO_SUCH_ARCHIVE)
@@ -42,9 +43,7 @@ def _download(request: HttpRequest, archive_id: int, fmt: str) -> HttpResponse:
     content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else JSON_CONTENT_TYPE
     sha = archive.xlsx_sha256 if fmt == "xlsx" else archive.json_sha256
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{archive.filename_stem}.{fmt}"
-    )
+    response["Content-Disposition"] = attachment_header(f"{archive.filename_stem}.{fmt}")
     response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(sha)).decode()}:"
     response["ETag"] = f'"{sha}"'
     response["Cache-Control"] = "private, no-store"

@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
 from goals.access import Action, boards_for, get_board_for_user
-from goals.models import Board
+from goals.models import Board, GoalArea
 from reports import charts
 from reports.dashboard.board import board_dashboard as build_board_dashboard
 from reports.dashboard.economy import economy_dashboard
@@ -27,7 +27,9 @@ BOARD_NOT_IN_YEAR = "Nämnden fanns inte det året."
 
 def _wants_fragment(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.history_restore_request
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
@@ -52,7 +54,9 @@ def _board_in_year(request: HttpRequest, board_code: str, year: int) -> Board:
     return board
 
 
-def _board_filter(request: HttpRequest, board: Board, year: int, *, with_goal_area: bool):
+def _board_filter(
+    request: HttpRequest, board: Board, year: int, *, with_goal_area: bool
+) -> tuple[DashboardFilterForm, GoalArea | None]:
     boards = _visible_boards(request)
     first, last = year_bounds(boards)
     form = DashboardFilterForm(
@@ -68,7 +72,7 @@ def _board_filter(request: HttpRequest, board: Board, year: int, *, with_goal_ar
 
 def _show_used_values(form: DashboardFilterForm, **used: str) -> None:
     """After a bad value the form shows what the page uses (the error message stays)."""
-    data = form.data.copy()
+    data = dict(form.data)  # the views build the form from a dict
     for name in form.errors:
         data[name] = used.get(name, "")
     form.data = data
@@ -89,7 +93,8 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
 
     def build() -> dict:
         overview = build_overview(shown, year, goal_area=goal_area)
-        names = [summary.board.name for summary in overview.boards]
+        # Each summary in boards has its board; only the total row has none.
+        names = [summary.board.name if summary.board else "" for summary in overview.boards]
         return {
             "overview": overview,
             "goal_chart": charts.stacked_status_chart(

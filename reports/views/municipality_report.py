@@ -11,10 +11,11 @@ the whole file is kept until the data changes (reports.freshness).
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
 from core.security import SecurityEvent, log_security_event
+from core.types import AnyUser, AuthenticatedHttpRequest
 from goals.access import Action, boards_for
 from goals.models import Board
 from reports.freshness import cached, data_token
@@ -26,7 +27,7 @@ NO_BOARDS = "Du saknar behörighet att ta ut nämndernas verksamhetsberättelser
 NO_BOARDS_IN_YEAR = "Ingen av dina nämnder fanns det året."
 
 
-def export_boards(user, year: int) -> list[Board]:
+def export_boards(user: AnyUser, year: int) -> list[Board]:
     """The boards whose report the user may export for the year, by code; 404 if none."""
     boards = list(boards_for(user, Action.EXPORT).order_by("code"))
     if not boards:
@@ -45,7 +46,7 @@ def all_boards_filename(year: int) -> str:
 
 
 @require_safe
-def report_xlsx_all(request, year: int):
+def report_xlsx_all(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """One workbook: a contents sheet, then each board's whole report on a sheet of its own."""
     boards = export_boards(request.user, year)
     token = data_token()  # one reading for every board: the file shows one moment of the data

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Max, Min
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action, boards_for, can, get_board_for_user, require
-from goals.models import GoalAssessment
+from goals.models import Board, GoalAssessment
 from goals.periods import OccasionKind
-from goals.structure import goal_structure
+from goals.structure import GoalAreaNode, goal_structure
 from indicators.models import Indicator, IndicatorValue
-from indicators.selectors import group_by_goal, indicators_for_board, load_series
+from indicators.selectors import (
+    Cell,
+    IndicatorSeries,
+    group_by_goal,
+    indicators_for_board,
+    load_series,
+)
 from reports.dashboard.indicator import indicator_chart_data
 from reports.freshness import cached
 
@@ -22,7 +32,7 @@ PERIOD_YEARS_SHOWN = 3  # the indicator page's table of quarters/tertials/months
 OCCASION_RANK = {kind: rank for rank, kind in enumerate(OccasionKind.values)}
 
 
-def home(request):
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     boards = list(boards_for(request.user, Action.VIEW).order_by("order", "name"))
     # The span of every value of the boards reads them all (100 000 rows at size L): kept like
     # the pages built from the same data.
@@ -46,7 +56,7 @@ def home(request):
     return render(request, "reports/home.html", context)
 
 
-def latest_assessments(board, year: int) -> dict[int, GoalAssessment]:
+def latest_assessments(board: Board, year: int) -> dict[int, GoalAssessment]:
     """Each nämndmål's assessment at the latest occasion of the year that has one (1 query)."""
     latest: dict[int, GoalAssessment] = {}
     assessments = GoalAssessment.objects.filter(
@@ -62,7 +72,7 @@ def latest_assessments(board, year: int) -> dict[int, GoalAssessment]:
     return latest
 
 
-def goal_tree(request, board_code: str, year: int):
+def goal_tree(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = get_board_for_user(request.user, board_code, Action.VIEW)
     years = list(range(year - YEARS_SHOWN + 1, year + 1))
     context = {
@@ -75,7 +85,7 @@ def goal_tree(request, board_code: str, year: int):
     return render(request, "reports/goal_tree.html", context)
 
 
-def _goal_tree(board, year: int, years: list[int]) -> list:
+def _goal_tree(board: Board, year: int, years: list[int]) -> list[GoalAreaNode]:
     """The goal areas with their nämndmål, each with its assessment and indicator rows."""
     indicators = list(indicators_for_board(board, year))
     series = load_series(indicators, years)
@@ -93,10 +103,12 @@ def _goal_tree(board, year: int, years: list[int]) -> list:
     return areas
 
 
-def _indicator_rows(indicator: Indicator, series, years: list[int], year: int) -> dict:
+def _indicator_rows(
+    indicator: Indicator, series: dict[int, IndicatorSeries], years: list[int], year: int
+) -> dict[str, Any]:
     """The indicator's own row followed by its gender rows and sub-indicators, as in the report."""
 
-    def row(item: Indicator, label: str, gender: str = "", italic: bool = False) -> dict:
+    def row(item: Indicator, label: str, gender: str = "", italic: bool = False) -> dict[str, Any]:
         data = series[item.pk]
         target = data.target(year) if not gender else None
         return {
@@ -125,11 +137,11 @@ def _indicator_rows(indicator: Indicator, series, years: list[int], year: int) -
     return {"indicator": indicator, "rows": rows}
 
 
-def _notes(cells) -> list[str]:
+def _notes(cells: Iterable[Cell]) -> list[str]:
     return [text for cell in cells for text in cell.footnotes]
 
 
-def indicator_detail(request, pk: int):
+def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = (
         Indicator.objects.select_related(
             "board", "board_goal__council_goal__goal_area", "parent", "predecessor"
@@ -150,6 +162,32 @@ def indicator_detail(request, pk: int):
         ),
     }
     return render(request, "reports/indicator_detail.html", context)
+
+
+def _year_section(item: Indicator, data, years: list[int]) -> dict:
+    """One indicator's table of years: total, by gender, target and footnotes per year."""
+    genders = data.genders()
+    rows = []
+    for year in years:
+        target = data.target(year)
+        cells = data.row_cells(year)
+        rows.append(
+            {
+                "year": year,
+                "total": data.row_text(year) or "–",
+                "computed": any(cell.is_computed for cell in cells),
+                "missing": [cell.missing_label for cell in cells if cell.missing_label],
+                "by_gender": [data.row_text(year, gender) or "–" for gender in genders],
+                "target": target.display if target else "",
+                "notes": [t for cell in cells for t in cell.footnotes]
+                + ([note.text for note in target.footnotes.all()] if target else []),
+            }
+        )
+    return {
+        "indicator": item,
+        "genders": ["Kvinnor" if g == "K" else "Män" for g in genders],
+        "rows": rows,
+    }
 
 
 def _indicator_page(indicator: Indicator, *, all_periods: bool) -> dict:
@@ -174,33 +212,7 @@ def _indicator_page(indicator: Indicator, *, all_periods: bool) -> dict:
         .order_by("indicator__order", "year", "period_type", "period_number", "breakdown__order")
     )
     series = load_series(family, years)
-    sections = []
-    for item in family:
-        data = series[item.pk]
-        genders = data.genders()
-        rows = []
-        for year in years:
-            target = data.target(year)
-            cells = data.row_cells(year)
-            rows.append(
-                {
-                    "year": year,
-                    "total": data.row_text(year) or "–",
-                    "computed": any(cell.is_computed for cell in cells),
-                    "missing": [cell.missing_label for cell in cells if cell.missing_label],
-                    "by_gender": [data.row_text(year, gender) or "–" for gender in genders],
-                    "target": target.display if target else "",
-                    "notes": [t for cell in cells for t in cell.footnotes]
-                    + ([note.text for note in target.footnotes.all()] if target else []),
-                }
-            )
-        sections.append(
-            {
-                "indicator": item,
-                "genders": ["Kvinnor" if g == "K" else "Män" for g in genders],
-                "rows": rows,
-            }
-        )
+    sections = [_year_section(item, series[item.pk], years) for item in family]
     return {
         "sections": sections,
         "periodic_values": list(periodic_values),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action, get_board_for_user
 from goals.models import Board
 from reports.freshness import cached, data_token
@@ -22,16 +23,21 @@ NO_SUCH_YEAR = "Nämnden fanns inte det året."
 NO_SUCH_TABLE = "Rapporten har ingen sådan tabell."
 
 
-def _board(request, board_code: str, year: int, action: Action) -> Board:
+def _board(request: AuthenticatedHttpRequest, board_code: str, year: int, action: Action) -> Board:
     board = get_board_for_user(request.user, board_code, action)
     if not board.is_valid_in(year):
         raise Http404(NO_SUCH_YEAR)
     return board
 
 
+def attachment_header(filename: str) -> str:
+    """Content-Disposition for a download (an attachment always has a header value)."""
+    return content_disposition_header(True, filename) or ""
+
+
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = attachment_header(filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -41,7 +47,7 @@ def report_filename(board_code: str, year: int, table_key: str = "") -> str:
     return f"verksamhetsberattelse-{board_code}-{year}{suffix}.xlsx"
 
 
-def report_page(request, board_code: str, year: int):
+def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board(request, board_code, year, Action.VIEW)
     # The page's tables as escaped HTML cells, kept like the report they come from: turning
     # some two thousand cells into HTML took as long as rendering the template itself.
@@ -54,7 +60,7 @@ def report_page(request, board_code: str, year: int):
     return render(request, "reports/report.html", context)
 
 
-def report_xlsx(request, board_code: str, year: int):
+def report_xlsx(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board(request, board_code, year, Action.EXPORT)
     token = data_token()
     content = cached(
@@ -65,7 +71,9 @@ def report_xlsx(request, board_code: str, year: int):
     return _xlsx_response(content, report_filename(board.code, year))
 
 
-def report_table_xlsx(request, board_code: str, year: int, table_key: str):
+def report_table_xlsx(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, table_key: str
+) -> HttpResponse:
     board = _board(request, board_code, year, Action.EXPORT)
     token = data_token()
 

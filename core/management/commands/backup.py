@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
-    def handle(self, *args, directory: Path | None, database: str, **options):
+    def handle(self, *args: Any, directory: Path | None, database: str, **options: Any) -> None:
         settings_dict = connections[database].settings_dict
         try:
             path = backup_database(settings_dict, directory or default_directory())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.management.base import BaseCommand, CommandError
@@ -38,7 +40,16 @@ class Command(BaseCommand):
             help="Fråga inte före återställningen.",
         )
 
-    def handle(self, *args, file: Path, database_url: str, database: str, interactive, **opts):
+    def handle(
+        self,
+        *args: Any,
+        file: Path,
+        database_url: str,
+        database: str,
+        interactive: bool,
+        **opts: Any,
+    ) -> None:
+        settings_dict: Mapping[str, Any]
         if database_url:
             try:
                 settings_dict = dj_database_url.parse(database_url)

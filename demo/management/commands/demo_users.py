@@ -7,10 +7,11 @@ to run when DEBUG is off unless --force is given.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from goals.models import Board, BoardRole, Role
@@ -79,11 +80,11 @@ def ensure_demo_users() -> int:
 class Command(BaseCommand):
     help = "Skapar demoanvändare, en per roll, med ett gemensamt demolösenord."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--print", action="store_true", help="Skriv ut användarna.")
         parser.add_argument("--force", action="store_true", help="Skapa dem även när DEBUG är av.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError(REFUSED_WITHOUT_DEBUG)
         created = ensure_demo_users()

@@ -9,7 +9,9 @@ an earlier run and leaves every other board alone. See demo/synthetic.py for the
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.synthetic import DEFAULT_LAST_YEAR, generate_municipality, synthetic_fingerprint
 
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         "de syntetiska nämnderna från en tidigare."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--boards", type=int, default=15, help="Antal nämnder (standard 15).")
         parser.add_argument(
             "--years", type=int, default=10, help="Antal år historik (standard 10)."
@@ -39,7 +41,7 @@ class Command(BaseCommand):
             help="Skriv ut en kontrollsumma över de genererade data (för att jämföra körningar).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         verbose = options["verbosity"] > 1
         try:
             result = generate_municipality(

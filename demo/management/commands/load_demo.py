@@ -10,10 +10,11 @@ what the load did: rows created, changed and unchanged in all and per kind, and 
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from demo.loaders.base import Stats
@@ -40,14 +41,14 @@ def load_all(loaders: list[str] | None = None) -> Stats:
 class Command(BaseCommand):
     help = "Läser in demodata för Linköpings kommun (kan köras flera gånger)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--no-users",
             action="store_true",
             help="Skapa inte demoanvändarna (görs annars när DEBUG är på).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         stats = load_all()
         self.stdout.write(f"Demodata inläst: {stats.summary()}.")
         if options["verbosity"] > 0:

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import ChangeSource
-from goals.periods import PeriodType
+from goals.periods import Period, PeriodType
 from indicators.models import Breakdown, Indicator, IndicatorValue, MissingReason
 from indicators.parsing import read_value_text
-from indicators.services import save_value
+from indicators.services import PERIOD_NUMBER_INVALID, save_value
 
 
 class Command(BaseCommand):
@@ -51,7 +51,10 @@ class Command(BaseCommand):
         period_type, _, number = options["period"].partition(":")
         if period_type not in PeriodType.values:
             raise CommandError("Perioden ska vara ar, kvartal:N, tertial:N eller manad:N.")
-        period_number = int(number) if number else 1
+        try:
+            period = Period(options["year"], PeriodType(period_type), int(number or 1))
+        except ValueError:
+            raise CommandError(PERIOD_NUMBER_INVALID) from None
         try:
             spelled_missing, value = read_value_text(options["value"], unit=indicator.unit)
         except ValidationError as error:
@@ -59,17 +62,15 @@ class Command(BaseCommand):
         current = IndicatorValue.objects.filter(
             indicator=indicator,
             year=options["year"],
-            period_type=period_type,
-            period_number=period_number,
+            period_type=period.type,
+            period_number=period.number,
             breakdown=breakdown,
         ).first()
         try:
             result = save_value(
                 user=user,
                 indicator=indicator,
-                year=options["year"],
-                period_type=period_type,
-                period_number=period_number,
+                period=period,
                 breakdown=breakdown,
                 value=value,
                 missing_reason=options["missing_reason"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -39,8 +40,15 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, board: str, year: int, output: str, table: str, as_json: bool, **options
-    ):
+        self,
+        *args: Any,
+        board: str,
+        year: int,
+        output: str,
+        table: str,
+        as_json: bool,
+        **options: Any,
+    ) -> None:
         board_obj = Board.objects.select_related("municipality").filter(code=board).first()
         if board_obj is None:
             raise CommandError(UNKNOWN_BOARD.format(code=board))
