@@ -1,4 +1,10 @@
-"""Small builders for test data (a goal chain of a chosen size: tests.entry_data.goal_chain)."""
+"""Small builders for test data (a goal chain of a chosen size: tests.entry_data.goal_chain).
+
+Plain functions, not factory_boy: each builder is a get_or_create on a natural key or a loop
+over years and breakdowns, and the tests name every field they depend on. As factories they
+grow longer (LazyAttribute for the derived code, post_generation for the loops) and a default
+made up by a factory would hide the year or state a test is about.
+"""
 
 from __future__ import annotations
 

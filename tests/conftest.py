@@ -91,12 +91,30 @@ def outsider(db):
     return make_user("utomstaende", None, None)
 
 
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker):
+    """The rows load_demo writes, read once per session (tests/demo_database.py)."""
+    from tests import demo_database
+
+    with django_db_blocker.unblock():
+        return demo_database.capture()
+
+
 @pytest.fixture
-def demo_data(db):
-    """The Linköping demo data as `make run` loads it."""
+def demo_data(db, demo_rows):
+    """The Linköping demo data as `make run` loads it; returns the board AN.
+
+    Copied from the session's one load. A test whose other fixtures already made demo rows (a
+    persona's board) gets a real load over them instead, as `make run` over existing data.
+    """
     from django.core.management import call_command
 
-    call_command("load_demo", verbosity=0)
+    from tests import demo_database
+
+    if demo_database.is_untouched(demo_rows):
+        demo_database.insert(demo_rows)
+    else:
+        call_command("load_demo", verbosity=0)
     return Board.objects.get(code="AN")
 
 
