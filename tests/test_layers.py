@@ -28,7 +28,10 @@ OTHER_NAMESPACES = {"admin"}
 
 LOAD = re.compile(r"{%\s*load\s+(.+?)\s*%}")
 URL_TAG = re.compile(r"""{%\s*url\s+(["'])([^"']+)\1""")
-URL_CALL = re.compile(r"""\b(?:reverse|reverse_lazy|redirect|resolve_url)\(\s*(["'])([^"'/]+)\1""")
+# reverse("ns:name"), and django-tables2's linkify=("ns:name", …), which reverses it later.
+URL_CALL = re.compile(
+    r"""(?:\b(?:reverse|reverse_lazy|redirect|resolve_url)\(|\blinkify=\()\s*(["'])([^"'/]+)\1"""
+)
 URL_SETTING = re.compile(
     r"""^(?:LOGIN_URL|LOGIN_REDIRECT_URL|LOGOUT_REDIRECT_URL)\s*=\s*(["'])([^"'/]+)\1""", re.M
 )
@@ -165,6 +168,7 @@ def test_an_unknown_library_fails(house):
 def test_an_upward_or_unnamespaced_url_name_fails(house):
     (house / "goals" / "views.py").write_text(
         'reverse(\n    "indicators:entry_page")\nredirect("goals:occasion_submit")\n'
+        'name = tables.Column(linkify=("reports:indicator_detail", [A("pk")]))\n'
     )
     (house / "indicators" / "templates" / "page.html").write_text(
         "{% url 'reports:report' 1 %}{% url \"entry_page\" %}{% url 'admin:index' %}"
@@ -172,6 +176,7 @@ def test_an_upward_or_unnamespaced_url_name_fails(house):
     (house / "templates" / "base.html").write_text("{% url 'reports:home' %}")
     assert sorted(upward_urls(house)) == [
         "goals/views.py (goals) vänder 'indicators:entry_page' från indicators",
+        "goals/views.py (goals) vänder 'reports:indicator_detail' från reports",
         "indicators/templates/page.html (indicators) vänder 'reports:report' från reports",
         "indicators/templates/page.html: URL-namnet 'entry_page' saknar namnrymd",
     ]
