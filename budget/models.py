@@ -309,7 +309,7 @@ class BudgetAmount(AmountBase):
 
     # The lock guard sits on the model and its queryset so every path (form, admin, command,
     # loader) meets it. Saving a locked row unchanged writes nothing (idempotent loaders).
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if locks.may_save(self, self.locking_occasion(), ignore=("updated_at",)):
             super().save(*args, **kwargs)
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from budget.formatting import format_tkr
-from budget.models import AmountKind, BudgetAmount, locking_occasion
+from budget.models import AmountKind, BudgetAmount, BudgetLine, locking_occasion
 from budget.selectors import report_lines
 from goals.models import LOCKED_MESSAGE, Board
 from goals.users import user_label
@@ -123,7 +123,15 @@ def save_line_amounts(
 
 
 def _save_amount(
-    item: AmountInput, current, lines, *, year: int, kind: str, month, user, result: SaveResult
+    item: AmountInput,
+    current: BudgetAmount | None,
+    lines: dict[int, BudgetLine],
+    *,
+    year: int,
+    kind: str,
+    month: int | None,
+    user: User,
+    result: SaveResult,
 ) -> str:
     """One line's amount written under its row lock, or the conflict message if it moved."""
     current_version = current.version if current is not None else None
@@ -135,20 +143,21 @@ def _save_amount(
             user=user_label(who, missing="okänd"),
             value=format_tkr(current_amount, missing="tomt"),
         )
-    if current is None and item.amount is None:
-        result.unchanged += 1
-    elif current is None:
-        amount = BudgetAmount(
-            line=lines[item.line_id],
-            year=year,
-            kind=kind,
-            month=month,
-            amount=item.amount,
-            updated_by=user,
-        )
-        amount.full_clean()
-        amount.save()
-        result.created += 1
+    if current is None:
+        if item.amount is None:
+            result.unchanged += 1
+        else:
+            amount = BudgetAmount(
+                line=lines[item.line_id],
+                year=year,
+                kind=kind,
+                month=month,
+                amount=item.amount,
+                updated_by=user,
+            )
+            amount.full_clean()
+            amount.save()
+            result.created += 1
     elif item.amount is None:
         current.delete()
         result.deleted += 1

@@ -682,7 +682,13 @@ class _Generator:
         self._add_breakdown_links(plans)
         return plans
 
-    def _goal_plans(self, board, goals, profiles, rng) -> tuple[list[_Plan], list[tuple]]:
+    def _goal_plans(
+        self,
+        board: Board,
+        goals: list[BoardGoal],
+        profiles: dict[str, list[str]],
+        rng: random.Random,
+    ) -> tuple[list[_Plan], list[tuple[_Plan, int]]]:
         """The nämndindikatorer of each goal (and the computed one of the economy goal);
         with the survey parents' children still to create, as (parent plan, order)."""
         plans: list[_Plan] = []
@@ -734,7 +740,7 @@ class _Generator:
                 plans.append(_Plan(computed, SURVEY_PARENT, [], target_kind="computed"))
         return plans, children
 
-    def _category_plans(self, board, profiles) -> list[_Plan]:
+    def _category_plans(self, board: Board, profiles: dict[str, list[str]]) -> list[_Plan]:
         """The volume measures and staff figures of the board."""
         plans: list[_Plan] = []
         for category, templates in (
@@ -758,7 +764,12 @@ class _Generator:
                 plans.append(_Plan(indicator, template, profiles[template.profile]))
         return plans
 
-    def _child_plans(self, board, children, profiles) -> list[_Plan]:
+    def _child_plans(
+        self,
+        board: Board,
+        children: list[tuple[_Plan, int]],
+        profiles: dict[str, list[str]],
+    ) -> list[_Plan]:
         """The survey parents' sub-indicators, created once their parents have ids."""
         child_plans = []
         for parent, child_order in children:
@@ -855,7 +866,9 @@ class _Generator:
             for year in self.years:
                 self._year_values(plan, index, year, draws, late=plan is late)
 
-    def _year_values(self, plan: _Plan, index: int, year: int, draws, *, late: bool) -> None:
+    def _year_values(
+        self, plan: _Plan, index: int, year: int, draws: _ValueDraws, *, late: bool
+    ) -> None:
         """One indicator's values of one year, by period and breakdown, and the year's target.
 
         Each year draws from its own generator, so a year's figures do not depend on others.

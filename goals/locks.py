@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
+from typing import cast
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -76,7 +77,8 @@ def approved_covering(*, board: str, year: str, period_type: str, period_number:
             board=OuterRef(board), year=OuterRef(year), kind=kind
         )
         conditions.append(periods & Exists(occasions))
-    return reduce(or_, conditions)
+    # Q & Exists is a Q at run time; the stubs type it as the wider Combinable.
+    return cast(Q, reduce(or_, conditions))
 
 
 def approved_occasion_among(
@@ -120,7 +122,7 @@ def closed_occasion_covering(
     *, board_id: int | None, year: int | None, period_type: str | None, period_number: int | None
 ) -> ReportingOccasion | None:
     """The occasion that keeps this period of the board closed for entry, approved first."""
-    if None in (board_id, year, period_type, period_number):
+    if board_id is None or year is None or period_type is None or period_number is None:
         return None
     closed = (
         ReportingOccasion.objects.covering(

@@ -7,6 +7,7 @@ old row at 2022 and opening a new one, and the 2022 report still finds exactly w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -402,7 +403,7 @@ class OccasionOwnedQuerySet(models.QuerySet):
         self._refuse_if_locked()
         return super().delete()
 
-    def _refuse_objects(self, objs) -> None:
+    def _refuse_objects(self, objs: Iterable[OccasionOwnedModel]) -> None:
         from goals import locks
 
         locks.refuse(locks.approved_occasion_among(obj.occasion_id for obj in objs))
@@ -428,14 +429,17 @@ class OccasionOwnedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         from goals import locks
 
         if not locks.may_save(self, locks.approved_occasion_among([self.occasion_id])):
             return
         if self.pk is not None:
             # Moving a row out of an approved occasion changes that occasion too.
-            stored = type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id")
+            stored = (
+                # The lookup is checked per subclass; the abstract model has no fields.
+                type(self)._base_manager.filter(pk=self.pk).values_list("occasion_id")  # type: ignore[misc]
+            )
             moved_from = [pk for (pk,) in stored if pk != self.occasion_id]
             locks.refuse(locks.approved_occasion_among(moved_from))
         super().save(*args, **kwargs)

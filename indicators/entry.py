@@ -398,7 +398,8 @@ def entry_sheet(occasion: ReportingOccasion) -> EntrySheet:
     locked = not occasion.is_open_for_entry
     rows_by_goal: dict[int | None, list[EntryRow]] = defaultdict(list)
     for indicator, periods in due:
-        parts = breakdowns.get(indicator.pk) or [total]
+        # total is read whenever an indicator has no breakdowns of its own.
+        parts = breakdowns.get(indicator.pk) or ([total] if total is not None else [])
         goal_id = indicator.board_goal_id or (
             indicator.parent.board_goal_id if indicator.parent else None
         )
@@ -422,7 +423,7 @@ class _Figures:
 
     values: dict[tuple, StoredValue]
     targets: dict[tuple[int, int], Target]
-    computed: dict[tuple, object]
+    computed: dict[tuple, ComputedValue]
 
 
 def _read_figures(due: list[tuple[Indicator, list[Period]]], year: int) -> _Figures:
@@ -605,9 +606,11 @@ def _judge_row(row: EntryRow, *, year: int, values: dict) -> tuple[bool | None, 
         return None, f"{indicator.name}: inget målvärde {year} – räknas inte."
     if row.period.type != PeriodType.YEAR and indicator.aggregation == Indicator.Aggregation.FLOW:
         return None, f"{indicator.name}: summeras över året, bedöms vid helår – räknas inte."
-    source = total.computed if indicator.is_computed else total.value
+    source: ComputedValue | StoredValue | DerivedFigure | None = (
+        total.computed if indicator.is_computed else total.value
+    )
     by_rule = source is None and total.derived is not None
-    if by_rule:
+    if by_rule and total.derived is not None:
         # No year value entered: the year rule's figure from the periods is judged.
         source = DerivedFigure(total.derived)
     if source is None:
@@ -661,7 +664,7 @@ def _due_fields(
     total: Breakdown,
 ) -> list[tuple[Indicator, Breakdown, Period]]:
     """The (indicator, breakdown, period) fields due at the occasion, from rows read once."""
-    keys = []
+    keys: list[tuple[Indicator, Breakdown, Period]] = []
     for indicator in indicators:
         if indicator.board_id != occasion.board_id or not indicator.is_valid_in(occasion.year):
             continue

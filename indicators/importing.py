@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -188,7 +189,7 @@ def build_template(occasion: ReportingOccasion, sheet: EntrySheet | None = None)
     return buffer.getvalue()
 
 
-def _template_row(ws, row_number: int, entry) -> list:
+def _template_row(ws: Worksheet, row_number: int, entry: EntryField) -> list[Cell | MergedCell]:
     """One field's row: its keys (hidden), what it is, last year, and the input cells."""
     decimals = entry.indicator.decimals
     ws.cell(row=row_number, column=COLUMN["indicator_id"], value=entry.indicator.pk)
@@ -227,7 +228,7 @@ def _template_row(ws, row_number: int, entry) -> list:
     return [value_cell, reason_cell, comment_cell, footnote_cell]
 
 
-def _finish_template_sheet(ws, *, last_row: int) -> None:
+def _finish_template_sheet(ws: Worksheet, *, last_row: int) -> None:
     """The I.U. reason list, column widths, hidden key columns, frozen panes, protection."""
     reasons = DataValidation(
         type="list",
@@ -250,7 +251,7 @@ def _finish_template_sheet(ws, *, last_row: int) -> None:
     ws.protection.sheet = True  # only the yellow input cells can be changed in Excel
 
 
-def _template_info(info, occasion: ReportingOccasion) -> None:
+def _template_info(info: Worksheet, occasion: ReportingOccasion) -> None:
     """The second sheet: which occasion the file belongs to and how to fill it in."""
     rows = [
         ("Nämnd", occasion.board.code),
@@ -324,6 +325,8 @@ def _column_name(key: str) -> str:
 
 # (indicator id, breakdown id, period type, period number) of a template row.
 _RowKey = tuple[int, int, str, int]
+# A row's raw cell value by column key (None where the cell is empty or absent).
+_CellOf = Callable[[str], Any]
 
 
 @dataclass
@@ -392,7 +395,7 @@ def _import_workbook(
     return result
 
 
-def _check_info_sheet(workbook, occasion: ReportingOccasion) -> None:
+def _check_info_sheet(workbook: Workbook, occasion: ReportingOccasion) -> None:
     """A template of another board, year or occasion is refused as a whole."""
     if INFO_SHEET not in workbook.sheetnames:
         return
@@ -406,10 +409,13 @@ def _check_info_sheet(workbook, occasion: ReportingOccasion) -> None:
         raise ImportRefused(wrong_occasion_message(found, occasion), code="occasion")
 
 
-def _read_rows(ws, entries: dict, result: ImportResult) -> list[_Row]:
+def _read_rows(
+    ws: Worksheet, entries: dict[_RowKey, EntryField], result: ImportResult
+) -> list[_Row]:
     """Every non-empty row checked; the errors are collected in `result` at their cells."""
+    # A read-only sheet at run time; openpyxl's stubs type a workbook's sheets as Worksheet.
     rows: list[_Row] = []
-    seen: set[tuple] = set()
+    seen: set[_RowKey] = set()
     header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
     has_footnotes = len(header) >= COLUMN["footnote"] and (
         str(header[COLUMN["footnote"] - 1] or "").strip() == dict(COLUMNS)["footnote"]
@@ -436,7 +442,7 @@ def _read_rows(ws, entries: dict, result: ImportResult) -> list[_Row]:
     return rows
 
 
-def _save_row(row: _Row, *, user, result: ImportResult) -> None:
+def _save_row(row: _Row, *, user: User, result: ImportResult) -> None:
     """One row through save_value; a refusal is put at the row's value cell and re-raised."""
     entry = row.entry
     try:
@@ -482,13 +488,21 @@ def _save_row(row: _Row, *, user, result: ImportResult) -> None:
     result.warnings += [f"Rad {row.number}: {warning}" for warning in outcome.warnings]
 
 
-def _check_row(number, values, entries, seen, result, *, has_footnotes=False) -> _Row | None:
+def _check_row(
+    number: int,
+    values: dict[int, Any],
+    entries: dict[_RowKey, EntryField],
+    seen: set[_RowKey],
+    result: ImportResult,
+    *,
+    has_footnotes: bool = False,
+) -> _Row | None:
     """One sheet row as a row to save, or None: its errors are added to `result`.
 
     None also for a row with nothing to write (empty, or what is stored already).
     """
 
-    def get(key):
+    def get(key: str) -> Any:
         return values.get(COLUMN[key])
 
     errors_before = len(result.errors)
@@ -535,7 +549,13 @@ def _check_row(number, values, entries, seen, result, *, has_footnotes=False) ->
     )
 
 
-def _row_entry(number, get, entries, seen, result):
+def _row_entry(
+    number: int,
+    get: _CellOf,
+    entries: dict[_RowKey, EntryField],
+    seen: set[_RowKey],
+    result: ImportResult,
+) -> EntryField | None:
     """The entry field the row's hidden keys name, once per file; else an error at column A."""
     try:
         key = (
@@ -557,7 +577,9 @@ def _row_entry(number, get, entries, seen, result):
     return entry
 
 
-def _row_value(number, get, entry, result) -> tuple[Decimal | None, str]:
+def _row_value(
+    number: int, get: _CellOf, entry: EntryField, result: ImportResult
+) -> tuple[Decimal | None, str]:
     """The row's number or I.U. reason; errors go to `result` at the cell they were made."""
     raw_value = get("value")
     raw_reason = get("missing_reason")
@@ -592,7 +614,7 @@ def _row_value(number, get, entry, result) -> tuple[Decimal | None, str]:
     return value, missing_reason
 
 
-def _version_holds(number, entry, version: int, result) -> bool:
+def _version_holds(number: int, entry: EntryField, version: int, result: ImportResult) -> bool:
     """Whether the stored value is still the one the file was made from; else a conflict."""
     stored = entry.value
     if stored is not None and stored.version != version:

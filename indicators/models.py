@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -165,7 +166,7 @@ class Indicator(YearRange):
             )
         return known[year]
 
-    def remember_reported_breakdowns(self, year: int, breakdown_ids) -> None:
+    def remember_reported_breakdowns(self, year: int, breakdown_ids: Iterable[int]) -> None:
         """Hand over the year's breakdown ids a reader already has (see reported_breakdown_ids)."""
         self.__dict__.setdefault("_reported_breakdowns", {})[year] = frozenset(breakdown_ids)
 
@@ -401,7 +402,7 @@ class IndicatorValue(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator} {self.period.label}: {self.display_value}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The model-level lock (goals.locks): a value an approved occasion covers is never
         # written, by any path. Saving it unchanged writes nothing, so idempotent loaders run.
         if locks.may_save(self, self.locking_occasion(), ignore=("updated_at",)):
@@ -416,6 +417,7 @@ class IndicatorValue(models.Model):
 
         A value moved out of a locked period is a change of the locked period too.
         """
+        board_id: int | None
         if "indicator" in self._state.fields_cache:
             board_id = self.indicator.board_id
         else:
@@ -641,7 +643,7 @@ class Footnote(models.Model):
         return self.text[:80]
 
     # A footnote on a locked value is part of the approved figure (goals.locks).
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if locks.may_save(self, self._locking_occasion({self.value_id, self._stored_value_id()})):
             super().save(*args, **kwargs)
 

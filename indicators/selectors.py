@@ -188,7 +188,10 @@ def load_series(
     series = {indicator.pk: IndicatorSeries(indicator) for indicator in indicators}
     if not indicators or not years:
         return series
-    limited = None if fewer_years is None else tuple(list(part) for part in fewer_years)
+    limited: tuple[list[int], list[int]] | None = None
+    if fewer_years is not None:
+        limited_ids, limited_years = fewer_years
+        limited = (list(limited_ids), list(limited_years))
     sub_years = None if sub_year_periods_in is None else set(sub_year_periods_in)
     by_id = {indicator.pk: indicator for indicator in indicators}
     read = _SeriesRead(

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
+from simple_history.manager import HistoryManager
 
 from core.audit import ChangeSource, change_source
 from goals.access import Action, can
@@ -84,7 +85,7 @@ class SaveResult:
     deleted: bool = False  # a stored value was removed (the page says "Borttaget")
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
@@ -193,7 +194,7 @@ class SaveAllRefused(ValidationError):
         )
 
 
-def _check_row(row: ValueInput, *, user) -> None:
+def _check_row(row: ValueInput, *, user: User) -> None:
     """The per-value rules, the same for one field and for "Spara alla"."""
     if not can(user, Action.ENTER, row.indicator.board_id):
         raise ValidationError(NO_RIGHT, code="no_right")
@@ -394,7 +395,7 @@ def _read_stored(plan: _Plan, *, year: int, rows: list[ValueInput]) -> dict[tupl
 
 
 def _plan_row(
-    plan: _Plan, row: ValueInput, current: IndicatorValue | None, *, user, year: int
+    plan: _Plan, row: ValueInput, current: IndicatorValue | None, *, user: User, year: int
 ) -> None:
     """Decide one row: a conflict, an answered retry, nothing, a delete, unchanged or a write."""
     note = plan.footnotes.get(current.pk) if current is not None else None
@@ -574,7 +575,11 @@ def _write(*, user: User, year: int, plan: _Plan, source: ChangeSource) -> list[
     _write_values(plan, year=year, history=history)
     results, new_notes, changed_notes = _write_rows(plan, year=year, user=user)
     _write_footnotes(new_notes, changed_notes, history=history)
-    written = [value for _, value, action in plan.results if action in (CREATE, UPDATE)]
+    written = [
+        value
+        for _, value, action in plan.results
+        if action in (CREATE, UPDATE) and value is not None
+    ]
     known = plan.soft.written(written) if plan.soft else None
     for result in results:
         if result.value is not None:
@@ -586,11 +591,11 @@ def _write(*, user: User, year: int, plan: _Plan, source: ChangeSource) -> list[
 class _HistoryWrite:
     """Who, when and from where: the history rows written in bulk beside the rows."""
 
-    user: object
-    now: object
+    user: User
+    now: datetime
     source: str
 
-    def record(self, manager, rows: list, *, update: bool = False) -> None:
+    def record(self, manager: HistoryManager, rows: list, *, update: bool = False) -> None:
         manager.bulk_history_create(
             rows,
             update=update,
@@ -602,8 +607,8 @@ class _HistoryWrite:
 
 def _write_values(plan: _Plan, *, year: int, history: _HistoryWrite) -> None:
     """The changed values in one UPDATE, the new ones in one INSERT, each with its history."""
-    created = [value for _, value, action in plan.results if action == CREATE]
-    updated = [value for _, value, action in plan.results if action == UPDATE]
+    created = [value for _, value, action in plan.results if action == CREATE and value is not None]
+    updated = [value for _, value, action in plan.results if action == UPDATE and value is not None]
     for value in created + updated:
         value.updated_at = history.now
     if updated:
@@ -635,7 +640,7 @@ def _write_values(plan: _Plan, *, year: int, history: _HistoryWrite) -> None:
 
 
 def _write_rows(
-    plan: _Plan, *, year: int, user
+    plan: _Plan, *, year: int, user: User
 ) -> tuple[list[SaveResult], list[Footnote], list[Footnote]]:
     """Each row's result; the deletes are done here, the footnotes to write are collected."""
     new_notes: list[Footnote] = []
@@ -670,7 +675,9 @@ def _write_rows(
     return results, new_notes, changed_notes
 
 
-def _write_footnotes(new: list[Footnote], changed: list[Footnote], *, history) -> None:
+def _write_footnotes(
+    new: list[Footnote], changed: list[Footnote], *, history: _HistoryWrite
+) -> None:
     if new:
         Footnote._base_manager.bulk_create(new)
         history.record(Footnote.history, new)

@@ -295,7 +295,7 @@ def _assessment_lines(occasion: ReportingOccasion) -> list[HistoryLine]:
         .order_by("history_date")
     )
     lines = []
-    previous: dict[int, object] = {}
+    previous: dict[int, HistoryRow] = {}
     for row in assessment_rows:
         before = previous.get(row.id)
         lines.append(

@@ -163,7 +163,7 @@ def with_change_reason(obj: models.Model) -> None:
     obj._change_reason = CHANGE_REASON  # type: ignore[attr-defined]
 
 
-def _create(model, new: list[models.Model], key: Sequence[str], result: dict) -> None:
+def _create(model: type[M], new: list[M], key: Sequence[str], result: dict[tuple, M]) -> None:
     """The new rows in bulk, with their history rows where the model keeps history.
 
     `result` (natural key → object) gets the stored objects where the database returns no ids.

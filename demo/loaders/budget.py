@@ -74,7 +74,12 @@ def load(stats: Stats | None = None) -> None:
     _load_investments(data, board, stats)
 
 
-def _load_amounts(data, by_code, board, stats: Stats) -> None:
+def _load_amounts(
+    data: dict[str, Any],
+    by_code: dict[tuple[str, str], BudgetLine],
+    board: Board,
+    stats: Stats,
+) -> None:
     """Budget, plan, forecasts and bokslut of each line."""
     amount_rows = []
     for spec in data["lines"]:
@@ -97,7 +102,12 @@ def _load_amounts(data, by_code, board, stats: Stats) -> None:
     )
 
 
-def _load_plan_changes(data, by_code, board, stats: Stats) -> None:
+def _load_plan_changes(
+    data: dict[str, Any],
+    by_code: dict[tuple[str, str], BudgetLine],
+    board: Board,
+    stats: Stats,
+) -> None:
     """The plan document's changes (specifications and the like) and their amounts."""
     document_year = data["plan_document_year"]
     change_rows, change_amounts = [], []
@@ -143,7 +153,7 @@ def _load_plan_changes(data, by_code, board, stats: Stats) -> None:
     )
 
 
-def _load_investments(data, board, stats: Stats) -> None:
+def _load_investments(data: dict[str, Any], board: Board, stats: Stats) -> None:
     """The investment projects and their amounts."""
     projects = sync(
         InvestmentProject,

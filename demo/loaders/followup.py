@@ -9,6 +9,9 @@ run everything already matches and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from demo.loaders.base import CHANGE_REASON, DemoDataError, Stats, read, sync
 from demo.loaders.organisation import municipality
 from goals.models import (
@@ -27,6 +30,11 @@ FILE = "followup.toml"
 UNKNOWN_STATE = (
     "Demodata: tillståndet {state!r} går inte att läsa in (oppen eller godkand, se {file})."
 )
+
+# The occasion of (board code, year, kind) and the nämndmål of (board, title, year), found
+# among the rows load() read once.
+OccasionOf = Callable[[str, int, str], ReportingOccasion]
+GoalOf = Callable[[Board, str, int], BoardGoal]
 
 
 def load(stats: Stats) -> None:
@@ -74,7 +82,13 @@ def load(stats: Stats) -> None:
     _load_activities(data, boards, occasion, goal, by_text, stats)
 
 
-def _load_assessments(data, boards, occasion, goal, stats: Stats) -> None:
+def _load_assessments(
+    data: dict[str, Any],
+    boards: dict[str, Board],
+    occasion: OccasionOf,
+    goal: GoalOf,
+    stats: Stats,
+) -> None:
     """The goal assessments, each at its occasion."""
     assessment_rows = []
     for spec in data["assessments"]:
@@ -99,7 +113,9 @@ def _load_assessments(data, boards, occasion, goal, stats: Stats) -> None:
     )
 
 
-def _load_assignments(data, boards, occasion, stats: Stats) -> dict[str, StrategicAssignment]:
+def _load_assignments(
+    data: dict[str, Any], boards: dict[str, Board], occasion: OccasionOf, stats: Stats
+) -> dict[str, StrategicAssignment]:
     """The strategic assignments and their statuses; the assignments by text."""
     town = municipality()
     assignment_key = ["scope", "board_id", "text"]
@@ -146,7 +162,14 @@ def _load_assignments(data, boards, occasion, stats: Stats) -> dict[str, Strateg
     return by_text
 
 
-def _load_activities(data, boards, occasion, goal, by_text, stats: Stats) -> None:
+def _load_activities(
+    data: dict[str, Any],
+    boards: dict[str, Board],
+    occasion: OccasionOf,
+    goal: GoalOf,
+    by_text: dict[str, StrategicAssignment],
+    stats: Stats,
+) -> None:
     """The activities of the verksamhetsplan and their statuses."""
     activity_key = ["board_id", "year", "title"]
     activity_rows = []

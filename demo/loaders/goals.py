@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from demo.loaders.base import DemoDataError, Stats, read, sync
 from goals.models import Board, BoardGoal, CouncilGoal, GoalArea
 from indicators.models import Footnote
@@ -23,7 +25,9 @@ def load(stats: Stats) -> None:
     _load_board_goal_notes(board_goal_specs, boards, board_goals, stats)
 
 
-def _load_council_goals(data, extra, stats: Stats) -> dict[tuple, CouncilGoal]:
+def _load_council_goals(
+    data: dict[str, Any], extra: dict[str, Any], stats: Stats
+) -> dict[tuple, CouncilGoal]:
     """The målområden and the kommunövergripande mål of the mandate period (and 2023's)."""
     first, last = data["council_goal_years"]
     areas = sync(
@@ -65,7 +69,12 @@ def _load_council_goals(data, extra, stats: Stats) -> dict[tuple, CouncilGoal]:
     return council_goals
 
 
-def _load_board_goals(board_goal_specs, boards, council_goals, stats: Stats) -> dict:
+def _load_board_goals(
+    board_goal_specs: list[dict[str, Any]],
+    boards: dict[str, Board],
+    council_goals: dict[tuple, CouncilGoal],
+    stats: Stats,
+) -> dict[tuple, BoardGoal]:
     """The nämndmål, each under the kommunövergripande mål of its title in its first year."""
 
     def council_for(goal: dict) -> CouncilGoal | None:
@@ -94,7 +103,12 @@ def _load_board_goals(board_goal_specs, boards, council_goals, stats: Stats) -> 
     return sync(BoardGoal, rows, ["board_id", "title", "valid_from"], stats)
 
 
-def _load_board_goal_notes(board_goal_specs, boards, board_goals, stats: Stats) -> None:
+def _load_board_goal_notes(
+    board_goal_specs: list[dict[str, Any]],
+    boards: dict[str, Board],
+    board_goals: dict[tuple, BoardGoal],
+    stats: Stats,
+) -> None:
     """The footnotes of the nämndmål, numbered in the files' order."""
     footnote_rows = []
     for goal in board_goal_specs:

@@ -10,8 +10,11 @@ code (Breakdown.make_code); a footnote (ägare, ordning).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+
+from django.db import models
 
 from demo.loaders.base import DemoDataError, Stats, parse_number, read, sync
 from goals.models import Board, BoardGoal, OrganisationUnit
@@ -32,6 +35,13 @@ MISSING = "I.U."
 OPERATORS = {"≥": ">=", "≤": "<=", ">": ">", "<": "<"}
 TRENDS = {"Ska öka": "oka", "Ska minska": "minska"}
 GENDER_ORDER = {"": 0, "K": 1, "M": 2}
+
+# A data file's indicator entry or value/target cell, as parsed from TOML.
+Entry = dict[str, Any]
+# The stored breakdown's id of a value or target cell.
+BreakdownId = Callable[[dict[str, Any]], int]
+# Rows written, their footnote texts (one list per row), the stored objects by natural key.
+Owned = tuple[list[dict[str, Any]], list[list[str]], Mapping[tuple, models.Model]]
 
 
 def specs() -> list[dict[str, Any]]:
@@ -118,7 +128,12 @@ def load(stats: Stats) -> None:
     _load_footnotes(entries, by_key, indicator_ids, values, targets, stats)
 
 
-def _load_indicators(entries, boards, goals_by_board, stats: Stats) -> dict[str, Indicator]:
+def _load_indicators(
+    entries: list[Entry],
+    boards: dict[str, Board],
+    goals_by_board: dict[int, list[BoardGoal]],
+    stats: Stats,
+) -> dict[str, Indicator]:
     """Top-level indicators first, then the sub-indicators pointing at them; by file key."""
     by_key: dict[str, Indicator] = {}
     indicator_key = ["board_id", "category", "parent_id", "name", "valid_from"]
@@ -163,7 +178,9 @@ def _load_indicators(entries, boards, goals_by_board, stats: Stats) -> dict[str,
     return by_key
 
 
-def _load_breakdowns(entries, units, stats: Stats) -> dict[tuple, Breakdown]:
+def _load_breakdowns(
+    entries: list[Entry], units: dict[str, OrganisationUnit], stats: Stats
+) -> dict[tuple, Breakdown]:
     """Every combination of kön, förvaltning/enhet and category the files use, in order."""
     combos: set[tuple[str, str, str]] = set()
     for entry in entries:
@@ -204,7 +221,13 @@ def _load_breakdowns(entries, units, stats: Stats) -> dict[tuple, Breakdown]:
     return breakdowns
 
 
-def _load_links(entries, by_key, breakdown_id, indicator_ids, stats: Stats) -> None:
+def _load_links(
+    entries: list[Entry],
+    by_key: dict[str, Indicator],
+    breakdown_id: BreakdownId,
+    indicator_ids: list[int],
+    stats: Stats,
+) -> None:
     """Which breakdowns each indicator is reported by, for which years."""
     link_rows = []
     for entry in entries:
@@ -243,7 +266,13 @@ def _load_links(entries, by_key, breakdown_id, indicator_ids, stats: Stats) -> N
     )
 
 
-def _load_values(entries, by_key, breakdown_id, indicator_ids, stats: Stats) -> tuple:
+def _load_values(
+    entries: list[Entry],
+    by_key: dict[str, Indicator],
+    breakdown_id: BreakdownId,
+    indicator_ids: list[int],
+    stats: Stats,
+) -> Owned:
     """The values (numbers or I.U. with a reason): (rows, their footnotes, stored by key)."""
     value_rows, value_notes = [], []
     for entry in entries:
@@ -284,7 +313,13 @@ def _load_values(entries, by_key, breakdown_id, indicator_ids, stats: Stats) -> 
     return value_rows, value_notes, values
 
 
-def _load_targets(entries, by_key, breakdown_id, indicator_ids, stats: Stats) -> tuple:
+def _load_targets(
+    entries: list[Entry],
+    by_key: dict[str, Indicator],
+    breakdown_id: BreakdownId,
+    indicator_ids: list[int],
+    stats: Stats,
+) -> Owned:
     """The targets: (rows, their footnotes, stored by key)."""
     target_rows, target_notes = [], []
     for entry in entries:
@@ -310,7 +345,14 @@ def _load_targets(entries, by_key, breakdown_id, indicator_ids, stats: Stats) ->
     return target_rows, target_notes, targets
 
 
-def _load_footnotes(entries, by_key, indicator_ids, values, targets, stats: Stats) -> None:
+def _load_footnotes(
+    entries: list[Entry],
+    by_key: dict[str, Indicator],
+    indicator_ids: list[int],
+    values: Owned,
+    targets: Owned,
+    stats: Stats,
+) -> None:
     """The footnotes on indicator names, values and targets."""
     indicator_notes = [
         {
@@ -350,7 +392,14 @@ def _notes(cell: dict[str, Any]) -> list[str]:
     return [notes] if isinstance(notes, str) else list(notes)
 
 
-def _owned_notes(owner_field, rows, notes, stored, *, key) -> list[dict[str, Any]]:
+def _owned_notes(
+    owner_field: str,
+    rows: list[dict[str, Any]],
+    notes: list[list[str]],
+    stored: Mapping[tuple, models.Model],
+    *,
+    key: Sequence[str],
+) -> list[dict[str, Any]]:
     result = []
     for row, texts in zip(rows, notes, strict=True):
         owner = stored[tuple(row[name] for name in key)]

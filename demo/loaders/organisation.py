@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from demo.loaders.base import DemoDataError, Stats, read, sync
 from goals.models import Board, Municipality, OrganisationUnit
 
@@ -38,7 +40,9 @@ def load(stats: Stats) -> None:
     _link_units(data["units"], units, board_ids, stats)
 
 
-def _load_units(units_data, town, stats: Stats) -> dict[tuple, OrganisationUnit]:
+def _load_units(
+    units_data: list[dict[str, Any]], town: Municipality, stats: Stats
+) -> dict[tuple, OrganisationUnit]:
     """The förvaltningar and enheter; parents first, since a unit points at its parent."""
     units: dict[tuple, OrganisationUnit] = {}
     for with_parent in (False, True):
@@ -74,7 +78,12 @@ def _load_units(units_data, town, stats: Stats) -> dict[tuple, OrganisationUnit]
     return units
 
 
-def _link_units(units_data, units, board_ids, stats: Stats) -> None:
+def _link_units(
+    units_data: list[dict[str, Any]],
+    units: dict[tuple, OrganisationUnit],
+    board_ids: dict[str, int],
+    stats: Stats,
+) -> None:
     """Which boards each unit serves; only the missing links are written."""
     through = OrganisationUnit.boards.through
     linked = set(

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
+from core.types import AnyUser
 from goals.access import Action, can, get_board_for_user
 from goals.models import ReportingOccasion
 from goals.periods import OccasionKind
 
 
 def get_occasion_for_user(
-    user, board_code: str, year: int, kind: str, action: Action = Action.VIEW
+    user: AnyUser, board_code: str, year: int, kind: str, action: Action = Action.VIEW
 ) -> ReportingOccasion:
     """The board's occasion if the user may perform the action on the board, else 404."""
     board = get_board_for_user(user, board_code, action)
@@ -29,7 +30,7 @@ def get_occasion_for_user(
     return occasion
 
 
-def occasion_url(occasion: ReportingOccasion, name: str = "entry_page", **extra) -> str:
+def occasion_url(occasion: ReportingOccasion, name: str = "entry_page", **extra: object) -> str:
     """The URL of one of this app's occasion pages; `name` is a URL name in `indicators`."""
     return reverse(
         f"indicators:{name}",
@@ -42,7 +43,7 @@ def occasion_url(occasion: ReportingOccasion, name: str = "entry_page", **extra)
     )
 
 
-def occasion_for_entry(user, board_code: str, year: int, kind: str) -> ReportingOccasion:
+def occasion_for_entry(user: AnyUser, board_code: str, year: int, kind: str) -> ReportingOccasion:
     """The occasion and its board in one query (a save's budget is tight); else as the page."""
     occasion = (
         ReportingOccasion.objects.filter(board__code=board_code, year=year, kind=kind)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from django.http import Http404
+from django.http import Http404, QueryDict
 
 from goals.models import ReportingOccasion
 from goals.periods import Period, PeriodType
@@ -25,7 +26,7 @@ FIELD_NAMES = ("value", "missing_reason", "comment", "footnote", "version", "cle
 KEY_PATTERN = re.compile(r"^v(\d+)-(\d+)-([a-z]+)-(\d+)$")
 
 
-def field_posted(post, prefix: str) -> dict[str, str]:
+def field_posted(post: QueryDict, prefix: str) -> dict[str, str]:
     return {name: post.get(prefix + name, "") for name in FIELD_NAMES}
 
 
@@ -98,7 +99,15 @@ class PostedField:
     form: ValueForm
 
 
-def posted_field(occasion, *, indicator, breakdown, period_type, period_number, typed):
+def posted_field(
+    occasion: ReportingOccasion,
+    *,
+    indicator: Indicator,
+    breakdown: Breakdown,
+    period_type: str,
+    period_number: str,
+    typed: dict[str, str],
+) -> PostedField:
     """One posted field checked against the occasion: 404 if it is not one of its fields."""
     try:
         if len(str(period_number)) > 2:
@@ -126,7 +135,7 @@ def value_input(posted: PostedField) -> tuple[ValueInput | None, list[str]]:
     """The service's input for a posted field, or the form's messages."""
     form = posted.form
     if not form.is_valid():
-        return None, [message for messages_ in form.errors.values() for message in messages_]
+        return None, [str(message) for messages_ in form.errors.values() for message in messages_]
     data = form.cleaned_data
     clearing = data["number"] is None and not data["is_missing"]
     if clearing and data["version"] > 0 and not posted.typed.get("clear"):
@@ -148,7 +157,9 @@ def value_input(posted: PostedField) -> tuple[ValueInput | None, list[str]]:
     )
 
 
-def field_answer(*, state: str, version: int, messages_: list[tuple[str, str]], **extra):
+def field_answer(
+    *, state: str, version: int, messages_: list[tuple[str, str]], **extra: Any
+) -> dict[str, Any]:
     return {
         "state": state,
         "version": version,

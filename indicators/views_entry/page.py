@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Collection
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action, can
 from goals.models import AssessmentLevel, ReportingOccasion, WorkStatus
 from goals.selectors import send_back_notes, submission_gaps
@@ -15,18 +18,20 @@ from indicators.views_entry.common import get_occasion_for_user, history_urls, o
 
 
 @require_GET
-def entry_page(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+def entry_page(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str
+) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.VIEW)
     return render_page(request, occasion)
 
 
 def render_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     occasion: ReportingOccasion,
     *,
     typed: dict[str, dict[str, str]] | None = None,
     errors: dict[str, list[str]] | None = None,
-    conflicts: set[str] = frozenset(),
+    conflicts: Collection[str] = frozenset(),
     status: int = 200,
 ) -> HttpResponse:
     """The page; after a refused "Spara alla" with the typed text and the errors at the fields."""

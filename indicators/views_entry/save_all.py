@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from core.types import AuthenticatedHttpRequest
 from goals.models import OccasionLockedError, ReportingOccasion
 from indicators.services import SaveAllRefused, SaveResult, ValueInput, save_values
 from indicators.views_entry.common import occasion_for_entry, occasion_url, wants_json
@@ -38,7 +39,9 @@ class GridPost:
 
 
 @require_POST
-def save_all_view(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+def save_all_view(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str
+) -> HttpResponse:
     """ "Spara alla": every field of the grid in one request, all or nothing."""
     occasion = occasion_for_entry(request.user, board_code, year, kind)
     grid = _read_grid(request, occasion)
@@ -55,14 +58,14 @@ def save_all_view(request: HttpRequest, board_code: str, year: int, kind: str) -
     return _saved_answer(request, occasion, grid, results)
 
 
-def _read_grid(request: HttpRequest, occasion: ReportingOccasion) -> GridPost:
+def _read_grid(request: AuthenticatedHttpRequest, occasion: ReportingOccasion) -> GridPost:
     """Every posted field of the occasion read by its form (404 for a field it does not have)."""
     keys = [
         key
         for key in request.POST.getlist("fields")
         if KEY_PATTERN.match(key) and all(len(part) < 10 for part in key.split("-"))
     ]
-    parsed = [KEY_PATTERN.match(key).groups() for key in keys]
+    parsed = [match.groups() for key in keys if (match := KEY_PATTERN.match(key))]
     indicators, breakdowns = resolve_fields(occasion, {int(p[0]) for p in parsed})
     grid = GridPost()
     for key, (indicator_id, breakdown_id, period_type, period_number) in zip(
@@ -90,7 +93,9 @@ def _read_grid(request: HttpRequest, occasion: ReportingOccasion) -> GridPost:
     return grid
 
 
-def _refused_answer(request: HttpRequest, occasion, grid: GridPost) -> HttpResponse:
+def _refused_answer(
+    request: AuthenticatedHttpRequest, occasion: ReportingOccasion, grid: GridPost
+) -> HttpResponse:
     if wants_json(request):
         answer = {}
         for key, texts in grid.errors.items():
@@ -116,7 +121,10 @@ def _refused_answer(request: HttpRequest, occasion, grid: GridPost) -> HttpRespo
 
 
 def _saved_answer(
-    request: HttpRequest, occasion, grid: GridPost, results: list[SaveResult]
+    request: AuthenticatedHttpRequest,
+    occasion: ReportingOccasion,
+    grid: GridPost,
+    results: list[SaveResult],
 ) -> HttpResponse:
     written = sum(1 for result in results if result.changed)
     if not wants_json(request):

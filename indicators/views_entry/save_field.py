@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.types import AuthenticatedHttpRequest
 from goals.models import ReportingOccasion
 from indicators.entry import single_field
 from indicators.services import SaveResult, ValueConflict, save_value
@@ -48,7 +49,9 @@ class FieldOutcome:
 
 
 @require_POST
-def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str) -> HttpResponse:
+def save_value_view(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str
+) -> HttpResponse:
     """One field, answered as JSON, as the htmx fragment or as the page."""
     occasion = occasion_for_entry(request.user, board_code, year, kind)
     outcome = _save_field(request, occasion, _read_post(request, occasion))
@@ -57,7 +60,7 @@ def save_value_view(request: HttpRequest, board_code: str, year: int, kind: str)
     return _page_answer(request, occasion, outcome)
 
 
-def _read_post(request: HttpRequest, occasion: ReportingOccasion) -> PostedField:
+def _read_post(request: AuthenticatedHttpRequest, occasion: ReportingOccasion) -> PostedField:
     """The posted field, by its key (the grid without JavaScript) or by plain names; else 404."""
     post = request.POST
     key = post.get("field", "")
@@ -88,7 +91,9 @@ def _read_post(request: HttpRequest, occasion: ReportingOccasion) -> PostedField
     )
 
 
-def _save_field(request: HttpRequest, occasion, posted: PostedField) -> FieldOutcome:
+def _save_field(
+    request: AuthenticatedHttpRequest, occasion: ReportingOccasion, posted: PostedField
+) -> FieldOutcome:
     """Save the field through the service; its refusal or conflict becomes the outcome."""
     typed_version = posted.typed["version"]
     outcome = FieldOutcome(posted, version=int(typed_version) if typed_version.isdigit() else 0)
@@ -136,7 +141,9 @@ def _json_answer(outcome: FieldOutcome) -> JsonResponse:
     )
 
 
-def _page_answer(request: HttpRequest, occasion, outcome: FieldOutcome) -> HttpResponse:
+def _page_answer(
+    request: AuthenticatedHttpRequest, occasion: ReportingOccasion, outcome: FieldOutcome
+) -> HttpResponse:
     posted, result = outcome.posted, outcome.result
     saved = result is not None
     entry = single_field(occasion, posted.indicator, posted.breakdown, posted.period)
@@ -157,7 +164,7 @@ def _page_answer(request: HttpRequest, occasion, outcome: FieldOutcome) -> HttpR
     }
     if request.htmx:
         return render(request, "indicators/entry/_value_form.html", context)
-    if saved and not outcome.warnings:
+    if result is not None and not outcome.warnings:  # saved
         word = "Borttaget" if result.deleted else "Sparat"
         messages.success(request, f"{word}: {entry.label}.")
         return redirect(occasion_url(occasion) + f"#f-{entry.key}")

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.types import AuthenticatedHttpRequest
 from goals.access import Action
 from goals.models import (
     Activity,
+    ActivityStatus,
     AssessmentLevel,
+    AssignmentStatus,
     BoardGoal,
+    GoalAssessment,
     ReportingOccasion,
     StrategicAssignment,
     WorkStatus,
@@ -23,12 +29,12 @@ from goals.services import (
     save_assessment,
     save_assignment_status,
 )
-from indicators.entry import StatusItem, entry_sheet
+from indicators.entry import GoalBlock, StatusItem, entry_sheet
 from indicators.forms import AssessmentForm, StatusForm
 from indicators.views_entry.common import get_occasion_for_user, occasion_url
 
 
-def _goal_block(occasion: ReportingOccasion, goal_id: int):
+def _goal_block(occasion: ReportingOccasion, goal_id: int) -> GoalBlock:
     sheet = entry_sheet(occasion)
     for area in sheet.areas:
         for block in area.goals:
@@ -39,7 +45,7 @@ def _goal_block(occasion: ReportingOccasion, goal_id: int):
 
 @require_POST
 def save_assessment_view(
-    request: HttpRequest, board_code: str, year: int, kind: str, goal_id: int
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str, goal_id: int
 ) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
     if not occasion.assesses_goals:
@@ -66,16 +72,16 @@ def save_assessment_view(
             )
             block.assessment = outcome.record
             saved = True
-            form = None
         except RecordConflict as conflict:
             error = conflict.messages[0]
-            block.assessment = conflict.current
+            current = conflict.current
+            block.assessment = current if isinstance(current, GoalAssessment) else None
         except ValidationError as refused:
             error = " ".join(refused.messages)
     context = {
         "block": block,
         "occasion": occasion,
-        "form": form,
+        "form": None if saved else form,
         "error": error,
         "saved": saved,
         "can_edit": occasion.is_open_for_entry,
@@ -90,7 +96,14 @@ def save_assessment_view(
     return render(request, "indicators/entry/assessment_page.html", context)
 
 
-def _save_status_view(request, occasion, *, item, kind: str, url: str):
+def _save_status_view(
+    request: AuthenticatedHttpRequest,
+    occasion: ReportingOccasion,
+    *,
+    item: StrategicAssignment | Activity,
+    kind: str,
+    url: str,
+) -> HttpResponse:
     form = StatusForm(request.POST)
     error = ""
     saved = False
@@ -98,7 +111,7 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
     if form.is_valid():
         data = form.cleaned_data
         save = save_assignment_status if kind == "uppdrag" else save_activity_status
-        target = {"assignment": item} if kind == "uppdrag" else {"activity": item}
+        target: dict[str, Any] = {"assignment": item} if kind == "uppdrag" else {"activity": item}
         try:
             outcome = save(
                 user=request.user,
@@ -110,10 +123,10 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
             )
             status = outcome.record
             saved = True
-            form = None
         except RecordConflict as conflict:
             error = conflict.messages[0]
-            status = conflict.current
+            current = conflict.current
+            status = current if isinstance(current, AssignmentStatus | ActivityStatus) else None
         except ValidationError as refused:
             error = " ".join(refused.messages)
     if status is None:
@@ -121,7 +134,7 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
     context = {
         "entry": StatusItem(item, status),
         "kind": kind,
-        "form": form,
+        "form": None if saved else form,
         "error": error,
         "saved": saved,
         "can_edit": occasion.is_open_for_entry,
@@ -139,7 +152,7 @@ def _save_status_view(request, occasion, *, item, kind: str, url: str):
 
 @require_POST
 def save_assignment_view(
-    request: HttpRequest, board_code: str, year: int, kind: str, assignment_id: int
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str, assignment_id: int
 ) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
     assignment = get_object_or_404(
@@ -156,7 +169,7 @@ def save_assignment_view(
 
 @require_POST
 def save_activity_view(
-    request: HttpRequest, board_code: str, year: int, kind: str, activity_id: int
+    request: AuthenticatedHttpRequest, board_code: str, year: int, kind: str, activity_id: int
 ) -> HttpResponse:
     occasion = get_occasion_for_user(request.user, board_code, year, kind, Action.ENTER)
     activity = get_object_or_404(Activity, pk=activity_id, board=occasion.board, year=occasion.year)

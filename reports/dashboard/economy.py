@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from budget.formatting import to_tkr
-from budget.tables import RowKind, forecasts, operating_summary
+from budget.tables import ForecastTable, RowKind, forecasts, operating_summary
 from goals.models import Board
 from reports import charts
 
@@ -127,7 +127,7 @@ def economy_dashboard(board: Board, year: int) -> EconomyDashboard:
     return economy
 
 
-def _add_forecasts(economy: EconomyDashboard, table, year: int) -> None:
+def _add_forecasts(economy: EconomyDashboard, table: ForecastTable, year: int) -> None:
     """The forecast table, the deviations per forecast and their chart."""
     months = list(table.months)
     economy.forecast_labels = [f"Prognos {table.label(month)}" for month in months]
@@ -159,7 +159,7 @@ def _add_forecasts(economy: EconomyDashboard, table, year: int) -> None:
         )
 
 
-def _add_operating_chart(economy: EconomyDashboard, table, year: int) -> None:
+def _add_operating_chart(economy: EconomyDashboard, table: ForecastTable, year: int) -> None:
     """Budget next to bokslut per line; before the year is closed, next to the latest forecast."""
     lines = [row for row in table.rows if row.kind in (RowKind.LINE, RowKind.UNIT)]
     if any(row.bokslut is not None for row in lines):

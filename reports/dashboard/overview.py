@@ -87,10 +87,10 @@ def municipality_overview(
     board_ids = [board.pk for board in boards]
     overview = Overview(year=year, goal_area=goal_area)
 
-    goals = BoardGoal.objects.valid_in(year).filter(board__in=board_ids)
+    selected = BoardGoal.objects.valid_in(year).filter(board__in=board_ids)
     if goal_area is not None:
-        goals = goals.filter(council_goal__goal_area=goal_area)
-    goals = list(goals.only("pk", "board_id").order_by("pk"))
+        selected = selected.filter(council_goal__goal_area=goal_area)
+    goals = list(selected.only("pk", "board_id").order_by("pk"))
     goal_ids = {goal.pk for goal in goals}
 
     chosen, levels = _assessed_levels(board_ids, year, goal_ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from goals.periods import Period, PeriodType
 from indicators.evaluation import target_met
@@ -112,7 +113,11 @@ def indicator_row(
 
 
 def _judge_latest(
-    row: IndicatorRow, series: IndicatorSeries, year: int, latest, target: Target | None
+    row: IndicatorRow,
+    series: IndicatorSeries,
+    year: int,
+    latest: tuple[Period, dict[str, Cell]],
+    target: Target | None,
 ) -> None:
     """The latest period's value, its breakdown text and, where it can be, the judgement."""
     indicator = series.indicator
@@ -154,9 +159,10 @@ def _judge_latest(
             )
 
 
-def _trend(series: IndicatorSeries, year: int):
+def _trend(series: IndicatorSeries, year: int) -> Sparkline:
     """The sparkline of the history years, from the first year with a value."""
-    points, absent = [], set()
+    points: list[tuple[int, Decimal | None]] = []
+    absent: set[int] = set()
     for trend_year in history_years(year):
         cell = series.total(trend_year)
         if cell is None:

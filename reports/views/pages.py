@@ -164,7 +164,7 @@ def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return render(request, "reports/indicator_detail.html", context)
 
 
-def _year_section(item: Indicator, data, years: list[int]) -> dict:
+def _year_section(item: Indicator, data: IndicatorSeries, years: list[int]) -> dict:
     """One indicator's table of years: total, by gender, target and footnotes per year."""
     genders = data.genders()
     rows = []
