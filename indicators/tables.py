@@ -41,18 +41,20 @@ class OccasionTable(tables.Table):
     kind = tables.Column(
         verbose_name="Tillfälle",
         accessor="occasion",
-        order_by=("kind_rank", "board_order"),
+        order_by=("kind_rank", "board_order", "board_name"),
         linkify=lambda record: record["entry_url"],
     )
     deadline = tables.DateColumn(
         verbose_name="Sista dag",
         accessor="occasion__deadline",
         format="j F Y",
-        order_by=("deadline_key", "kind_rank", "board_order"),
+        order_by=("deadline_key", "kind_rank", "board_order", "board_name"),
         default="–",
     )
     state = tables.TemplateColumn(
-        STATUS_CELL, verbose_name="Status", order_by=("state_rank", "kind_rank", "board_order")
+        STATUS_CELL,
+        verbose_name="Status",
+        order_by=("state_rank", "kind_rank", "board_order", "board_name"),
     )
     reported = tables.Column(
         verbose_name="Rapporterat",
@@ -60,7 +62,9 @@ class OccasionTable(tables.Table):
         attrs={"th": {"class": "num"}, "td": {"class": "num"}},
     )
     missing = tables.TemplateColumn(
-        MISSING_CELL, verbose_name="Saknas", order_by=("missing_count", "kind_rank")
+        MISSING_CELL,
+        verbose_name="Saknas",
+        order_by=("missing_count", "kind_rank", "board_order", "board_name"),
     )
 
     class Meta:

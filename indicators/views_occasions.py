@@ -30,7 +30,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     years = sorted(set(occasions.values_list("year", flat=True)), reverse=True)
     filterset = OccasionFilter(request.GET, queryset=occasions, request=request, years=years)
     chosen = list(filterset.qs) if years else []
-    chosen.sort(key=lambda occasion: (KIND_RANK[occasion.kind], occasion.board.order))
+    # Board name last: boards share an order by default, and the database gives no order of its own.
+    chosen.sort(
+        key=lambda occasion: (KIND_RANK[occasion.kind], occasion.board.order, occasion.board.name)
+    )
     rows = _rows(request, chosen)
     year = int(filterset.form.cleaned_data.get("ar") or 0) if filterset.is_valid() else 0
     return render_list(
