@@ -1,47 +1,17 @@
-"""django-filter forms of the list pages that goals owns (users), and the text search they share.
-
-`contains_text` is the one text search of every list page: case-insensitive for Swedish
-letters too. SQLite's LIKE folds only ASCII (so "ÄLDRE" would miss "äldre"); a regular
-expression with (?i) is folded by Python's re on SQLite and by PostgreSQL's ~* alike.
-"""
+"""django-filter forms of the list pages that goals owns (users), and the boards a filter
+may offer. The text search and the year filter every list shares are in `core.lists`."""
 
 from __future__ import annotations
 
-import re
-
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
+from core.lists import SEARCH_LABEL, SEARCH_MAX, contains_text
 from goals.access import Action, boards_for
 from goals.models import Board, BoardRole, Role
 from goals.selectors import user_list_boards
-
-SEARCH_LABEL = "Sök"
-SEARCH_MAX = 200  # a search text, not a document
-
-
-def contains_text(fields: list[str], text: str) -> Q:
-    """Rows where any of the fields holds the text, whatever its case (ä, å, ö as well)."""
-    pattern = re.escape(text.strip())
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__iregex": pattern})
-    return condition
-
-
-class YearFilter(django_filters.NumberFilter):
-    """A year: a whole number typed in a number field (not an amount with decimals)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 1900, "max": 2999}))
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2999)
-        super().__init__(*args, **kwargs)
 
 
 def user_boards(request: HttpRequest | None) -> QuerySet[Board]:

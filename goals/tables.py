@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import django_filters
 import django_tables2 as tables
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.html import format_html_join
-from django_tables2 import RequestConfig
-
-PER_PAGE = 25  # every list page shows 25 rows a page
 
 
 class UserTable(tables.Table):
@@ -53,23 +45,3 @@ class UserTable(tables.Table):
             "{} ({})",
             ((r.get_role_display(), r.board.code if r.board else "alla nämnder") for r in roles),
         )
-
-
-def render_list(
-    request: HttpRequest,
-    *,
-    table: tables.Table,
-    filterset: django_filters.FilterSet,
-    heading: str,
-    template: str = "lists/page.html",
-    **context: Any,
-) -> HttpResponse:
-    """A list page: the table sorted and paged from the query string, under its filters.
-
-    Sorting keeps the filters (the links carry the whole query string) and filtering keeps the
-    sorting (the form carries it back), and either starts again at page 1.
-    """
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    sort = request.GET.get(table.prefixed_order_by_field, "")
-    context.update(table=table, filter=filterset, heading=heading, sort=sort)
-    return render(request, template, context)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from core.lists import render_list
 from core.security import SecurityEvent, log_security_event
 from goals.filters import UserFilter
 from goals.selectors import may_list_users, users_for_administrator
-from goals.tables import UserTable, render_list
+from goals.tables import UserTable
 
 NOT_ADMINISTRATOR = "Sidan finns inte eller så saknar du behörighet."
 

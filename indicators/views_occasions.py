@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from core.lists import render_list
 from goals.access import Action, boards_for, can
 from goals.models import ReportingOccasion
 from goals.periods import OccasionKind
 from goals.selectors import send_back_notes
-from goals.tables import render_list
 from indicators.entry import occasion_overview
 from indicators.filters import OccasionFilter
 from indicators.tables import OccasionTable

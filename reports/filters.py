@@ -6,8 +6,9 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 
+from core.lists import SEARCH_LABEL, SEARCH_MAX, YearFilter, contains_text
 from goals.access import Action, boards_for
-from goals.filters import SEARCH_LABEL, SEARCH_MAX, YearFilter, contains_text, user_boards
+from goals.filters import user_boards
 from goals.models import Board, BoardGoal, GoalArea, YearRangeQuerySet
 from goals.periods import OccasionKind, PeriodType
 from indicators.models import Footnote, Indicator

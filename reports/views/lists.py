@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from core.lists import render_list
 from goals.access import Action, boards_for
-from goals.tables import render_list
 from indicators.models import Indicator
 from reports.filters import ArchivedReportFilter, IndicatorFilter
 from reports.models import ArchivedReport
