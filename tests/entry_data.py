@@ -100,3 +100,19 @@ def set_value(indicator, *, year, period_type, number, value, gender: str = ""):
         breakdown=breakdown(gender),
         value=Decimal(value),
     )
+
+
+def field_post(indicator, value="3327", /, **extra) -> dict:
+    """The POST of one entry field: the indicator's total for quarter 3, version 0 (never saved)."""
+    return {
+        "indicator": indicator.pk,
+        "breakdown": breakdown().pk,
+        "period_type": PeriodType.QUARTER,
+        "period_number": 3,
+        "version": 0,
+        "value": value,
+        "missing_reason": "",
+        "comment": "",
+        "footnote": "",
+        **extra,
+    }

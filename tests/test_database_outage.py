@@ -26,7 +26,7 @@ from goals.periods import PeriodType
 from indicators.importing import COLUMN, SHEET
 from indicators.models import IndicatorValue
 from tests.conftest import PASSWORD
-from tests.entry_data import breakdown, goal_chain
+from tests.entry_data import field_post, goal_chain
 
 Q = PeriodType.QUARTER
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -56,20 +56,6 @@ def browser_client():
 
 def args(occasion):
     return [occasion.board.code, occasion.year, occasion.kind]
-
-
-def value_data(indicator, value="3327"):
-    return {
-        "indicator": indicator.pk,
-        "breakdown": breakdown().pk,
-        "period_type": Q,
-        "period_number": 3,
-        "version": 0,
-        "value": value,
-        "missing_reason": "",
-        "comment": "",
-        "footnote": "",
-    }
 
 
 def filled_template(client, occasion, value=3327) -> bytes:
@@ -145,7 +131,7 @@ def test_field_save_is_answered_not_saved(
 ):
     browser_client.force_login(controller_an)
     url = reverse("indicators:entry_save_value", args=args(occasion))
-    data = value_data(indicators[0])
+    data = field_post(indicators[0])
     with connection.execute_wrapper(Refuse(error, spare=spare)):
         response = browser_client.post(url, data, **HTMX)
     assert response.status_code == 503
@@ -153,7 +139,7 @@ def test_field_save_is_answered_not_saved(
     assert response.content.decode() == UNAVAILABLE_TEXT
     assert stored_values() == []
     # The same save once the database is back is stored.
-    response = browser_client.post(url, value_data(indicators[0]), **HTMX)
+    response = browser_client.post(url, field_post(indicators[0]), **HTMX)
     assert response.status_code == 200
     assert stored_values() == [Decimal(3327)]
 
@@ -163,7 +149,7 @@ def test_field_save_without_htmx_gets_the_whole_page(
 ):
     browser_client.force_login(controller_an)
     url = reverse("indicators:entry_save_value", args=args(occasion))
-    data = value_data(indicators[0])
+    data = field_post(indicators[0])
     with connection.execute_wrapper(Refuse(spare=IN_VIEW)):
         response = browser_client.post(url, data)
     assert_outage_page(response)
@@ -173,7 +159,7 @@ def test_field_save_without_htmx_gets_the_whole_page(
 def test_fetch_asking_for_json_gets_json(browser_client, controller_an, occasion, indicators):
     browser_client.force_login(controller_an)
     url = reverse("indicators:entry_save_value", args=args(occasion))
-    data = value_data(indicators[0])
+    data = field_post(indicators[0])
     with connection.execute_wrapper(Refuse(spare=IN_VIEW)):
         response = browser_client.post(url, data, HTTP_ACCEPT="application/json")
     assert response.status_code == 503
@@ -303,7 +289,7 @@ def test_read_only_database_refuses_a_field_save(
     logged_in, occasion, indicators, read_only_database
 ):
     url = reverse("indicators:entry_save_value", args=args(occasion))
-    data = value_data(indicators[0])
+    data = field_post(indicators[0])
     read_only_database()
     response = logged_in.post(url, data, **HTMX)
     assert response.status_code == 503

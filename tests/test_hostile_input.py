@@ -58,7 +58,7 @@ from indicators.parsing import (
 )
 from reports.models import ArchivedReport
 from tests.conftest import PASSWORD
-from tests.entry_data import breakdown, goal_chain
+from tests.entry_data import breakdown, field_post, goal_chain
 
 Q = PeriodType.QUARTER
 YEAR = 2023
@@ -202,21 +202,6 @@ def snapshot() -> dict:
 # --- the outcome entry -----------------------------------------------------------------------
 
 
-def value_post(an, value, **extra) -> dict:
-    return {
-        "indicator": an["indicator"].pk,
-        "breakdown": breakdown().pk,
-        "period_type": Q,
-        "period_number": 3,
-        "version": 0,
-        "value": value,
-        "missing_reason": "",
-        "comment": "",
-        "footnote": "",
-        **extra,
-    }
-
-
 def save_url(occasion) -> str:
     return reverse(
         "indicators:entry_save_value", args=[occasion.board.code, occasion.year, occasion.kind]
@@ -233,7 +218,7 @@ def client_an(client, controller_an):
 def test_entry_refuses_bad_numbers_at_the_field(client_an, an, text, message):
     before = snapshot()
     response = client_an.post(
-        save_url(an["occasion"]), value_post(an, text), HTTP_HX_REQUEST="true"
+        save_url(an["occasion"]), field_post(an["indicator"], text), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     shown = page_text(response)
@@ -246,7 +231,7 @@ def test_entry_refuses_bad_numbers_at_the_field(client_an, an, text, message):
 @pytest.mark.parametrize(("text", "number"), ACCEPTED, ids=ACCEPTED_IDS)
 def test_entry_reads_confusable_digits_as_their_number(client_an, an, text, number):
     response = client_an.post(
-        save_url(an["occasion"]), value_post(an, text), HTTP_HX_REQUEST="true"
+        save_url(an["occasion"]), field_post(an["indicator"], text), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     assert "Sparat" in page_text(response)
@@ -268,7 +253,7 @@ def test_entry_reads_confusable_digits_as_their_number(client_an, an, text, numb
 )
 def test_entry_with_sixteen_digits_is_stored_exactly_or_refused(client_an, an, text, number):
     response = client_an.post(
-        save_url(an["occasion"]), value_post(an, text), HTTP_HX_REQUEST="true"
+        save_url(an["occasion"]), field_post(an["indicator"], text), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     stored = IndicatorValue.objects.filter(indicator=an["indicator"]).first()
@@ -292,7 +277,7 @@ def test_entry_with_sixteen_digits_is_stored_exactly_or_refused(client_an, an, t
 )
 def test_entry_refuses_oversized_and_malformed_fields(client_an, an, field, text, expected):
     before = snapshot()
-    data = value_post(an, "3 327")
+    data = field_post(an["indicator"], "3 327")
     data[field] = text
     response = client_an.post(save_url(an["occasion"]), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -305,7 +290,7 @@ def test_entry_with_a_version_far_in_the_future_is_a_conflict(client_an, an):
     before = snapshot()
     response = client_an.post(
         save_url(an["occasion"]),
-        value_post(an, "3 327", version=str(10**30)),
+        field_post(an["indicator"], "3 327", version=str(10**30)),
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -326,13 +311,15 @@ def test_entry_with_a_version_far_in_the_future_is_a_conflict(client_an, an):
 )
 def test_entry_refuses_fields_that_do_not_exist(client_an, an, fields):
     before = snapshot()
-    response = client_an.post(save_url(an["occasion"]), value_post(an, "3 327", **fields))
+    response = client_an.post(
+        save_url(an["occasion"]), field_post(an["indicator"], "3 327", **fields)
+    )
     assert response.status_code == 404
     assert snapshot() == before
 
 
 def test_the_page_without_javascript_shows_the_error(client_an, an):
-    response = client_an.post(save_url(an["occasion"]), value_post(an, "1e400"))
+    response = client_an.post(save_url(an["occasion"]), field_post(an["indicator"], "1e400"))
     assert response.status_code == 200
     assert INVALID_NUMBER in page_text(response)
     assert not IndicatorValue.objects.exists()
@@ -425,7 +412,11 @@ def _write_requests(target):
     args = [occasion.board.code, occasion.year, occasion.kind]
     helar_args = [helar.board.code, helar.year, helar.kind]
     return [
-        ("värde", reverse("indicators:entry_save_value", args=args), value_post(target, "3 327")),
+        (
+            "värde",
+            reverse("indicators:entry_save_value", args=args),
+            field_post(target["indicator"], "3 327"),
+        ),
         ("skicka in", reverse("goals:occasion_submit", args=[occasion.pk]), {}),
         ("godkänn", reverse("goals:occasion_approve", args=[submitted.pk]), {}),
         (
@@ -479,7 +470,7 @@ def test_an_form_naming_another_boards_objects_is_refused(client_an, an, bin_):
     before = snapshot()
     args = ["AN", YEAR, "k3"]
     requests = [
-        (reverse("indicators:entry_save_value", args=args), value_post(bin_, "3 327")),
+        (reverse("indicators:entry_save_value", args=args), field_post(bin_["indicator"], "3 327")),
         (
             reverse(
                 "indicators:entry_save_assessment", args=["AN", YEAR, "helar", bin_["goal"].pk]
@@ -495,7 +486,10 @@ def test_an_form_naming_another_boards_objects_is_refused(client_an, an, bin_):
             {"version": 0, "status": "pagar"},
         ),
         # AN's occasion id with BIN's board code, and the other way round.
-        (reverse("indicators:entry_save_value", args=["BIN", YEAR, "k3"]), value_post(an, "3 327")),
+        (
+            reverse("indicators:entry_save_value", args=["BIN", YEAR, "k3"]),
+            field_post(an["indicator"], "3 327"),
+        ),
         (reverse("goals:occasion_submit", args=[bin_["occasion"].pk]), {}),
     ]
     for url, data in requests:
@@ -569,7 +563,7 @@ def test_posts_without_a_csrf_token_are_refused(csrf_client, an_workflow, budget
     # A token from another session is no token either.
     response = csrf_client.post(
         save_url(an_workflow["occasion"]),
-        value_post(an_workflow, "3 327", csrfmiddlewaretoken="x" * 64),
+        field_post(an_workflow["indicator"], "3 327", csrfmiddlewaretoken="x" * 64),
         HTTP_X_CSRFTOKEN="y" * 32,
     )
     assert response.status_code == 403
@@ -602,7 +596,7 @@ def test_a_post_with_the_token_goes_through(csrf_client, an):
     page = csrf_client.get(reverse("indicators:entry_page", args=["AN", YEAR, "k3"]))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
     response = csrf_client.post(
-        save_url(an["occasion"]), value_post(an, "3 327", csrfmiddlewaretoken=token)
+        save_url(an["occasion"]), field_post(an["indicator"], "3 327", csrfmiddlewaretoken=token)
     )
     assert response.status_code == 302
     assert (
