@@ -7,8 +7,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.urls")),
     path("admin/", admin.site.urls),
-    path("uppfoljning/", include("goals.urls")),
-    path("utfall/", include("indicators.urls")),
+    path("", include("goals.urls")),
+    path("", include("indicators.urls")),
     path("budget/", include("budget.urls")),
     path("", include("reports.urls")),
 ]

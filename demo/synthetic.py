@@ -53,6 +53,7 @@ from budget.models import (
     Scheme,
     Section,
 )
+from goals.deadlines import due_quarter
 from goals.models import (
     Activity,
     ActivityStatus,
@@ -1043,22 +1044,29 @@ class _Generator:
         occasions: dict[tuple[int, str], ReportingOccasion],
         rng: random.Random,
     ) -> None:
-        deadlines = list(Activity.Deadline)
+        deadlines = ["Q1", "Q2", "Q3", "Q4", "Kontinuerligt"]
         activities = []
+        links = []
         for year in self.years:
             rng = self._year_rng("aktivitet", year)
             for order, title in enumerate(rng.sample(ACTIVITY_TEXTS, 3), start=1):
+                deadline = rng.choice(deadlines)
                 activities.append(
                     Activity(
                         board=board,
                         year=year,
                         title=title,
-                        board_goal=rng.choice(goals),
-                        deadline=rng.choice(deadlines),
+                        deadline=deadline,
+                        due_quarter=due_quarter(deadline),
                         order=order,
                     )
                 )
+                links.append(rng.choice(goals))
         Activity.objects.bulk_create(activities)
+        Activity.board_goals.through.objects.bulk_create(
+            Activity.board_goals.through(activity_id=activity.pk, boardgoal_id=goal.pk)
+            for activity, goal in zip(activities, links, strict=True)
+        )
         self.writer.counts["aktiviteter"] = self.writer.counts.get("aktiviteter", 0) + len(
             activities
         )

@@ -201,9 +201,10 @@ class AssignmentStatusAdmin(OccasionOwnedAdmin):
 
 @admin.register(models.Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ["title", "board", "year", "deadline"]
-    list_filter = ["board", "year", "deadline"]
+    list_display = ["title", "board", "year", "deadline", "due_quarter"]
+    list_filter = ["board", "year", "due_quarter"]
     search_fields = ["title"]
+    filter_horizontal = ["board_goals"]
 
 
 @admin.register(models.ActivityStatus)

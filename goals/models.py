@@ -194,6 +194,83 @@ class GoalArea(models.Model):
         return self.name
 
 
+class MandatePeriod(models.Model):
+    """A mandatperiod (e.g. 2019–2022): goals set by one council usually run to its end.
+
+    The year rollover asks the administrator what continues when N+1 starts a new period.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="mandate_periods",
+        verbose_name="kommun",
+    )
+    first_year = models.PositiveSmallIntegerField("första år")
+    last_year = models.PositiveSmallIntegerField("sista år")
+
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin], verbose_name="historik för mandatperiod"
+    )
+
+    class Meta:
+        verbose_name = "mandatperiod"
+        verbose_name_plural = "mandatperioder"
+        ordering = ["municipality", "first_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=F("first_year")),
+                name="goals_mandateperiod_first_before_last",
+                violation_error_message="Mandatperiodens första år måste vara före dess sista år.",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "first_year"],
+                name="goals_mandateperiod_unique_start",
+                violation_error_message="Det finns redan en mandatperiod som börjar det året.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mandatperiod {self.first_year}–{self.last_year}"
+
+    def includes(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+
+class PolicyDocument(YearRange):
+    """A prioriterat styrdokument: a policy the council asks the boards to prioritise."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="policy_documents",
+        verbose_name="kommun",
+    )
+    title = models.CharField("namn", max_length=200)
+    description = models.TextField("beskrivning", blank=True)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin], verbose_name="historik för styrdokument"
+    )
+
+    class Meta(YearRange.Meta):
+        verbose_name = "prioriterat styrdokument"
+        verbose_name_plural = "prioriterade styrdokument"
+        ordering = ["order", "title"]
+        constraints = [
+            *YearRange.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["municipality", "title", "valid_from"],
+                name="goals_policydocument_unique_title_per_start",
+                violation_error_message="Det finns redan ett styrdokument med det namnet från samma år.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class CouncilGoal(YearRange):
     """Kommunövergripande mål, set by kommunfullmäktige."""
 
@@ -549,11 +626,13 @@ class GoalAssessment(OccasionOwnedModel):
 
 
 class StrategicAssignment(YearRange):
-    """Strategiskt utvecklingsuppdrag from KF: common to all boards, or specific to one."""
+    """Strategiskt utvecklingsuppdrag from KF (common to all boards, or specific to one), or a
+    nämnduppdrag the board gives its own administration."""
 
     class Scope(models.TextChoices):
         COMMON = "kommungemensamt", "Kommungemensamt"
         BOARD = "namndspecifikt", "Nämndspecifikt"
+        BOARD_OWN = "namnduppdrag", "Nämnduppdrag"
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="assignments", verbose_name="kommun"
@@ -572,6 +651,14 @@ class StrategicAssignment(YearRange):
         "anmärkning", max_length=200, blank=True, help_text="T.ex. Kvarstår från Budget 2021."
     )
     order = models.PositiveSmallIntegerField("ordning", default=0)
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="ersätter",
+    )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för uppdrag")
 
@@ -583,10 +670,11 @@ class StrategicAssignment(YearRange):
             *YearRange.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(scope="kommungemensamt", board__isnull=True)
-                | Q(scope="namndspecifikt", board__isnull=False),
+                | Q(scope__in=["namndspecifikt", "namnduppdrag"], board__isnull=False),
                 name="goals_assignment_board_iff_board_specific",
                 violation_error_message=(
-                    "Ett nämndspecifikt uppdrag måste ha en nämnd, ett kommungemensamt ingen."
+                    "Ett nämndspecifikt uppdrag och ett nämnduppdrag måste ha en nämnd, "
+                    "ett kommungemensamt ingen."
                 ),
             ),
         ]
@@ -639,27 +727,21 @@ class AssignmentStatus(OccasionOwnedModel):
 
 
 class Activity(models.Model):
-    """An activity of the administration's verksamhetsplan."""
+    """An activity of the administration's verksamhetsplan, for one year.
 
-    class Deadline(models.TextChoices):
-        Q1 = "Q1", "Kvartal 1"
-        Q2 = "Q2", "Kvartal 2"
-        Q3 = "Q3", "Kvartal 3"
-        Q4 = "Q4", "Kvartal 4"
-        CONTINUOUS = "kontinuerligt", "Kontinuerligt"
+    It serves one or more nämndmål, an assignment (KF's or the board's own nämnduppdrag), a
+    prioriterat styrdokument, or only a målområde; services check that it serves something.
+    The deadline is kept as the plan wrote it ("Succesivt avslut Q4"); `due_quarter` is what
+    it is sorted and judged by (goals.deadlines reads it from the text).
+    """
 
     board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="activities", verbose_name="nämnd"
     )
     year = models.PositiveSmallIntegerField("år")
     title = models.CharField("aktivitet", max_length=300)
-    board_goal = models.ForeignKey(
-        BoardGoal,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="activities",
-        verbose_name="nämndmål",
+    board_goals = models.ManyToManyField(
+        BoardGoal, blank=True, related_name="activities", verbose_name="nämndmål"
     )
     assignment = models.ForeignKey(
         StrategicAssignment,
@@ -669,8 +751,47 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name="uppdrag",
     )
-    deadline = models.CharField("klart senast", max_length=14, choices=Deadline.choices)
+    policy_document = models.ForeignKey(
+        PolicyDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name="prioriterat styrdokument",
+    )
+    goal_area = models.ForeignKey(
+        GoalArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name="målområde",
+        help_text="För en aktivitet som bara hör till ett målområde.",
+    )
+    deadline = models.CharField(
+        "klart senast", max_length=100, blank=True, help_text="Som planen skriver det."
+    )
+    due_quarter = models.PositiveSmallIntegerField(
+        "klart senast kvartal",
+        null=True,
+        blank=True,
+        help_text="Kvartalet (1–4) aktiviteten sorteras och bedöms efter; tomt för löpande.",
+    )
     order = models.PositiveSmallIntegerField("ordning", default=0)
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="fortsätter",
+    )
+
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin],
+        verbose_name="historik för aktivitet",
+        m2m_fields=[board_goals],
+    )
 
     class Meta:
         verbose_name = "aktivitet"
@@ -678,9 +799,9 @@ class Activity(models.Model):
         ordering = ["board", "year", "order"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(board_goal__isnull=False) | Q(assignment__isnull=False),
-                name="goals_activity_serves_goal_or_assignment",
-                violation_error_message="En aktivitet ska höra till ett nämndmål eller ett uppdrag.",
+                condition=Q(due_quarter__isnull=True) | Q(due_quarter__gte=1, due_quarter__lte=4),
+                name="goals_activity_due_quarter_1_to_4",
+                violation_error_message="Kvartalet ska vara 1, 2, 3 eller 4.",
             ),
         ]
 
@@ -768,3 +889,49 @@ class BoardRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_role_display()} ({self.board or 'alla nämnder'})"
+
+
+class StructureCorrection(models.Model):
+    """A recorded change to structure that an approved occasion covers.
+
+    A goal, indicator or target of an approved year is never rewritten silently: the change
+    is made with a reason, and this row says who changed what, when and why.
+    """
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="structure_corrections", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    occasion = models.ForeignKey(
+        ReportingOccasion,
+        on_delete=models.PROTECT,
+        related_name="structure_corrections",
+        verbose_name="godkänt tillfälle",
+    )
+    object_label = models.CharField("vad som ändrades", max_length=400)
+    changes = models.TextField("ändringar", blank=True)
+    reason = models.TextField("motivering")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ändrad av",
+    )
+    at = models.DateTimeField("tidpunkt", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rättelse av struktur"
+        verbose_name_plural = "rättelser av struktur"
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="goals_structurecorrection_has_reason",
+                violation_error_message="En rättelse av ett godkänt år behöver en motivering.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_label} ({self.year})"

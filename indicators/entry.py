@@ -549,7 +549,8 @@ def _status_items(occasion: ReportingOccasion) -> tuple[list[StatusItem], list[S
     }
     activities = list(
         occasion.board.activities.filter(year=year)
-        .select_related("board_goal", "assignment")
+        .select_related("assignment", "policy_document", "goal_area")
+        .prefetch_related("board_goals")
         .order_by("order", "pk")
     )
     activity_status = {

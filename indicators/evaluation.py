@@ -41,7 +41,12 @@ def target_met(
         base = previous if previous is not None else target.base_value
         if base is None:
             return None
-        return outcome > base if target.trend == "oka" else outcome < base
+        return {
+            "oka": outcome > base,
+            "minska": outcome < base,
+            "ej_oka": outcome <= base,
+            "ej_minska": outcome >= base,
+        }[target.trend]
     return None
 
 

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
+# The years before an indicator's start whose year values it accepts (see accepts_year).
+BASELINE_YEARS = 2
+
+
 class Indicator(YearRange):
     """A nämndindikator, volume measure or staff figure, valid for a range of years."""
 
@@ -43,6 +47,7 @@ class Indicator(YearRange):
         INDEX = "index", "Index"
         KRONOR = "kr", "Kronor"
         RATIO = "kvot", "Kvot"
+        TEXT = "text", "Text (kvalitativ)"
 
     class Direction(models.TextChoices):
         HIGHER = "hogre", "Högre är bättre"
@@ -147,6 +152,18 @@ class Indicator(YearRange):
     @property
     def is_computed(self) -> bool:
         return bool(self.computed)
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.unit == self.Unit.TEXT
+
+    def accepts_year(self, year: int) -> bool:
+        """Whether outcomes may be stored for `year`: the indicator's years, or a baseline.
+
+        A new board or goal prints the two years before it began as comparison
+        (jämförelsevärden), so those years take year values without moving the start.
+        """
+        return self.is_valid_in(year) or self.valid_from - BASELINE_YEARS <= year < self.valid_from
 
     @property
     def is_share(self) -> bool:
@@ -332,7 +349,10 @@ class IndicatorValueQuerySet(models.QuerySet):
 
 
 class IndicatorValue(models.Model):
-    """One outcome: a number, or I.U. with a reason — never both."""
+    """One outcome: a number, a text (a qualitative indicator's result), or I.U. with a reason.
+
+    Exactly one of the three. No row at all is "not yet given", printed "–", never I.U.
+    """
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="values", verbose_name="indikator"
@@ -354,6 +374,9 @@ class IndicatorValue(models.Model):
     )
     missing_reason = models.CharField(
         "skäl till I.U.", max_length=20, choices=MissingReason.choices, blank=True
+    )
+    text = models.TextField(
+        "textutfall", blank=True, help_text="Resultatet i ord, för en kvalitativ indikator."
     )
     comment = models.TextField("kommentar", blank=True)
     version = models.PositiveIntegerField("version", default=1)
@@ -384,10 +407,13 @@ class IndicatorValue(models.Model):
                 violation_error_message="Det finns redan ett utfall för perioden och uppdelningen.",
             ),
             models.CheckConstraint(
-                condition=(Q(value__isnull=False) & Q(missing_reason=""))
-                | (Q(value__isnull=True) & ~Q(missing_reason="")),
-                name="indicators_value_number_xor_missing",
-                violation_error_message="Ange antingen ett värde eller I.U. med skäl, inte båda.",
+                condition=(Q(value__isnull=False) & Q(missing_reason="") & Q(text=""))
+                | (Q(value__isnull=True) & ~Q(missing_reason="") & Q(text=""))
+                | (Q(value__isnull=True) & Q(missing_reason="") & ~Q(text="")),
+                name="indicators_value_number_text_or_missing",
+                violation_error_message=(
+                    "Ange ett värde, en text eller I.U. med skäl – precis ett av dem."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(period_type="ar", period_number=1)
@@ -437,7 +463,12 @@ class IndicatorValue(models.Model):
 
     @property
     def is_missing(self) -> bool:
-        return self.value is None
+        """I.U.: neither a number nor a text."""
+        return self.value is None and not self.text
+
+    @property
+    def is_text(self) -> bool:
+        return self.value is None and bool(self.text)
 
     @property
     def shown_decimals(self) -> int:
@@ -447,6 +478,8 @@ class IndicatorValue(models.Model):
     def display_value(self) -> str:
         from indicators.formatting import format_number
 
+        if self.is_text:
+            return self.text
         if self.value is None:
             return "I.U."
         return format_number(self.value, self.shown_decimals)
@@ -469,8 +502,12 @@ class Target(models.Model):
         LT = "<", "<"
 
     class TrendDirection(models.TextChoices):
+        """Compared with the previous year's outcome, or with the base value when given."""
+
         INCREASE = "oka", "Ska öka"
         DECREASE = "minska", "Ska minska"
+        NOT_INCREASE = "ej_oka", "Ska inte öka"
+        NOT_DECREASE = "ej_minska", "Ska inte minska"
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="targets", verbose_name="indikator"
@@ -483,7 +520,7 @@ class Target(models.Model):
     operator = models.CharField("jämförelse", max_length=2, choices=Operator.choices, blank=True)
     value = models.DecimalField("värde", max_digits=16, decimal_places=4, null=True, blank=True)
     decimals = models.PositiveSmallIntegerField("decimaler som visas", null=True, blank=True)
-    trend = models.CharField("riktning", max_length=6, choices=TrendDirection.choices, blank=True)
+    trend = models.CharField("riktning", max_length=10, choices=TrendDirection.choices, blank=True)
     base_value = models.DecimalField(
         "basvärde", max_digits=16, decimal_places=4, null=True, blank=True
     )
@@ -595,6 +632,13 @@ class Footnote(models.Model):
         null=True,
         blank=True,
         help_text="För fotnoter på indikator eller nämndmål: tomt betyder alla år.",
+    )
+    shared_values = models.ManyToManyField(
+        IndicatorValue,
+        blank=True,
+        related_name="shared_footnotes",
+        verbose_name="gäller även utfallen",
+        help_text="En fotnot på ett utfall som även gäller andra utfall: skrivs ut en gång, med ett nummer.",
     )
 
     history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för fotnot")

@@ -147,7 +147,10 @@ def check_value_input(
     year = period.year
     if indicator.is_computed:
         raise ValidationError(COMPUTED_READ_ONLY, code="computed")
-    if not indicator.is_valid_in(year):
+    # A year value before the start is a baseline (Indicator.accepts_year); periods are not.
+    if not indicator.accepts_year(year) or (
+        not indicator.is_valid_in(year) and period.type != PeriodType.YEAR
+    ):
         raise ValidationError(INDICATOR_NOT_VALID.format(year=year), code="not_valid")
     if period.type != PeriodType.YEAR and period.type != indicator.frequency:
         raise ValidationError(

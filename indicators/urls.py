@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from indicators import views_entry, views_history, views_import, views_occasions
 
@@ -6,7 +6,7 @@ OCCASION = "<str:board_code>/<int:year>/<str:kind>/"
 
 app_name = "indicators"
 
-urlpatterns = [
+entry_patterns = [
     path("", views_occasions.overview, name="entry_overview"),
     # Before the occasion patterns, whose first segment (a board code) would match "varde".
     path("varde/<int:value_id>/historik/", views_history.value_history, name="value_history"),
@@ -31,4 +31,13 @@ urlpatterns = [
     path(OCCASION + "andringslogg/", views_history.occasion_log, name="entry_occasion_log"),
     path(OCCASION + "mall.xlsx", views_import.template_download, name="entry_template"),
     path(OCCASION + "import/", views_import.import_upload, name="entry_import"),
+]
+
+# The administrator's structure pages (/struktur/<nämnd>/<år>/…): the goal tree with its
+# indicators and targets, and the structure workbook.
+structure_patterns: list = []
+
+urlpatterns = [
+    path("utfall/", include(entry_patterns)),
+    path("struktur/", include(structure_patterns)),
 ]

@@ -164,9 +164,9 @@ def an_objects(board_an, municipality):
         board=board_an,
         year=YEAR,
         title="AN:s aktivitet",
-        board_goal=indicator.board_goal,
         deadline="Q3",
     )
+    activity.board_goals.add(indicator.board_goal)
     return {
         "board": board_an,
         "occasion": occasion,

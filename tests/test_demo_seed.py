@@ -484,7 +484,7 @@ def test_thirteen_assignments_of_2022_with_statuses(demo_data):
 def test_activities_linked_to_goals_with_status(demo_data):
     activities = Activity.objects.filter(board=demo_data, year=2022)
     assert activities.count() >= 5
-    assert not activities.filter(board_goal__isnull=True, assignment__isnull=True).exists()
+    assert not activities.filter(board_goals__isnull=True, assignment__isnull=True).exists()
     purchasing = activities.get(title="Etablera en inköpsorganisation")
     assert purchasing.board_goal.title == "Hög avtalstrohet"
     assert purchasing.assignment.text.startswith("Samtliga nämnder ska se över")

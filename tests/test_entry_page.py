@@ -312,9 +312,8 @@ def test_full_year_page_query_count_with_assessments_and_statuses(
                 municipality=municipality, scope="kommungemensamt", text="U", valid_from=2023
             )
             assignment.statuses.create(occasion=occasion, status="pagar")
-            activity = Activity.objects.create(
-                board=board_an, year=2023, title="A", board_goal=indicator.board_goal, deadline="Q4"
-            )
+            activity = Activity.objects.create(board=board_an, year=2023, title="A", deadline="Q4")
+            activity.board_goals.add(indicator.board_goal)
             activity.statuses.create(occasion=occasion, status="genomfort")
 
     grow(1)

@@ -126,9 +126,8 @@ def an(board_an, municipality):
         text="AN",
         valid_from=2020,
     )
-    activity = Activity.objects.create(
-        board=board_an, year=YEAR, title="AN:s aktivitet", board_goal=indicators[0].board_goal
-    )
+    activity = Activity.objects.create(board=board_an, year=YEAR, title="AN:s aktivitet")
+    activity.board_goals.add(indicators[0].board_goal)
     return {
         "board": board_an,
         "indicator": indicators[0],
@@ -151,9 +150,8 @@ def bin_(board_other, municipality, an):
         text="BIN",
         valid_from=2020,
     )
-    activity = Activity.objects.create(
-        board=board_other, year=YEAR, title="BIN:s aktivitet", board_goal=indicators[0].board_goal
-    )
+    activity = Activity.objects.create(board=board_other, year=YEAR, title="BIN:s aktivitet")
+    activity.board_goals.add(indicators[0].board_goal)
     line = BudgetLine.objects.create(
         board=board_other, scheme="drift", code="skola", name="Skola", valid_from=2019
     )

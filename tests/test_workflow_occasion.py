@@ -240,8 +240,9 @@ def test_assignment_and_activity_status(client, board_an, municipality, controll
     )
     goal = goal_chain(board_an, goals=1, indicators_per_goal=1)[0].board_goal
     activity = Activity.objects.create(
-        board=board_an, year=2023, title="Aktivitet B", board_goal=goal, deadline="Q2"
+        board=board_an, year=2023, title="Aktivitet B", deadline="Q2"
     )
+    activity.board_goals.add(goal)
     client.force_login(controller_an)
     page = client.get(entry_url(occasion)).content.decode()
     assert "Uppdrag A" in page and "Aktivitet B" in page

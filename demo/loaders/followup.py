@@ -14,6 +14,7 @@ from typing import Any
 
 from demo.loaders.base import CHANGE_REASON, DemoDataError, Stats, read, sync
 from demo.loaders.organisation import municipality
+from goals.deadlines import due_quarter
 from goals.models import (
     Activity,
     ActivityStatus,
@@ -183,11 +184,9 @@ def _load_activities(
                 "board_id": board.pk,
                 "year": spec["year"],
                 "title": spec["title"],
-                "board_goal_id": goal(board, spec["goal"], spec["year"]).pk
-                if spec.get("goal")
-                else None,
                 "assignment_id": assignment.pk if assignment else None,
                 "deadline": spec["deadline"],
+                "due_quarter": due_quarter(spec["deadline"]),
                 "order": spec["order"],
             }
         )
@@ -201,6 +200,11 @@ def _load_activities(
     activity_status_rows = []
     for spec, row in zip(data["activities"], activity_rows, strict=True):
         activity = activities[tuple(row[name] for name in activity_key)]
+        goals = (
+            [goal(boards[spec["board"]], spec["goal"], spec["year"])] if spec.get("goal") else []
+        )
+        if {g.pk for g in goals} != set(activity.board_goals.values_list("pk", flat=True)):
+            activity.board_goals.set(goals)
         for status in spec.get("statuses", []):
             activity_status_rows.append(
                 {
