@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -53,7 +54,15 @@ def check_activity_links(activity: Activity, board_goals: Iterable[BoardGoal]) -
         raise ValidationError({"board_goals": errors})
 
 
-def refuse_cross_board_goals(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+def refuse_cross_board_goals(
+    sender: Any,
+    instance: Any,
+    action: str,
+    reverse: bool,
+    model: Any,
+    pk_set: set[int] | None,
+    **kwargs: Any,
+) -> None:
     """m2m_changed receiver of Activity.board_goals.through: refuse a wrong link on pre_add.
 
     The last line of defence: Django's add() runs in an atomic block without a savepoint, so

@@ -325,15 +325,18 @@ class IndicatorBreakdown(LinkRulesMixin, YearRange):
     def clean(self) -> None:
         super().clean()
         indicator = related_or_none(self, "indicator")
-        if indicator is not None and self.valid_from is not None:
-            if not years_within(self, indicator):
-                raise ValidationError(
-                    {
-                        "valid_from": LINK_BREAKDOWN_YEARS.format(
-                            breakdown=years_text(self), indicator=years_text(indicator)
-                        )
-                    }
-                )
+        if (
+            indicator is not None
+            and self.valid_from is not None
+            and not years_within(self, indicator)
+        ):
+            raise ValidationError(
+                {
+                    "valid_from": LINK_BREAKDOWN_YEARS.format(
+                        breakdown=years_text(self), indicator=years_text(indicator)
+                    )
+                }
+            )
 
 
 class MissingReason(models.TextChoices):
