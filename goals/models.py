@@ -142,9 +142,11 @@ def years_overlap(first: YearRange, second: YearRange) -> bool:
     )
 
 
-def years_within(inner: YearRange, outer: YearRange) -> bool:
-    """Whether every year of `inner` is a year of `outer`."""
-    if inner.valid_from < outer.valid_from:
+def years_within(inner: YearRange, outer: YearRange, *, from_year: int | None = None) -> bool:
+    """Whether every year of `inner` is a year of `outer` (whose start may be moved back to
+    `from_year`)."""
+    start = outer.valid_from if from_year is None else min(from_year, outer.valid_from)
+    if inner.valid_from < start:
         return False
     if outer.valid_to is None:
         return True

@@ -44,7 +44,8 @@ LINK_INDICATOR_PARENT_YEARS = (
 )
 LINK_INDICATOR_PARENT_SELF = "En indikator kan inte vara delindikator till sig själv."
 LINK_BREAKDOWN_YEARS = (
-    "Uppdelningens år ({breakdown}) måste ligga inom indikatorns år ({indicator})."
+    "Uppdelningens år ({breakdown}) måste ligga inom indikatorns år ({indicator}) eller "
+    "dess två jämförelseår före."
 )
 LINK_TARGET_YEAR = "Målåret {year} ligger utanför indikatorns år ({indicator})."
 LINK_TARGET_BREAKDOWN = (
@@ -325,10 +326,14 @@ class IndicatorBreakdown(LinkRulesMixin, YearRange):
     def clean(self) -> None:
         super().clean()
         indicator = related_or_none(self, "indicator")
+        # A breakdown may start in the baseline years (accepts_year): their values are split too.
         if (
             indicator is not None
             and self.valid_from is not None
-            and not years_within(self, indicator)
+            and not (
+                self.valid_from >= indicator.valid_from - BASELINE_YEARS
+                and years_within(self, indicator, from_year=self.valid_from)
+            )
         ):
             raise ValidationError(
                 {

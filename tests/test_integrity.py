@@ -181,13 +181,17 @@ def test_assignment_predecessor_of_the_same_board(municipality, board_an, board_
 
 def test_indicator_breakdown_years_inside_the_indicators(board_an, goal_an):
     row_indicator = indicator(board_an, goal_an, valid_to=2022)
-    row = IndicatorBreakdown(indicator=row_indicator, breakdown=breakdown("K"), valid_from=2020)
+    row = IndicatorBreakdown(
+        indicator=row_indicator, breakdown=breakdown("K"), valid_from=2018, valid_to=2022
+    )
     with pytest.raises(ValidationError) as error:
         row.full_clean()
     assert field_messages(error, "valid_from") == [
-        LINK_BREAKDOWN_YEARS.format(breakdown="2020–", indicator="2021–2022")
+        LINK_BREAKDOWN_YEARS.format(breakdown="2018–2022", indicator="2021–2022")
     ]
-    row.valid_from = 2021
+    row.valid_from = 2019  # the two baseline years before the start are split too
+    row.full_clean()
+    row.valid_from, row.valid_to = 2021, None
     with pytest.raises(ValidationError):  # open end past the indicator's last year
         row.full_clean()
     row.valid_to = 2022
