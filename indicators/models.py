@@ -47,7 +47,9 @@ LINK_BREAKDOWN_YEARS = (
     "Uppdelningens år ({breakdown}) måste ligga inom indikatorns år ({indicator}) eller "
     "dess två jämförelseår före."
 )
-LINK_TARGET_YEAR = "Målåret {year} ligger utanför indikatorns år ({indicator})."
+LINK_TARGET_YEAR = (
+    "Målåret {year} ligger utanför indikatorns år ({indicator}) och är inte året efter det sista."
+)
 LINK_TARGET_BREAKDOWN = (
     "Indikatorn redovisas inte uppdelad på ”{breakdown}” år {year}; välj en uppdelning som "
     "indikatorn redovisas på, eller totalen."
@@ -553,6 +555,15 @@ class IndicatorValue(models.Model):
         return format_number(self.value, self.shown_decimals)
 
 
+def target_year_allowed(indicator: Indicator, year: int) -> bool:
+    """A target is for one of the indicator's years, or for the year after its last: the
+    internbudget of year N decides the targets for N and N+1, and the N+1 target is stored
+    before the rollover carries it to the indicator's successor."""
+    return indicator.is_valid_in(year) or (
+        indicator.valid_to is not None and year == indicator.valid_to + 1
+    )
+
+
 class Target(LinkRulesMixin, models.Model):
     """Målvärde for an indicator and year: a value, a bound, a direction, a text, or I.U."""
 
@@ -642,7 +653,7 @@ class Target(LinkRulesMixin, models.Model):
         indicator = related_or_none(self, "indicator")
         if indicator is None or self.year is None:
             return
-        if not indicator.is_valid_in(self.year):
+        if not target_year_allowed(indicator, self.year):
             raise ValidationError(
                 {"year": LINK_TARGET_YEAR.format(year=self.year, indicator=years_text(indicator))}
             )

@@ -201,12 +201,17 @@ def test_indicator_breakdown_years_inside_the_indicators(board_an, goal_an):
 def test_target_year_within_the_indicator_and_a_reported_breakdown(board_an, goal_an):
     row_indicator = indicator(board_an, goal_an, valid_to=2022)
     women = breakdown("K")
-    row = Target(indicator=row_indicator, year=2023, breakdown=breakdown(), kind="varde", value=5)
+    row = Target(indicator=row_indicator, year=2024, breakdown=breakdown(), kind="varde", value=5)
     with pytest.raises(ValidationError) as error:
         row.full_clean()
     assert field_messages(error, "year") == [
-        LINK_TARGET_YEAR.format(year=2023, indicator="2021–2022")
+        LINK_TARGET_YEAR.format(year=2024, indicator="2021–2022")
     ]
+    row.year = 2020
+    with pytest.raises(ValidationError):
+        row.full_clean()
+    row.year = 2023  # the plan's target for the year after the last (carried by the rollover)
+    row.full_clean()
     row.year = 2022
     row.full_clean()  # the total is always a target's breakdown
     row.breakdown = women
