@@ -66,6 +66,9 @@ class IndicatorValueForm(forms.ModelForm):
         return number
 
 
+NO_TOTAL_BREAKDOWN = "Välj en uppdelning: det finns ingen rad för totalen."
+
+
 class TargetForm(forms.ModelForm):
     """Målvärde and basvärde are typed as on the entry page: 88,9 with a decimal comma."""
 
@@ -90,12 +93,25 @@ class TargetForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "breakdown" in self.fields:
+            self.fields["breakdown"].required = False
+            self.fields["breakdown"].help_text = "Tomt betyder totalen."
         if self.instance.pk and not self.is_bound:
             decimals = self.instance.shown_decimals
             for name in ("value", "base_value"):
                 stored = getattr(self.instance, name)
                 if stored is not None:
                     self.initial[name] = format_exact(stored, decimals)
+
+    def clean_breakdown(self) -> models.Breakdown | None:
+        # A target for the total needs no breakdown chosen: empty means the total.
+        chosen = self.cleaned_data.get("breakdown")
+        if chosen is not None:
+            return chosen
+        total = models.Breakdown.objects.filter(code=models.Breakdown.make_code()).first()
+        if total is None:
+            raise ValidationError(NO_TOTAL_BREAKDOWN)
+        return total
 
     def _number(self, name: str) -> Decimal | None:
         indicator = self.cleaned_data.get("indicator") or (

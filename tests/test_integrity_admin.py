@@ -178,10 +178,11 @@ def test_activity_admin_refuses_another_boards_goal_with_the_message(
 
 def test_target_admin_reads_a_decimal_comma(admin_client, structure):
     indicator = structure["indicator"]
+    total = breakdown()
     data = {
         "indicator": indicator.pk,
         "year": 2022,
-        "breakdown": breakdown().pk,
+        "breakdown": "",  # empty is the total
         "kind": "varde",
         "operator": "",
         "value": "88,5",
@@ -194,9 +195,11 @@ def test_target_admin_reads_a_decimal_comma(admin_client, structure):
     response = admin_client.post(reverse("admin:indicators_target_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     target = Target.objects.get()
+    assert target.breakdown == total
     assert (target.value, target.base_value) == (Decimal("88.5"), Decimal("1234.25"))
     html = admin_client.get(reverse("admin:indicators_target_change", args=[target.pk]))
     assert 'value="88,5"' in html.content.decode()
+    data["breakdown"] = total.pk
     response = admin_client.post(
         reverse("admin:indicators_target_change", args=[target.pk]), {**data, "value": "88.5"}
     )
