@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
 
 from goals.models import (
@@ -113,8 +115,9 @@ def duplicate_title_warnings(*, board: Board, year: int) -> list[str]:
 
 
 # --- database triggers -----------------------------------------------------------------------
-# The migrations that install the link triggers (goals 0006, indicators 0004) hold their rules
-# as data (frozen there); these two functions only turn a rule into each backend's dialect.
+# The migrations goals 0006 and indicators 0004 install these rules; after every migrate (and
+# flush) they are installed again, as reports.freshness does with its triggers, because SQLite
+# drops a table's triggers when a later migration rebuilds the table.
 # A rule is (name, table, update_columns, condition, message): the write is refused when the
 # condition (SQL over NEW.*) is true; an UPDATE is checked when it sets one of update_columns.
 # PostgreSQL gets one trigger named `name` (a function of the same name); SQLite one per
@@ -173,3 +176,101 @@ def link_trigger_names(vendor: str, rules: Iterable[LinkRule]) -> list[str]:
         else:
             names.append(name)
     return names
+
+
+ACTIVITY_LINK_RULES: list[LinkRule] = [
+    (
+        "styrkort_activity_goal_same_board",
+        "goals_activity_board_goals",
+        ("activity_id", "boardgoal_id"),
+        "(SELECT board_id FROM goals_activity WHERE id = NEW.activity_id)"
+        " <> (SELECT board_id FROM goals_boardgoal WHERE id = NEW.boardgoal_id)",
+        "Nämndmålet hör till en annan nämnd än aktiviteten.",
+        True,
+    ),
+    (
+        "styrkort_activity_board_keeps_goals",
+        "goals_activity",
+        ("board_id",),
+        "EXISTS (SELECT 1 FROM goals_activity_board_goals l"
+        " JOIN goals_boardgoal g ON g.id = l.boardgoal_id"
+        " WHERE l.activity_id = NEW.id AND g.board_id <> NEW.board_id)",
+        "Aktiviteten har nämndmål i sin nämnd och kan inte flyttas till en annan nämnd.",
+        False,
+    ),
+    (
+        "styrkort_boardgoal_board_keeps_activities",
+        "goals_boardgoal",
+        ("board_id",),
+        "EXISTS (SELECT 1 FROM goals_activity_board_goals l"
+        " JOIN goals_activity a ON a.id = l.activity_id"
+        " WHERE l.boardgoal_id = NEW.id AND a.board_id <> NEW.board_id)",
+        "Nämndmålet har aktiviteter i sin nämnd och kan inte flyttas till en annan nämnd.",
+        False,
+    ),
+    (
+        "styrkort_boardgoal_predecessor_same_board",
+        "goals_boardgoal",
+        ("board_id", "predecessor_id"),
+        "NEW.predecessor_id IS NOT NULL"
+        " AND (SELECT board_id FROM goals_boardgoal WHERE id = NEW.predecessor_id) <> NEW.board_id",
+        "Ett nämndmål kan bara ersätta ett nämndmål i samma nämnd.",
+        True,
+    ),
+]
+
+INDICATOR_LINK_RULES: list[LinkRule] = [
+    (
+        "styrkort_indicator_goal_same_board",
+        "indicators_indicator",
+        ("board_id", "board_goal_id"),
+        "NEW.board_goal_id IS NOT NULL"
+        " AND (SELECT board_id FROM goals_boardgoal WHERE id = NEW.board_goal_id) <> NEW.board_id",
+        "Nämndmålet hör till en annan nämnd än indikatorn.",
+        True,
+    ),
+    (
+        "styrkort_indicator_parent_same_board",
+        "indicators_indicator",
+        ("board_id", "parent_id"),
+        "(NEW.parent_id IS NOT NULL"
+        " AND (SELECT board_id FROM indicators_indicator WHERE id = NEW.parent_id) <> NEW.board_id)"
+        " OR EXISTS (SELECT 1 FROM indicators_indicator c"
+        " WHERE c.parent_id = NEW.id AND c.board_id <> NEW.board_id)",
+        "Huvudindikatorn och delindikatorn hör till olika nämnder.",
+        True,
+    ),
+    (
+        "styrkort_boardgoal_board_keeps_indicators",
+        "goals_boardgoal",
+        ("board_id",),
+        "EXISTS (SELECT 1 FROM indicators_indicator i"
+        " WHERE i.board_goal_id = NEW.id AND i.board_id <> NEW.board_id)",
+        "Nämndmålet har indikatorer i sin nämnd och kan inte flyttas till en annan nämnd.",
+        False,
+    ),
+]
+
+# Which migration installs which rules: only rules whose migration is applied are reinstalled,
+# so migrating back past it leaves them removed.
+RULES_BY_MIGRATION = {
+    ("goals", "0006_link_triggers"): ACTIVITY_LINK_RULES,
+    ("indicators", "0004_link_triggers"): INDICATOR_LINK_RULES,
+}
+
+
+def install_link_triggers(using: str = "default") -> list[str]:
+    """(Re)create the link triggers of every applied migration; returns the rule names."""
+    connection = connections[using]
+    applied = MigrationRecorder(connection).applied_migrations()
+    rules = [rule for key, group in RULES_BY_MIGRATION.items() if key in applied for rule in group]
+    statements = link_trigger_sql(connection.vendor, rules)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    return [rule[0] for rule in rules] if statements else []
+
+
+def install_link_triggers_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    if sender.name == "goals":
+        install_link_triggers(using)

@@ -44,8 +44,8 @@ from indicators.models import (
 )
 from tests.builders import breakdown
 
-GOALS_RULES = __import__("goals.migrations.0006_link_triggers", fromlist=["RULES"]).RULES
-INDICATOR_RULES = __import__("indicators.migrations.0004_link_triggers", fromlist=["RULES"]).RULES
+GOALS_RULES = integrity.ACTIVITY_LINK_RULES
+INDICATOR_RULES = integrity.INDICATOR_LINK_RULES
 
 
 @pytest.fixture
@@ -334,6 +334,21 @@ def test_every_link_trigger_is_installed(db):
     expected = integrity.link_trigger_names(connection.vendor, GOALS_RULES + INDICATOR_RULES)
     assert len(expected) >= 7
     assert set(expected) <= installed_triggers()
+
+
+def test_a_dropped_trigger_is_installed_again_after_migrate(db):
+    """SQLite drops a table's triggers when a migration rebuilds the table; post_migrate
+    (here called directly) installs every applied migration's rules again."""
+    name = integrity.link_trigger_names(connection.vendor, INDICATOR_RULES)[0]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER {name} ON indicators_indicator")
+        else:
+            cursor.execute(f"DROP TRIGGER {name}")
+    assert name not in installed_triggers()
+    installed = integrity.install_link_triggers()
+    assert "styrkort_indicator_goal_same_board" in installed
+    assert name in installed_triggers()
 
 
 def refused(sql: str, params: list) -> str:
