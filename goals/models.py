@@ -132,6 +132,7 @@ LINK_ACTIVITY_ASSIGNMENT_OTHER_BOARD = (
 LINK_ACTIVITY_ASSIGNMENT_YEAR = "Uppdraget gäller inte år {year} (det gäller {years})."
 LINK_ACTIVITY_POLICY_YEAR = "Styrdokumentet gäller inte år {year} (det gäller {years})."
 LINK_ACTIVITY_GOAL_OTHER_BOARD = "Nämndmålet ”{goal}” hör till en annan nämnd än aktiviteten."
+LINK_NOT_OWN_PREDECESSOR = "En rad kan inte ersätta sig själv."
 LINK_ACTIVITY_GOAL_YEAR = "Nämndmålet ”{goal}” gäller inte år {year} (det gäller {years})."
 
 
@@ -415,6 +416,11 @@ class BoardGoal(LinkRulesMixin, YearRange):
                 fields=["board", "title", "valid_from"],
                 name="goals_boardgoal_unique_title_per_start",
                 violation_error_message="Nämnden har redan ett nämndmål med den rubriken från samma år.",
+            ),
+            models.CheckConstraint(
+                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
+                name="goals_boardgoal_not_own_predecessor",
+                violation_error_message=LINK_NOT_OWN_PREDECESSOR,
             ),
         ]
 
@@ -765,6 +771,11 @@ class StrategicAssignment(LinkRulesMixin, YearRange):
                     "ett kommungemensamt ingen."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
+                name="goals_assignment_not_own_predecessor",
+                violation_error_message=LINK_NOT_OWN_PREDECESSOR,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -896,6 +907,11 @@ class Activity(LinkRulesMixin, models.Model):
                 condition=Q(due_quarter__isnull=True) | Q(due_quarter__gte=1, due_quarter__lte=4),
                 name="goals_activity_due_quarter_1_to_4",
                 violation_error_message="Kvartalet ska vara 1, 2, 3 eller 4.",
+            ),
+            models.CheckConstraint(
+                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
+                name="goals_activity_not_own_predecessor",
+                violation_error_message=LINK_NOT_OWN_PREDECESSOR,
             ),
         ]
 

@@ -43,6 +43,7 @@ LINK_INDICATOR_PARENT_YEARS = (
     "Delindikatorns år ({indicator}) överlappar inte huvudindikatorns år ({parent})."
 )
 LINK_INDICATOR_PARENT_SELF = "En indikator kan inte vara delindikator till sig själv."
+LINK_NOT_OWN_PREDECESSOR = "En indikator kan inte ersätta sig själv."
 LINK_BREAKDOWN_YEARS = (
     "Uppdelningens år ({breakdown}) måste ligga inom indikatorns år ({indicator}) eller "
     "dess två jämförelseår före."
@@ -169,6 +170,16 @@ class Indicator(LinkRulesMixin, YearRange):
                 | Q(parent__isnull=False),
                 name="indicators_indicator_goal_indicator_has_goal",
                 violation_error_message="En nämndindikator ska följa upp ett nämndmål.",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+                name="indicators_indicator_not_own_parent",
+                violation_error_message=LINK_INDICATOR_PARENT_SELF,
+            ),
+            models.CheckConstraint(
+                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
+                name="indicators_indicator_not_own_predecessor",
+                violation_error_message=LINK_NOT_OWN_PREDECESSOR,
             ),
         ]
 

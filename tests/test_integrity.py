@@ -30,12 +30,15 @@ from goals.models import (
     PolicyDocument,
     StrategicAssignment,
 )
+from goals.models import LINK_NOT_OWN_PREDECESSOR as GOALS_NOT_OWN_PREDECESSOR
 from indicators.models import (
     LINK_BREAKDOWN_YEARS,
     LINK_INDICATOR_GOAL_OTHER_BOARD,
     LINK_INDICATOR_GOAL_YEARS,
     LINK_INDICATOR_PARENT_OTHER_BOARD,
+    LINK_INDICATOR_PARENT_SELF,
     LINK_INDICATOR_PARENT_YEARS,
+    LINK_NOT_OWN_PREDECESSOR,
     LINK_TARGET_BREAKDOWN,
     LINK_TARGET_YEAR,
     Indicator,
@@ -475,3 +478,37 @@ def test_duplicate_title_warnings(board_an, board_other, council, goal_an):
     assert integrity.duplicate_title_warnings(board=board_an, year=2021) == [
         integrity.DUPLICATE_INDICATOR_NAME.format(name="Antal", count=2, goal="AN:s mål"),
     ]
+
+
+# --- CHECK constraints: no row is its own parent or predecessor -------------------------------
+
+
+def test_no_row_is_its_own_parent_or_predecessor(municipality, board_an, goal_an):
+    row = indicator(board_an, goal_an)
+    row.parent = row
+    with pytest.raises(ValidationError) as error:
+        row.full_clean()
+    assert field_messages(error, "parent") == [LINK_INDICATOR_PARENT_SELF]
+    row.parent, row.predecessor = None, row
+    with pytest.raises(ValidationError) as error:
+        row.full_clean()
+    assert error.value.messages == [LINK_NOT_OWN_PREDECESSOR]
+    goal_an.predecessor = goal_an
+    with pytest.raises(ValidationError) as error:
+        goal_an.full_clean()
+    assert GOALS_NOT_OWN_PREDECESSOR in error.value.messages
+    activity = Activity.objects.create(board=board_an, year=2022, title="A")
+    for table, column, pk in [
+        ("indicators_indicator", "parent_id", row.pk),
+        ("indicators_indicator", "predecessor_id", row.pk),
+        ("goals_boardgoal", "predecessor_id", goal_an.pk),
+        ("goals_activity", "predecessor_id", activity.pk),
+    ]:
+        refused(f"UPDATE {table} SET {column} = %s WHERE id = %s", [pk, pk])
+    assignment = StrategicAssignment.objects.create(
+        municipality=municipality, scope="kommungemensamt", text="K", valid_from=2019
+    )
+    refused(
+        "UPDATE goals_strategicassignment SET predecessor_id = %s WHERE id = %s",
+        [assignment.pk, assignment.pk],
+    )

@@ -7,7 +7,7 @@ anything else. Both backends get triggers of their own dialect (goals.integrity.
 The rules are goals.integrity's (installed again after every migrate, see install_link_triggers).
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 from goals.integrity import ACTIVITY_LINK_RULES, drop_link_trigger_sql, link_trigger_sql
 
@@ -27,4 +27,34 @@ def remove(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("goals", "0005_structure_and_value_kinds")]
 
-    operations = [migrations.RunPython(install, remove)]
+    # The constraints first: on SQLite adding one rebuilds the table, which drops its triggers.
+    operations = [
+        migrations.AddConstraint(
+            model_name="boardgoal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("predecessor__isnull", True))
+                | ~models.Q(("predecessor", models.F("pk"))),
+                name="goals_boardgoal_not_own_predecessor",
+                violation_error_message="En rad kan inte ersätta sig själv.",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="strategicassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("predecessor__isnull", True))
+                | ~models.Q(("predecessor", models.F("pk"))),
+                name="goals_assignment_not_own_predecessor",
+                violation_error_message="En rad kan inte ersätta sig själv.",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("predecessor__isnull", True))
+                | ~models.Q(("predecessor", models.F("pk"))),
+                name="goals_activity_not_own_predecessor",
+                violation_error_message="En rad kan inte ersätta sig själv.",
+            ),
+        ),
+        migrations.RunPython(install, remove),
+    ]

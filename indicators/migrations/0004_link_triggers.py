@@ -8,7 +8,7 @@ while indicators of the old board still point at it is refused too.
 The rules are goals.integrity's (installed again after every migrate, see install_link_triggers).
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 from goals.integrity import INDICATOR_LINK_RULES, drop_link_trigger_sql, link_trigger_sql
 
@@ -31,4 +31,25 @@ class Migration(migrations.Migration):
         ("goals", "0006_link_triggers"),
     ]
 
-    operations = [migrations.RunPython(install, remove)]
+    # The constraints first: on SQLite adding one rebuilds the table, which drops its triggers.
+    operations = [
+        migrations.AddConstraint(
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent__isnull", True))
+                | ~models.Q(("parent", models.F("pk"))),
+                name="indicators_indicator_not_own_parent",
+                violation_error_message="En indikator kan inte vara delindikator till sig själv.",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("predecessor__isnull", True))
+                | ~models.Q(("predecessor", models.F("pk"))),
+                name="indicators_indicator_not_own_predecessor",
+                violation_error_message="En indikator kan inte ersätta sig själv.",
+            ),
+        ),
+        migrations.RunPython(install, remove),
+    ]
