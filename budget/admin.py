@@ -31,8 +31,13 @@ class BudgetAmountInline(admin.TabularInline):
         return False
 
     # Read-only year fields would be shown localised ("2 022"): plain digits instead.
-    year_text = YEAR
-    document_year_text = DOCUMENT_YEAR
+    @admin.display(description="år")
+    def year_text(self, obj: models.BudgetAmount) -> str:
+        return str(obj.year)
+
+    @admin.display(description="dokumentets år")
+    def document_year_text(self, obj: models.BudgetAmount) -> str:
+        return "" if obj.document_year is None else str(obj.document_year)
 
 
 class PlanChangeAmountInline(admin.TabularInline):

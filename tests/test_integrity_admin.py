@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from budget.models import AmountKind, BudgetAmount, BudgetLine
 from goals.models import (
     LINK_ACTIVITY_GOAL_OTHER_BOARD,
     Activity,
@@ -21,6 +22,7 @@ from goals.models import (
     CouncilGoal,
     GoalArea,
     OrganisationUnit,
+    ReportingOccasion,
 )
 from indicators.models import (
     LINK_INDICATOR_GOAL_OTHER_BOARD,
@@ -247,11 +249,29 @@ def test_value_admin_reads_a_decimal_comma(admin_client, structure):
         "admin:goals_councilgoal_changelist",
         "admin:goals_activity_changelist",
         "admin:indicators_indicator_changelist",
+        "admin:goals_reportingoccasion_changelist",
+        "admin:indicators_target_changelist",
+        "admin:budget_budgetline_changelist",
+        "admin:budget_budgetamount_changelist",
+        "budget_line_change",
     ],
 )
 def test_admin_lists_show_years_without_a_thousands_separator(admin_client, structure, url_name):
-    Activity.objects.create(board=structure["new"].board, year=2022, title="Aktivitet")
-    html = admin_client.get(reverse(url_name)).content.decode()
+    board = structure["new"].board
+    Activity.objects.create(board=board, year=2022, title="Aktivitet")
+    ReportingOccasion.objects.create(board=board, year=2022, kind="helar")
+    Target.objects.create(
+        indicator=structure["indicator"], year=2022, breakdown=breakdown(), kind="iu"
+    )
+    line = BudgetLine.objects.create(
+        board=board, scheme="drift", code="bistand", name="Bistånd", valid_from=2019
+    )
+    BudgetAmount.objects.create(line=line, year=2022, kind=AmountKind.BUDGET, amount=1_000_000)
+    if url_name == "budget_line_change":  # the amounts inline shows its years read-only
+        url = reverse("admin:budget_budgetline_change", args=[line.pk])
+    else:
+        url = reverse(url_name)
+    html = admin_client.get(url).content.decode()
     assert re.search(r">20(19|21|22)<", html)
     assert not re.search(r"\b2(\s|&nbsp;|\xa0|\u202f)0(19|21|22)\b", html)
 
