@@ -21,8 +21,10 @@ from goals.models import (
     BoardGoal,
     CouncilGoal,
     GoalArea,
+    GoalAssessment,
     OrganisationUnit,
     ReportingOccasion,
+    StrategicAssignment,
 )
 from indicators.models import (
     LINK_INDICATOR_GOAL_OTHER_BOARD,
@@ -295,3 +297,57 @@ def test_breakdown_admin_shows_labels_and_finds_them_by_word(admin_client, munic
     assert found("Totalt") == {total}
     assert found("Kvinnor UAF") == {women_uaf}
     assert found("Utbildning") == {women_uaf}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "goals_boardgoal",
+        "goals_activity",
+        "goals_goalassessment",
+        "goals_strategicassignment",
+        "indicators_indicator",
+        "indicators_target",
+        "indicators_indicatorvalue",
+        "indicators_breakdown",
+        "budget_planchange",
+    ],
+)
+def test_every_changed_admin_form_renders(admin_client, structure, model):
+    assert admin_client.get(reverse(f"admin:{model}_add")).status_code == 200
+
+
+def test_activity_and_assessment_pickers_keep_to_the_board(
+    admin_client, structure, municipality, board_an, board_other
+):
+    common = StrategicAssignment.objects.create(
+        municipality=municipality, scope="kommungemensamt", text="Gemensamt", valid_from=2019
+    )
+    StrategicAssignment.objects.create(
+        municipality=municipality,
+        scope="namndspecifikt",
+        board=board_other,
+        text="BIN",
+        valid_from=2022,
+    )
+    own = StrategicAssignment.objects.create(
+        municipality=municipality,
+        scope="namnduppdrag",
+        board=board_an,
+        text="Eget",
+        valid_from=2021,
+    )
+    activity = Activity.objects.create(board=board_an, year=2022, title="A")
+    html = admin_client.get(reverse("admin:goals_activity_change", args=[activity.pk])).content
+    assert options(html.decode(), "assignment") == [
+        f"{own.text} (AN, 2021–)",
+        f"{common.text} (KF, 2019–)",
+    ]
+    occasion = ReportingOccasion.objects.create(board=board_other, year=2022, kind="helar")
+    assessment = GoalAssessment.objects.create(
+        occasion=occasion, board_goal=structure["other"], level="delvis"
+    )
+    url = reverse("admin:goals_goalassessment_change", args=[assessment.pk])
+    assert options(admin_client.get(url).content.decode(), "board_goal") == [
+        "BIN:s mål (BIN, 2022–)"
+    ]
