@@ -102,6 +102,7 @@ class CellState:
             "period_number": str(entry.period.number),
             "version": str(self.version),
             "value_text": self.value_text,
+            "is_text": entry.is_text,
             "invalid": bool(self.errors or self.conflict),
             "previous_text": entry.previous_text,
             "last_year_text": entry.last_year_text,
