@@ -70,6 +70,12 @@ class Cell:
     def text(self) -> str:
         return format_outcome(self.value, self.decimals, stored=True, text=self.outcome_text)
 
+    def shown(self, unit: str) -> str:
+        """As `text`, with "%" after a share's number."""
+        return format_outcome(
+            self.value, self.decimals, stored=True, text=self.outcome_text, unit=unit
+        )
+
     @property
     def breakdown_code(self) -> str:
         return self.breakdown.code if self.breakdown is not None else TOTAL
