@@ -58,12 +58,13 @@ def total() -> Breakdown:
     return Breakdown.objects.get_or_create(code="total")[0]
 
 
-def _indicator(board, goal, name, unit, *, order, valid_from=2019) -> Indicator:
+def _indicator(board, goal, name, unit, *, order, valid_from=2019, decimals=0) -> Indicator:
     indicator = Indicator.objects.create(
         board=board,
         board_goal=goal,
         name=name,
         unit=unit,
+        decimals=decimals,
         frequency="ar",
         valid_from=valid_from,
         order=order,
@@ -95,7 +96,9 @@ def build_plan(board, *, not_increase_2022: int = 95) -> Plan:
     qualitative = _indicator(board, goal, QUALITATIVE, Indicator.Unit.TEXT, order=0)
     not_increase = _indicator(board, goal, NOT_INCREASE, Indicator.Unit.COUNT, order=1)
     not_given = _indicator(board, goal, NOT_GIVEN, Indicator.Unit.COUNT, order=2)
-    baseline = _indicator(board, goal, BASELINE, Indicator.Unit.PERCENT, order=3, valid_from=2022)
+    baseline = _indicator(
+        board, goal, BASELINE, Indicator.Unit.PERCENT, order=3, valid_from=2022, decimals=1
+    )
 
     text_value = _value(qualitative, 2022, text=TEXT_OUTCOME)
     _value(not_increase, 2020, missing_reason=MissingReason.OTHER)
