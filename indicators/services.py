@@ -231,7 +231,8 @@ def _check_row(row: ValueInput, *, user: User) -> None:
         raise ValidationError(MISSING_REASON_REQUIRED, code="reason_required")
     if not row.is_missing:
         row.missing_reason = ""
-    row.text = row.text.strip()
+    # As typed, with one kind of line break: a browser posts a textarea's lines with CRLF.
+    row.text = row.text.replace("\r\n", "\n").replace("\r", "\n").strip()
     check_value_input(
         indicator=row.indicator,
         period=row.period,
