@@ -624,9 +624,7 @@ def _row_value(
         else:
             outcome_text = text_value
         if outcome_text and missing_reason:
-            result.errors.append(
-                CellError(SHEET, number, _column_name("value"), VALUE_AND_REASON)
-            )
+            result.errors.append(CellError(SHEET, number, _column_name("value"), VALUE_AND_REASON))
     elif raw_value is not None and text_value != "":
         try:
             value = _cell_number(raw_value, entry.indicator.unit)

@@ -56,9 +56,7 @@ CONFLICT_DELETED = (
     "kontrollera och spara igen."
 )
 CONFLICT_CREATED = CONFLICT_CHANGED
-TEXT_ON_NUMERIC = (
-    "Indikatorn redovisas med tal: skriv ett tal eller I.U., inte en text."
-)
+TEXT_ON_NUMERIC = "Indikatorn redovisas med tal: skriv ett tal eller I.U., inte en text."
 NUMBER_ON_TEXT = "Indikatorn är kvalitativ: skriv resultatet i ord, inte som ett tal."
 TEXT_AND_OTHER = "Ange antingen en text, ett värde eller I.U. – inte flera av dem."
 TEXT_TOO_LONG = "Textutfallet får vara högst {limit} tecken."

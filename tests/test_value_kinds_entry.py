@@ -239,7 +239,9 @@ def test_the_suggestion_judges_not_increase_and_skips_the_text(plan):
     goal = next(goal for area in sheet.areas for goal in area.goals if goal.goal == plan.goal)
     lines = "\n".join(goal.suggestion.lines)
     assert "Brukarnas upplevelse av bemötandet: textutfall – räknas inte." in lines
-    assert "Antal anmälningar om missförhållanden: 95 mot målvärdet Ska inte öka – uppnått." in lines
+    assert (
+        "Antal anmälningar om missförhållanden: 95 mot målvärdet Ska inte öka – uppnått." in lines
+    )
 
 
 def test_not_increase_not_met_when_the_outcome_rose(board_an):

@@ -72,7 +72,12 @@ def test_the_report_prints_each_value_kind(plan):
     table = indicator_table(build_report(plan.goal.board, 2022))
     assert [c.label for c in table.columns][3:6] == ["2020", "2021", "2022"]
     # Text outcome as written; no value yet for 2020/2021 is "–", never I.U.
-    assert row_texts(table, QUALITATIVE) == [DASH, DASH, TEXT_OUTCOME, "Inga skillnader mellan grupperna"]
+    assert row_texts(table, QUALITATIVE) == [
+        DASH,
+        DASH,
+        TEXT_OUTCOME,
+        "Inga skillnader mellan grupperna",
+    ]
     # A stored I.U. is I.U.; "Ska inte öka" printed as the target.
     assert row_texts(table, NOT_INCREASE) == ["I.U.", "100", "95", "Ska inte öka"]
     assert row_texts(table, NOT_GIVEN) == [DASH, "12", DASH, ""]
@@ -130,7 +135,9 @@ def _sheet_row(workbook, name: str) -> list:
     for row in ws.iter_rows(values_only=True):
         if any(isinstance(value, str) and value.startswith(name) for value in row):
             index = next(
-                i for i, value in enumerate(row) if isinstance(value, str) and value.startswith(name)
+                i
+                for i, value in enumerate(row)
+                if isinstance(value, str) and value.startswith(name)
             )
             return list(row[index + 1 :])
     raise AssertionError(f"no row {name!r}")
@@ -171,7 +178,7 @@ def test_the_all_boards_xlsx_prints_dash_not_iu(client, plan, admin_user):
 
 
 def test_a_text_starting_with_equals_stays_text_in_the_xlsx(client, plan, controller_an):
-    plan.text_value.text = "=HYPERLINK(\"x\") är vad de skrev"
+    plan.text_value.text = '=HYPERLINK("x") är vad de skrev'
     plan.text_value.save()
     client.force_login(controller_an)
     response = client.get(reverse("reports:report_xlsx", args=["AN", 2022]))
