@@ -282,3 +282,22 @@ def test_activities_show_the_deadline_as_written_sorted_by_quarter(client, plan,
     assert "Uppdrag: Utred en samlad ingång för anmälningar" in html
     assert "Styrdokument: Program för trygghet" in html
     assert "Målområde: Trygghet" in html
+
+
+def test_the_value_history_shows_the_text_before_and_after(client, plan, controller_an):
+    value = plan.text_value
+    save_value(
+        user=controller_an,
+        indicator=plan.qualitative,
+        period=YEAR,
+        breakdown=total(),
+        value=None,
+        text="Tydligt bättre.",
+        expected_version=value.version,
+    )
+    client.force_login(controller_an)
+    response = client.get(reverse("indicators:value_history", args=[value.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tydligt bättre." in html
+    assert "I.U. (" not in html

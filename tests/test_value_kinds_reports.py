@@ -228,3 +228,18 @@ def test_the_indicator_page_shows_text_baselines_and_dash(client, plan, controll
     assert "41,5" in html and "47,25" in html
     html = client.get(reverse("reports:indicator_detail", args=[plan.not_increase.pk])).content
     assert "I.U." in html.decode()
+
+
+def test_the_indicator_chart_table_tells_dash_from_iu_and_shows_the_text(plan):
+    from reports.dashboard.indicator import indicator_chart_data
+
+    chart = indicator_chart_data(plan.not_given, [2020, 2021, 2022])
+    texts = {row.period_label: row.cells[0].text for row in chart.rows}
+    assert texts.get("2022", DASH) == DASH and "I.U." not in texts.values()
+    chart = indicator_chart_data(plan.not_increase, [2020, 2021, 2022])
+    texts = {row.period_label: row.cells[0].text for row in chart.rows}
+    assert texts["2020"] == "I.U." and texts["2022"] == "95"
+    chart = indicator_chart_data(plan.qualitative, [2021, 2022])
+    texts = {row.period_label: row.cells[0].text for row in chart.rows}
+    assert texts["2022"] == TEXT_OUTCOME
+    assert not [y for trace in chart.figure.get("data", []) for y in trace.get("y", []) if y]
