@@ -43,7 +43,9 @@ def target(trend: str, base: str | None = None, base_year: int | None = None) ->
 
 def test_format_target_prints_not_increase_and_not_decrease_with_their_base():
     assert format_target(target("ej_oka")) == "Ska inte öka"
-    assert format_target(target("ej_minska", "100", 2021)) == "Ska inte minska (basvärde 2021 = 100)"
+    assert (
+        format_target(target("ej_minska", "100", 2021)) == "Ska inte minska (basvärde 2021 = 100)"
+    )
     assert format_target(target("ej_oka", "12")) == "Ska inte öka (12)"
 
 
