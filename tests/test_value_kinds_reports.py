@@ -223,6 +223,7 @@ def test_the_indicator_page_shows_text_baselines_and_dash(client, plan, controll
     html = client.get(reverse("reports:indicator_detail", args=[plan.qualitative.pk])).content
     html = html.decode()
     assert TEXT_OUTCOME in html and "I.U." not in html
+    assert "är en kvalitativ indikator" in html and 'data-chart="' not in html
     html = client.get(reverse("reports:indicator_detail", args=[plan.baseline.pk])).content
     html = html.decode()
     assert "41,5" in html and "47,25" in html
