@@ -101,6 +101,7 @@ class StoredValue:
     updated_by_id: int | None
     footnote: str  # the first footnote's text, as `services.value_footnote_text` reads it
     text: str = ""  # a qualitative indicator's outcome in words
+    shared_footnote: str = ""  # a footnote of another value that also applies to this one
 
     def get_missing_reason_display(self) -> str:
         return MISSING_REASON_LABELS.get(self.missing_reason, self.missing_reason)
@@ -111,9 +112,14 @@ def _stored_values(values: QuerySet) -> dict[tuple, StoredValue]:
     first_note = (
         Footnote.objects.filter(value=OuterRef("pk")).order_by("order", "pk").values("text")[:1]
     )
+    shared_note = (
+        Footnote.objects.filter(shared_values=OuterRef("pk"))
+        .order_by("order", "pk")
+        .values("text")[:1]
+    )
     rows = (
         values.order_by()
-        .annotate(first_footnote=Subquery(first_note))
+        .annotate(first_footnote=Subquery(first_note), shared_footnote=Subquery(shared_note))
         .values_list(
             "indicator_id",
             "breakdown_id",
@@ -129,11 +135,12 @@ def _stored_values(values: QuerySet) -> dict[tuple, StoredValue]:
             "updated_by_id",
             "first_footnote",
             "text",
+            "shared_footnote",
         )
     )
     return {
         (indicator_id, breakdown_id, year, period_type, number): StoredValue(
-            pk, value, decimals, reason, comment, version, user_id, note or "", text
+            pk, value, decimals, reason, comment, version, user_id, note or "", text, shared or ""
         )
         for (
             indicator_id,
@@ -150,6 +157,7 @@ def _stored_values(values: QuerySet) -> dict[tuple, StoredValue]:
             user_id,
             note,
             text,
+            shared,
         ) in rows
     }
 
@@ -201,6 +209,11 @@ class EntryField:
     @property
     def footnote_text(self) -> str:
         return self.value.footnote if self.value is not None else ""
+
+    @property
+    def shared_footnote_text(self) -> str:
+        """A footnote of another value that also applies to this one (shown, not edited here)."""
+        return self.value.shared_footnote if self.value is not None else ""
 
     @property
     def input_text(self) -> str:

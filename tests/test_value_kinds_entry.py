@@ -19,7 +19,7 @@ from indicators.services import (
     TEXT_ON_NUMERIC,
     save_value,
 )
-from tests.test_value_kinds_data import TEXT_OUTCOME, build_plan, full_year, total
+from tests.test_value_kinds_data import SHARED_NOTE, TEXT_OUTCOME, build_plan, full_year, total
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +301,13 @@ def test_the_value_history_shows_the_text_before_and_after(client, plan, control
     html = response.content.decode()
     assert "Tydligt bättre." in html
     assert "I.U. (" not in html
+
+
+def test_a_shared_footnote_is_shown_at_the_value_it_also_applies_to(client, plan, controller_an):
+    occasion = full_year(plan.goal.board, 2021)
+    client.force_login(controller_an)
+    url = reverse("indicators:entry_page", args=[occasion.board.code, 2021, "helar"])
+    html = client.get(url).content.decode()
+    assert f"Gemensam fotnot (hör till ett annat utfall): {SHARED_NOTE}" in html
+    field = f"v{plan.not_increase.pk}-{total().pk}-ar-1"
+    assert re.search(rf'id="{field}-footnote"[^>]*value=""', html)  # its own stays empty

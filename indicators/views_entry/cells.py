@@ -112,6 +112,7 @@ class CellState:
             "open": bool(missing_reason or comment or footnote or self.errors),
             "reason_options": _reason_options(missing_reason),
             "footnote": footnote,
+            "shared_footnote": entry.shared_footnote_text,
             "comment": comment,
             "history_url": history_url(entry.value.pk) if entry.value is not None else "",
             "conflict": self.conflict,
