@@ -311,3 +311,36 @@ def test_a_shared_footnote_is_shown_at_the_value_it_also_applies_to(client, plan
     assert f"Gemensam fotnot (hör till ett annat utfall): {SHARED_NOTE}" in html
     field = f"v{plan.not_increase.pk}-{total().pk}-ar-1"
     assert re.search(rf'id="{field}-footnote"[^>]*value=""', html)  # its own stays empty
+
+
+def test_the_activity_list_runs_the_same_queries_with_more_activities(client, plan, controller_an):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from goals.models import Activity
+
+    occasion = full_year(plan.goal.board)
+    client.force_login(controller_an)
+    page(client, occasion)  # warm the caches that are not what is counted
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page(client, occasion)
+        return len(queries)
+
+    before = count()
+    for number in range(5):
+        activity = Activity.objects.create(
+            board=plan.goal.board,
+            year=2022,
+            title=f"Fler aktiviteter {number}",
+            deadline="Q2",
+            due_quarter=2,
+            assignment=plan.activities[1].assignment,
+            policy_document=plan.activities[2].policy_document,
+            goal_area=plan.activities[3].goal_area,
+            order=10 + number,
+        )
+        activity.board_goals.add(plan.goal)
+    assert count() == before
+    assert "Fler aktiviteter 4" in page(client, occasion)
