@@ -3,10 +3,10 @@ pickers, only what is valid for the board and the year; goals.structure_services
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from goals.models import (
     Board,
@@ -70,15 +70,15 @@ class AssignmentChoice(forms.ModelChoiceField):
         return f"{obj.get_scope_display()}: {text}"
 
 
-def council_goals_in(year: int):
+def council_goals_in(year: int) -> QuerySet[CouncilGoal]:
     return CouncilGoal.objects.valid_in(year).select_related("goal_area")
 
 
-def board_goals_in(board: Board, year: int):
+def board_goals_in(board: Board, year: int) -> QuerySet[BoardGoal]:
     return BoardGoal.objects.valid_in(year).filter(board=board)
 
 
-def assignments_for(board: Board, year: int):
+def assignments_for(board: Board, year: int) -> QuerySet[StrategicAssignment]:
     """Common assignments of the board's municipality and the board's own, valid in the year."""
     return (
         StrategicAssignment.objects.valid_in(year)
@@ -88,7 +88,7 @@ def assignments_for(board: Board, year: int):
     )
 
 
-def policy_documents_for(municipality_id: int, year: int):
+def policy_documents_for(municipality_id: int, year: int) -> QuerySet[PolicyDocument]:
     return PolicyDocument.objects.valid_in(year).filter(municipality_id=municipality_id)
 
 
@@ -105,7 +105,7 @@ class BoardGoalForm(ReasonMixin):
 
     def __init__(self, *args: Any, year: int, creating: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["council_goal"].queryset = council_goals_in(year)
+        cast(forms.ModelChoiceField, self.fields["council_goal"]).queryset = council_goals_in(year)
         if not creating:
             del self.fields["valid_to"]
 
@@ -146,9 +146,10 @@ class ActivityForm(ReasonMixin):
 
     def __init__(self, *args: Any, board: Board, year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["board_goals"].queryset = board_goals_in(board, year)
-        self.fields["assignment"].queryset = assignments_for(board, year)
-        self.fields["policy_document"].queryset = policy_documents_for(board.municipality_id, year)
+        fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        fields["board_goals"].queryset = board_goals_in(board, year)
+        fields["assignment"].queryset = assignments_for(board, year)
+        fields["policy_document"].queryset = policy_documents_for(board.municipality_id, year)
         self.order_fields(["title", "board_goals", "assignment", "policy_document", "goal_area"])
 
 
@@ -159,15 +160,13 @@ class AssignmentForm(ReasonMixin):
     order = forms.IntegerField(label="Ordning", min_value=0, max_value=32767, initial=0)
     valid_to = _year_field("Gäller till och med år (tomt: tills vidare)", required=False)
 
-    def __init__(
-        self, *args: Any, creating: bool, may_create_common: bool, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, creating: bool, may_create_common: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not creating:
             del self.fields["scope"]
             del self.fields["valid_to"]
         elif not may_create_common:
-            self.fields["scope"].choices = [
+            cast(forms.ChoiceField, self.fields["scope"]).choices = [
                 choice
                 for choice in StrategicAssignment.Scope.choices
                 if choice[0] != StrategicAssignment.Scope.COMMON
@@ -218,4 +217,3 @@ class MandatePeriodForm(forms.Form):
 
 class EndGoalForm(ReasonMixin):
     """Ending a nämndmål from the page's year (closed at the year before)."""
-

@@ -20,7 +20,7 @@ A duplicate title in the same board and year is a warning, returned with the sav
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -119,9 +119,7 @@ def approved_occasions_from(
     board_ids: Iterable[int] | models.QuerySet, first: int, last: int | None
 ) -> list[ReportingOccasion]:
     """One approved occasion per (board, year) in first..last, in year order."""
-    occasions = ReportingOccasion.objects.approved().filter(
-        board_id__in=board_ids, year__gte=first
-    )
+    occasions = ReportingOccasion.objects.approved().filter(board_id__in=board_ids, year__gte=first)
     if last is not None:
         occasions = occasions.filter(year__lte=last)
     found: dict[tuple[int, int], ReportingOccasion] = {}
@@ -148,12 +146,12 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def _describe(changes: dict[str, tuple[object, object]], model: type[models.Model]) -> str:
+def _describe(changes: Mapping[str, tuple[object, object]], model: type[models.Model]) -> str:
     lines = []
     for name, (old, new) in changes.items():
         try:
-            label = str(model._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 - a pseudo field ("giltighet")
+            label = str(getattr(model._meta.get_field(name), "verbose_name", name))
+        except Exception:
             label = name
         lines.append(f"{label}: {_show(old)} → {_show(new)}")
     return "\n".join(lines)
@@ -232,9 +230,7 @@ def _diff(obj: models.Model, changes: dict[str, Any]) -> dict[str, tuple[object,
 # The split of a YearRange row as of a year
 
 
-def _move_dependents(
-    old: models.Model, new: models.Model, year: int, user: User | None
-) -> None:
+def _move_dependents(old: models.Model, new: models.Model, year: int, user: User | None) -> None:
     """What hangs on `old` in years from `year` now hangs on `new` (goals' own rows)."""
     if isinstance(old, BoardGoal):
         through = Activity.board_goals.through
@@ -265,7 +261,9 @@ def _move_dependents(
         hook(old, new, year)
 
 
-def _split(row: YearRange, *, year: int, changes: dict[str, Any], user: User | None = None):
+def _split(
+    row: YearRange, *, year: int, changes: dict[str, Any], user: User | None = None
+) -> YearRange:
     """Close `row` at year-1 and open a copy from `year` with the changes; return the copy."""
     ends = row.valid_to
     row.valid_to = year - 1
@@ -832,7 +830,7 @@ def update_activity(
         goal_area=goal_area,
     )
     deadline = deadline.strip()
-    wanted = {
+    wanted: dict[str, Any] = {
         "title": _check_title(title),
         "board_goals": sorted(str(goal) for goal in goals),
         "assignment": assignment,
@@ -842,8 +840,8 @@ def update_activity(
         "due_quarter": due_quarter if due_quarter is not None else quarter_of(deadline),
         "order": order,
     }
-    before = _activity_state(activity)
-    diff = {
+    before: dict[str, Any] = _activity_state(activity)
+    diff: dict[str, tuple[object, object]] = {
         name: (before[name], value)
         for name, value in wanted.items()
         if (before[name].pk if isinstance(before[name], models.Model) else before[name])
@@ -904,9 +902,7 @@ def _check_overlap(period: MandatePeriod) -> None:
     ).exclude(pk=period.pk)
     other = others.first()
     if other is not None:
-        raise ValidationError(
-            {"first_year": MANDATE_OVERLAP.format(other=other)}, code="overlap"
-        )
+        raise ValidationError({"first_year": MANDATE_OVERLAP.format(other=other)}, code="overlap")
 
 
 @transaction.atomic

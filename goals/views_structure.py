@@ -39,11 +39,9 @@ from goals.models import (
     Activity,
     Board,
     BoardGoal,
-    CouncilGoal,
     MandatePeriod,
     Municipality,
     PolicyDocument,
-    ReportingOccasion,
     StrategicAssignment,
     StructureCorrection,
 )
@@ -99,7 +97,9 @@ def _warn(request: AuthenticatedHttpRequest, saved: services.Saved) -> None:
         )
 
 
-def _render_form(request, *, title: str, form: forms.Form, back: str, **extra: Any):
+def _render_form(
+    request: AuthenticatedHttpRequest, *, title: str, form: forms.Form, back: str, **extra: Any
+) -> HttpResponse:
     return render(
         request,
         "goals/structure/form.html",
@@ -375,7 +375,7 @@ def activity_edit(
 # Assignments
 
 
-def _assignment_board_ids(assignment: StrategicAssignment | None, board: Board):
+def _assignment_board_ids(assignment: StrategicAssignment | None, board: Board) -> Any:
     if assignment is not None and assignment.board_id is None:
         return Board.objects.filter(municipality_id=board.municipality_id).values("pk")
     return [board.pk]
@@ -628,7 +628,11 @@ def policy_edit(request: AuthenticatedHttpRequest, year: int, policy_id: int) ->
         raise Http404("Styrdokumentet finns inte det året.")
     board_ids = Board.objects.filter(municipality_id=document.municipality_id).values("pk")
     needs = _needs_reason(board_ids, year, document.valid_to)
-    initial = {"title": document.title, "description": document.description, "order": document.order}
+    initial = {
+        "title": document.title,
+        "description": document.description,
+        "order": document.order,
+    }
     form = PolicyDocumentForm(
         request.POST or None, initial=initial, creating=False, needs_reason=needs
     )
@@ -694,9 +698,7 @@ def mandate_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mandate_period_edit(
-    request: AuthenticatedHttpRequest, mandate_period_id: int
-) -> HttpResponse:
+def mandate_period_edit(request: AuthenticatedHttpRequest, mandate_period_id: int) -> HttpResponse:
     _require_municipality_admin(request.user)
     period = get_object_or_404(MandatePeriod, pk=mandate_period_id)
     initial = {"first_year": period.first_year, "last_year": period.last_year}
@@ -721,4 +723,3 @@ def mandate_period_edit(
         form=form,
         back=reverse("goals:structure_mandate_periods"),
     )
-

@@ -26,9 +26,7 @@ from tests.conftest import make_user
 def chain(board_an, board_other, municipality):
     area = GoalArea.objects.create(name="Medborgare", order=2)
     council = CouncilGoal.objects.create(goal_area=area, title="KF-mål nu", valid_from=2019)
-    CouncilGoal.objects.create(
-        goal_area=area, title="KF-mål förr", valid_from=2015, valid_to=2018
-    )
+    CouncilGoal.objects.create(goal_area=area, title="KF-mål förr", valid_from=2015, valid_to=2018)
     goal = BoardGoal.objects.create(
         board=board_an, council_goal=council, title="Goda arbetsplatser", valid_from=2019
     )
@@ -324,7 +322,9 @@ def board_municipality(chain):
 def test_board_pages_refuse_everyone_but_the_administrator(
     client, board_an, chain, controller_an, secretary_an, controller_other, name
 ):
-    board_admin_other = make_user("admin_bin", "administrator", controller_other.board_roles.get().board)
+    board_admin_other = make_user(
+        "admin_bin", "administrator", controller_other.board_roles.get().board
+    )
     for user in (controller_an, secretary_an, controller_other, board_admin_other):
         client.force_login(user)
         assert client.get(_url(name, "AN", 2023)).status_code == 404, user.username

@@ -486,9 +486,7 @@ def test_a_duplicate_goal_title_in_the_year_is_a_warning(admin_user, board_an, c
     ]
 
 
-def test_ending_a_goal_closes_it_or_deletes_it_when_it_began_that_year(
-    admin_user, board_an, chain
-):
+def test_ending_a_goal_closes_it_or_deletes_it_when_it_began_that_year(admin_user, board_an, chain):
     ended = services.end_board_goal(user=admin_user, goal=chain["goal"], year=2024)
     assert ended is not None and ended.valid_to == 2023
     fresh = services.create_board_goal(
