@@ -406,3 +406,22 @@ def test_activity_edit_query_count_is_flat(client, admin_user, board_an, chain):
     for goal in BoardGoal.objects.filter(board=board_an):
         activity.board_goals.add(goal)
     assert _count(client, url) == few
+
+
+def test_municipality_pages_query_count_is_flat(client, admin_user, board_an, chain):
+    client.force_login(admin_user)
+    urls = [
+        _url("structure_council_goals", 2023),
+        _url("structure_policy_list", 2023),
+        _url("structure_mandate_periods"),
+    ]
+    few = [_count(client, url) for url in urls]
+    for i in range(8):
+        CouncilGoal.objects.create(goal_area=chain["area"], title=f"KF {i}", valid_from=2019)
+        PolicyDocument.objects.create(
+            municipality=board_an.municipality, title=f"Policy {i}", valid_from=2020
+        )
+        MandatePeriod.objects.create(
+            municipality=board_an.municipality, first_year=1980 + 4 * i, last_year=1983 + 4 * i
+        )
+    assert [_count(client, url) for url in urls] == few

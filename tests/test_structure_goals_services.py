@@ -599,3 +599,70 @@ def test_a_board_administrator_may_not_change_council_goals(board_an, chain):
         user=board_admin, board=board_an, year=2023, title="A", goal_area=chain["area"]
     )
     assert saved.object.pk
+
+
+def test_a_split_calls_the_registered_hooks_in_its_transaction(admin_user, chain, monkeypatch):
+    calls = []
+    monkeypatch.setattr(services, "_SPLIT_HOOKS", [])
+    services.register_split_hook(lambda old, new, year: calls.append((old.pk, new.pk, year)))
+    new = services.update_board_goal(
+        user=admin_user,
+        goal=chain["goal"],
+        year=2023,
+        council_goal=chain["council"],
+        title="Ändrad",
+        description="",
+        order=0,
+    ).object
+    assert calls == [(chain["goal"].pk, new.pk, 2023)]
+
+
+def test_a_failing_hook_rolls_the_split_back(admin_user, chain, monkeypatch):
+    def refuse(old, new, year):
+        raise ValidationError("Indikatorerna kunde inte följa med.")
+
+    monkeypatch.setattr(services, "_SPLIT_HOOKS", [refuse])
+    before = _counts()
+    with pytest.raises(ValidationError):
+        services.update_board_goal(
+            user=admin_user,
+            goal=chain["goal"],
+            year=2023,
+            council_goal=chain["council"],
+            title="Ändrad",
+            description="",
+            order=0,
+        )
+    assert _counts() == before
+    chain["goal"].refresh_from_db()
+    assert chain["goal"].valid_to is None
+
+
+def test_a_council_goal_correction_is_recorded_for_each_approved_board(
+    admin_user, chain, board_an, board_other
+):
+    _approve(board_an, 2023)
+    _approve(board_other, 2023, kind="d2")
+    with pytest.raises(ValidationError):
+        services.update_council_goal(
+            user=admin_user,
+            goal=chain["council"],
+            year=2023,
+            title="Ny lydelse",
+            description="",
+            goal_area=chain["area"],
+            order=0,
+        )
+    services.update_council_goal(
+        user=admin_user,
+        goal=chain["council"],
+        year=2023,
+        title="Ny lydelse",
+        description="",
+        goal_area=chain["area"],
+        order=0,
+        reason="KF:s beslut justerat",
+    )
+    corrections = StructureCorrection.objects.order_by("board__code")
+    assert [(c.board.code, c.year) for c in corrections] == [("AN", 2023), ("BIN", 2023)]
+    assert all(c.changes == "rubrik: KF-mål → Ny lydelse" for c in corrections)
