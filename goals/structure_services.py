@@ -77,9 +77,9 @@ DUPLICATE_BOARD_GOAL = "Nämnden har redan ett nämndmål med rubriken ”{title
 ACTIVITY_HAS_STATUSES = (
     "Aktiviteten har status vid {count} uppföljningstillfälle(n) och kan inte tas bort."
 )
-GOAL_IN_USE_FROM = (
-    "Nämndmålet har aktiviteter eller bedömningar år {year} eller senare och kan inte "
-    "avslutas. Flytta eller ta bort dem först."
+IN_USE_FROM = (
+    "{label} används år {year} eller senare (aktiviteter, bedömningar, status eller nämndmål) "
+    "och kan inte avslutas. Flytta eller ta bort det som hör till först."
 )
 ROW_IN_USE = "{label} används och kan inte tas bort; avsluta det i stället."
 ASSIGNMENT_SCOPE_BOARD = (
@@ -495,6 +495,45 @@ def update_board_goal(
     return saved
 
 
+def _end_row(
+    row: YearRange,
+    *,
+    year: int,
+    user: User,
+    reason: str,
+    label: str,
+    noun: str,
+    in_use: bool,
+    board_ids: Iterable[int] | models.QuerySet,
+) -> YearRange | None:
+    """Close the row at year-1, or delete it when it begins in `year` (see end_board_goal)."""
+    if not row.is_valid_in(year):
+        raise ValidationError(
+            NOT_VALID_IN_YEAR.format(label=noun, year=year), code="not_valid_in_year"
+        )
+    if in_use:
+        raise ValidationError(IN_USE_FROM.format(label=noun, year=year), code="in_use")
+    occasions = approved_occasions_from(board_ids, year, row.valid_to)
+    _require_reason(occasions, reason)
+    change = f"gäller till och med år: {_show(row.valid_to)} → {year - 1}"
+    result: YearRange | None
+    if row.valid_from >= year:
+        try:
+            with transaction.atomic():
+                row._history_user = user  # type: ignore[attr-defined]
+                row.delete()
+        except ProtectedError as error:
+            raise ValidationError(ROW_IN_USE.format(label=noun), code="in_use") from error
+        result = None
+        change = "borttaget"
+    else:
+        row.valid_to = year - 1
+        _save(row, user, reason)
+        result = row
+    _record_corrections(occasions, label=label, changes=change, reason=reason, user=user)
+    return result
+
+
 @transaction.atomic
 def end_board_goal(
     *,
@@ -506,45 +545,114 @@ def end_board_goal(
 ) -> BoardGoal | None:
     """The goal no longer applies from `year`: closed at year-1, or deleted if it began then.
 
-    Refused while activities or assessments of `year` or later hang on it. Returns the closed
-    goal, or None when it was deleted.
+    Refused while activities or assessments of `year` or later hang on it (and, for a delete,
+    while anything protects it, such as indicators). Returns the closed goal, or None when it
+    was deleted.
     """
     _require_board(user, goal.board_id)
     with change_source(source):
         goal = BoardGoal.objects.select_for_update().get(pk=goal.pk)
-        if not goal.is_valid_in(year):
-            raise ValidationError(
-                NOT_VALID_IN_YEAR.format(label="Nämndmålet", year=year), code="not_valid_in_year"
-            )
         in_use = (
             goal.activities.filter(year__gte=year).exists()
             or GoalAssessment._base_manager.filter(
                 board_goal=goal, occasion__year__gte=year
             ).exists()
         )
-        if in_use:
-            raise ValidationError(GOAL_IN_USE_FROM.format(year=year), code="in_use")
-        occasions = approved_occasions_from([goal.board_id], year, goal.valid_to)
-        _require_reason(occasions, reason)
-        label = f"Nämndmål {goal}"
-        change = f"gäller till och med år: {_show(goal.valid_to)} → {year - 1}"
-        if goal.valid_from >= year:
-            try:
-                with transaction.atomic():
-                    goal._history_user = user  # type: ignore[attr-defined]
-                    goal.delete()
-            except ProtectedError as error:
-                raise ValidationError(
-                    ROW_IN_USE.format(label="Nämndmålet"), code="in_use"
-                ) from error
-            result = None
-            change = "borttaget"
-        else:
-            goal.valid_to = year - 1
-            _save(goal, user, reason)
-            result = goal
-        _record_corrections(occasions, label=label, changes=change, reason=reason, user=user)
-    return result
+        ended = _end_row(
+            goal,
+            year=year,
+            user=user,
+            reason=reason,
+            label=f"Nämndmål {goal}",
+            noun="Nämndmålet",
+            in_use=in_use,
+            board_ids=[goal.board_id],
+        )
+    return ended if isinstance(ended, BoardGoal) else None
+
+
+@transaction.atomic
+def end_assignment(
+    *,
+    user: User,
+    assignment: StrategicAssignment,
+    year: int,
+    reason: str = "",
+    source: ChangeSource = ChangeSource.FORM,
+) -> StrategicAssignment | None:
+    """The assignment no longer applies from `year` (closed at year-1, or deleted)."""
+    _require_board(user, assignment.board_id)
+    with change_source(source):
+        assignment = StrategicAssignment.objects.select_for_update().get(pk=assignment.pk)
+        in_use = (
+            assignment.activities.filter(year__gte=year).exists()
+            or AssignmentStatus._base_manager.filter(
+                assignment=assignment, occasion__year__gte=year
+            ).exists()
+        )
+        ended = _end_row(
+            assignment,
+            year=year,
+            user=user,
+            reason=reason,
+            label=f"Uppdrag {assignment}",
+            noun="Uppdraget",
+            in_use=in_use,
+            board_ids=_assignment_boards(assignment),
+        )
+    return ended if isinstance(ended, StrategicAssignment) else None
+
+
+@transaction.atomic
+def end_council_goal(
+    *,
+    user: User,
+    goal: CouncilGoal,
+    year: int,
+    reason: str = "",
+    source: ChangeSource = ChangeSource.FORM,
+) -> CouncilGoal | None:
+    """The KF goal no longer applies from `year`; refused while nämndmål from then hang on it."""
+    _require_municipality_admin(user)
+    with change_source(source):
+        goal = CouncilGoal.objects.select_for_update().get(pk=goal.pk)
+        ended = _end_row(
+            goal,
+            year=year,
+            user=user,
+            reason=reason,
+            label=f"KF-mål {goal}",
+            noun="Det kommunövergripande målet",
+            in_use=goal.board_goals.valid_between(year, 9999).exists(),
+            board_ids=Board.objects.values("pk"),
+        )
+    return ended if isinstance(ended, CouncilGoal) else None
+
+
+@transaction.atomic
+def end_policy_document(
+    *,
+    user: User,
+    document: PolicyDocument,
+    year: int,
+    reason: str = "",
+    source: ChangeSource = ChangeSource.FORM,
+) -> PolicyDocument | None:
+    """The styrdokument no longer applies from `year`; refused while later activities use it."""
+    _require_municipality_admin(user)
+    with change_source(source):
+        document = PolicyDocument.objects.select_for_update().get(pk=document.pk)
+        ended = _end_row(
+            document,
+            year=year,
+            user=user,
+            reason=reason,
+            label=f"Styrdokument {document}",
+            noun="Styrdokumentet",
+            in_use=document.activities.filter(year__gte=year).exists(),
+            board_ids=Board.objects.filter(municipality_id=document.municipality_id).values("pk"),
+        )
+    return ended if isinstance(ended, PolicyDocument) else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -602,6 +710,13 @@ def create_assignment(
     return Saved(assignment, corrections=corrections)
 
 
+def _assignment_boards(assignment: StrategicAssignment) -> Iterable[int] | models.QuerySet:
+    """The boards whose reports show the assignment: its board, or every board of a common one."""
+    if assignment.board_id:
+        return [assignment.board_id]
+    return Board.objects.filter(municipality_id=assignment.municipality_id).values("pk")
+
+
 @transaction.atomic
 def update_assignment(
     *,
@@ -619,18 +734,13 @@ def update_assignment(
         raise ValidationError({"text": "Skriv uppdraget."}, code="required")
     with change_source(source):
         assignment = StrategicAssignment.objects.select_for_update().get(pk=assignment.pk)
-        board_ids = (
-            [assignment.board_id]
-            if assignment.board_id
-            else Board.objects.filter(municipality_id=assignment.municipality_id).values("pk")
-        )
         return _edit_as_of(
             assignment,
             year=year,
             changes={"text": text.strip(), "note": note, "order": order},
             user=user,
             reason=reason,
-            board_ids=board_ids,
+            board_ids=_assignment_boards(assignment),
             label=f"Uppdrag {assignment}",
         )
 

@@ -56,6 +56,11 @@ structure_patterns: list = [
         views_structure.assignment_edit,
         name="structure_assignment_edit",
     ),
+    path(
+        f"{_board_year}uppdrag/<int:assignment_id>/avsluta/",
+        views_structure.assignment_end,
+        name="structure_assignment_end",
+    ),
     path("kf-mal/<int:year>/", views_structure.council_goal_list, name="structure_council_goals"),
     path(
         "kf-mal/<int:year>/ny/",

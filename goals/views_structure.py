@@ -50,7 +50,7 @@ from goals.structure import goal_structure
 NOT_FOUND = "Sidan finns inte eller så saknar du behörighet."
 SAVED = "Sparat: {label}."
 DELETED = "Borttaget: {label}."
-ENDED = "Nämndmålet ”{label}” gäller inte längre från år {year}."
+ENDED = "”{label}” gäller inte längre från år {year}."
 
 
 def _board_year(request: AuthenticatedHttpRequest, board_code: str, year: int) -> Board:
@@ -64,6 +64,11 @@ def _require_municipality_admin(user: AnyUser) -> None:
     if not on_every_board(user, Action.ADMINISTER):
         log_security_event(SecurityEvent.ACCESS_DENIED, user=user, action="structure")
         raise Http404(NOT_FOUND)
+
+
+def _posted(request: AuthenticatedHttpRequest) -> Any:
+    """The form data of a POST (even an empty one, which must still be validated), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _list_url(board: Board, year: int) -> str:
@@ -154,7 +159,7 @@ def board_goal_create(
 ) -> HttpResponse:
     board = _board_year(request, board_code, year)
     needs = _needs_reason([board.pk], year)
-    form = BoardGoalForm(request.POST or None, year=year, creating=True, needs_reason=needs)
+    form = BoardGoalForm(_posted(request), year=year, creating=True, needs_reason=needs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -206,7 +211,7 @@ def board_goal_edit(
         "order": goal.order,
     }
     form = BoardGoalForm(
-        request.POST or None, initial=initial, year=year, creating=False, needs_reason=needs
+        _posted(request), initial=initial, year=year, creating=False, needs_reason=needs
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -237,6 +242,7 @@ def board_goal_edit(
         row=goal,
         split_note=goal.valid_from < year,
         end_url=reverse("goals:structure_board_goal_end", args=[board.code, year, goal.pk]),
+        end_label=f"Avsluta nämndmålet från {year}",
     )
 
 
@@ -247,7 +253,7 @@ def board_goal_end(
     board = _board_year(request, board_code, year)
     goal = _goal_of(board, goal_id, year)
     needs = _needs_reason([board.pk], year, goal.valid_to)
-    form = EndGoalForm(request.POST or None, needs_reason=needs)
+    form = EndGoalForm(_posted(request), needs_reason=needs)
     if request.method == "POST" and form.is_valid():
         try:
             services.end_board_goal(
@@ -296,7 +302,7 @@ def _activity_form_data(form: ActivityForm) -> dict[str, Any]:
 def activity_create(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board_year(request, board_code, year)
     needs = _needs_reason([board.pk], year, year)
-    form = ActivityForm(request.POST or None, board=board, year=year, needs_reason=needs)
+    form = ActivityForm(_posted(request), board=board, year=year, needs_reason=needs)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.create_activity(
@@ -336,7 +342,7 @@ def activity_edit(
         "order": activity.order,
     }
     form = ActivityForm(
-        request.POST or None, initial=initial, board=board, year=year, needs_reason=needs
+        _posted(request), initial=initial, board=board, year=year, needs_reason=needs
     )
     if request.method == "POST" and request.POST.get("delete") == "ja":
         try:
@@ -394,7 +400,7 @@ def assignment_create(
         year,
     )
     form = AssignmentForm(
-        request.POST or None, creating=True, may_create_common=may_common, needs_reason=needs
+        _posted(request), creating=True, may_create_common=may_common, needs_reason=needs
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -441,7 +447,7 @@ def assignment_edit(
     needs = _needs_reason(_assignment_board_ids(assignment, board), year, assignment.valid_to)
     initial = {"text": assignment.text, "note": assignment.note, "order": assignment.order}
     form = AssignmentForm(
-        request.POST or None,
+        _posted(request),
         initial=initial,
         creating=False,
         may_create_common=False,
@@ -474,6 +480,49 @@ def assignment_edit(
         year=year,
         row=assignment,
         split_note=assignment.valid_from < year,
+        end_url=reverse("goals:structure_assignment_end", args=[board.code, year, assignment.pk]),
+        end_label=f"Avsluta uppdraget från {year}",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_end(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, assignment_id: int
+) -> HttpResponse:
+    board = _board_year(request, board_code, year)
+    assignment = assignments_for(board, year).filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404("Uppdraget finns inte för nämnden det året.")
+    if assignment.board_id is None:
+        _require_municipality_admin(request.user)
+    needs = _needs_reason(_assignment_board_ids(assignment, board), year, assignment.valid_to)
+    form = EndGoalForm(_posted(request), needs_reason=needs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_assignment(
+                user=request.user,
+                assignment=assignment,
+                year=year,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, ENDED.format(label=assignment, year=year))
+            return redirect(_list_url(board, year))
+    return _render_form(
+        request,
+        title=f"Avsluta uppdraget från {year}",
+        form=form,
+        back=_list_url(board, year),
+        board=board,
+        year=year,
+        submit_label="Avsluta",
+        intro=(
+            f"Uppdraget ”{assignment}” gäller {assignment.years_label}. Det avslutas med år "
+            f"{year - 1}; tidigare års rapporter är oförändrade. Ett uppdrag som börjar i år "
+            "tas bort."
+        ),
     )
 
 
@@ -499,7 +548,7 @@ def council_goal_list(request: AuthenticatedHttpRequest, year: int) -> HttpRespo
 def council_goal_create(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     _require_municipality_admin(request.user)
     needs = _needs_reason(Board.objects.values("pk"), year)
-    form = CouncilGoalForm(request.POST or None, creating=True, needs_reason=needs)
+    form = CouncilGoalForm(_posted(request), creating=True, needs_reason=needs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -538,9 +587,7 @@ def council_goal_edit(
         "description": goal.description,
         "order": goal.order,
     }
-    form = CouncilGoalForm(
-        request.POST or None, initial=initial, creating=False, needs_reason=needs
-    )
+    form = CouncilGoalForm(_posted(request), initial=initial, creating=False, needs_reason=needs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -596,7 +643,7 @@ def policy_list(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
 def policy_create(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     _require_municipality_admin(request.user)
     form = PolicyDocumentForm(
-        request.POST or None, creating=True, initial={"municipality": Municipality.objects.first()}
+        _posted(request), creating=True, initial={"municipality": Municipality.objects.first()}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -633,9 +680,7 @@ def policy_edit(request: AuthenticatedHttpRequest, year: int, policy_id: int) ->
         "description": document.description,
         "order": document.order,
     }
-    form = PolicyDocumentForm(
-        request.POST or None, initial=initial, creating=False, needs_reason=needs
-    )
+    form = PolicyDocumentForm(_posted(request), initial=initial, creating=False, needs_reason=needs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -673,7 +718,7 @@ def policy_edit(request: AuthenticatedHttpRequest, year: int, policy_id: int) ->
 def mandate_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_municipality_admin(request.user)
     form = MandatePeriodForm(
-        request.POST or None, initial={"municipality": Municipality.objects.first()}
+        _posted(request), initial={"municipality": Municipality.objects.first()}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -702,7 +747,7 @@ def mandate_period_edit(request: AuthenticatedHttpRequest, mandate_period_id: in
     _require_municipality_admin(request.user)
     period = get_object_or_404(MandatePeriod, pk=mandate_period_id)
     initial = {"first_year": period.first_year, "last_year": period.last_year}
-    form = MandatePeriodForm(request.POST or None, initial=initial, creating=False)
+    form = MandatePeriodForm(_posted(request), initial=initial, creating=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -425,3 +425,21 @@ def test_municipality_pages_query_count_is_flat(client, admin_user, board_an, ch
             municipality=board_an.municipality, first_year=1980 + 4 * i, last_year=1983 + 4 * i
         )
     assert [_count(client, url) for url in urls] == few
+
+
+def test_end_a_goal_and_an_assignment_through_the_pages(client, admin_user, board_an, chain):
+    client.force_login(admin_user)
+    goal = chain["goal"]
+    edit = client.get(_url("structure_board_goal_edit", "AN", 2023, goal.pk)).content.decode()
+    assert _url("structure_board_goal_end", "AN", 2023, goal.pk) in edit
+    response = client.post(_url("structure_board_goal_end", "AN", 2023, goal.pk), {})
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.valid_to == 2022
+    assignment = StrategicAssignment.objects.get(text="AN:s uppdrag")
+    Activity.objects.create(board=board_an, year=2023, title="Använder", assignment=assignment)
+    refused = client.post(_url("structure_assignment_end", "AN", 2023, assignment.pk), {})
+    assert refused.status_code == 200
+    assert services.IN_USE_FROM.format(label="Uppdraget", year=2023) in refused.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.valid_to is None

@@ -506,7 +506,7 @@ def test_ending_a_goal_with_later_activities_is_refused(admin_user, board_an, ch
     )
     with pytest.raises(ValidationError) as refused:
         services.end_board_goal(user=admin_user, goal=chain["goal"], year=2024)
-    assert refused.value.messages == [services.GOAL_IN_USE_FROM.format(year=2024)]
+    assert refused.value.messages == [services.IN_USE_FROM.format(label="Nämndmålet", year=2024)]
     chain["goal"].refresh_from_db()
     assert chain["goal"].valid_to is None
 
@@ -666,3 +666,30 @@ def test_a_council_goal_correction_is_recorded_for_each_approved_board(
     corrections = StructureCorrection.objects.order_by("board__code")
     assert [(c.board.code, c.year) for c in corrections] == [("AN", 2023), ("BIN", 2023)]
     assert all(c.changes == "rubrik: KF-mål → Ny lydelse" for c in corrections)
+
+
+def test_ending_an_assignment_a_council_goal_and_a_policy(admin_user, board_an, chain):
+    services.create_activity(
+        user=admin_user, board=board_an, year=2024, title="A", assignment=chain["assignment"]
+    )
+    with pytest.raises(ValidationError):
+        services.end_assignment(user=admin_user, assignment=chain["assignment"], year=2024)
+    ended = services.end_assignment(user=admin_user, assignment=chain["assignment"], year=2025)
+    assert ended is not None and ended.valid_to == 2024
+    with pytest.raises(ValidationError) as refused:
+        services.end_council_goal(user=admin_user, goal=chain["council"], year=2024)
+    assert refused.value.messages == [
+        services.IN_USE_FROM.format(label="Det kommunövergripande målet", year=2024)
+    ]
+    policy = services.end_policy_document(user=admin_user, document=chain["policy"], year=2024)
+    assert policy is not None and policy.valid_to == 2023
+    assert PolicyDocument.objects.valid_in(2024).count() == 0
+
+
+def test_ending_in_an_approved_year_is_a_correction(admin_user, board_an, chain):
+    _approve(board_an, 2024)
+    with pytest.raises(ValidationError):
+        services.end_board_goal(user=admin_user, goal=chain["goal"], year=2024)
+    services.end_board_goal(user=admin_user, goal=chain["goal"], year=2024, reason="Utgår")
+    correction = StructureCorrection.objects.get()
+    assert correction.changes == "gäller till och med år: – → 2023"
