@@ -116,15 +116,31 @@ def register_split_hook(hook: SplitHook) -> None:
 
 
 def approved_occasions_from(
-    board_ids: Iterable[int] | models.QuerySet, first: int, last: int | None
+    board_ids: Iterable[int] | models.QuerySet,
+    first: int,
+    last: int | None,
+    *,
+    lock: bool = False,
 ) -> list[ReportingOccasion]:
-    """One approved occasion per (board, year) in first..last, in year order."""
-    occasions = ReportingOccasion.objects.approved().filter(board_id__in=board_ids, year__gte=first)
+    """One approved occasion per (board, year) in first..last, in year order.
+
+    With `lock` (the write paths), the submitted and approved occasions of those years are
+    row-locked first, so an approval waits for the structure change in progress (and is then
+    archived with it) and a change sees an approval that committed before it.
+    """
+    occasions = ReportingOccasion.objects.filter(board_id__in=board_ids, year__gte=first)
     if last is not None:
         occasions = occasions.filter(year__lte=last)
+    if lock:
+        occasions = occasions.select_for_update(of=("self",)).exclude(
+            state=ReportingOccasion.State.OPEN
+        )
+    else:
+        occasions = occasions.approved()
     found: dict[tuple[int, int], ReportingOccasion] = {}
     for occasion in occasions.select_related("board").order_by("year", "board_id", "kind"):
-        found.setdefault((occasion.board_id, occasion.year), occasion)
+        if occasion.state == ReportingOccasion.State.APPROVED:
+            found.setdefault((occasion.board_id, occasion.year), occasion)
     return list(found.values())
 
 
@@ -301,7 +317,7 @@ def _edit_as_of(
     diff = _diff(row, changes)
     if not diff:
         return Saved(row)
-    occasions = approved_occasions_from(board_ids, year, row.valid_to)
+    occasions = approved_occasions_from(board_ids, year, row.valid_to, lock=True)
     _require_reason(occasions, reason)
     if row.valid_from < year:
         saved = _split(row, year=year, changes=changes, user=user)
@@ -323,7 +339,7 @@ def _edit_as_of(
 def _creation_correction(
     *, board_ids: Iterable[int] | models.QuerySet, first: int, last: int | None
 ) -> list[ReportingOccasion]:
-    return approved_occasions_from(board_ids, first, last)
+    return approved_occasions_from(board_ids, first, last, lock=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -513,7 +529,7 @@ def _end_row(
         )
     if in_use:
         raise ValidationError(IN_USE_FROM.format(label=noun, year=year), code="in_use")
-    occasions = approved_occasions_from(board_ids, year, row.valid_to)
+    occasions = approved_occasions_from(board_ids, year, row.valid_to, lock=True)
     _require_reason(occasions, reason)
     change = f"gäller till och med år: {_show(row.valid_to)} → {year - 1}"
     result: YearRange | None

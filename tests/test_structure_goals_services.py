@@ -693,3 +693,24 @@ def test_ending_in_an_approved_year_is_a_correction(admin_user, board_an, chain)
     services.end_board_goal(user=admin_user, goal=chain["goal"], year=2024, reason="Utgår")
     correction = StructureCorrection.objects.get()
     assert correction.changes == "gäller till och med år: – → 2023"
+
+
+def test_a_structure_change_locks_the_years_closed_occasions(admin_user, chain, board_an):
+    """An approval in progress waits for the change (PostgreSQL row locks), and vice versa."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite has no row locks")
+    occasion = ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
+    ReportingOccasion.objects.filter(pk=occasion.pk).update(state="inskickad")
+    with CaptureQueriesContext(connection) as ctx:
+        services.create_activity(
+            user=admin_user, board=board_an, year=2023, title="A", goal_area=chain["area"]
+        )
+    locking = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "FOR UPDATE" in q["sql"] and "occasion" in q["sql"]
+    ]
+    assert locking, "the occasions of the year were not row-locked"
