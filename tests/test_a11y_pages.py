@@ -74,6 +74,24 @@ def _table_key(objects) -> str:
     return build_report(objects["occasion"].board, YEAR).download_keys[0]
 
 
+def _policy_document(objects):  # structure-goals
+    from goals.models import PolicyDocument
+
+    board = objects["occasion"].board
+    return PolicyDocument.objects.get_or_create(
+        municipality=board.municipality, title="Upphandlingspolicy", valid_from=2019
+    )[0].pk
+
+
+def _mandate_period(objects):  # structure-goals
+    from goals.models import MandatePeriod
+
+    board = objects["occasion"].board
+    return MandatePeriod.objects.get_or_create(
+        municipality=board.municipality, first_year=2019, defaults={"last_year": 2022}
+    )[0].pk
+
+
 # How to build each URL argument for the demo data (AN 2022, helår). Add new names here.
 OBJECT_FOR_KWARG = {
     "board_code": lambda objects: BOARD,
@@ -88,6 +106,9 @@ OBJECT_FOR_KWARG = {
     "activity_id": lambda objects: objects["activity"].pk,
     "table_key": _table_key,
     "archive_id": lambda objects: objects["archive"].pk,
+    "council_goal_id": lambda objects: objects["goal"].council_goal_id,  # structure-goals
+    "policy_id": _policy_document,  # structure-goals
+    "mandate_period_id": _mandate_period,  # structure-goals
 }
 
 # Query strings a route needs to show a page (the board filter form's redirect).
