@@ -353,6 +353,7 @@ def import_structure(
         ctx.rows[sheet.key] = _parse_sheet(ctx, sheet, raw_sheets[sheet.title])
     if result.errors:
         return result
+    _match_ids(ctx)
     _check_references(ctx)
     if result.errors:
         return result
@@ -571,6 +572,69 @@ def _refs(ctx: _Context, text: str) -> tuple:
     head, rest = refs[:1], refs[1:]
     rest.sort(key=lambda ref: (natural_key(ref[1]), ref[2], ref[3]))
     return tuple(head + rest)
+
+
+# --- matching the file's rows with the stored ones --------------------------------------------
+
+# What names a row besides its id: a file whose ids were numbered by someone else (or before
+# rows were added) still finds its rows by these; an id alone finds a renamed row.
+NATURAL = {
+    "goals": "title",
+    "indicators": "name",
+    "footnotes": "text",
+    "assignments": "text",
+    "policies": "title",
+    "activities": "title",
+}
+
+
+def _match_ids(ctx: _Context) -> None:
+    """Rewrite the file's ids to the stored rows' ids (a new row gets an id of its own)."""
+    maps: dict[str, dict[str, str]] = {}
+    for kind, name in NATURAL.items():
+        stored = ctx.state.kind(kind)
+        by_name: dict[str, list[str]] = {}
+        for ident, entry in stored.items():
+            by_name.setdefault(entry.record[name], []).append(ident)
+        claimed: dict[str, str] = {}
+        rows = ctx.rows[kind]
+        for row in rows:  # the same name first
+            found = by_name.get(row.record[name], [])
+            if len(found) == 1 and found[0] not in claimed.values():
+                claimed[row.record["id"]] = found[0]
+        for row in rows:  # then the same id, for a renamed row
+            ident = row.record["id"]
+            if ident not in claimed and ident in stored and ident not in claimed.values():
+                claimed[ident] = ident
+        prefix = next(s for s in sheets.SHEETS if s.key == kind).id_prefix
+        for number, row in enumerate(rows, start=1):
+            ident = row.record["id"]
+            if ident not in claimed:
+                claimed[ident] = f"{prefix}-ny{number}"
+            row.record["id"] = claimed[ident]
+        maps[kind] = claimed
+
+    def ref(kind: str, ident: str) -> str:
+        return maps[kind].get(ident, ident) if ident else ident
+
+    for row in ctx.rows["indicators"]:
+        row.record["goal"] = ref("goals", row.record["goal"])
+        row.record["parent"] = ref("indicators", row.record["parent"])
+    for kind in ("breakdowns", "targets", "values"):
+        for row in ctx.rows[kind]:
+            row.record["indicator"] = ref("indicators", row.record["indicator"])
+    for row in ctx.rows["footnotes"]:
+        refs = [
+            (r[0], ref("goals" if r[0] == "goal" else "indicators", r[1]), *r[2:])
+            for r in row.record["refs"]
+        ]
+        refs[1:] = sorted(refs[1:], key=lambda r: (natural_key(r[1]), r[2], r[3]))
+        row.record["refs"] = tuple(refs)
+    for row in ctx.rows["activities"]:
+        rec = row.record
+        rec["goals"] = tuple(sorted((ref("goals", g) for g in rec["goals"]), key=natural_key))
+        rec["assignment"] = ref("assignments", rec["assignment"])
+        rec["policy"] = ref("policies", rec["policy"])
 
 
 # --- references between sheets ----------------------------------------------------------------
