@@ -157,6 +157,10 @@ class ImportResult:
             grouped.setdefault(error.sheet, []).append(error)
         return grouped
 
+    @property
+    def labelled_counts(self) -> list[tuple[str, KindCount]]:
+        return [(sheets.KIND_LABELS[kind].capitalize(), count) for kind, count in self.counts.items()]
+
     def summary_lines(self) -> list[str]:
         return [
             f"{sheets.KIND_LABELS[kind]}: {count.created} nya, {count.updated} ändrade, "
