@@ -40,7 +40,9 @@ entry_patterns = [
 structure_patterns: list = []
 structure_patterns += [
     path(WORKBOOK + ".xlsx", structure_workbook_views.download, name="structure_workbook"),
-    path(WORKBOOK + "/ladda-upp/", structure_workbook_views.upload, name="structure_workbook_upload"),
+    path(
+        WORKBOOK + "/ladda-upp/", structure_workbook_views.upload, name="structure_workbook_upload"
+    ),
 ]
 
 urlpatterns = [

@@ -13,10 +13,13 @@ from indicators.structure_workbook import sheets
 YEAR = 2023
 
 
-def write_workbook(rows: dict[str, list[list[Any]]], *, board: str = "AN", year: int = YEAR, skip=()) -> bytes:
+def write_workbook(
+    rows: dict[str, list[list[Any]]], *, board: str = "AN", year: int = YEAR, skip=()
+) -> bytes:
     """rows: sheet key → data rows (cells in the sheet's column order). Text is written as text."""
     wb = Workbook()
-    wb.remove(wb.active)
+    for default in wb.worksheets:
+        wb.remove(default)
     for sheet in sheets.SHEETS:
         if sheet.key in skip:
             continue
@@ -62,10 +65,66 @@ EVERY_KIND: dict[str, list[list[Any]]] = {
         ["NM-2", "Trygg kommun", "Tryggare mötesplatser", None, 2],
     ],
     "indicators": [
-        ["IND-1", "NM-1", None, "Andel i arbete efter insats", "Nämndindikator", "%", 1, "Högre är bättre", "SCB", "År", "Mäts en gång per år", "Ja", 1],
-        ["IND-2", "NM-2", None, "Upplevd trygghet", "Nämndindikator", "Text", 0, "Ingen riktning", None, "År", "Mäts en gång per år", "Nej", 2],
-        ["IND-3", None, "IND-1", "Varav unga", "Nämndindikator", "%", 1, "Högre är bättre", None, "År", "Mäts en gång per år", None, 3],
-        ["IND-4", None, None, "Antal deltagare", "Volymmått", "Antal", 0, "Ingen riktning", None, "År", "Mäts en gång per år", "Nej", 4],
+        [
+            "IND-1",
+            "NM-1",
+            None,
+            "Andel i arbete efter insats",
+            "Nämndindikator",
+            "%",
+            1,
+            "Högre är bättre",
+            "SCB",
+            "År",
+            "Mäts en gång per år",
+            "Ja",
+            1,
+        ],
+        [
+            "IND-2",
+            "NM-2",
+            None,
+            "Upplevd trygghet",
+            "Nämndindikator",
+            "Text",
+            0,
+            "Ingen riktning",
+            None,
+            "År",
+            "Mäts en gång per år",
+            "Nej",
+            2,
+        ],
+        [
+            "IND-3",
+            None,
+            "IND-1",
+            "Varav unga",
+            "Nämndindikator",
+            "%",
+            1,
+            "Högre är bättre",
+            None,
+            "År",
+            "Mäts en gång per år",
+            None,
+            3,
+        ],
+        [
+            "IND-4",
+            None,
+            None,
+            "Antal deltagare",
+            "Volymmått",
+            "Antal",
+            0,
+            "Ingen riktning",
+            None,
+            "År",
+            "Mäts en gång per år",
+            "Nej",
+            4,
+        ],
     ],
     "breakdowns": [
         ["IND-1", "Totalt", None, None, 0],
@@ -102,10 +161,40 @@ EVERY_KIND: dict[str, list[list[Any]]] = {
     ],
     "policies": [["SD-1", "Program för trygghet och säkerhet", None, 1]],
     "activities": [
-        ["AKT-1", "Samverkan med arbetsgivare", "NM-1; NM-2", None, None, None, "Succesivt avslut Q4", None, 1],
-        ["AKT-2", "Medarbetarenkät", None, None, None, "Medarbetare", "Kontinuerligt, uppföljning Q4", None, 2],
+        [
+            "AKT-1",
+            "Samverkan med arbetsgivare",
+            "NM-1; NM-2",
+            None,
+            None,
+            None,
+            "Succesivt avslut Q4",
+            None,
+            1,
+        ],
+        [
+            "AKT-2",
+            "Medarbetarenkät",
+            None,
+            None,
+            None,
+            "Medarbetare",
+            "Kontinuerligt, uppföljning Q4",
+            None,
+            2,
+        ],
         ["AKT-3", "Trygghetsvandringar", None, None, "SD-1", None, "Sept Q3", None, 3],
-        ["AKT-4", "Ingång för arbetssökande", None, "UPP-1", None, None, "Redovisat till KS hösten -18", None, 4],
+        [
+            "AKT-4",
+            "Ingång för arbetssökande",
+            None,
+            "UPP-1",
+            None,
+            None,
+            "Redovisat till KS hösten -18",
+            None,
+            4,
+        ],
         ["AKT-5", "Löpande uppföljning", "NM-1", None, None, None, None, 2, 5],
     ],
 }

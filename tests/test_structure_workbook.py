@@ -4,14 +4,23 @@ board-year gets everything; bad input is refused at its cell with nothing writte
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
+from goals.models import Activity, BoardGoal, StrategicAssignment
+from indicators.models import Footnote, Indicator, IndicatorBreakdown, IndicatorValue, Target
 from indicators.structure_workbook import sheets
 from indicators.structure_workbook.export import export_structure
 from indicators.structure_workbook.importing import import_structure
 from indicators.structure_workbook.state import load_state
+from tests.structure_workbook_data import (
+    EVERY_KIND,
+    YEAR,
+    structure_prerequisites,
+    write_workbook,
+)
 
 
 def records(board, year):
@@ -36,17 +45,6 @@ def test_demo_round_trip_changes_nothing(demo_data, django_assert_max_num_querie
 
 
 # --- a workbook written by hand, with every value kind, on an empty board-year ---------------
-
-from decimal import Decimal  # noqa: E402
-
-from goals.models import Activity, BoardGoal, StrategicAssignment  # noqa: E402
-from indicators.models import Footnote, Indicator, IndicatorBreakdown, IndicatorValue, Target  # noqa: E402
-from tests.structure_workbook_data import (  # noqa: E402
-    EVERY_KIND,
-    YEAR,
-    structure_prerequisites,
-    write_workbook,
-)
 
 
 @pytest.fixture
@@ -78,7 +76,12 @@ def test_every_value_kind_is_stored_exactly_as_written(empty_year, admin_user):
 
     ind = {i.name: i for i in Indicator.objects.filter(board=board)}
     share = ind["Andel i arbete efter insats"]
-    assert (share.unit, share.decimals, share.source, share.mandatory) == ("procent", 1, "SCB", True)
+    assert (share.unit, share.decimals, share.source, share.mandatory) == (
+        "procent",
+        1,
+        "SCB",
+        True,
+    )
     assert ind["Upplevd trygghet"].unit == Indicator.Unit.TEXT
     assert ind["Varav unga"].parent == share
     assert ind["Antal deltagare"].category == Indicator.Category.VOLUME
@@ -115,7 +118,10 @@ def test_every_value_kind_is_stored_exactly_as_written(empty_year, admin_user):
     shared = Footnote.objects.get(text="Gäller båda åren")
     assert shared.value == values[(share.name, YEAR, "Totalt")]
     assert list(shared.shared_values.all()) == [values[(share.name, 2021, "Totalt")]]
-    assert Footnote.objects.get(text="Om målet").board_goal.title == "Fler går till arbete eller studier"
+    assert (
+        Footnote.objects.get(text="Om målet").board_goal.title
+        == "Fler går till arbete eller studier"
+    )
     assert Footnote.objects.get(text="Om målet").year == YEAR
     assert Footnote.objects.get(text="Om målvärdet").target == targets[(share.name, "Totalt")]
 
@@ -134,7 +140,10 @@ def test_every_value_kind_is_stored_exactly_as_written(empty_year, admin_user):
     assert (policy.deadline, policy.due_quarter) == ("Sept Q3", 3)
     assert acts["Ingång för arbetssökande"].assignment == own
     assert acts["Ingång för arbetssökande"].due_quarter == 4
-    assert (acts["Löpande uppföljning"].deadline, acts["Löpande uppföljning"].due_quarter) == ("", 2)
+    assert (acts["Löpande uppföljning"].deadline, acts["Löpande uppföljning"].due_quarter) == (
+        "",
+        2,
+    )
 
     # History: who wrote it, from where.
     assert share.history.first().history_user == admin_user

@@ -53,7 +53,9 @@ def test_only_administrators(client, prepared, controller_an, secretary_an, outs
     assert not Indicator.objects.exists()
 
 
-def test_dry_run_shows_counts_then_upload_writes_and_download_returns_it(client, prepared, admin_user):
+def test_dry_run_shows_counts_then_upload_writes_and_download_returns_it(
+    client, prepared, admin_user
+):
     client.force_login(admin_user)
     page = client.get(urls()[1])
     assert page.status_code == 200
@@ -63,7 +65,7 @@ def test_dry_run_shows_counts_then_upload_writes_and_download_returns_it(client,
     assert response.status_code == 200
     html = response.content.decode()
     assert "Provkörning: inget sparades." in html
-    assert "<th scope=\"row\">Indikatorer</th><td class=\"num\">4</td>" in html
+    assert '<th scope="row">Indikatorer</th><td class="num">4</td>' in html
     assert not Indicator.objects.exists()
 
     response = upload(client, write_workbook(EVERY_KIND))
@@ -81,17 +83,25 @@ def test_dry_run_shows_counts_then_upload_writes_and_download_returns_it(client,
     assert book["Nämndmål"]["D2"].value == "=inte en formel"
     assert book["Nämndmål"]["D2"].data_type == "s"
     again = upload(client, download.content, dry_run=True)
-    assert "<td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">4</td>" in again.content.decode()
+    assert (
+        '<td class="num">0</td><td class="num">0</td><td class="num">4</td>'
+        in again.content.decode()
+    )
 
 
 def test_errors_are_shown_by_sheet_row_and_column(client, prepared, admin_user):
     client.force_login(admin_user)
-    rows = {**EVERY_KIND, "indicators": [[*EVERY_KIND["indicators"][0][:5], "Liter", *EVERY_KIND["indicators"][0][6:]]]}
+    rows = {
+        **EVERY_KIND,
+        "indicators": [
+            [*EVERY_KIND["indicators"][0][:5], "Liter", *EVERY_KIND["indicators"][0][6:]]
+        ],
+    }
     response = upload(client, write_workbook(rows))
     assert response.status_code == 400
     html = response.content.decode()
     assert "<h2>Blad Indikatorer</h2>" in html
-    assert "<td class=\"num\">2</td><td>Enhet</td><td>Okänt värde ”Liter”." in html
+    assert '<td class="num">2</td><td>Enhet</td><td>Okänt värde ”Liter”.' in html
     assert not Indicator.objects.exists()
 
 

@@ -90,7 +90,8 @@ def _records(state: State, kind: str) -> list[dict[str, Any]]:
 
 def build_workbook(state: State) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)
+    for default in wb.worksheets:
+        wb.remove(default)
     _sheet(wb, sheets.BOARD_SHEET, [{"board": state.board.code, "year": state.year}])
     for sheet in sheets.SHEETS[1:]:
         _sheet(wb, sheet, _records(state, sheet.key))

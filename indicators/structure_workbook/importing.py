@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -159,7 +160,9 @@ class ImportResult:
 
     @property
     def labelled_counts(self) -> list[tuple[str, KindCount]]:
-        return [(sheets.KIND_LABELS[kind].capitalize(), count) for kind, count in self.counts.items()]
+        return [
+            (sheets.KIND_LABELS[kind].capitalize(), count) for kind, count in self.counts.items()
+        ]
 
     def summary_lines(self) -> list[str]:
         return [
@@ -552,7 +555,7 @@ _REF = re.compile(
 
 
 def _refs(ctx: _Context, text: str) -> tuple:
-    refs = []
+    refs: list[tuple] = []
     for part in [part.strip() for part in text.split(";") if part.strip()]:
         match = _REF.match(part)
         if match is None:
@@ -654,7 +657,7 @@ def _check_references(ctx: _Context) -> None:
     assignment_ids = _ids(ctx, "assignments")
     policy_ids = _ids(ctx, "policies")
     units = _unit_codes()
-    council = {}
+    council: dict[str, list[CouncilGoal]] = {}
     for goal in CouncilGoal.objects.valid_in(ctx.year):
         council.setdefault(goal.title, []).append(goal)
     ctx.objects["council"] = council
@@ -878,7 +881,7 @@ def _has_changes(ctx: _Context) -> bool:
 
 
 def _plan(
-    ctx: _Context, kind: str, key_of
+    ctx: _Context, kind: str, key_of: Callable[[Record], Any]
 ) -> tuple[list[tuple[Row, Entry | None]], dict[Any, Any]]:
     """The rows that change (with their stored entry, None for a new row); stored objects by key."""
     stored = ctx.state.kind(kind)
@@ -1050,7 +1053,7 @@ def _write_breakdowns(ctx: _Context) -> None:
 
 def _bulk(
     ctx: _Context,
-    model: type[models.Model],
+    model: Any,
     objs: list,
     *,
     update: list | None = None,
@@ -1062,7 +1065,7 @@ def _bulk(
         model._default_manager.bulk_create(objs)
         model.history.bulk_history_create(
             objs, default_user=ctx.user, default_date=now, custom_historical_attrs=attrs
-        )  # type: ignore[attr-defined]
+        )
     if update:
         model._default_manager.bulk_update(update, fields or [])
         model.history.bulk_history_create(
@@ -1071,7 +1074,7 @@ def _bulk(
             default_user=ctx.user,
             default_date=now,
             custom_historical_attrs=attrs,
-        )  # type: ignore[attr-defined]
+        )
 
 
 def change_source_value() -> str:
@@ -1103,7 +1106,8 @@ TARGET_FIELDS = ["kind", "operator", "value", "trend", "base_value", "base_year"
 
 def _write_targets(ctx: _Context) -> None:
     changes, objects = _plan(ctx, "targets", lambda rec: _key(sheets.TARGET_SHEET, rec))
-    new, changed = [], []
+    new: list[Any] = []
+    changed: list[Any] = []
     for row, entry in changes:
         rec = row.record
         target = (
@@ -1137,7 +1141,8 @@ def _write_values(ctx: _Context) -> None:
     ):
         reported.setdefault(link.indicator_id, set()).add(link.breakdown_id)
     now = timezone.now()
-    new, changed = [], []
+    new: list[Any] = []
+    changed: list[Any] = []
     for row, entry in changes:
         rec = row.record
         indicator = ctx.objects["indicators"][rec["indicator"]]
@@ -1202,7 +1207,9 @@ def _write_footnotes(ctx: _Context) -> None:
         note.order = rec["order"] or 0
         if entry is not None:
             ours = {v.pk for v in ctx.objects["values"].values()}
-            outside[note.pk] = [v.pk for v in note.shared_values.all() if v.pk not in ours]
+            outside[note.pk] = [
+                pk for pk in note.shared_values.values_list("pk", flat=True) if pk not in ours
+            ]
         if _clean_and_save(ctx, sheets.FOOTNOTE_SHEET, row, note):
             shared = [ctx.objects["values"][tuple(ref[1:])] for ref in rec["refs"][1:]]
             note.shared_values.set([v.pk for v in shared] + outside.get(note.pk, []))
@@ -1257,6 +1264,10 @@ def _write_activities(ctx: _Context) -> None:
         act.deadline = rec["deadline"]
         act.due_quarter = rec["due_quarter"]
         act.order = rec["order"] or 0
-        kept = [g.pk for g in act.board_goals.all() if g.pk not in ours] if entry else []
+        kept = (
+            [pk for pk in act.board_goals.values_list("pk", flat=True) if pk not in ours]
+            if entry
+            else []
+        )
         if _clean_and_save(ctx, sheets.ACTIVITY_SHEET, row, act):
             act.board_goals.set([ctx.objects["goals"][g].pk for g in rec["goals"]] + kept)

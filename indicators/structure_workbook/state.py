@@ -219,7 +219,7 @@ def load_state(board: Board, year: int) -> State:
 
     target_keys = {entry.obj.pk: key for key, entry in state.targets.items()}
     value_keys = {entry.obj.pk: key for key, entry in state.values.items()}
-    notes = (
+    notes_query = (
         Footnote.objects.filter(
             Q(indicator__in=indicators, year__isnull=True)
             | Q(indicator__in=indicators, year=year)
@@ -231,7 +231,7 @@ def load_state(board: Board, year: int) -> State:
         .prefetch_related("shared_values")
         .order_by("order", "pk")
     )
-    notes = list(notes)
+    notes = list(notes_query)
     note_ids = _ids(sheets.FOOTNOTE_PREFIX, notes)
     for note in notes:
         refs: list[tuple] = []

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--board", required=True, help="Nämndens kortnamn, t.ex. AN.")
         parser.add_argument("--year", required=True, type=int, help="Året, t.ex. 2022.")
-        parser.add_argument("--output", required=True, help="Filen som skapas, t.ex. struktur.xlsx.")
+        parser.add_argument(
+            "--output", required=True, help="Filen som skapas, t.ex. struktur.xlsx."
+        )
 
     def handle(self, *args: Any, board: str, year: int, output: str, **options: Any) -> None:
         board_obj = Board.objects.select_related("municipality").filter(code=board).first()

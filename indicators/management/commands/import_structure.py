@@ -43,8 +43,8 @@ class Command(BaseCommand):
         except ImportRefused as error:
             raise CommandError(" ".join(error.messages)) from None
         if not result.ok:
-            for error in result.errors:
-                self.stderr.write(str(error))
+            for cell_error in result.errors:
+                self.stderr.write(str(cell_error))
             raise CommandError(ERRORS.format(count=len(result.errors)))
         heading = DRY_RUN if dry_run else WRITTEN
         self.stdout.write(heading.format(code=result.board_code, year=result.year))
