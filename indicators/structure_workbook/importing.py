@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -123,6 +123,11 @@ ACTIVITY_SERVES_NOTHING = (
     "Aktiviteten ska höra till ett nämndmål, ett uppdrag, ett styrdokument eller ett målområde."
 )
 BAD_QUARTER = "Skriv kvartalet 1, 2, 3 eller 4, Löpande för inget kvartal, eller lämna tomt."
+CONSTRAINT_REFUSED = (
+    "Databasen godtog inte raderna på bladet (en regel för målvärden, utfall eller "
+    "uppdelningar bröts). Kontrollera bladet."
+)
+BASE_YEAR_AFTER = "Basåret kan inte ligga efter målåret."
 COMMON_ASSIGNMENT = (
     "Ett kommungemensamt uppdrag gäller alla nämnder och ändras inte från en nämnds arbetsbok."
 )
@@ -738,6 +743,8 @@ def _check_references(ctx: _Context) -> None:
             ctx.error(sheets.TARGET_SHEET, row.number, "operator", TARGET_NEEDS_OPERATOR)
         if kind == Target.Kind.DIRECTION and not rec["trend"]:
             ctx.error(sheets.TARGET_SHEET, row.number, "trend", TARGET_NEEDS_TREND)
+        if rec["base_year"] is not None and rec["base_year"] > rec["year"]:
+            ctx.error(sheets.TARGET_SHEET, row.number, "base_year", BASE_YEAR_AFTER)
         if kind == Target.Kind.TEXT and not rec["text"]:
             ctx.error(sheets.TARGET_SHEET, row.number, "text", TARGET_NEEDS_TEXT)
     for row in ctx.rows["values"]:
@@ -1030,6 +1037,8 @@ def _write_breakdowns(ctx: _Context) -> None:
     for row in ctx.rows["footnotes"]:
         triples |= {ref[3] for ref in row.record["refs"] if len(ref) == 4}
     ctx.objects["breakdown_rows"] = _breakdown_objects(ctx, triples)
+    new: list[IndicatorBreakdown] = []
+    changed: list[IndicatorBreakdown] = []
     changes, _ = _plan(
         ctx,
         "breakdowns",
@@ -1048,11 +1057,27 @@ def _write_breakdowns(ctx: _Context) -> None:
             )
         )
         link.order = rec["order"] or 0
-        _clean_and_save(ctx, sheets.BREAKDOWN_SHEET, row, link)
+        if _full_clean(ctx, sheets.BREAKDOWN_SHEET, row, link, constraints=False):
+            (changed if entry else new).append(link)
+    if not ctx.result.errors:
+        _insert(ctx, sheets.BREAKDOWN_SHEET, IndicatorBreakdown.objects.bulk_create, new)
+        IndicatorBreakdown.objects.bulk_update(changed, ["order"])
+
+
+def _insert(ctx: _Context, sheet: sheets.Sheet, create: Callable[[list], Any], objs: list) -> None:
+    """bulk_create; a constraint the database refuses becomes the sheet's error."""
+    if not objs:
+        return
+    try:
+        with transaction.atomic():
+            create(objs)
+    except IntegrityError:
+        ctx.error(sheet, sheets.FIRST_ROW, sheet.columns[0].key, CONSTRAINT_REFUSED)
 
 
 def _bulk(
     ctx: _Context,
+    sheet: sheets.Sheet,
     model: Any,
     objs: list,
     *,
@@ -1062,7 +1087,9 @@ def _bulk(
     now = timezone.now()
     attrs = {"history_source": change_source_value()}
     if objs:
-        model._default_manager.bulk_create(objs)
+        _insert(ctx, sheet, model._default_manager.bulk_create, objs)
+        if ctx.result.errors:
+            return
         model.history.bulk_history_create(
             objs, default_user=ctx.user, default_date=now, custom_historical_attrs=attrs
         )
@@ -1089,9 +1116,14 @@ def _full_clean(
     row: Row,
     obj: models.Model,
     exclude: list[str] | None = None,
+    *,
+    constraints: bool = True,
 ) -> bool:
+    """full_clean(): fields and the model's clean(). The many rows of a board-year (links,
+    targets, values) skip the per-row constraint queries: the import has checked their keys
+    and kinds itself, and the database still holds the constraints (see _insert)."""
     try:
-        obj.full_clean(exclude=exclude)
+        obj.full_clean(exclude=exclude, validate_constraints=constraints)
     except ValidationError as error:
         column = sheet.columns[0].key
         for name, messages in error.message_dict.items():
@@ -1121,11 +1153,11 @@ def _write_targets(ctx: _Context) -> None:
         )
         for name in TARGET_FIELDS:
             setattr(target, name, rec[name])
-        if _full_clean(ctx, sheets.TARGET_SHEET, row, target):
+        if _full_clean(ctx, sheets.TARGET_SHEET, row, target, constraints=False):
             (changed if entry else new).append(target)
             objects[_key(sheets.TARGET_SHEET, rec)] = target
     if not ctx.result.errors:
-        _bulk(ctx, Target, new, update=changed, fields=TARGET_FIELDS)
+        _bulk(ctx, sheets.TARGET_SHEET, Target, new, update=changed, fields=TARGET_FIELDS)
 
 
 VALUE_FIELDS = ["value", "text", "missing_reason", "comment", "version", "updated_by", "updated_at"]
@@ -1179,11 +1211,13 @@ def _write_values(ctx: _Context) -> None:
         value.version += 1
         value.updated_by = ctx.user
         value.updated_at = now
-        if _full_clean(ctx, sheets.VALUE_SHEET, row, value, exclude=["updated_by"]):
+        if _full_clean(
+            ctx, sheets.VALUE_SHEET, row, value, exclude=["updated_by"], constraints=False
+        ):
             (changed if entry else new).append(value)
             objects[_key(sheets.VALUE_SHEET, rec)] = value
     if not ctx.result.errors:
-        _bulk(ctx, IndicatorValue, new, update=changed, fields=VALUE_FIELDS)
+        _bulk(ctx, sheets.VALUE_SHEET, IndicatorValue, new, update=changed, fields=VALUE_FIELDS)
 
 
 def _write_footnotes(ctx: _Context) -> None:
