@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -82,6 +83,8 @@ def _sheet(wb: Workbook, sheet: sheets.Sheet, records: list[dict[str, Any]]) -> 
         for col, column in enumerate(sheet.columns, start=1):
             _write_cell(ws, row, col, cell_value(column, record[column.key], record))
     ws.freeze_panes = "A2"
+    if sheet.help:
+        ws.cell(row=sheets.HEADER_ROW, column=1).comment = Comment(sheet.help, "Styrkort")
 
 
 def _records(state: State, kind: str) -> list[dict[str, Any]]:

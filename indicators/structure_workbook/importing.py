@@ -314,6 +314,14 @@ class _Context:
     rows: dict[str, list[Row]] = field(default_factory=dict)
     # id → stored or created object, per kind, as the writes go on.
     objects: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    _units: set[str] | None = None
+
+    @property
+    def unit_codes(self) -> set[str]:
+        """The codes of the förvaltningar and enheter, read once."""
+        if self._units is None:
+            self._units = set(OrganisationUnit.objects.values_list("code", flat=True))
+        return self._units
 
     def error(self, sheet: sheets.Sheet, row: int, column: str, message: str) -> None:
         header = sheet.column[column].header if column in sheet.column else column
@@ -478,6 +486,8 @@ def _parse_sheet(
                 ctx.error(sheet, number, column.key, problem.message)
                 ok = False
                 continue
+            if column.key in ("order", "decimals") and record[column.key] is None:
+                record[column.key] = 0  # the models' default, so an empty cell reads as stored
             if column.required and record[column.key] in ("", None, ()):
                 ctx.error(sheet, number, column.key, REQUIRED.format(header=column.header))
                 ok = False
@@ -544,13 +554,9 @@ def _breakdown(ctx: _Context, label: str) -> Triple:
     if parts and parts[0].lower() in genders:
         gender = genders[parts.pop(0).lower()]
     org = ""
-    if parts and parts[0] in _unit_codes():
+    if parts and parts[0] in ctx.unit_codes:
         org = parts.pop(0)
     return (gender, org, ", ".join(parts))
-
-
-def _unit_codes() -> set[str]:
-    return set(OrganisationUnit.objects.values_list("code", flat=True))
 
 
 _REF = re.compile(
@@ -661,7 +667,7 @@ def _check_references(ctx: _Context) -> None:
     indicator_ids = _ids(ctx, "indicators")
     assignment_ids = _ids(ctx, "assignments")
     policy_ids = _ids(ctx, "policies")
-    units = _unit_codes()
+    units = ctx.unit_codes
     council: dict[str, list[CouncilGoal]] = {}
     for goal in CouncilGoal.objects.valid_in(ctx.year):
         council.setdefault(goal.title, []).append(goal)
