@@ -170,3 +170,36 @@ def test_dry_run_reports_and_writes_nothing(empty_year, admin_user):
     assert result.counts["indicators"].created == 4
     assert not Indicator.objects.exists()
     assert not Activity.objects.exists()
+
+
+def test_a_renamed_row_is_found_by_its_id_and_updated(empty_year, admin_user):
+    import_structure(data=write_workbook(EVERY_KIND), user=admin_user, dry_run=False)
+    book = load_workbook(io.BytesIO(export_structure(board=empty_year, year=YEAR)))
+    ws = book[sheets.GOAL_SHEET.title]
+    assert ws["C2"].value == "Fler går till arbete eller studier"
+    ws["C2"].value = "Fler i egen försörjning"
+    ws = book[sheets.INDICATOR_SHEET.title]
+    ws["G2"].value = 2  # Decimaler of IND-1
+    out = io.BytesIO()
+    book.save(out)
+    result = import_structure(data=out.getvalue(), user=admin_user, dry_run=False)
+    assert result.ok, [str(e) for e in result.errors]
+    assert (result.counts["goals"].updated, result.counts["goals"].created) == (1, 0)
+    assert (result.counts["indicators"].updated, result.counts["indicators"].created) == (1, 0)
+    assert result.changed == 2
+    goal = BoardGoal.objects.get(title="Fler i egen försörjning")
+    assert goal.indicators.get().decimals == 2
+    assert goal.activities.count() == 2  # its activities still point at it
+    assert BoardGoal.objects.count() == 2
+
+
+def test_a_changed_header_is_an_error_at_row_one(empty_year, admin_user):
+    book = load_workbook(io.BytesIO(write_workbook(EVERY_KIND)))
+    book[sheets.INDICATOR_SHEET.title]["F1"].value = "Måttenhet"
+    out = io.BytesIO()
+    book.save(out)
+    result = import_structure(data=out.getvalue(), user=admin_user, dry_run=False)
+    assert [str(e) for e in result.errors] == [
+        "Blad Indikatorer, rad 1, kolumn Enhet: Rubriken ska vara ”Enhet”."
+    ]
+    assert not Indicator.objects.exists()

@@ -140,6 +140,9 @@ def test_another_boards_file_or_no_right(empty_year, board_other, admin_user):
             data=write_workbook(EVERY_KIND, board="XYZ"), user=admin_user, dry_run=False
         )
     assert refused.value.messages == [wb.UNKNOWN_BOARD.format(code="XYZ")]
+    with pytest.raises(ImportRefused) as refused:
+        import_structure(data=write_workbook(EVERY_KIND, year=2015), user=admin_user, dry_run=False)
+    assert refused.value.messages == [wb.BOARD_NOT_VALID.format(code="AN", year=2015)]
     assert nothing_written()
 
 

@@ -75,6 +75,7 @@ NO_BOARD = "Bladet Nämnd och år anger ingen nämnd och inget år på rad 2."
 UNKNOWN_BOARD = "Nämnden ”{code}” finns inte."
 WRONG_BOARD = "Filen gäller nämnden {found}, inte {expected}. Ladda ner arbetsboken för rätt nämnd."
 WRONG_YEAR = "Filen gäller år {found}, inte {expected}."
+BOARD_NOT_VALID = "Nämnden {code} finns inte år {year}."
 NO_RIGHT = "Du saknar behörighet att ändra strukturen för {board}."
 APPROVED_YEAR = (
     "{occasion} är godkänt, så strukturen för {year} ändras inte från en arbetsbok. "
@@ -364,6 +365,8 @@ def import_structure(
         )
     if expected_year is not None and year != expected_year:
         raise ImportRefused(WRONG_YEAR.format(found=year, expected=expected_year), code="year")
+    if not board.is_valid_in(year):
+        raise ImportRefused(BOARD_NOT_VALID.format(code=board.code, year=year), code="year")
     if user is not None and not can(user, Action.ADMINISTER, board):
         raise ImportRefused(NO_RIGHT.format(board=board), code="no_right")
     result = ImportResult(board_code=board.code, year=year, dry_run=dry_run)
