@@ -132,6 +132,9 @@ def test_every_value_kind_is_stored_exactly_as_written(empty_year, admin_user):
     two = acts["Samverkan med arbetsgivare"]
     assert sorted(g.title for g in two.board_goals.all()) == sorted(goals)
     assert (two.deadline, two.due_quarter) == ("Succesivt avslut Q4", 4)
+    created = two.history.get()  # its history row holds the goals, as a save would write it
+    assert created.history_user == admin_user and created.history_type == "+"
+    assert sorted(link.boardgoal.title for link in created.board_goals.all()) == sorted(goals)
     area_only = acts["Medarbetarenkät"]
     assert (area_only.goal_area.name, area_only.board_goals.count()) == ("Medarbetare", 0)
     assert (area_only.deadline, area_only.due_quarter) == ("Kontinuerligt, uppföljning Q4", 4)

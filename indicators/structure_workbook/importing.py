@@ -103,6 +103,7 @@ UNKNOWN_GOAL_AREA = "Det finns inget målområde ”{name}”."
 GOAL_INDICATOR_NEEDS_GOAL = (
     "En nämndindikator ska följa upp ett nämndmål (eller vara delindikator)."
 )
+DECIMALS_RANGE = "Högst fyra decimaler kan visas (0–4)."
 OWN_PARENT = "En indikator kan inte vara delindikator till sig själv."
 TARGET_YEAR = "Målvärden i arbetsboken gäller år {year}."
 TARGET_NEEDS_VALUE = "Ett målvärde av typen {kind} behöver ett värde."
@@ -709,6 +710,8 @@ def _check_references(ctx: _Context) -> None:
                 "parent",
                 UNKNOWN_REF.format(id=rec["parent"], sheet="Indikatorer"),
             )
+        if not 0 <= rec["decimals"] <= 4:
+            ctx.error(sheets.INDICATOR_SHEET, row.number, "decimals", DECIMALS_RANGE)
         if rec["parent"] == rec["id"]:
             ctx.error(sheets.INDICATOR_SHEET, row.number, "parent", OWN_PARENT)
         if rec["category"] == Indicator.Category.GOAL and not rec["goal"] and not rec["parent"]:
@@ -971,6 +974,7 @@ def _write_indicators(ctx: _Context) -> None:
     # Parents before their sub-indicators: a new parent needs its id first.
     while pending:
         waiting = []
+        batch: list[tuple[str, Indicator]] = []
         for row, entry in pending:
             parent = row.record["parent"]
             if (
@@ -980,7 +984,12 @@ def _write_indicators(ctx: _Context) -> None:
             ):
                 waiting.append((row, entry))
                 continue
-            _write_indicator(ctx, row, entry, objects)
+            _write_indicator(ctx, row, entry, objects, batch)
+        if batch and not ctx.result.errors:
+            _bulk(ctx, sheets.INDICATOR_SHEET, Indicator, [ind for _, ind in batch])
+            objects.update(batch)
+        if ctx.result.errors:
+            return
         if len(waiting) == len(pending):  # a cycle of parents
             for row, _ in waiting:
                 ctx.error(sheets.INDICATOR_SHEET, row.number, "parent", OWN_PARENT)
@@ -988,7 +997,10 @@ def _write_indicators(ctx: _Context) -> None:
         pending = waiting
 
 
-def _write_indicator(ctx: _Context, row: Row, entry: Entry | None, objects: dict) -> None:
+def _write_indicator(
+    ctx: _Context, row: Row, entry: Entry | None, objects: dict, batch: list[tuple[str, Indicator]]
+) -> None:
+    """A changed indicator is saved at once; a new one joins the batch created in bulk."""
     rec = row.record
     ind = entry.obj if entry else Indicator(board=ctx.board, valid_from=ctx.year)
     ind.board_goal = ctx.objects["goals"].get(rec["goal"]) if rec["goal"] else None
@@ -1006,7 +1018,10 @@ def _write_indicator(ctx: _Context, row: Row, entry: Entry | None, objects: dict
         setattr(ind, name, rec[name])
     ind.decimals = rec["decimals"] or 0
     ind.order = rec["order"] or 0
-    if _clean_and_save(ctx, sheets.INDICATOR_SHEET, row, ind):
+    if entry is None:
+        if _full_clean(ctx, sheets.INDICATOR_SHEET, row, ind, constraints=False):
+            batch.append((rec["id"], ind))
+    elif _clean_and_save(ctx, sheets.INDICATOR_SHEET, row, ind):
         objects[rec["id"]] = ind
 
 
@@ -1293,6 +1308,7 @@ def _write_policies_and_assignments(ctx: _Context) -> None:
 def _write_activities(ctx: _Context) -> None:
     changes, _ = _plan(ctx, "activities", lambda rec: rec["id"])
     ours = {goal.pk for goal in ctx.objects["goals"].values()}
+    new: list[tuple[Activity, list[int]]] = []
     for row, entry in changes:
         rec = row.record
         act = entry.obj if entry else Activity(board=ctx.board, year=ctx.year)
@@ -1312,5 +1328,43 @@ def _write_activities(ctx: _Context) -> None:
             if entry
             else []
         )
-        if _clean_and_save(ctx, sheets.ACTIVITY_SHEET, row, act):
-            act.board_goals.set([ctx.objects["goals"][g].pk for g in rec["goals"]] + kept)
+        goals = [ctx.objects["goals"][g].pk for g in rec["goals"]]
+        if entry is None:
+            if _full_clean(ctx, sheets.ACTIVITY_SHEET, row, act, constraints=False):
+                new.append((act, goals))
+        elif _clean_and_save(ctx, sheets.ACTIVITY_SHEET, row, act):
+            act.board_goals.set(goals + kept)
+    if new and not ctx.result.errors:
+        _create_activities(ctx, new)
+
+
+def _create_activities(ctx: _Context, new: list[tuple[Activity, list[int]]]) -> None:
+    """The new activities in bulk with their nämndmål, and their history rows with the goals
+    (simple-history's m2m history, as a save and set() would write it)."""
+    activities = [act for act, _ in new]
+    _insert(ctx, sheets.ACTIVITY_SHEET, Activity.objects.bulk_create, activities)
+    if ctx.result.errors:
+        return
+    through = Activity.board_goals.through
+    links = through.objects.bulk_create(
+        [through(activity_id=act.pk, boardgoal_id=goal) for act, goals in new for goal in goals]
+    )
+    history = Activity.history.bulk_history_create(
+        activities,
+        default_user=ctx.user,
+        default_date=timezone.now(),
+        custom_historical_attrs={"history_source": change_source_value()},
+    )
+    history_of = {row.id: row for row in history}
+    m2m = Activity.history.model._meta.get_field("historicalactivity_board_goals").related_model
+    m2m.objects.bulk_create(
+        [
+            m2m(
+                id=link.pk,
+                activity_id=link.activity_id,
+                boardgoal_id=link.boardgoal_id,
+                history=history_of[link.activity_id],
+            )
+            for link in links
+        ]
+    )
