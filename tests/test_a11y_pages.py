@@ -276,6 +276,7 @@ def _interactions(objects):
     open_entry = reverse("indicators:entry_page", args=[BOARD, OPEN_YEAR, OPEN_KIND])
     import_url = reverse("indicators:entry_import", args=[BOARD, OPEN_YEAR, OPEN_KIND])
     budget_url = reverse("budget:budget_entry", args=[BOARD, OPEN_YEAR]) + "?tidpunkt=augusti"
+    workbook_url = reverse("indicators:structure_workbook_upload", args=[BOARD, YEAR])
 
     def nothing(page):
         pass
@@ -310,6 +311,16 @@ def _interactions(objects):
         page.click("main form button[type=submit]")
         page.locator("main .message.error").wait_for()
 
+    def workbook_errors(page):
+        from tests.structure_workbook_data import write_workbook
+
+        data = write_workbook({"goals": [["NM-1", "Okänt KF-mål", None]]}, year=YEAR)
+        page.set_input_files(
+            "#id_file", files=[{"name": "a.xlsx", "mimeType": "x", "buffer": data}]
+        )
+        page.click("main form button[type=submit]")
+        page.locator("main .message.error table").first.wait_for()
+
     def budget_errors(page):
         field = page.locator("main form[method=post] input.num").first
         field.fill("abc")
@@ -322,6 +333,7 @@ def _interactions(objects):
         ("value_page (utan JavaScript, fel)", open_entry, without_javascript),
         ("entry_import, fel filtyp", import_url, refused_import),
         ("budget_entry, fel belopp", budget_url, budget_errors),
+        ("structure_workbook_upload, fel i celler", workbook_url, workbook_errors),
     ]
 
 
