@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from goals import views, views_users
+from goals import views, views_rollover, views_users
 
 app_name = "goals"
 
@@ -17,7 +17,13 @@ followup_patterns = [
 ]
 
 # The administrator's structure pages (/struktur/<nämnd>/<år>/…) that belong to the goal chain.
-structure_patterns: list = []
+structure_patterns: list = [
+    path(
+        "<str:board_code>/<int:year>/skapa-nasta-ar/",
+        views_rollover.structure_rollover,
+        name="structure_rollover",
+    ),
+]
 
 urlpatterns = [
     path("uppfoljning/", include(followup_patterns)),
