@@ -17,6 +17,7 @@ from goals.models import Board
 from goals.rollover import (
     CONTINUED,
     CREATED,
+    ENDED,
     PlannedChange,
     RolloverDraft,
     register_step,
@@ -43,15 +44,24 @@ def build_budget(draft: RolloverDraft) -> None:
         InvestmentProject.objects.valid_in(n).filter(board=draft.board).order_by("order", "pk")
     )
     for project in projects:
-        completed = project.completed_year is not None and project.completed_year <= n
+        if project.completed_year is not None and project.completed_year <= n:
+            # A completed project's years stay as they are: it is shown for the year it ended.
+            draft.add(
+                PlannedChange(
+                    kind=ENDED,
+                    model="investeringsprojekt",
+                    label=project.name,
+                    detail=f"färdigt {project.completed_year}",
+                )
+            )
+            continue
         year_range_change(
             draft,
             project,
             model="investeringsprojekt",
             label=project.name,
-            continues=not completed,
+            continues=True,
             choosable=False,
-            ended_detail=f"färdigt {project.completed_year}",
         )
     _plan_to_budget(draft, BudgetAmount, "line", {line.pk: line for line in lines})
     _plan_to_budget(

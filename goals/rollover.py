@@ -60,6 +60,7 @@ ALREADY_ENTERED = (
     "{board} {year} har redan registrerade uppgifter ({what}). Året kan inte skapas om från "
     "{previous} när något har registrerats; ändra strukturen för {year} i stället."
 )
+REPLACED_BY = "ersätts av {name}"
 NO_RIGHT = "Du saknar behörighet att administrera nämndens struktur."
 MANDATE_BOUNDARY = "{year} börjar en ny mandatperiod: ingenting fortsätter om det inte kryssas i."
 WITHIN_PERIOD = (
@@ -347,6 +348,15 @@ def year_range_change(
     )
 
 
+def replaced_in(model: type[YearRange], rows: Iterable[YearRange], year: int) -> dict[int, str]:
+    """Rows that already have a successor valid in `year` (predecessor link): id → its name."""
+    return {
+        pk: str(successor)
+        for successor in model.objects.valid_in(year).filter(predecessor__in=list(rows))
+        for pk in [successor.predecessor_id]  # type: ignore[attr-defined]
+    }
+
+
 def next_year_date(day: datetime.date | None) -> datetime.date | None:
     if day is None:
         return None
@@ -369,9 +379,18 @@ def build_goals(draft: RolloverDraft) -> None:
         .order_by("council_goal__goal_area__order", "council_goal__order", "order", "pk")
     )
     needed_council: set[int] = set()
+    replaced = replaced_in(BoardGoal, goals, draft.to_year)
     for goal in goals:
-        continues = draft.chosen(f"goals.boardgoal:{goal.pk}")
-        year_range_change(draft, goal, model="nämndmål", label=goal.title, continues=continues)
+        continues = goal.pk not in replaced and draft.chosen(f"goals.boardgoal:{goal.pk}")
+        year_range_change(
+            draft,
+            goal,
+            model="nämndmål",
+            label=goal.title,
+            continues=continues,
+            choosable=goal.pk not in replaced,
+            ended_detail=REPLACED_BY.format(name=replaced[goal.pk]) if goal.pk in replaced else "",
+        )
         if continues:
             needed_council.add(goal.council_goal_id)
     council_goals = CouncilGoal.objects.filter(pk__in={g.council_goal_id for g in goals}).order_by(
@@ -420,18 +439,26 @@ def build_policy_documents(draft: RolloverDraft) -> None:
 
 def build_assignments(draft: RolloverDraft) -> None:
     """The board's assignments (nämndspecifika and nämnduppdrag; kommungemensamma are KF's)."""
-    assignments = (
+    assignments = list(
         StrategicAssignment.objects.valid_in(draft.from_year)
         .filter(board=draft.board)
         .order_by("scope", "order", "pk")
     )
+    replaced = replaced_in(StrategicAssignment, assignments, draft.to_year)
     for assignment in assignments:
+        key = f"goals.strategicassignment:{assignment.pk}"
         year_range_change(
             draft,
             assignment,
             model="uppdrag",
             label=str(assignment),
-            continues=draft.chosen(f"goals.strategicassignment:{assignment.pk}"),
+            continues=assignment.pk not in replaced and draft.chosen(key),
+            choosable=assignment.pk not in replaced,
+            ended_detail=(
+                REPLACED_BY.format(name=replaced[assignment.pk])
+                if assignment.pk in replaced
+                else ""
+            ),
         )
 
 

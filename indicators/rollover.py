@@ -16,9 +16,11 @@ from goals.models import Board, BoardGoal, YearRange
 from goals.rollover import (
     CONTINUED,
     ENDED,
+    REPLACED_BY,
     PlannedChange,
     RolloverDraft,
     register_step,
+    replaced_in,
     save_row,
 )
 from indicators.models import Indicator, IndicatorBreakdown, IndicatorValue, Target
@@ -47,10 +49,13 @@ def build_indicators(draft: RolloverDraft) -> None:
             "indicator_id", flat=True
         )
     )
+    replaced = replaced_in(Indicator, indicators, next_year)
     for indicator in indicators:
         key = f"indicators.indicator:{indicator.pk}"
         blocked = ""
-        if indicator.board_goal_id is not None and not draft.continues(
+        if indicator.pk in replaced:
+            blocked = REPLACED_BY.format(name=replaced[indicator.pk])
+        elif indicator.board_goal_id is not None and not draft.continues(
             BoardGoal, indicator.board_goal_id
         ):
             blocked = GOAL_ENDS
@@ -89,7 +94,7 @@ def build_indicators(draft: RolloverDraft) -> None:
                 label=indicator.name,
                 detail=", ".join(parts),
                 key=key,
-                choosable=True,
+                choosable=indicator.pk not in replaced,
                 writes=bool(to_write),
                 apply=apply,
             )

@@ -417,3 +417,22 @@ def test_page_query_count_is_flat_in_the_number_of_goals(client, board_an, admin
     with CaptureQueriesContext(connection) as many:
         assert client.get(page_url()).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_goal_already_replaced_in_next_year_ends(board_an, admin_user):
+    made = build_year(board_an)
+    old = made["goals"][0]
+    new = BoardGoal.objects.create(
+        board=board_an,
+        council_goal=made["council"],
+        title="Nytt nämndmål",
+        valid_from=N1,
+        predecessor=old,
+    )
+    draft = rollover.draft_rollover(board=board_an, from_year=N, to_year=N1)
+    line = next(c for c in draft.changes if c.key == f"goals.boardgoal:{old.pk}")
+    assert (line.kind, line.choosable) == ("ended", False)
+    assert line.detail == rollover.REPLACED_BY.format(name=new.title)
+    rollover.publish_rollover(board=board_an, from_year=N, to_year=N1, user=admin_user)
+    assert BoardGoal.objects.get(pk=old.pk).valid_to == N
+    assert set(BoardGoal.objects.valid_in(N1)) == {new, made["goals"][1]}
