@@ -353,7 +353,7 @@ def replaced_in(model: type[YearRange], rows: Iterable[YearRange], year: int) ->
     return {
         pk: str(successor)
         for successor in model.objects.valid_in(year).filter(predecessor__in=list(rows))
-        for pk in [successor.predecessor_id]  # type: ignore[attr-defined]
+        for pk in [successor.predecessor_id]
     }
 
 

@@ -38,9 +38,8 @@ def load(stats: Stats) -> None:
 
 def _roll_over(board: Board, stats: Stats) -> None:
     """Publish AN 2023 and count the rows it made (the ends it moved are rows of this load)."""
-    arguments = {"board": board, "from_year": FROM_YEAR, "to_year": TO_YEAR}
     try:
-        draft = draft_rollover(**arguments)
+        draft = draft_rollover(board=board, from_year=FROM_YEAR, to_year=TO_YEAR)
     except ValidationError as refused:
         if refused.code == "entered":
             return  # 2023 is in use: its structure is what was published (and edited) then
@@ -49,7 +48,12 @@ def _roll_over(board: Board, stats: Stats) -> None:
         # Everything continues, also across a mandate period (the demo's 2023 is 2022's goals).
         keys = [change.key for change in draft.changes if change.choosable]
         draft = publish_rollover(
-            **arguments, user=None, continue_ids=keys, source=ChangeSource.COMMAND
+            board=board,
+            from_year=FROM_YEAR,
+            to_year=TO_YEAR,
+            user=None,
+            continue_ids=keys,
+            source=ChangeSource.COMMAND,
         ).draft
     made = Counter(change.model for change in draft.created)
     for model in MADE:
