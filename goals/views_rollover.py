@@ -12,14 +12,15 @@ from goals import rollover
 from goals.access import Action, get_board_for_user, require
 
 CONTINUE_FIELD = "fortsatter"
-REVIEW_FIELD = "granska"
+REVIEW_FIELD = "granska"  # the ticks were posted (none ticked is a choice too)
+PUBLISH_FIELD = "publicera"  # the publish button; "Uppdatera förslaget" only redraws
 
 
 @require_http_methods(["GET", "POST"])
 def structure_rollover(
     request: AuthenticatedHttpRequest, board_code: str, year: int
 ) -> HttpResponse:
-    """GET: the draft of year+1 (ticks come back as ?fortsatter=…&granska=1). POST: publish."""
+    """GET: the draft of year+1. POST: the draft with the posted ticks, or publish them."""
     board = get_board_for_user(request.user, board_code, Action.VIEW)
     require(request.user, Action.ADMINISTER, board)
     to_year = year + 1
@@ -27,7 +28,7 @@ def structure_rollover(
     chosen = data.getlist(CONTINUE_FIELD) if REVIEW_FIELD in data else None
     context: dict = {"board": board, "from_year": year, "to_year": to_year}
     try:
-        if request.method == "POST":
+        if request.method == "POST" and PUBLISH_FIELD in request.POST:
             result = rollover.publish_rollover(
                 board=board, from_year=year, to_year=to_year, user=request.user, continue_ids=chosen
             )

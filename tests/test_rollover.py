@@ -436,3 +436,18 @@ def test_a_goal_already_replaced_in_next_year_ends(board_an, admin_user):
     rollover.publish_rollover(board=board_an, from_year=N, to_year=N1, user=admin_user)
     assert BoardGoal.objects.get(pk=old.pk).valid_to == N
     assert set(BoardGoal.objects.valid_in(N1)) == {new, made["goals"][1]}
+
+
+def test_page_redraws_the_draft_with_the_posted_ticks_and_writes_nothing(
+    client, board_an, admin_user
+):
+    made = build_year(board_an)
+    client.force_login(admin_user)
+    response = client.post(page_url(), {"granska": "1", "uppdatera": "1"})  # nothing ticked
+    assert response.status_code == 200
+    draft = response.context["draft"]
+    assert {c.label for c in draft.ended} >= {"Nämndmål 1", "Nämndmål 2", "Indikator 1"}
+    text = response.content.decode()
+    assert f'value="goals.boardgoal:{made["goals"][0].pk}">' in text  # not checked
+    assert BoardGoal.objects.valid_in(N1).count() == 0
+    assert not Activity.objects.filter(year=N1).exists()
