@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from indicators import views_entry, views_history, views_import, views_occasions
+from indicators.structure_workbook import views as structure_workbook_views
 
 OCCASION = "<str:board_code>/<int:year>/<str:kind>/"
+WORKBOOK = "<str:board_code>/<int:year>/arbetsbok"
 
 app_name = "indicators"
 
@@ -36,6 +38,12 @@ entry_patterns = [
 # The administrator's structure pages (/struktur/<nämnd>/<år>/…): the goal tree with its
 # indicators and targets, and the structure workbook.
 structure_patterns: list = []
+structure_patterns += [
+    path(WORKBOOK + ".xlsx", structure_workbook_views.download, name="structure_workbook"),
+    path(
+        WORKBOOK + "/ladda-upp/", structure_workbook_views.upload, name="structure_workbook_upload"
+    ),
+]
 
 urlpatterns = [
     path("utfall/", include(entry_patterns)),
