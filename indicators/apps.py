@@ -15,3 +15,8 @@ class IndicatorsConfig(AppConfig):
 
         register_occasion_page(occasion_url)
         register_entry_sheet(entry_sheet)
+
+        # The year rollover (goals.rollover) continues the board's indicators.
+        from indicators.rollover import register as register_rollover
+
+        register_rollover()
