@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from budget import models
-from goals.admin import AuditedHistoryAdmin, LockedRowsAdminMixin
+from goals.admin import (
+    VALID_FROM,
+    VALID_TO,
+    YEAR,
+    AuditedHistoryAdmin,
+    LockedRowsAdminMixin,
+    year_column,
+)
+
+DOCUMENT_YEAR = year_column("document_year", "dokumentets år")
 
 
 class BudgetAmountInline(admin.TabularInline):
@@ -12,7 +21,7 @@ class BudgetAmountInline(admin.TabularInline):
 
     model = models.BudgetAmount
     extra = 0
-    fields = ("year", "kind", "month", "document_year", "amount", "revenues", "version")
+    fields = ("year_text", "kind", "month", "document_year_text", "amount", "revenues", "version")
     readonly_fields = fields
     ordering = ["-year", "kind", "month"]
     show_change_link = True
@@ -20,6 +29,15 @@ class BudgetAmountInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    # Read-only year fields would be shown localised ("2 022"): plain digits instead.
+    @admin.display(description="år")
+    def year_text(self, obj: models.BudgetAmount) -> str:
+        return str(obj.year)
+
+    @admin.display(description="dokumentets år")
+    def document_year_text(self, obj: models.BudgetAmount) -> str:
+        return "" if obj.document_year is None else str(obj.document_year)
 
 
 class PlanChangeAmountInline(admin.TabularInline):
@@ -36,7 +54,7 @@ class InvestmentAmountInline(admin.TabularInline):
 
 @admin.register(models.BudgetLine)
 class BudgetLineAdmin(AuditedHistoryAdmin):
-    list_display = ["name", "board", "scheme", "section", "order", "valid_from", "valid_to"]
+    list_display = ["name", "board", "scheme", "section", "order", VALID_FROM, VALID_TO]
     list_filter = ["board", "scheme", "section"]
     search_fields = ["name", "code"]
     list_select_related = ["board"]
@@ -45,7 +63,7 @@ class BudgetLineAdmin(AuditedHistoryAdmin):
 
 @admin.register(models.BudgetAmount)
 class BudgetAmountAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
-    list_display = ["line", "year", "kind", "month", "document_year", "amount", "revenues"]
+    list_display = ["line", YEAR, "kind", "month", DOCUMENT_YEAR, "amount", "revenues"]
     list_filter = ["year", "kind", "line__board", "line__scheme"]
     search_fields = ["line__name"]
     list_select_related = ["line"]
@@ -61,7 +79,7 @@ class BudgetAmountAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
 
 @admin.register(models.PlanChange)
 class PlanChangeAdmin(AuditedHistoryAdmin):
-    list_display = ["text", "board", "document_year", "kind", "line", "order"]
+    list_display = ["text", "board", DOCUMENT_YEAR, "kind", "line", "order"]
     list_filter = ["board", "document_year", "kind"]
     search_fields = ["text"]
     list_select_related = ["board", "line"]
@@ -71,7 +89,14 @@ class PlanChangeAdmin(AuditedHistoryAdmin):
 
 @admin.register(models.InvestmentProject)
 class InvestmentProjectAdmin(AuditedHistoryAdmin):
-    list_display = ["name", "board", "decided_budget", "completed_year", "valid_from", "valid_to"]
+    list_display = [
+        "name",
+        "board",
+        "decided_budget",
+        year_column("completed_year", "färdigställt år"),
+        VALID_FROM,
+        VALID_TO,
+    ]
     list_filter = ["board"]
     search_fields = ["name", "code"]
     list_select_related = ["board"]
@@ -80,7 +105,7 @@ class InvestmentProjectAdmin(AuditedHistoryAdmin):
 
 @admin.register(models.InvestmentAmount)
 class InvestmentAmountAdmin(AuditedHistoryAdmin):
-    list_display = ["project", "year", "kind", "document_year", "amount"]
+    list_display = ["project", YEAR, "kind", DOCUMENT_YEAR, "amount"]
     list_filter = ["year", "kind", "project__board"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]

@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -44,9 +45,12 @@ from core.audit import HistorySourceMixin
 from goals import locks
 from goals.models import (
     Board,
+    LinkRulesMixin,
     OccasionLockedError,
     ReportingOccasion,
     YearRange,
+    related_or_none,
+    years_text,
 )
 from goals.periods import PeriodType
 
@@ -357,7 +361,11 @@ class BudgetAmount(AmountBase):
         return self.amount - self.revenues
 
 
-class PlanChange(models.Model):
+LINK_PLAN_CHANGE_LINE_OTHER_BOARD = "Budgetraden hör till en annan nämnd än förändringen."
+LINK_PLAN_CHANGE_LINE_YEAR = "Budgetraden gäller inte år {year} (den gäller {years})."
+
+
+class PlanChange(LinkRulesMixin, models.Model):
     """A row of the internbudget's "Specifikation av förändringar" or of its budget frame.
 
     A specification item belongs to a line (e.g. "Heltidsaktiveringen" under Arbetsmarknads-
@@ -428,6 +436,22 @@ class PlanChange(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self) -> None:
+        super().clean()
+        line = related_or_none(self, "line")
+        if line is None:
+            return
+        if line.board_id != self.board_id:
+            raise ValidationError({"line": LINK_PLAN_CHANGE_LINE_OTHER_BOARD})
+        if self.document_year is not None and not line.is_valid_in(self.document_year):
+            raise ValidationError(
+                {
+                    "line": LINK_PLAN_CHANGE_LINE_YEAR.format(
+                        year=self.document_year, years=years_text(line)
+                    )
+                }
+            )
 
 
 class PlanChangeAmount(models.Model):

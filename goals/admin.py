@@ -1,11 +1,14 @@
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, Q, QuerySet
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.audit import ChangeSource, change_source
-from goals import models
+from goals import integrity, models
 
 admin.site.site_header = "Styrkort – administration"
 admin.site.site_title = "Styrkort"
@@ -90,6 +93,100 @@ class LockedRowsAdminMixin(_AdminBase):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
+# --- years and goal pickers ------------------------------------------------------------------
+# USE_THOUSAND_SEPARATOR is on, so an admin list would show a year field as "2 019": every year
+# column is a method returning the year as text.
+
+
+def year_column(field: str, description: str) -> Callable[[Model], str]:
+    """A list_display column showing the year field `field` as plain digits ("2019")."""
+
+    def show(obj: Model) -> str:
+        value = getattr(obj, field)
+        return "" if value is None else str(value)
+
+    show.__name__ = f"{field}_text"
+    return admin.display(description=description, ordering=field)(show)
+
+
+VALID_FROM = year_column("valid_from", "gäller från år")
+VALID_TO = year_column("valid_to", "gäller till och med år")
+YEAR = year_column("year", "år")
+
+
+def picker_label(row: Any) -> str:
+    """ "Rubrik (AN, 2021–2022)": a goal (or indicator) with its board and years; KF for a
+    kommunövergripande mål, which has no board."""
+    title = getattr(row, "title", None) or getattr(row, "name", None) or str(row)
+    board = getattr(row, "board", None) if hasattr(row, "board_id") else None
+    owner = board.code if board is not None else "KF"
+    return f"{title} ({owner}, {models.years_text(row)})"
+
+
+class PickerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return picker_label(obj)
+
+
+class PickerMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return picker_label(obj)
+
+
+def newest_first(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """A picker's rows, the newest first (then by board and title)."""
+    model = queryset.model
+    names = {field.name for field in model._meta.get_fields()}
+    order = ["-valid_from"]
+    if "board" in names:
+        queryset = queryset.select_related("board")
+        order.append("board__order")
+    order += [name for name in ("title", "name", "order") if name in names][:1]
+    return queryset.order_by(*order, "pk")
+
+
+class GoalPickerAdminMixin(_AdminBase):
+    """Goal (and indicator) pickers labelled "rubrik (AN, 2021–2022)", newest first, and
+    restricted to the edited object's board when the form knows it (a change form). An add
+    form offers every board's rows; the model's clean() refuses a link to another board.
+
+    `picker_fields` names the foreign keys and many-to-many fields to treat so; `board_of`
+    says which board an object belongs to.
+    """
+
+    picker_fields: tuple[str, ...] = ()
+
+    def board_of(self, obj: Any) -> int | None:
+        return getattr(obj, "board_id", None)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The pickers are built inside super().get_form, which hands them only the request.
+        request._picker_board_id = self.board_of(obj) if obj is not None else None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def picker_queryset(self, request: Any, db_field: Any) -> QuerySet[Any]:
+        queryset = db_field.remote_field.model._default_manager.all()
+        board_id = getattr(request, "_picker_board_id", None)
+        if board_id is not None:
+            if db_field.remote_field.model is models.StrategicAssignment:
+                queryset = queryset.filter(Q(board_id=board_id) | Q(board__isnull=True))
+            elif hasattr(db_field.remote_field.model, "board"):
+                queryset = queryset.filter(board_id=board_id)
+        return newest_first(queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.picker_fields:
+            kwargs.setdefault("queryset", self.picker_queryset(request, db_field))
+            kwargs.setdefault("form_class", PickerChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.picker_fields:
+            kwargs.setdefault("queryset", self.picker_queryset(request, db_field))
+            kwargs.setdefault("form_class", PickerMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class OccasionOwnedAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
     def locking_occasion_of(self, obj):
         if obj.occasion_id is None:
@@ -105,13 +202,13 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(models.Board)
 class BoardAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "valid_from", "valid_to"]
+    list_display = ["code", "name", VALID_FROM, VALID_TO]
     search_fields = ["code", "name"]
 
 
 @admin.register(models.OrganisationUnit)
 class OrganisationUnitAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
+    list_display = ["code", "name", "kind", "parent", VALID_FROM, VALID_TO]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     filter_horizontal = ["boards"]
@@ -124,17 +221,17 @@ class GoalAreaAdmin(admin.ModelAdmin):
 
 @admin.register(models.CouncilGoal)
 class CouncilGoalAdmin(AuditedHistoryAdmin):
-    list_display = ["title", "goal_area", "valid_from", "valid_to", "order"]
+    list_display = ["title", "goal_area", VALID_FROM, VALID_TO, "order"]
     list_filter = ["goal_area"]
     search_fields = ["title"]
 
 
 @admin.register(models.BoardGoal)
-class BoardGoalAdmin(AuditedHistoryAdmin):
-    list_display = ["title", "board", "council_goal", "valid_from", "valid_to", "order"]
+class BoardGoalAdmin(GoalPickerAdminMixin, AuditedHistoryAdmin):
+    list_display = ["title", "board", "council_goal", VALID_FROM, VALID_TO, "order"]
     list_filter = ["board", "council_goal__goal_area"]
     search_fields = ["title", "description"]
-    autocomplete_fields = ["predecessor"]
+    picker_fields = ("council_goal", "predecessor")
     list_select_related = ["board", "council_goal"]
 
 
@@ -161,7 +258,7 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(models.ReportingOccasion)
 class ReportingOccasionAdmin(AuditedHistoryAdmin):
-    list_display = ["board", "year", "kind", "deadline", "state"]
+    list_display = ["board", YEAR, "kind", "deadline", "state"]
     list_filter = ["board", "year", "kind", "state"]
     # The state changes only through the workflow (submit, approve, reopen), never by hand.
     readonly_fields = ["state"]
@@ -180,15 +277,20 @@ class ReportingOccasionAdmin(AuditedHistoryAdmin):
 
 
 @admin.register(models.GoalAssessment)
-class GoalAssessmentAdmin(OccasionOwnedAdmin):
+class GoalAssessmentAdmin(GoalPickerAdminMixin, OccasionOwnedAdmin):
     list_display = ["board_goal", "occasion", "level"]
+    picker_fields = ("board_goal",)
+
+    def board_of(self, obj):
+        return obj.occasion.board_id if obj.occasion_id else None
+
     list_filter = ["level", "occasion__year", "occasion__board"]
     list_select_related = ["board_goal", "occasion__board"]
 
 
 @admin.register(models.StrategicAssignment)
 class StrategicAssignmentAdmin(AuditedHistoryAdmin):
-    list_display = ["__str__", "scope", "board", "valid_from", "valid_to"]
+    list_display = ["__str__", "scope", "board", VALID_FROM, VALID_TO]
     list_filter = ["scope", "board"]
     search_fields = ["text"]
 
@@ -199,12 +301,46 @@ class AssignmentStatusAdmin(OccasionOwnedAdmin):
     list_filter = ["status", "occasion__year"]
 
 
+class ActivityAdminForm(forms.ModelForm):
+    """The activity's nämndmål are checked with its board and year before they are set (the
+    m2m_changed receiver would otherwise refuse them after the activity is saved)."""
+
+    class Meta:
+        model = models.Activity
+        fields = [
+            "board",
+            "year",
+            "title",
+            "board_goals",
+            "assignment",
+            "policy_document",
+            "goal_area",
+            "deadline",
+            "due_quarter",
+            "order",
+            "predecessor",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        goals = cleaned.get("board_goals")
+        board, year = cleaned.get("board"), cleaned.get("year")
+        if goals and board is not None and year is not None:
+            probe = models.Activity(board=board, year=year)
+            for message in integrity.activity_link_errors(probe, goals):
+                self.add_error("board_goals", message)
+        return cleaned
+
+
 @admin.register(models.Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    list_display = ["title", "board", "year", "deadline", "due_quarter"]
+class ActivityAdmin(GoalPickerAdminMixin, admin.ModelAdmin):
+    form = ActivityAdminForm
+    list_display = ["title", "board", YEAR, "deadline", "due_quarter"]
     list_filter = ["board", "year", "due_quarter"]
     search_fields = ["title"]
     filter_horizontal = ["board_goals"]
+    picker_fields = ("board_goals", "assignment", "policy_document")
+    list_select_related = ["board"]
 
 
 @admin.register(models.ActivityStatus)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -112,6 +112,81 @@ class YearRange(models.Model):
     @property
     def years_label(self) -> str:
         return f"{self.valid_from}–{self.valid_to or ''}"
+
+
+# --- integrity of links (clean() of the models below; the database has triggers too) -------
+LINK_GOAL_OTHER_BOARD = "Nämndmålet hör till en annan nämnd."
+LINK_COUNCIL_GOAL_YEARS = (
+    "Nämndmålets år ({goal}) överlappar inte det kommunövergripande målets år ({council})."
+)
+LINK_GOAL_PREDECESSOR_OTHER_BOARD = "Ett nämndmål kan bara ersätta ett nämndmål i samma nämnd."
+LINK_ASSIGNMENT_PREDECESSOR_OTHER_BOARD = (
+    "Ett uppdrag kan bara ersätta ett uppdrag av samma nämnd (eller ett kommungemensamt "
+    "uppdrag ett kommungemensamt)."
+)
+LINK_ACTIVITY_YEAR_OUTSIDE_BOARD = "Året {year} ligger utanför nämndens år ({years})."
+LINK_ACTIVITY_ASSIGNMENT_OTHER_BOARD = (
+    "Uppdraget hör till en annan nämnd; en aktivitet kan höra till ett kommungemensamt uppdrag "
+    "eller ett av den egna nämnden."
+)
+LINK_ACTIVITY_ASSIGNMENT_YEAR = "Uppdraget gäller inte år {year} (det gäller {years})."
+LINK_ACTIVITY_POLICY_YEAR = "Styrdokumentet gäller inte år {year} (det gäller {years})."
+LINK_ACTIVITY_GOAL_OTHER_BOARD = "Nämndmålet ”{goal}” hör till en annan nämnd än aktiviteten."
+LINK_NOT_OWN_PREDECESSOR = "En rad kan inte ersätta sig själv."
+LINK_ACTIVITY_GOAL_YEAR = "Nämndmålet ”{goal}” gäller inte år {year} (det gäller {years})."
+
+
+def years_overlap(first: YearRange, second: YearRange) -> bool:
+    """Whether two rows' years share at least one year (an empty end means open)."""
+    return (second.valid_to is None or first.valid_from <= second.valid_to) and (
+        first.valid_to is None or second.valid_from <= first.valid_to
+    )
+
+
+def years_within(inner: YearRange, outer: YearRange, *, from_year: int | None = None) -> bool:
+    """Whether every year of `inner` is a year of `outer` (whose start may be moved back to
+    `from_year`)."""
+    start = outer.valid_from if from_year is None else min(from_year, outer.valid_from)
+    if inner.valid_from < start:
+        return False
+    if outer.valid_to is None:
+        return True
+    return inner.valid_to is not None and inner.valid_to <= outer.valid_to
+
+
+def years_text(row: YearRange) -> str:
+    """'2021–2022', '2021–' for an open end; never a thousands separator."""
+    return f"{row.valid_from}–{row.valid_to}" if row.valid_to else f"{row.valid_from}–"
+
+
+def related_or_none(instance: models.Model, name: str) -> Any:
+    """The related row of FK `name`, or None when unset (no query when it is unset)."""
+    if getattr(instance, f"{name}_id") is None:
+        return None
+    return getattr(instance, name)
+
+
+class LinkRulesMixin:
+    """Model.clean() of a model with link rules raises errors keyed by field; a form (or a
+    service's full_clean(exclude=…)) that leaves a field out gets that error as a non-field
+    error instead of Django's ValueError for a field it does not have."""
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        try:
+            super().full_clean(  # type: ignore[misc]
+                exclude=exclude,
+                validate_unique=validate_unique,
+                validate_constraints=validate_constraints,
+            )
+        except ValidationError as error:
+            excluded = set(exclude or ())
+            if not hasattr(error, "error_dict") or not excluded & set(error.error_dict):
+                raise
+            folded: dict[str, list[ValidationError]] = {}
+            for field, errors in error.error_dict.items():
+                key = NON_FIELD_ERRORS if field in excluded else field
+                folded.setdefault(key, []).extend(errors)
+            raise ValidationError(folded) from None
 
 
 class Municipality(models.Model):
@@ -302,7 +377,7 @@ class CouncilGoal(YearRange):
         return self.title
 
 
-class BoardGoal(YearRange):
+class BoardGoal(LinkRulesMixin, YearRange):
     """Nämndmål: the board's own goal under a KF goal."""
 
     board = models.ForeignKey(
@@ -342,10 +417,29 @@ class BoardGoal(YearRange):
                 name="goals_boardgoal_unique_title_per_start",
                 violation_error_message="Nämnden har redan ett nämndmål med den rubriken från samma år.",
             ),
+            models.CheckConstraint(
+                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
+                name="goals_boardgoal_not_own_predecessor",
+                violation_error_message=LINK_NOT_OWN_PREDECESSOR,
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        council = related_or_none(self, "council_goal")
+        if council is not None and self.valid_from is not None and not years_overlap(self, council):
+            errors["council_goal"] = LINK_COUNCIL_GOAL_YEARS.format(
+                goal=years_text(self), council=years_text(council)
+            )
+        predecessor = related_or_none(self, "predecessor")
+        if predecessor is not None and predecessor.board_id != self.board_id:
+            errors["predecessor"] = LINK_GOAL_PREDECESSOR_OTHER_BOARD
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReportingOccasionQuerySet(models.QuerySet):
@@ -625,7 +719,7 @@ class GoalAssessment(OccasionOwnedModel):
         return f"{self.board_goal}: {self.get_level_display()}"
 
 
-class StrategicAssignment(YearRange):
+class StrategicAssignment(LinkRulesMixin, YearRange):
     """Strategiskt utvecklingsuppdrag from KF (common to all boards, or specific to one), or a
     nämnduppdrag the board gives its own administration."""
 
@@ -677,10 +771,21 @@ class StrategicAssignment(YearRange):
                     "ett kommungemensamt ingen."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
+                name="goals_assignment_not_own_predecessor",
+                violation_error_message=LINK_NOT_OWN_PREDECESSOR,
+            ),
         ]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def clean(self) -> None:
+        super().clean()
+        predecessor = related_or_none(self, "predecessor")
+        if predecessor is not None and predecessor.board_id != self.board_id:
+            raise ValidationError({"predecessor": LINK_ASSIGNMENT_PREDECESSOR_OTHER_BOARD})
 
 
 class WorkStatus(models.TextChoices):
@@ -726,7 +831,7 @@ class AssignmentStatus(OccasionOwnedModel):
         return f"{self.assignment}: {self.get_status_display()}"
 
 
-class Activity(models.Model):
+class Activity(LinkRulesMixin, models.Model):
     """An activity of the administration's verksamhetsplan, for one year.
 
     It serves one or more nämndmål, an assignment (KF's or the board's own nämnduppdrag), a
@@ -803,10 +908,44 @@ class Activity(models.Model):
                 name="goals_activity_due_quarter_1_to_4",
                 violation_error_message="Kvartalet ska vara 1, 2, 3 eller 4.",
             ),
+            models.CheckConstraint(
+                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
+                name="goals_activity_not_own_predecessor",
+                violation_error_message=LINK_NOT_OWN_PREDECESSOR,
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.year is None:
+            return
+        errors: dict[str, str] = {}
+        board = related_or_none(self, "board")
+        if board is not None and not board.is_valid_in(self.year):
+            errors["year"] = LINK_ACTIVITY_YEAR_OUTSIDE_BOARD.format(
+                year=self.year, years=years_text(board)
+            )
+        assignment = related_or_none(self, "assignment")
+        if assignment is not None:
+            if (
+                assignment.scope != StrategicAssignment.Scope.COMMON
+                and assignment.board_id != self.board_id
+            ):
+                errors["assignment"] = LINK_ACTIVITY_ASSIGNMENT_OTHER_BOARD
+            elif not assignment.is_valid_in(self.year):
+                errors["assignment"] = LINK_ACTIVITY_ASSIGNMENT_YEAR.format(
+                    year=self.year, years=years_text(assignment)
+                )
+        policy = related_or_none(self, "policy_document")
+        if policy is not None and not policy.is_valid_in(self.year):
+            errors["policy_document"] = LINK_ACTIVITY_POLICY_YEAR.format(
+                year=self.year, years=years_text(policy)
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ActivityStatus(OccasionOwnedModel):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -16,9 +17,14 @@ from goals import locks
 from goals.models import (
     Board,
     BoardGoal,
+    LinkRulesMixin,
     OrganisationUnit,
     ReportingOccasion,
     YearRange,
+    related_or_none,
+    years_overlap,
+    years_text,
+    years_within,
 )
 from goals.periods import Period, PeriodType
 
@@ -29,8 +35,29 @@ if TYPE_CHECKING:
 # The years before an indicator's start whose year values it accepts (see accepts_year).
 BASELINE_YEARS = 2
 
+# Link rules (clean() below; the database refuses the cross-board links with triggers).
+LINK_INDICATOR_GOAL_OTHER_BOARD = "Nämndmålet hör till en annan nämnd än indikatorn."
+LINK_INDICATOR_GOAL_YEARS = "Indikatorns år ({indicator}) överlappar inte nämndmålets år ({goal})."
+LINK_INDICATOR_PARENT_OTHER_BOARD = "Huvudindikatorn hör till en annan nämnd än delindikatorn."
+LINK_INDICATOR_PARENT_YEARS = (
+    "Delindikatorns år ({indicator}) överlappar inte huvudindikatorns år ({parent})."
+)
+LINK_INDICATOR_PARENT_SELF = "En indikator kan inte vara delindikator till sig själv."
+LINK_NOT_OWN_PREDECESSOR = "En indikator kan inte ersätta sig själv."
+LINK_BREAKDOWN_YEARS = (
+    "Uppdelningens år ({breakdown}) måste ligga inom indikatorns år ({indicator}) eller "
+    "dess två jämförelseår före."
+)
+LINK_TARGET_YEAR = (
+    "Målåret {year} ligger utanför indikatorns år ({indicator}) och är inte året efter det sista."
+)
+LINK_TARGET_BREAKDOWN = (
+    "Indikatorn redovisas inte uppdelad på ”{breakdown}” år {year}; välj en uppdelning som "
+    "indikatorn redovisas på, eller totalen."
+)
 
-class Indicator(YearRange):
+
+class Indicator(LinkRulesMixin, YearRange):
     """A nämndindikator, volume measure or staff figure, valid for a range of years."""
 
     class Category(models.TextChoices):
@@ -144,10 +171,44 @@ class Indicator(YearRange):
                 name="indicators_indicator_goal_indicator_has_goal",
                 violation_error_message="En nämndindikator ska följa upp ett nämndmål.",
             ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+                name="indicators_indicator_not_own_parent",
+                violation_error_message=LINK_INDICATOR_PARENT_SELF,
+            ),
+            models.CheckConstraint(
+                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
+                name="indicators_indicator_not_own_predecessor",
+                violation_error_message=LINK_NOT_OWN_PREDECESSOR,
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        goal = related_or_none(self, "board_goal")
+        if goal is not None:
+            if goal.board_id != self.board_id:
+                errors["board_goal"] = LINK_INDICATOR_GOAL_OTHER_BOARD
+            elif self.valid_from is not None and not years_overlap(self, goal):
+                errors["board_goal"] = LINK_INDICATOR_GOAL_YEARS.format(
+                    indicator=years_text(self), goal=years_text(goal)
+                )
+        parent = related_or_none(self, "parent")
+        if parent is not None:
+            if self.pk is not None and parent.pk == self.pk:
+                errors["parent"] = LINK_INDICATOR_PARENT_SELF
+            elif parent.board_id != self.board_id:
+                errors["parent"] = LINK_INDICATOR_PARENT_OTHER_BOARD
+            elif self.valid_from is not None and not years_overlap(self, parent):
+                errors["parent"] = LINK_INDICATOR_PARENT_YEARS.format(
+                    indicator=years_text(self), parent=years_text(parent)
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_computed(self) -> bool:
@@ -248,7 +309,7 @@ class Breakdown(models.Model):
         return f"k={gender}|e={org_unit_code}|c={category}"
 
 
-class IndicatorBreakdown(YearRange):
+class IndicatorBreakdown(LinkRulesMixin, YearRange):
     """Which breakdowns an indicator is reported by, for which years."""
 
     indicator = models.ForeignKey(
@@ -274,6 +335,26 @@ class IndicatorBreakdown(YearRange):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.breakdown}"
+
+    def clean(self) -> None:
+        super().clean()
+        indicator = related_or_none(self, "indicator")
+        # A breakdown may start in the baseline years (accepts_year): their values are split too.
+        if (
+            indicator is not None
+            and self.valid_from is not None
+            and not (
+                self.valid_from >= indicator.valid_from - BASELINE_YEARS
+                and years_within(self, indicator, from_year=self.valid_from)
+            )
+        ):
+            raise ValidationError(
+                {
+                    "valid_from": LINK_BREAKDOWN_YEARS.format(
+                        breakdown=years_text(self), indicator=years_text(indicator)
+                    )
+                }
+            )
 
 
 class MissingReason(models.TextChoices):
@@ -485,7 +566,16 @@ class IndicatorValue(models.Model):
         return format_number(self.value, self.shown_decimals)
 
 
-class Target(models.Model):
+def target_year_allowed(indicator: Indicator, year: int) -> bool:
+    """A target is for one of the indicator's years, or for the year after its last: the
+    internbudget of year N decides the targets for N and N+1, and the N+1 target is stored
+    before the rollover carries it to the indicator's successor."""
+    return indicator.is_valid_in(year) or (
+        indicator.valid_to is not None and year == indicator.valid_to + 1
+    )
+
+
+class Target(LinkRulesMixin, models.Model):
     """Målvärde for an indicator and year: a value, a bound, a direction, a text, or I.U."""
 
     class Kind(models.TextChoices):
@@ -568,6 +658,27 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.year}: {self.display}"
+
+    def clean(self) -> None:
+        super().clean()
+        indicator = related_or_none(self, "indicator")
+        if indicator is None or self.year is None:
+            return
+        if not target_year_allowed(indicator, self.year):
+            raise ValidationError(
+                {"year": LINK_TARGET_YEAR.format(year=self.year, indicator=years_text(indicator))}
+            )
+        breakdown = related_or_none(self, "breakdown")
+        if (
+            breakdown is not None
+            and not breakdown.is_total
+            and not IndicatorBreakdown.objects.valid_in(self.year)
+            .filter(indicator_id=indicator.pk, breakdown_id=breakdown.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"breakdown": LINK_TARGET_BREAKDOWN.format(breakdown=breakdown, year=self.year)}
+            )
 
     @property
     def shown_decimals(self) -> int:

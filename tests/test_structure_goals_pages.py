@@ -403,7 +403,7 @@ def test_activity_edit_query_count_is_flat(client, admin_user, board_an, chain):
     url = _url("structure_activity_edit", "AN", 2023, activity.pk)
     few = _count(client, url)
     _grow(board_an, chain, admin_user, 8)
-    for goal in BoardGoal.objects.filter(board=board_an):
+    for goal in BoardGoal.objects.filter(board=board_an).valid_in(activity.year):
         activity.board_goals.add(goal)
     assert _count(client, url) == few
 
