@@ -15,3 +15,17 @@ class IndicatorsConfig(AppConfig):
 
         register_occasion_page(occasion_url)
         register_entry_sheet(entry_sheet)
+
+        # A nämndmål split as of a year takes its indicators along (goals' structure services
+        # call what the higher apps register; looked up by name until that module has landed).
+        from importlib import import_module
+
+        from indicators.structure_services import follow_board_goal_split
+
+        try:
+            goal_structure = import_module("goals.structure_services")
+        except ImportError:  # pragma: no cover - before the goal structure services landed
+            return
+        getattr(goal_structure, "register_split_hook", lambda hook: None)(
+            follow_board_goal_split
+        )
