@@ -95,13 +95,16 @@ def _year_links(indicator_ids: list[int], first: int, last: int) -> list[Indicat
     )
 
 
-def _parts_in(links: list[IndicatorBreakdown], indicator_id: int, year: int) -> list[Breakdown]:
+def _parts_in(
+    links: list[IndicatorBreakdown], indicator_id: int, year: int, total: Breakdown
+) -> list[Breakdown]:
+    """The breakdowns reported in the year; without links the total only."""
     parts = [
         link.breakdown
         for link in links
         if link.indicator_id == indicator_id and link.is_valid_in(year)
     ]
-    return parts or [breakdown_row()]
+    return parts or [total]
 
 
 def tree_for(board: Board, year: int) -> dict[str, Any]:
@@ -112,6 +115,7 @@ def tree_for(board: Board, year: int) -> dict[str, Any]:
     )
     ids = [indicator.pk for indicator in indicators]
     links = _year_links(ids, year, year)
+    total = breakdown_row()
     targets: dict[tuple[int, int, int], Target] = {}
     by_id = {indicator.pk: indicator for indicator in indicators}
     for target in Target.objects.filter(indicator_id__in=ids, year__in=[year, year + 1]):
@@ -120,7 +124,7 @@ def tree_for(board: Board, year: int) -> dict[str, Any]:
     nodes = {}
     for indicator in indicators:
         node = IndicatorNode(indicator)
-        for part in _parts_in(links, indicator.pk, year):
+        for part in _parts_in(links, indicator.pk, year, total):
             node.rows.append(
                 {
                     "breakdown": part,
@@ -310,9 +314,10 @@ def _edit_context(board: Board, year: int, indicator: Indicator) -> dict[str, An
     links = _year_links([indicator.pk], year, year + 1)
     current = [link.breakdown for link in links if link.is_valid_in(year)]
     cells = []
+    total = breakdown_row()
     for cell_year in (year, year + 1):
         if indicator.is_valid_in(cell_year):
-            cells += [(cell_year, part) for part in _parts_in(links, indicator.pk, cell_year)]
+            cells += [(cell_year, part) for part in _parts_in(links, indicator.pk, cell_year, total)]
     stored = {}
     for target in Target.objects.filter(indicator=indicator, year__in=[year, year + 1]):
         target.indicator = indicator
