@@ -26,6 +26,4 @@ class IndicatorsConfig(AppConfig):
             goal_structure = import_module("goals.structure_services")
         except ImportError:  # pragma: no cover - before the goal structure services landed
             return
-        getattr(goal_structure, "register_split_hook", lambda hook: None)(
-            follow_board_goal_split
-        )
+        getattr(goal_structure, "register_split_hook", lambda hook: None)(follow_board_goal_split)

@@ -50,7 +50,9 @@ class IndicatorForm(forms.Form):
         label="Årsvärdet bildas som", choices=Indicator.Aggregation.choices
     )
     mandatory = forms.BooleanField(label="Obligatorisk för alla nämnder (*)", required=False)
-    reason = forms.CharField(label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(
         self,
@@ -155,7 +157,9 @@ class BreakdownForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    reason = forms.CharField(label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(
         self,
@@ -198,7 +202,9 @@ class TargetGridForm(forms.Form):
     the service's refusals land at their field.
     """
 
-    reason = forms.CharField(label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(
         self,
@@ -258,7 +264,10 @@ class TargetGridForm(forms.Form):
             TargetInput(
                 year=year,
                 breakdown=part,
-                **{name: data.get(f"{target_key(year, part)}-{name}") or "" for name in TARGET_FIELDS},
+                **{
+                    name: data.get(f"{target_key(year, part)}-{name}") or ""
+                    for name in TARGET_FIELDS
+                },
             )
             for year, part in self.cells
         ]

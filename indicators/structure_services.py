@@ -309,9 +309,7 @@ def create_indicator(
         raise ValidationError({"name": NAME_REQUIRED}, code="name_required")
     if parent is not None and board_goal is None:
         board_goal = parent.board_goal
-    _check_links(
-        board=board, year=year, category=category, board_goal=board_goal, parent=parent
-    )
+    _check_links(board=board, year=year, category=category, board_goal=board_goal, parent=parent)
     ends = parent.valid_to if parent is not None else board_goal.valid_to if board_goal else None
     if order is None:
         siblings = Indicator.objects.filter(board=board, category=category).valid_in(year)
@@ -431,7 +429,7 @@ def split_indicator(
     _save(indicator, user)
     new = Indicator.objects.get(pk=indicator.pk)
     new.pk = None
-    new.id = None  # type: ignore[attr-defined]
+    new.id = None
     new._state.adding = True
     new.valid_from = year
     new.valid_to = ends
@@ -491,9 +489,7 @@ def follow_board_goal_split(old: models.Model, new: models.Model, year: int) -> 
 
 
 @transaction.atomic
-def end_indicator(
-    *, user: User, indicator: Indicator, last_year: int, reason: str = ""
-) -> Saved:
+def end_indicator(*, user: User, indicator: Indicator, last_year: int, reason: str = "") -> Saved:
     """The indicator (with its sub-indicators and breakdown links) ends after `last_year`.
 
     Refused while it has values or targets after that year: nothing is silently dropped.
@@ -506,7 +502,10 @@ def end_indicator(
         )
     if indicator.valid_to is not None and indicator.valid_to <= last_year:
         return Saved(indicator, changed=False)
-    family = [indicator.pk, *Indicator.objects.filter(parent=indicator).values_list("pk", flat=True)]
+    family = [
+        indicator.pk,
+        *Indicator.objects.filter(parent=indicator).values_list("pk", flat=True),
+    ]
     if (
         IndicatorValue.objects.filter(indicator__in=family, year__gt=last_year).exists()
         or Target.objects.filter(indicator__in=family, year__gt=last_year).exists()
@@ -787,9 +786,7 @@ def save_targets(
         elif row.kind and not indicator.is_valid_in(row.year):
             cell["kind"] = INDICATOR_NOT_VALID.format(year=row.year)
         elif row.kind and not indicator.reports_breakdown(part, row.year):
-            cell["kind"] = TARGET_BREAKDOWN_NOT_REPORTED.format(
-                breakdown=part.label, year=row.year
-            )
+            cell["kind"] = TARGET_BREAKDOWN_NOT_REPORTED.format(breakdown=part.label, year=row.year)
         fields = None
         if row.kind and not cell:
             fields, cell = _target_fields(row, indicator)
@@ -839,7 +836,11 @@ def save_targets(
                     _save(target, user)
                 except ValidationError as error:
                     raise TargetErrors(
-                        {target_key(target.year, target.breakdown): {"kind": " ".join(error.messages)}}
+                        {
+                            target_key(target.year, target.breakdown): {
+                                "kind": " ".join(error.messages)
+                            }
+                        }
                     ) from error
                 after = format_target(target)
             described.setdefault(target.year, []).append(

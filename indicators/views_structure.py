@@ -110,9 +110,7 @@ def _parts_in(
 def tree_for(board: Board, year: int) -> dict[str, Any]:
     """The year's tree with each indicator's breakdowns and targets for N and N+1 (7 queries)."""
     areas = goal_structure(board, year)
-    indicators = list(
-        Indicator.objects.valid_in(year).filter(board=board).order_by("order", "pk")
-    )
+    indicators = list(Indicator.objects.valid_in(year).filter(board=board).order_by("order", "pk"))
     ids = [indicator.pk for indicator in indicators]
     links = _year_links(ids, year, year)
     total = breakdown_row()
@@ -241,8 +239,13 @@ def indicator_create(
             changes = form.changes()
             try:
                 saved = _create_with_breakdowns(
-                    request, board=board, year=year, category=category, changes=changes,
-                    reason=form.cleaned_data["reason"], breakdowns=breakdowns,
+                    request,
+                    board=board,
+                    year=year,
+                    category=category,
+                    changes=changes,
+                    reason=form.cleaned_data["reason"],
+                    breakdowns=breakdowns,
                 )
             except ValidationError as error:
                 _errors_to(form, error)
@@ -317,7 +320,9 @@ def _edit_context(board: Board, year: int, indicator: Indicator) -> dict[str, An
     total = breakdown_row()
     for cell_year in (year, year + 1):
         if indicator.is_valid_in(cell_year):
-            cells += [(cell_year, part) for part in _parts_in(links, indicator.pk, cell_year, total)]
+            cells += [
+                (cell_year, part) for part in _parts_in(links, indicator.pk, cell_year, total)
+            ]
     stored = {}
     for target in Target.objects.filter(indicator=indicator, year__in=[year, year + 1]):
         target.indicator = indicator

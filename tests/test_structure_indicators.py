@@ -78,9 +78,7 @@ def test_create_refuses_a_goal_of_another_year_and_writes_nothing(admin_user, bo
     goal.save()
     before = counts()
     with pytest.raises(ValidationError) as refused:
-        svc.create_indicator(
-            user=admin_user, board=board_an, year=2022, name="Ny", board_goal=goal
-        )
+        svc.create_indicator(user=admin_user, board=board_an, year=2022, name="Ny", board_goal=goal)
     assert refused.value.message_dict["board_goal"] == [
         svc.GOAL_NOT_OF_BOARD_YEAR.format(year=2022)
     ]
@@ -91,9 +89,7 @@ def test_create_refuses_another_boards_goal(admin_user, board_an, board_other, g
     goal.board = board_other
     goal.save()
     with pytest.raises(ValidationError, match="hör inte till nämnden"):
-        svc.create_indicator(
-            user=admin_user, board=board_an, year=2022, name="Ny", board_goal=goal
-        )
+        svc.create_indicator(user=admin_user, board=board_an, year=2022, name="Ny", board_goal=goal)
     assert not Indicator.objects.exists()
 
 
@@ -136,9 +132,7 @@ def test_an_edit_in_the_start_year_changes_the_row(indicator, admin_user):
     assert indicator.name == "Andel i arbete" and indicator.valid_from == 2022
 
 
-def test_an_edit_of_a_later_year_splits_and_carries_links_values_and_targets(
-    board_an, admin_user
-):
+def test_an_edit_of_a_later_year_splits_and_carries_links_values_and_targets(board_an, admin_user):
     (old,) = goal_chain(board_an, goals=1, indicators_per_goal=1, value_years=(2021, 2022))
     assert Target.objects.filter(indicator=old, year=2022).exists()
     saved = svc.update_indicator(
@@ -371,9 +365,7 @@ def test_a_bad_cell_refuses_the_whole_grid_with_the_message_at_the_cell(gendered
     assert counts() == before
 
 
-def test_a_target_for_a_breakdown_not_reported_or_another_year_is_refused(
-    indicator, admin_user
-):
+def test_a_target_for_a_breakdown_not_reported_or_another_year_is_refused(indicator, admin_user):
     women = Breakdown.objects.create(code="k=K|e=|c=", gender="K")
     with pytest.raises(TargetErrors) as refused:
         svc.save_targets(
@@ -389,9 +381,7 @@ def test_a_target_for_a_breakdown_not_reported_or_another_year_is_refused(
         svc.target_key(2022, women): {
             "kind": svc.TARGET_BREAKDOWN_NOT_REPORTED.format(breakdown="Kvinnor", year=2022)
         },
-        svc.target_key(2024, None): {
-            "kind": svc.TARGET_YEAR_OUTSIDE.format(year=2022, next=2023)
-        },
+        svc.target_key(2024, None): {"kind": svc.TARGET_YEAR_OUTSIDE.format(year=2022, next=2023)},
     }
     assert not Target.objects.exists()
 

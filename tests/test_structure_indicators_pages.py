@@ -81,7 +81,11 @@ def test_the_tree_shows_goals_indicators_and_the_targets_of_both_years(admin_cli
         indicator=indicator, year=2023, breakdown=breakdown(), kind="riktning", trend="ej_oka"
     )
     Target.objects.create(
-        indicator=indicator, year=2022, breakdown=breakdown("K"), kind="grans", operator="<",
+        indicator=indicator,
+        year=2022,
+        breakdown=breakdown("K"),
+        kind="grans",
+        operator="<",
         value=Decimal(1),
     )
     page = admin_client.get(tree_url()).content.decode()
@@ -122,9 +126,11 @@ def test_create_with_gender_breakdown_then_targets_through_the_pages(admin_clien
     indicator = Indicator.objects.get(name="Andel som börjar arbeta")
     assert response.status_code == 302 and response["Location"] == edit_url(indicator)
     assert (indicator.valid_from, indicator.unit, indicator.source) == (2022, "procent", "Treserva")
-    assert [
-        link.breakdown.label for link in indicator.breakdowns.order_by("order")
-    ] == ["Totalt", "Kvinnor", "Män"]
+    assert [link.breakdown.label for link in indicator.breakdowns.order_by("order")] == [
+        "Totalt",
+        "Kvinnor",
+        "Män",
+    ]
     page = admin_client.get(edit_url(indicator)).content.decode()
     assert f'name="mal-{target_key(2023, Breakdown.objects.get(code="k=M|e=|c="))}-kind"' in page
     response = admin_client.post(
@@ -133,7 +139,10 @@ def test_create_with_gender_breakdown_then_targets_through_the_pages(admin_clien
             {
                 target_key(2022, None): {"kind": "varde", "value": "88,5"},
                 target_key(2023, None): {
-                    "kind": "riktning", "trend": "ej_oka", "base_value": "80", "base_year": "2021"
+                    "kind": "riktning",
+                    "trend": "ej_oka",
+                    "base_value": "80",
+                    "base_year": "2021",
                 },
             }
         ),
@@ -201,15 +210,24 @@ def test_pickers_offer_only_the_boards_goals_and_units_of_the_year(
     (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
     goal = indicator.board_goal
     old = BoardGoal.objects.create(
-        board=board_an, council_goal=goal.council_goal, title="Gammalt mål", valid_from=2019,
+        board=board_an,
+        council_goal=goal.council_goal,
+        title="Gammalt mål",
+        valid_from=2019,
         valid_to=2020,
     )
     foreign = BoardGoal.objects.create(
-        board=board_other, council_goal=goal.council_goal, title="Annan nämnds mål",
+        board=board_other,
+        council_goal=goal.council_goal,
+        title="Annan nämnds mål",
         valid_from=2019,
     )
     ours = OrganisationUnit.objects.create(
-        municipality=municipality, kind="forvaltning", code="UAF", name="Utbildning", valid_from=2019
+        municipality=municipality,
+        kind="forvaltning",
+        code="UAF",
+        name="Utbildning",
+        valid_from=2019,
     )
     ours.boards.add(board_an)
     theirs = OrganisationUnit.objects.create(
@@ -240,16 +258,19 @@ def test_only_administrators_of_the_board_reach_the_pages(
     client.force_login(controller_an)
     for url in (tree_url(), edit_url(indicator), create_url(indicator.board_goal)):
         assert client.get(url).status_code == 404
-    assert "Arbetsmarknadsnämnden" not in client.get(
-        reverse("indicators:structure_index")
-    ).content.decode()
+    assert (
+        "Arbetsmarknadsnämnden"
+        not in client.get(reverse("indicators:structure_index")).content.decode()
+    )
     client.force_login(admin_user)
     # Another board's code with AN's indicator, or a year the indicator does not cover: 404.
     other = reverse("indicators:structure_indicator_edit", args=["BIN", 2022, indicator.pk])
     assert client.get(other).status_code == 404
     assert client.get(edit_url(indicator, year=2018)).status_code == 404
     foreign_goal = BoardGoal.objects.create(
-        board=board_other, council_goal=indicator.board_goal.council_goal, title="BIN:s mål",
+        board=board_other,
+        council_goal=indicator.board_goal.council_goal,
+        title="BIN:s mål",
         valid_from=2019,
     )
     assert client.get(create_url(foreign_goal)).status_code == 404
