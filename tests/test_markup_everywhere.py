@@ -62,6 +62,10 @@ NOT_TEXT = {
 APP_LABELS = [label.rstrip(".") for label in APPS]
 
 
+# Text fields that only some rows may hold (a database constraint refuses the others).
+ONLY_WHERE_GIVEN = {"indicators.IndicatorValue": ("text",)}
+
+
 def text_fields():
     """(model, field) of every free-text field of our apps."""
     for label in APP_LABELS:
@@ -108,6 +112,10 @@ def hostile(an_objects, board_an):  # noqa: F811
             missing_reason="annat",
         )
         Footnote.objects.create(value=missing, text="f")  # an I.U.'s footnote is in its hover
+        # A text outcome (a qualitative result), so IndicatorValue.text holds hostile text too.
+        IndicatorValue.objects.create(
+            indicator=indicator, year=year, breakdown=breakdown("K"), text="t"
+        )
     Target.objects.create(
         indicator=indicator, year=YEAR - 1, breakdown=breakdown(), kind="text", text="t"
     )
@@ -124,6 +132,9 @@ def hostile(an_objects, board_an):  # noqa: F811
     filled = []
     for model, field in text_fields():
         manager = model._base_manager
+        if field.name in ONLY_WHERE_GIVEN.get(model._meta.label, ()):
+            # A value is a number, a text or I.U.: only a text outcome's text may be set.
+            manager = manager.exclude(**{field.name: ""})
         if manager.exists():
             manager.update(**{field.name: hostile_text(field)})
             filled.append((model._meta.label, field.name))
