@@ -88,6 +88,15 @@ def test_an_administrator_adds_a_gendered_indicator_with_targets(
     # An unused field of a row is hidden until its kind needs it.
     assert not page.locator(f"#id_mal-{this_year}-trend").is_visible()
 
+    # A refused cell: the message at its field, the page still accessible, nothing written.
+    page.fill(f"#id_mal-{this_year}-value", "90.5")
+    page.get_by_role("button", name="Spara målvärdena").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_text("Använd decimalkomma, inte punkt: skriv 90,5.").is_visible()
+    assert axe_violations(page) == []
+    assert Target.objects.get(indicator=indicator, year=2022).value == Decimal("88.5")
+    problems[:] = [p for p in problems if not p.startswith("400 ")]
+
     page.goto(live_server.url + reverse("indicators:structure_tree", args=["AN", 2022]))
     assert page.get_by_text("88,5\xa0%").is_visible()
     assert page.get_by_text("Ska inte öka (basvärde 2021 = 80,0)").is_visible()

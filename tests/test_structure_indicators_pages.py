@@ -286,3 +286,18 @@ def test_a_volume_measure_is_created_without_a_goal(admin_client, board_an):
     assert (measure.category, measure.board_goal) == ("volymmatt", None)
     page = admin_client.get(tree_url()).content.decode()
     assert "Antal hushåll" in page
+
+
+def test_a_sub_indicator_is_created_under_its_main_indicator(admin_client, board_an):
+    (main,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    response = admin_client.post(
+        create_url(main.board_goal),
+        definition_post(
+            name="Tillgänglighet", board_goal=str(main.board_goal_id), parent=str(main.pk)
+        ),
+    )
+    assert response.status_code == 302
+    sub = Indicator.objects.get(name="Tillgänglighet")
+    assert (sub.parent, sub.board_goal) == (main, main.board_goal)
+    page = admin_client.get(tree_url()).content.decode()
+    assert page.index("Indikator 1.1") < page.index("Delindikator:</span> Tillgänglighet")
