@@ -131,6 +131,15 @@ class IndicatorForm(forms.Form):
         return changes
 
 
+class EndForm(forms.Form):
+    """The last year the indicator (with its sub-indicators and breakdowns) applies."""
+
+    last_year = forms.IntegerField(label="Sista år indikatorn gäller", min_value=1900)
+    reason = forms.CharField(
+        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class VolumeCategoryForm(forms.Form):
     category = forms.ChoiceField(
         label="Typ",

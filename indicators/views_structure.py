@@ -29,6 +29,7 @@ from goals.models import Board, BoardGoal
 from goals.structure import goal_structure
 from indicators.forms_structure import (
     BreakdownForm,
+    EndForm,
     IndicatorForm,
     TargetGridForm,
     VolumeCategoryForm,
@@ -40,6 +41,7 @@ from indicators.structure_services import (
     approved_occasion_for,
     breakdown_row,
     create_indicator,
+    end_indicator,
     save_targets,
     set_breakdowns,
     update_indicator,
@@ -47,6 +49,7 @@ from indicators.structure_services import (
 
 SAVED_INDICATOR = "Indikatorn ”{name}” är sparad för år {year}."
 SAVED_BREAKDOWNS = "Uppdelningarna är sparade från år {year}."
+ENDED = "Indikatorn ”{name}” gäller till och med år {year}."
 SAVED_TARGETS = "Målvärdena för {year} och {next} är sparade."
 NOTHING_CHANGED = "Inget ändrades."
 SPLIT_NOTE = "Ändringen gäller från år {year}; tidigare år behåller indikatorn som den var."
@@ -371,15 +374,24 @@ def indicator_edit(
         stored=known["stored"],
         prefix="mal",
     )
+    end = EndForm(
+        request.POST if action == "avsluta" else None,
+        initial={"last_year": year - 1 if indicator.valid_from < year else year},
+        prefix="avsluta",
+    )
+    forms_by_action = {"indikator": form, "uppdelning": breakdowns, "avsluta": end}
     status = 200
     if request.method == "POST":
         try:
-            target = _save_edit(request, board, year, indicator, action, form, breakdowns, grid)
+            if action == "avsluta":
+                target = _end(request, board, year, indicator, end)
+            else:
+                target = _save_edit(request, board, year, indicator, action, form, breakdowns, grid)
         except ValidationError as error:
             if isinstance(error, TargetErrors):
                 grid.add_cell_errors(error.cells)
             else:
-                _errors_to({"indikator": form, "uppdelning": breakdowns}.get(action, grid), error)
+                _errors_to(forms_by_action.get(action, grid), error)
             target = None
         if target is not None:
             return redirect(target)
@@ -396,11 +408,28 @@ def indicator_edit(
             "form": form,
             "breakdowns": breakdowns,
             "grid": grid,
+            "end": end,
             "approved": approved_occasion_for(board, year),
             "next_year": year + 1,
         },
         status=status,
     )
+
+
+def _end(
+    request: AuthenticatedHttpRequest, board: Board, year: int, indicator: Indicator, end: EndForm
+) -> str | None:
+    if not end.is_valid():
+        return None
+    last_year = end.cleaned_data["last_year"]
+    saved = end_indicator(
+        user=request.user,
+        indicator=indicator,
+        last_year=last_year,
+        reason=end.cleaned_data["reason"],
+    )
+    _show_saved(request, ENDED.format(name=indicator.name, year=last_year), saved)
+    return _structure_url(board, year)
 
 
 def _save_edit(

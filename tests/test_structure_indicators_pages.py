@@ -15,7 +15,7 @@ from django.urls import reverse
 from goals.models import BoardGoal, OrganisationUnit, ReportingOccasion, StructureCorrection
 from indicators.models import Breakdown, Indicator, IndicatorBreakdown, Target
 from indicators.parsing import DECIMAL_POINT
-from indicators.structure_services import CORRECTION_REASON_REQUIRED, target_key
+from indicators.structure_services import CORRECTION_REASON_REQUIRED, HAS_DATA_AFTER, target_key
 from tests.entry_data import breakdown, goal_chain
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +301,20 @@ def test_a_sub_indicator_is_created_under_its_main_indicator(admin_client, board
     assert (sub.parent, sub.board_goal) == (main, main.board_goal)
     page = admin_client.get(tree_url()).content.decode()
     assert page.index("Indikator 1.1") < page.index("Delindikator:</span> Tillgänglighet")
+
+
+def test_an_indicator_is_ended_but_not_while_later_targets_exist(admin_client, board_an):
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, target_year=2023)
+    post = {"action": "avsluta", "avsluta-last_year": "2022"}
+    response = admin_client.post(edit_url(indicator), post)
+    assert response.status_code == 400
+    assert HAS_DATA_AFTER.format(year=2022) in response.content.decode()
+    indicator.refresh_from_db()
+    assert indicator.valid_to is None
+    Target.objects.filter(indicator=indicator, year=2023).delete()
+    response = admin_client.post(edit_url(indicator), post)
+    assert response.status_code == 302 and response["Location"] == tree_url()
+    indicator.refresh_from_db()
+    assert indicator.valid_to == 2022
+    assert edit_url(indicator, 2022) in admin_client.get(tree_url(2022)).content.decode()
+    assert edit_url(indicator, 2023) not in admin_client.get(tree_url(2023)).content.decode()
