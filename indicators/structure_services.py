@@ -75,7 +75,7 @@ BREAKDOWN_IN_USE = (
 )
 HAS_DATA_AFTER = (
     "Indikatorn har utfall eller målvärden efter år {year} och kan inte avslutas då. "
-    "Ta bort dem först."
+    "Ta bort dem först (målvärdet för totalen året efter får stå kvar)."
 )
 END_BEFORE_START = "Indikatorn börjar gälla {first}; den kan inte avslutas före det."
 TARGET_YEAR_OUTSIDE = "Målvärden anges här för år {year} och {next}."
@@ -506,9 +506,13 @@ def end_indicator(*, user: User, indicator: Indicator, last_year: int, reason: s
         indicator.pk,
         *Indicator.objects.filter(parent=indicator).values_list("pk", flat=True),
     ]
+    # The next year's target on the total may stay (takes_targets): the plan decided it.
+    later_targets = Target.objects.filter(indicator__in=family, year__gt=last_year).exclude(
+        year=last_year + 1, breakdown__code=Breakdown.make_code()
+    )
     if (
         IndicatorValue.objects.filter(indicator__in=family, year__gt=last_year).exists()
-        or Target.objects.filter(indicator__in=family, year__gt=last_year).exists()
+        or later_targets.exists()
     ):
         raise ValidationError(HAS_DATA_AFTER.format(year=last_year), code="has_data_after")
     occasions = _approved_years(indicator.board_id, last_year + 1, indicator.valid_to)
@@ -757,6 +761,14 @@ def _same(target: Target, fields: dict[str, Any]) -> bool:
     return all(getattr(target, name) == value for name, value in fields.items())
 
 
+def takes_targets(indicator: Indicator, year: int) -> bool:
+    """A target is for one of the indicator's years, or for the year after its last one: the
+    internbudget of N decides N+1's targets before the rollover carries them to a successor."""
+    return indicator.is_valid_in(year) or (
+        indicator.valid_to is not None and year == indicator.valid_to + 1
+    )
+
+
 @transaction.atomic
 def save_targets(
     *,
@@ -783,7 +795,7 @@ def save_targets(
         part = row.breakdown or total
         if row.year not in (year, year + 1):
             cell["kind"] = TARGET_YEAR_OUTSIDE.format(year=year, next=year + 1)
-        elif row.kind and not indicator.is_valid_in(row.year):
+        elif row.kind and not takes_targets(indicator, row.year):
             cell["kind"] = INDICATOR_NOT_VALID.format(year=row.year)
         elif row.kind and not indicator.reports_breakdown(part, row.year):
             cell["kind"] = TARGET_BREAKDOWN_NOT_REPORTED.format(breakdown=part.label, year=row.year)

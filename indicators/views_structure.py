@@ -44,6 +44,7 @@ from indicators.structure_services import (
     end_indicator,
     save_targets,
     set_breakdowns,
+    takes_targets,
     update_indicator,
 )
 
@@ -322,7 +323,7 @@ def _edit_context(board: Board, year: int, indicator: Indicator) -> dict[str, An
     cells = []
     total = breakdown_row()
     for cell_year in (year, year + 1):
-        if indicator.is_valid_in(cell_year):
+        if takes_targets(indicator, cell_year):
             cells += [
                 (cell_year, part) for part in _parts_in(links, indicator.pk, cell_year, total)
             ]

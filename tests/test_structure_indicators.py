@@ -407,3 +407,25 @@ def test_a_target_of_an_approved_year_is_a_correction(indicator, admin_user):
     svc.delete_target(user=admin_user, target=target, reason="Fel år")
     assert not Target.objects.filter(year=2022).exists()
     assert StructureCorrection.objects.count() == 2
+
+
+def test_an_indicator_ending_in_the_year_takes_the_next_years_target_on_the_total(
+    indicator, admin_user
+):
+    svc.set_breakdowns(user=admin_user, indicator=indicator, year=2022, by_gender=True)
+    svc.end_indicator(user=admin_user, indicator=indicator, last_year=2022)
+    women, _ = parts()
+    svc.save_targets(
+        user=admin_user,
+        indicator=indicator,
+        year=2022,
+        rows=[TargetInput(year=2023, kind="varde", value="90")],
+    )
+    assert Target.objects.get(indicator=indicator).year == 2023
+    with pytest.raises(TargetErrors):
+        svc.save_targets(
+            user=admin_user,
+            indicator=indicator,
+            year=2022,
+            rows=[TargetInput(year=2023, breakdown=women, kind="varde", value="1")],
+        )

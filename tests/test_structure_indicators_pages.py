@@ -305,16 +305,17 @@ def test_a_sub_indicator_is_created_under_its_main_indicator(admin_client, board
 
 def test_an_indicator_is_ended_but_not_while_later_targets_exist(admin_client, board_an):
     (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, target_year=2023)
-    post = {"action": "avsluta", "avsluta-last_year": "2022"}
+    post = {"action": "avsluta", "avsluta-last_year": "2021"}
     response = admin_client.post(edit_url(indicator), post)
     assert response.status_code == 400
-    assert HAS_DATA_AFTER.format(year=2022) in response.content.decode()
+    assert HAS_DATA_AFTER.format(year=2021) in response.content.decode()
     indicator.refresh_from_db()
     assert indicator.valid_to is None
-    Target.objects.filter(indicator=indicator, year=2023).delete()
-    response = admin_client.post(edit_url(indicator), post)
+    # Ending 2022 keeps the total's 2023 target (decided by the 2022 plan).
+    response = admin_client.post(edit_url(indicator), {**post, "avsluta-last_year": "2022"})
     assert response.status_code == 302 and response["Location"] == tree_url()
     indicator.refresh_from_db()
     assert indicator.valid_to == 2022
     assert edit_url(indicator, 2022) in admin_client.get(tree_url(2022)).content.decode()
     assert edit_url(indicator, 2023) not in admin_client.get(tree_url(2023)).content.decode()
+    assert Target.objects.filter(indicator=indicator, year=2023).exists()
