@@ -429,3 +429,27 @@ def test_an_indicator_ending_in_the_year_takes_the_next_years_target_on_the_tota
             year=2022,
             rows=[TargetInput(year=2023, breakdown=women, kind="varde", value="1")],
         )
+
+
+def test_a_goal_split_through_the_goal_services_takes_its_indicators(board_an, admin_user):
+    """Through goals.structure_services' split hook (registered in indicators' apps.ready)."""
+    goal_services = pytest.importorskip("goals.structure_services")
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, value_years=(2021, 2022))
+    goal = indicator.board_goal
+    saved = goal_services.update_board_goal(
+        user=admin_user,
+        goal=goal,
+        year=2022,
+        council_goal=goal.council_goal,
+        title="Ny lydelse",
+        description=goal.description,
+        order=goal.order,
+    )
+    new_goal = saved.object
+    assert new_goal.pk != goal.pk
+    in_2022 = Indicator.objects.valid_in(2022).get(board=board_an)
+    in_2021 = Indicator.objects.valid_in(2021).get(board=board_an)
+    assert (in_2022.board_goal, in_2022.predecessor) == (new_goal, in_2021)
+    assert in_2021.board_goal == goal
+    assert IndicatorValue.objects.filter(indicator=in_2022, year=2022).count() == 3
+    assert len(in_2022.reported_breakdown_ids(2022)) == 3
