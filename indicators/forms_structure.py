@@ -50,6 +50,12 @@ class IndicatorForm(forms.Form):
         label="Årsvärdet bildas som", choices=Indicator.Aggregation.choices
     )
     mandatory = forms.BooleanField(label="Obligatorisk för alla nämnder (*)", required=False)
+    definition = forms.CharField(
+        label="Definition eller hjälptext (skrivs som fotnot till indikatorn)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     reason = forms.CharField(
         label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -62,6 +68,7 @@ class IndicatorForm(forms.Form):
         category: str = Indicator.Category.GOAL,
         board_goal: BoardGoal | None = None,
         indicator: Indicator | None = None,
+        definition: str = "",
         **kwargs: Any,
     ) -> None:
         if indicator is not None:
@@ -78,6 +85,7 @@ class IndicatorForm(forms.Form):
                     "mandatory": indicator.mandatory,
                     "board_goal": indicator.board_goal_id,
                     "parent": indicator.parent_id,
+                    "definition": definition,
                 },
             )
         else:
@@ -111,6 +119,7 @@ class IndicatorForm(forms.Form):
             )
 
     def changes(self) -> dict[str, Any]:
+        """The service's arguments: the fields, `definition`, and the goal links when offered."""
         data = self.cleaned_data
         changes = {
             name: data[name]
@@ -125,6 +134,7 @@ class IndicatorForm(forms.Form):
                 "mandatory",
             )
         }
+        changes["definition"] = data.get("definition") or ""
         if "board_goal" in self.fields:
             changes["board_goal"] = data["board_goal"]
             changes["parent"] = data.get("parent")

@@ -94,6 +94,8 @@ TARGETS_REFUSED = "Målvärdena sparades inte: rätta felen vid fälten."
 GENDER_ORDER = {"": 0, "K": 1, "M": 2}
 OTHER_ORDER = 3
 
+DEFINITION_LABEL = "definition"
+
 CHANGED_FIELDS = (
     "name",
     "unit",
@@ -298,6 +300,7 @@ def create_indicator(
     aggregation: str = Indicator.Aggregation.ONCE,
     mandatory: bool = False,
     order: int | None = None,
+    definition: str = "",
     reason: str = "",
     source_of_change: ChangeSource = ChangeSource.FORM,
 ) -> Saved:
@@ -338,6 +341,8 @@ def create_indicator(
     _require_reason(occasions, reason)
     with change_source(source_of_change):
         _save(indicator, user)
+        if definition.strip():
+            _set_definition(indicator, definition.strip(), user)
         corrections = _record(
             occasions, label=_label(indicator), changes="Ny indikator", reason=reason, user=user
         )
@@ -351,12 +356,14 @@ def update_indicator(
     indicator: Indicator,
     year: int,
     changes: dict[str, Any],
+    definition: str | None = None,
     reason: str = "",
     source_of_change: ChangeSource = ChangeSource.FORM,
 ) -> Saved:
     """Change the indicator's fields for `year` and the years after it (see the module doc).
 
     `changes` names fields of CHANGED_FIELDS; a goal or main indicator is given as the row.
+    `definition` (None: unchanged) is the text of the indicator's definition footnote.
     """
     _require_board(user, indicator.board_id)
     unknown = set(changes) - set(CHANGED_FIELDS)
@@ -372,7 +379,13 @@ def update_indicator(
     if "source" in changes:
         changes["source"] = (changes["source"] or "").strip()
     diff = _diff(indicator, changes)
-    if not diff:
+    note = definition_of(indicator)
+    old_definition = note.text if note is not None else ""
+    if definition is not None and definition.strip() != old_definition:
+        definition = definition.strip()
+    else:
+        definition = None
+    if not diff and definition is None:
         return Saved(indicator, changed=False)
     if "board_goal" in changes or "parent" in changes:
         _check_links(
@@ -386,6 +399,13 @@ def update_indicator(
     _require_reason(occasions, reason)
     label = _label(indicator)
     described = _describe(indicator, {k: _plain(v) for k, v in diff.items()})
+    if definition is not None:
+        described = "\n".join(
+            filter(
+                None,
+                [described, f"{DEFINITION_LABEL}: {_shown(old_definition)} → {_shown(definition)}"],
+            )
+        )
     with change_source(source_of_change):
         if indicator.valid_from < year:
             saved = split_indicator(indicator, year=year, changes=changes, user=user)
@@ -394,8 +414,29 @@ def update_indicator(
                 setattr(indicator, name, value)
             _save(indicator, user)
             saved = indicator
+        if definition is not None:
+            _set_definition(saved, definition, user)
         corrections = _record(occasions, label=label, changes=described, reason=reason, user=user)
     return Saved(saved, corrections)
+
+
+def definition_of(indicator: Indicator) -> Footnote | None:
+    """The indicator's definition: its first footnote for every year (printed as a footnote on
+    the indicator's name, as the plans print a definition)."""
+    return Footnote.objects.filter(indicator=indicator, year=None).order_by("order", "pk").first()
+
+
+def _set_definition(indicator: Indicator, text: str, user: User | None) -> None:
+    note = definition_of(indicator)
+    if not text:
+        if note is not None:
+            note._history_user = user
+            note.delete()
+        return
+    if note is None:
+        note = Footnote(indicator=indicator, order=0)
+    note.text = text
+    _save(note, user)
 
 
 def _plain(pair: tuple[object, object]) -> tuple[object, object]:

@@ -41,6 +41,7 @@ from indicators.structure_services import (
     approved_occasion_for,
     breakdown_row,
     create_indicator,
+    definition_of,
     end_indicator,
     save_targets,
     set_breakdowns,
@@ -331,7 +332,13 @@ def _edit_context(board: Board, year: int, indicator: Indicator) -> dict[str, An
     for target in Target.objects.filter(indicator=indicator, year__in=[year, year + 1]):
         target.indicator = indicator
         stored[(target.year, target.breakdown_id)] = target
-    return {"current": current, "cells": cells, "stored": stored}
+    note = definition_of(indicator)
+    return {
+        "current": current,
+        "cells": cells,
+        "stored": stored,
+        "definition": note.text if note is not None else "",
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -360,6 +367,7 @@ def indicator_edit(
         year=year,
         indicator=indicator,
         board_goal=indicator.board_goal,
+        definition=known["definition"],
     )
     breakdowns = BreakdownForm(
         request.POST if action == "uppdelning" else None,
@@ -445,11 +453,14 @@ def _save_edit(
 ) -> str | None:
     """Save the posted form through its service; the URL to go to, or None when refused."""
     if action == "indikator" and form.is_valid():
+        changes = form.changes()
+        definition = changes.pop("definition")
         saved = update_indicator(
             user=request.user,
             indicator=indicator,
             year=year,
-            changes=form.changes(),
+            changes=changes,
+            definition=definition,
             reason=form.cleaned_data["reason"],
         )
         if not saved.changed:

@@ -453,3 +453,41 @@ def test_a_goal_split_through_the_goal_services_takes_its_indicators(board_an, a
     assert in_2021.board_goal == goal
     assert IndicatorValue.objects.filter(indicator=in_2022, year=2022).count() == 3
     assert len(in_2022.reported_breakdown_ids(2022)) == 3
+
+
+def test_the_definition_is_the_indicators_footnote_and_changes_as_of_a_year(
+    admin_user, board_an, goal
+):
+    indicator = svc.create_indicator(
+        user=admin_user,
+        board=board_an,
+        year=2021,
+        name="Andel i arbete",
+        board_goal=goal,
+        definition="Andel av avslutade deltagare.",
+    ).object
+    assert svc.definition_of(indicator).text == "Andel av avslutade deltagare."
+    approve(board_an, 2022)
+    saved = svc.update_indicator(
+        user=admin_user,
+        indicator=indicator,
+        year=2022,
+        changes={},
+        definition="Andel av alla deltagare.",
+        reason="Ny definition från 2022",
+    )
+    new = saved.object
+    assert new.pk != indicator.pk and new.predecessor == indicator
+    assert svc.definition_of(indicator).text == "Andel av avslutade deltagare."
+    assert svc.definition_of(new).text == "Andel av alla deltagare."
+    assert saved.corrections[0].changes == (
+        "definition: Andel av avslutade deltagare. → Andel av alla deltagare."
+    )
+    # Unchanged text is no change; an empty text removes the footnote.
+    assert not svc.update_indicator(
+        user=admin_user, indicator=new, year=2022, changes={}, definition="Andel av alla deltagare."
+    ).changed
+    svc.update_indicator(
+        user=admin_user, indicator=new, year=2022, changes={}, definition="", reason="Tas bort"
+    )
+    assert svc.definition_of(new) is None

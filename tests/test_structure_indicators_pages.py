@@ -319,3 +319,13 @@ def test_an_indicator_is_ended_but_not_while_later_targets_exist(admin_client, b
     assert edit_url(indicator, 2022) in admin_client.get(tree_url(2022)).content.decode()
     assert edit_url(indicator, 2023) not in admin_client.get(tree_url(2023)).content.decode()
     assert Target.objects.filter(indicator=indicator, year=2023).exists()
+
+
+def test_the_definition_is_edited_on_the_form(admin_client, board_an):
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    indicator.valid_from = 2022
+    indicator.save()
+    post = definition_post(board_goal=str(indicator.board_goal_id), definition="Mäts i december.")
+    assert admin_client.post(edit_url(indicator), post).status_code == 302
+    assert indicator.footnotes.get().text == "Mäts i december."
+    assert "Mäts i december." in admin_client.get(edit_url(indicator)).content.decode()
