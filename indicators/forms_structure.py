@@ -50,6 +50,12 @@ class IndicatorForm(forms.Form):
         label="Årsvärdet bildas som", choices=Indicator.Aggregation.choices
     )
     mandatory = forms.BooleanField(label="Obligatorisk för alla nämnder (*)", required=False)
+    order = forms.IntegerField(
+        label="Ordning bland indikatorerna (lägre först; tomt: sist)",
+        min_value=0,
+        max_value=32767,
+        required=False,
+    )
     definition = forms.CharField(
         label="Definition eller hjälptext (skrivs som fotnot till indikatorn)",
         required=False,
@@ -86,6 +92,7 @@ class IndicatorForm(forms.Form):
                     "board_goal": indicator.board_goal_id,
                     "parent": indicator.parent_id,
                     "definition": definition,
+                    "order": indicator.order,
                 },
             )
         else:
@@ -135,6 +142,8 @@ class IndicatorForm(forms.Form):
             )
         }
         changes["definition"] = data.get("definition") or ""
+        if data.get("order") is not None:
+            changes["order"] = data["order"]
         if "board_goal" in self.fields:
             changes["board_goal"] = data["board_goal"]
             changes["parent"] = data.get("parent")

@@ -329,3 +329,17 @@ def test_the_definition_is_edited_on_the_form(admin_client, board_an):
     assert admin_client.post(edit_url(indicator), post).status_code == 302
     assert indicator.footnotes.get().text == "Mäts i december."
     assert "Mäts i december." in admin_client.get(edit_url(indicator)).content.decode()
+
+
+def test_the_order_of_indicators_is_chosen_on_the_form(admin_client, board_an):
+    first, second = goal_chain(board_an, goals=1, indicators_per_goal=2)
+    page = admin_client.get(tree_url()).content.decode()
+    assert page.index("Indikator 1.1") < page.index("Indikator 1.2")
+    post = definition_post(name="Indikator 1.2", board_goal=str(second.board_goal_id), order="0")
+    # Edited in 2019 (its first year), so the row changes in place, no split.
+    response = admin_client.post(edit_url(second, 2019), {**post, "unit": "antal"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    Indicator.objects.filter(pk=first.pk).update(order=1)
+    page = admin_client.get(tree_url()).content.decode()
+    assert page.index("Indikator 1.2") < page.index("Indikator 1.1")
