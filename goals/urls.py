@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from goals import views, views_users
+from goals import views, views_structure, views_users
 
 app_name = "goals"
 
@@ -17,7 +17,79 @@ followup_patterns = [
 ]
 
 # The administrator's structure pages (/struktur/<nämnd>/<år>/…) that belong to the goal chain.
-structure_patterns: list = []
+# structure-goals: the goal chain's structure pages (goals.views_structure).
+_board_year = "<str:board_code>/<int:year>/"
+structure_patterns: list = [
+    path(f"{_board_year}mal/", views_structure.goal_list, name="structure_goal_list"),
+    path(
+        f"{_board_year}namndmal/ny/",
+        views_structure.board_goal_create,
+        name="structure_board_goal_create",
+    ),
+    path(
+        f"{_board_year}namndmal/<int:goal_id>/",
+        views_structure.board_goal_edit,
+        name="structure_board_goal_edit",
+    ),
+    path(
+        f"{_board_year}namndmal/<int:goal_id>/avsluta/",
+        views_structure.board_goal_end,
+        name="structure_board_goal_end",
+    ),
+    path(
+        f"{_board_year}aktiviteter/ny/",
+        views_structure.activity_create,
+        name="structure_activity_create",
+    ),
+    path(
+        f"{_board_year}aktiviteter/<int:activity_id>/",
+        views_structure.activity_edit,
+        name="structure_activity_edit",
+    ),
+    path(
+        f"{_board_year}uppdrag/ny/",
+        views_structure.assignment_create,
+        name="structure_assignment_create",
+    ),
+    path(
+        f"{_board_year}uppdrag/<int:assignment_id>/",
+        views_structure.assignment_edit,
+        name="structure_assignment_edit",
+    ),
+    path(
+        f"{_board_year}uppdrag/<int:assignment_id>/avsluta/",
+        views_structure.assignment_end,
+        name="structure_assignment_end",
+    ),
+    path("kf-mal/<int:year>/", views_structure.council_goal_list, name="structure_council_goals"),
+    path(
+        "kf-mal/<int:year>/ny/",
+        views_structure.council_goal_create,
+        name="structure_council_goal_create",
+    ),
+    path(
+        "kf-mal/<int:year>/<int:council_goal_id>/",
+        views_structure.council_goal_edit,
+        name="structure_council_goal_edit",
+    ),
+    path("styrdokument/<int:year>/", views_structure.policy_list, name="structure_policy_list"),
+    path(
+        "styrdokument/<int:year>/ny/",
+        views_structure.policy_create,
+        name="structure_policy_create",
+    ),
+    path(
+        "styrdokument/<int:year>/<int:policy_id>/",
+        views_structure.policy_edit,
+        name="structure_policy_edit",
+    ),
+    path("mandatperioder/", views_structure.mandate_periods, name="structure_mandate_periods"),
+    path(
+        "mandatperioder/<int:mandate_period_id>/",
+        views_structure.mandate_period_edit,
+        name="structure_mandate_period_edit",
+    ),
+]
 
 urlpatterns = [
     path("uppfoljning/", include(followup_patterns)),

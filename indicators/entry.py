@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from goals.models import (
     Activity,
@@ -35,7 +35,7 @@ from goals.periods import OccasionKind, Period, PeriodType
 from indicators import yearrule
 from indicators.computed import ComputedValue, computed_values
 from indicators.evaluation import target_met
-from indicators.formatting import format_exact, format_with_unit
+from indicators.formatting import format_exact, format_outcome, format_with_unit
 from indicators.models import (
     Breakdown,
     Footnote,
@@ -100,6 +100,8 @@ class StoredValue:
     version: int
     updated_by_id: int | None
     footnote: str  # the first footnote's text, as `services.value_footnote_text` reads it
+    text: str = ""  # a qualitative indicator's outcome in words
+    shared_footnote: str = ""  # a footnote of another value that also applies to this one
 
     def get_missing_reason_display(self) -> str:
         return MISSING_REASON_LABELS.get(self.missing_reason, self.missing_reason)
@@ -110,9 +112,14 @@ def _stored_values(values: QuerySet) -> dict[tuple, StoredValue]:
     first_note = (
         Footnote.objects.filter(value=OuterRef("pk")).order_by("order", "pk").values("text")[:1]
     )
+    shared_note = (
+        Footnote.objects.filter(shared_values=OuterRef("pk"))
+        .order_by("order", "pk")
+        .values("text")[:1]
+    )
     rows = (
         values.order_by()
-        .annotate(first_footnote=Subquery(first_note))
+        .annotate(first_footnote=Subquery(first_note), shared_footnote=Subquery(shared_note))
         .values_list(
             "indicator_id",
             "breakdown_id",
@@ -127,11 +134,13 @@ def _stored_values(values: QuerySet) -> dict[tuple, StoredValue]:
             "version",
             "updated_by_id",
             "first_footnote",
+            "text",
+            "shared_footnote",
         )
     )
     return {
         (indicator_id, breakdown_id, year, period_type, number): StoredValue(
-            pk, value, decimals, reason, comment, version, user_id, note or ""
+            pk, value, decimals, reason, comment, version, user_id, note or "", text, shared or ""
         )
         for (
             indicator_id,
@@ -147,6 +156,8 @@ def _stored_values(values: QuerySet) -> dict[tuple, StoredValue]:
             version,
             user_id,
             note,
+            text,
+            shared,
         ) in rows
     }
 
@@ -200,10 +211,17 @@ class EntryField:
         return self.value.footnote if self.value is not None else ""
 
     @property
+    def shared_footnote_text(self) -> str:
+        """A footnote of another value that also applies to this one (shown, not edited here)."""
+        return self.value.shared_footnote if self.value is not None else ""
+
+    @property
     def input_text(self) -> str:
         """The stored value as the controller types it (no unit, Swedish separators)."""
         if self.value is None:
             return ""
+        if self.value.text:
+            return self.value.text
         if self.value.value is None:
             return "I.U."
         # Exactly the stored number: a rounded copy would be sent back and overwrite it.
@@ -216,11 +234,21 @@ class EntryField:
         return stored if stored is not None else self.indicator.decimals
 
     def shown(self, value: StoredValue | ComputedValue | DerivedFigure | None) -> str:
+        """A reference figure: the number, the text, I.U. for a stored I.U., "–" for none."""
         if value is None:
-            return "–"
-        if value.value is None:
-            return "I.U."
-        return format_with_unit(value.value, self.decimals_of(value), self.indicator.unit)
+            return format_outcome(None, stored=False)
+        return format_outcome(
+            value.value,
+            self.decimals_of(value),
+            stored=True,
+            text=getattr(value, "text", ""),
+            unit=self.indicator.unit,
+        )
+
+    @property
+    def is_text(self) -> bool:
+        """A qualitative indicator: the field is a textarea for the outcome in words."""
+        return self.indicator.is_qualitative
 
     @property
     def last_year_text(self) -> str:
@@ -308,6 +336,11 @@ class StatusItem:
     @property
     def version(self) -> int:
         return self.status.version if self.status is not None else 0
+
+    @property
+    def serves(self) -> list[str]:
+        """An activity's nämndmål, assignment, styrdokument or målområde; [] for an assignment."""
+        return activity_serves(self.item) if isinstance(self.item, Activity) else []
 
 
 @dataclass
@@ -550,9 +583,11 @@ def _status_items(occasion: ReportingOccasion) -> tuple[list[StatusItem], list[S
     activities = list(
         occasion.board.activities.filter(year=year)
         .select_related("assignment", "policy_document", "goal_area")
-        .prefetch_related("board_goals")
-        .order_by("order", "pk")
+        .prefetch_related(Prefetch("board_goals", queryset=BoardGoal.objects.order_by("order")))
     )
+    # By due quarter as the plan's deadline says it (goals.deadlines), then the plan's order;
+    # an activity without a quarter (löpande) comes last.
+    activities.sort(key=activity_sort_key)
     activity_status = {
         status.activity_id: status for status in ActivityStatus.objects.filter(occasion=occasion)
     }
@@ -560,6 +595,24 @@ def _status_items(occasion: ReportingOccasion) -> tuple[list[StatusItem], list[S
         [StatusItem(item, assignment_status.get(item.pk)) for item in assignments],
         [StatusItem(item, activity_status.get(item.pk)) for item in activities],
     )
+
+
+def activity_sort_key(activity: Activity) -> tuple[int, int, int]:
+    quarter = activity.due_quarter
+    return (quarter if quarter is not None else 5, activity.order, activity.pk)
+
+
+def activity_serves(activity: Activity) -> list[str]:
+    """What an activity serves, as the page prints it: its nämndmål, the assignment, the
+    styrdokument or the målområde (read from the joins and prefetch of `_status_items`)."""
+    served = [f"Nämndmål: {goal.title}" for goal in activity.board_goals.all()]
+    if activity.assignment is not None:
+        served.append(f"Uppdrag: {activity.assignment.text}")
+    if activity.policy_document is not None:
+        served.append(f"Styrdokument: {activity.policy_document}")
+    if activity.goal_area is not None:
+        served.append(f"Målområde: {activity.goal_area.name}")
+    return served
 
 
 def suggest_level(rows: list[EntryRow], *, year: int, values: dict) -> Suggestion:
@@ -616,6 +669,8 @@ def _judge_row(row: EntryRow, *, year: int, values: dict) -> tuple[bool | None, 
         source = DerivedFigure(total.derived)
     if source is None:
         return None, f"{indicator.name}: inget utfall {row.period_label} – räknas inte."
+    if getattr(source, "text", ""):
+        return None, f"{indicator.name}: textutfall – räknas inte."
     if source.value is None:
         return None, f"{indicator.name}: I.U. – räknas inte."
     previous_year = values.get(

@@ -15,7 +15,8 @@ def target_met(
     """True or False when the outcome can be judged against the target, else None.
 
     A value target is met when the outcome is at least (or, where lower is better, at most)
-    the value; a bound compares with its operator; a direction needs last year's outcome.
+    the value; a bound compares with its operator; a direction compares with its base value
+    or, without one, last year's outcome (`previous`: every caller passes it).
     Text targets and I.U. cannot be judged automatically.
     """
     if outcome is None:
@@ -38,7 +39,10 @@ def target_met(
             "<": outcome < target.value,
         }[target.operator]
     if target.kind == "riktning":
-        base = previous if previous is not None else target.base_value
+        # "Ska öka", "Ska minska", "Ska inte öka", "Ska inte minska": against the base value
+        # the target names ("Ska inte öka (basvärde 2021 = 12)"), else the previous year's
+        # outcome; with neither it cannot be judged.
+        base = target.base_value if target.base_value is not None else previous
         if base is None:
             return None
         return {

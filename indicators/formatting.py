@@ -1,6 +1,9 @@
-"""Swedish number formatting as the reports print it: 3 327, 88,9, -4,1, I.U.
+"""Swedish number formatting as the reports print it: 3 327, 88,9, -4,1, I.U., –.
 
-Numbers are stored as numbers; this is the only place they become text for people.
+Numbers are stored as numbers; this is the only place they become text for people. An outcome
+is one of three things: a number, a text (a qualitative indicator's result) or I.U. (a stored
+value with a reason). No stored value at all is "not yet given" and prints NOT_GIVEN ("–"),
+never I.U.: `format_outcome` is the one function that knows the difference.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ if TYPE_CHECKING:
     from indicators.models import Target
 
 NBSP = "\xa0"
-MISSING = "I.U."
+MISSING = "I.U."  # a stored value without a number: I.U. with its reason
+NOT_GIVEN = "\u2013"  # no stored value: not yet given ("–")
 
 
 def round_half_up(value: Decimal | int | float, decimals: int = 0) -> Decimal:
@@ -21,9 +25,12 @@ def round_half_up(value: Decimal | int | float, decimals: int = 0) -> Decimal:
 
 
 def format_number(value: Decimal | int | float | None, decimals: int = 0) -> str:
-    """3327 → '3 327' (no-break space), 88.9 → '88,9', None → 'I.U.'."""
+    """3327 → '3 327' (no-break space), 88.9 → '88,9', None → '–' (no number given).
+
+    A stored I.U. is not None-as-a-number: print outcomes with `format_outcome`.
+    """
     if value is None:
-        return MISSING
+        return NOT_GIVEN
     rounded = round_half_up(value, decimals)
     if rounded == 0:
         rounded = abs(rounded)  # never print "-0"
@@ -47,6 +54,28 @@ def format_with_unit(value: Decimal | None, decimals: int, unit: str) -> str:
     return text
 
 
+def format_outcome(
+    value: Decimal | int | float | None,
+    decimals: int = 0,
+    *,
+    stored: bool,
+    text: str = "",
+    unit: str = "",
+) -> str:
+    """An outcome as people read it: the number (with % for a share), the text, or I.U.
+
+    `stored` says whether a value row exists: a row without a number or a text is I.U., no row
+    is "not yet given" (NOT_GIVEN, "–").
+    """
+    if not stored:
+        return NOT_GIVEN
+    if text:
+        return text
+    if value is None:
+        return MISSING
+    return format_with_unit(Decimal(str(value)), decimals, unit)
+
+
 def format_target(target: Target) -> str:
     """The målvärde as the report prints it: '88 %', '≥0', 'Ska minska', 'I.U.'."""
     kind = target.kind
@@ -57,6 +86,8 @@ def format_target(target: Target) -> str:
         symbol = target.get_operator_display()
         return f"{symbol}{format_number(target.value, target.shown_decimals)}{unit_suffix}"
     if kind == "riktning":
+        # "Ska öka", "Ska minska", "Ska inte öka", "Ska inte minska": against the previous
+        # year's outcome, or the base value when one is given.
         text = target.get_trend_display()
         if target.base_value is not None:
             base = format_number(target.base_value, target.shown_decimals)
@@ -80,5 +111,5 @@ def exact_decimals(value: Decimal | int | float, decimals: int = 0) -> int:
 def format_exact(value: Decimal | int | float | None, decimals: int = 0) -> str:
     """The stored number exactly, Swedish style: 9.5 with 0 decimals → '9,5', never '10'."""
     if value is None:
-        return MISSING
+        return NOT_GIVEN
     return format_number(value, exact_decimals(value, decimals))

@@ -11,6 +11,7 @@ from goals.models import AssessmentLevel, WorkStatus
 from goals.periods import PeriodType
 from indicators.models import Indicator, MissingReason
 from indicators.parsing import is_missing_text, parse_value_for_unit
+from indicators.services import TEXT_MAX_LENGTH
 
 MISSING_REASON_REQUIRED = "Ange skäl till I.U."
 REASON_WITH_VALUE = "Ange antingen ett värde eller ett skäl till I.U., inte båda."
@@ -36,8 +37,13 @@ class ValueForm(forms.Form):
 
     def __init__(self, *args: Any, unit: str | None = None, **kwargs: Any) -> None:
         # The indicator's unit, where the caller knows it: % only on shares, no negative count.
+        # A qualitative indicator (unit text) takes its outcome in words in the same field.
         self.unit = unit
         super().__init__(*args, **kwargs)
+        if unit == Indicator.Unit.TEXT:
+            self.fields["value"] = forms.CharField(
+                label="Utfall (text)", required=False, max_length=TEXT_MAX_LENGTH, strip=True
+            )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -46,6 +52,7 @@ class ValueForm(forms.Form):
         reason = data.get("missing_reason") or ""
         data["is_missing"] = False
         data["number"] = None
+        data["text"] = ""
         if is_missing_text(text) or (not text and reason):
             data["is_missing"] = True
             if not reason:
@@ -54,6 +61,9 @@ class ValueForm(forms.Form):
         if text:
             if reason:
                 self.add_error("value", REASON_WITH_VALUE)
+                return data
+            if self.unit == Indicator.Unit.TEXT:
+                data["text"] = text  # the outcome in words, kept as written
                 return data
             unit = self.unit
             if unit is None and "%" in text and data.get("indicator"):

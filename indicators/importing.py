@@ -37,7 +37,7 @@ from indicators.entry import EntryField, EntrySheet, entry_sheet
 from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
 from indicators.parsing import is_missing_text, parse_value_for_unit
-from indicators.services import ValueConflict, save_value
+from indicators.services import NUMBER_ON_TEXT, TEXT_MAX_LENGTH, ValueConflict, save_value
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -68,6 +68,7 @@ BAD_VERSION = "Versionskolumnen har ändrats. Ladda ner en ny mall."
 UNKNOWN_REASON = "Okänt skäl till I.U. Välj ett av skälen i listan."
 REASON_REQUIRED = "Ange skäl till I.U. i kolumnen Skäl till I.U."
 VALUE_AND_REASON = "Ange antingen ett utfall eller ett skäl till I.U., inte båda."
+TEXT_TOO_LONG = "Textutfallet får vara högst {limit} tecken."
 COMPUTED = "Indikatorn beräknas och kan inte läsas in. Lämna cellen tom."
 CONFLICT = (
     "Värdet har ändrats sedan mallen laddades ner: {detail} Ladda ner en ny mall "
@@ -207,15 +208,21 @@ def _template_row(ws: Worksheet, row_number: int, entry: EntryField) -> list[Cel
         last_cell.value = float(last.value)
         last_cell.number_format = _number_format(decimals)
     elif last is not None:
-        _text(last_cell, "I.U.")
+        _text(last_cell, last.text or "I.U.")  # a text outcome, or a stored I.U.
     value_cell = ws.cell(row=row_number, column=COLUMN["value"])
     stored = entry.value
     shown_decimals = decimals
-    if stored is not None and stored.value is not None:
-        value_cell.value = float(stored.value)
-        # Exactly the stored figure: a rounded cell would be read back and overwrite it.
-        shown_decimals = exact_decimals(stored.value, decimals)
-    value_cell.number_format = _number_format(shown_decimals)
+    if entry.is_text:
+        # A qualitative indicator: the outcome in words, as text (never a formula).
+        value_cell.number_format = "@"
+        if stored is not None and stored.text:
+            _text(value_cell, stored.text)
+    else:
+        if stored is not None and stored.value is not None:
+            value_cell.value = float(stored.value)
+            # Exactly the stored figure: a rounded cell would be read back and overwrite it.
+            shown_decimals = exact_decimals(stored.value, decimals)
+        value_cell.number_format = _number_format(shown_decimals)
     reason_cell = ws.cell(row=row_number, column=COLUMN["missing_reason"])
     if stored is not None and stored.missing_reason:
         _text(reason_cell, stored.get_missing_reason_display())
@@ -260,8 +267,9 @@ def _template_info(info: Worksheet, occasion: ReportingOccasion) -> None:
         ("Beskrivning", occasion_label(occasion)),
         (
             "Så fyller du i",
-            "Skriv utfall i kolumnen Utfall (t.ex. 3 327 eller 88,9). För I.U.: lämna Utfall "
-            "tomt och välj skäl. Tomma rader lämnas orörda.",
+            "Skriv utfall i kolumnen Utfall (t.ex. 3 327 eller 88,9); för en kvalitativ "
+            "indikator skriver du resultatet i ord. För I.U.: lämna Utfall tomt och välj skäl. "
+            "Tomma rader lämnas orörda.",
         ),
     ]
     for index, (label, value) in enumerate(rows, start=1):
@@ -338,6 +346,7 @@ class _Row:
     comment: str
     version: int
     footnote: str | None = None
+    text: str = ""  # a qualitative indicator's outcome in words
 
 
 def read_and_import(
@@ -452,6 +461,7 @@ def _save_row(row: _Row, *, user: User, result: ImportResult) -> None:
             period=entry.period,
             breakdown=entry.breakdown,
             value=row.value,
+            text=row.text,
             missing_reason=row.missing_reason,
             is_missing=bool(row.missing_reason),
             comment=row.comment,
@@ -517,21 +527,23 @@ def _check_row(
     except (TypeError, ValueError):
         result.errors.append(CellError(SHEET, number, _column_name("version"), BAD_VERSION))
         version = 0
-    value, missing_reason = _row_value(number, get, entry, result)
+    value, missing_reason, text = _row_value(number, get, entry, result)
     if len(result.errors) > errors_before:
         return None
     stored = entry.value
-    if value is None and not missing_reason:
+    if value is None and not missing_reason and not text:
         # An empty row leaves the stored value (and its comment and footnote) as it is.
         footnote_changed = footnote is not None and footnote != entry.footnote_text
         if stored is None or not ((comment and comment != stored.comment) or footnote_changed):
             return None
         value = stored.value
         missing_reason = stored.missing_reason
+        text = stored.text
     if (
         stored is not None
         and stored.value == value
         and stored.missing_reason == missing_reason
+        and stored.text == text
         and stored.comment == comment
         and (footnote is None or footnote == entry.footnote_text)
     ):
@@ -546,6 +558,7 @@ def _check_row(
         comment=comment,
         version=version,
         footnote=footnote,
+        text=text,
     )
 
 
@@ -579,8 +592,9 @@ def _row_entry(
 
 def _row_value(
     number: int, get: _CellOf, entry: EntryField, result: ImportResult
-) -> tuple[Decimal | None, str]:
-    """The row's number or I.U. reason; errors go to `result` at the cell they were made."""
+) -> tuple[Decimal | None, str, str]:
+    """The row's number, I.U. reason or (a qualitative indicator's) text; errors go to
+    `result` at the cell they were made."""
     raw_value = get("value")
     raw_reason = get("missing_reason")
     value = None
@@ -600,7 +614,18 @@ def _row_value(
             result.errors.append(
                 CellError(SHEET, number, _column_name("missing_reason"), UNKNOWN_REASON)
             )
-    if raw_value is not None and text_value != "":
+    outcome_text = ""
+    if raw_value is not None and text_value != "" and entry.is_text:
+        if isinstance(raw_value, int | float) and not isinstance(raw_value, bool):
+            result.errors.append(CellError(SHEET, number, _column_name("value"), NUMBER_ON_TEXT))
+        elif len(text_value) > TEXT_MAX_LENGTH:
+            message = TEXT_TOO_LONG.format(limit=TEXT_MAX_LENGTH)
+            result.errors.append(CellError(SHEET, number, _column_name("value"), message))
+        else:
+            outcome_text = text_value
+        if outcome_text and missing_reason:
+            result.errors.append(CellError(SHEET, number, _column_name("value"), VALUE_AND_REASON))
+    elif raw_value is not None and text_value != "":
         try:
             value = _cell_number(raw_value, entry.indicator.unit)
         except ValidationError as error:
@@ -611,7 +636,7 @@ def _row_value(
         result.errors.append(CellError(SHEET, number, _column_name("value"), VALUE_AND_REASON))
     if entry.is_computed and (value is not None or missing_reason):
         result.errors.append(CellError(SHEET, number, _column_name("value"), COMPUTED))
-    return value, missing_reason
+    return value, missing_reason, outcome_text
 
 
 def _version_holds(number: int, entry: EntryField, version: int, result: ImportResult) -> bool:

@@ -17,7 +17,7 @@ from goals.models import Board, OrganisationUnit
 from goals.periods import PeriodType
 from indicators import yearrule
 from indicators.computed import computed_values
-from indicators.formatting import format_number
+from indicators.formatting import format_outcome
 from indicators.models import Breakdown, Footnote, Indicator, IndicatorValue, MissingReason, Target
 
 TOTAL = "total"
@@ -25,7 +25,13 @@ TOTAL = "total"
 
 @dataclass
 class Cell:
-    """One value as a reader sees it: stored or computed, a number or I.U."""
+    """One value as a reader sees it: stored or computed, a number, a text or I.U.
+
+    A Cell exists only where a value is stored (or computed, or derived): no Cell is "not yet
+    given". `footnote_ids` runs beside `footnotes`: the Footnote row of each text (None for a
+    note that is no row, as the year rule's), so a note shared by several values
+    (`Footnote.shared_values`) is known to be one note.
+    """
 
     value: Decimal | None
     decimals: int
@@ -39,14 +45,36 @@ class Cell:
     # A year value not entered but derived from all its periods by the indicator's year rule
     # (indicators.yearrule); its footnotes carry the note that says so.
     is_derived: bool = False
+    outcome_text: str = ""  # a qualitative indicator's outcome in words
+    footnote_ids: list[int | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.footnote_ids) != len(self.footnotes):
+            self.footnote_ids = [None] * len(self.footnotes)
 
     @property
     def is_missing(self) -> bool:
-        return self.value is None
+        """I.U.: stored, with neither a number nor a text."""
+        return self.value is None and not self.outcome_text
+
+    @property
+    def is_text(self) -> bool:
+        return self.value is None and bool(self.outcome_text)
+
+    @property
+    def notes(self) -> list[tuple[int | None, str]]:
+        """(footnote id, text) of each footnote, in order."""
+        return list(zip(self.footnote_ids, self.footnotes, strict=True))
 
     @property
     def text(self) -> str:
-        return format_number(self.value, self.decimals)
+        return format_outcome(self.value, self.decimals, stored=True, text=self.outcome_text)
+
+    def shown(self, unit: str) -> str:
+        """As `text`, with "%" after a share's number."""
+        return format_outcome(
+            self.value, self.decimals, stored=True, text=self.outcome_text, unit=unit
+        )
 
     @property
     def breakdown_code(self) -> str:
@@ -205,7 +233,7 @@ def load_series(
     breakdowns: dict[int, Breakdown] = {}
     for row in rows:
         if row[5] not in breakdowns:
-            breakdowns[row[5]] = _breakdown_from_row(row[5], *row[10:])
+            breakdowns[row[5]] = _breakdown_from_row(row[5], *row[11:])
     periods_for_rule = read.place_cells(series, rows, rule_periods, breakdowns)
     if periods_for_rule:
         _derive_year_cells(series, by_id, periods_for_rule, breakdowns)
@@ -276,20 +304,13 @@ class _SeriesRead:
 
         The second answer is (indicator, year, breakdown) → {period number: number or None}.
         """
-        notes_by_value: dict[int, list[str]] = defaultdict(list)
-        value_notes = Footnote.objects.filter(
-            value__indicator__in=list(self.by_id),
-            value__year__in=self.years,
-            value__period_type__in=self.period_types,
-        ).order_by("order", "pk")
-        for value_id, text in value_notes.values_list("value_id", "text"):
-            notes_by_value[value_id].append(text)
+        notes_by_value = self.value_notes()
         missing_labels = dict(MissingReason.choices)
         requested = {PeriodType(period_type).value for period_type in self.period_types}
         sub_years = self.sub_years
         periods_for_rule: dict[tuple[int, int, int], dict[int, Decimal | None]] = defaultdict(dict)
         for pk, indicator_id, year, period_type, number, breakdown_id, value, *rest in rows:
-            decimals, missing, comment = rest[:3]
+            decimals, missing, comment, outcome_text = rest[:4]
             if (indicator_id, period_type) in rule_periods:
                 periods_for_rule[(indicator_id, year, breakdown_id)][number] = value
             if period_type not in requested or (
@@ -301,15 +322,45 @@ class _SeriesRead:
                 decimals=decimals if decimals is not None else self.by_id[indicator_id].decimals,
                 missing_reason=missing,
                 missing_label=missing_labels.get(missing, "") if missing else "",
-                footnotes=notes_by_value.get(pk, []),
+                footnotes=[text for _, text in notes_by_value.get(pk, [])],
+                footnote_ids=[note_id for note_id, _ in notes_by_value.get(pk, [])],
                 breakdown=breakdowns[breakdown_id],
                 comment=comment,
                 value_id=pk,
+                outcome_text=outcome_text,
             )
             series[indicator_id].values.setdefault((year, period_type, number), {})[
                 cell.breakdown_code
             ] = cell
         return periods_for_rule
+
+    def value_notes(self) -> dict[int, list[tuple[int, str]]]:
+        """Per value id, its footnotes (id, text) in order, in one query.
+
+        A footnote hangs on one value and may also apply to others (`shared_values`): the join
+        to the shared values is read in the same query, so the shared values carry the same
+        footnote id and a report prints it once, with one number.
+        """
+        values = {
+            "indicator__in": list(self.by_id),
+            "year__in": self.years,
+            "period_type__in": self.period_types,
+        }
+        own = Q(**{f"value__{name}": wanted for name, wanted in values.items()})
+        shared = Q(**{f"shared_values__{name}": wanted for name, wanted in values.items()})
+        rows = (
+            Footnote.objects.filter(own | shared)
+            .order_by("order", "pk")
+            .values_list("pk", "text", "value_id", "shared_values")
+        )
+        notes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        seen: set[tuple[int, int]] = set()
+        for note_id, text, value_id, shared_id in rows:
+            for owner in (value_id, shared_id):
+                if owner is not None and (owner, note_id) not in seen:
+                    seen.add((owner, note_id))
+                    notes[owner].append((note_id, text))
+        return notes
 
     def add_targets(self, series: dict[int, IndicatorSeries]) -> None:
         """The targets of the years with their footnotes (two queries)."""
@@ -341,6 +392,7 @@ VALUE_ROW_FIELDS = (
     "decimals",
     "missing_reason",
     "comment",
+    "text",
     "breakdown__code",
     "breakdown__gender",
     "breakdown__category",
@@ -375,6 +427,7 @@ def _add_computed_cells(
         # tilläggsanslag"); the number always comes from the underlying data.
         stored = cells.get(TOTAL)
         if stored is not None:
+            cell.footnote_ids = stored.footnote_ids + [None] * len(cell.footnotes)
             cell.footnotes = stored.footnotes + cell.footnotes
         cells[TOTAL] = cell
 

@@ -56,6 +56,11 @@ CONFLICT_DELETED = (
     "kontrollera och spara igen."
 )
 CONFLICT_CREATED = CONFLICT_CHANGED
+TEXT_ON_NUMERIC = "Indikatorn redovisas med tal: skriv ett tal eller I.U., inte en text."
+NUMBER_ON_TEXT = "Indikatorn är kvalitativ: skriv resultatet i ord, inte som ett tal."
+TEXT_AND_OTHER = "Ange antingen en text, ett värde eller I.U. – inte flera av dem."
+TEXT_TOO_LONG = "Textutfallet får vara högst {limit} tecken."
+TEXT_MAX_LENGTH = 4000
 PERIOD_NUMBER_INVALID = "Periodnumret finns inte för periodtypen."
 PERIOD_NOT_IN_OCCASION = "Perioden ingår inte i tillfället."
 
@@ -92,12 +97,16 @@ def _when(moment: datetime | None) -> str:
 def _shown(value: IndicatorValue | None, decimals: int) -> str:
     if value is None:
         return "inget värde"
+    if value.text:
+        return f"\u201d{value.text}\u201d"
     if value.value is None:
         return f"I.U. ({value.get_missing_reason_display()})"
     return format_number(value.value, value.decimals if value.decimals is not None else decimals)
 
 
-def _typed(value: Decimal | None, missing_reason: str, decimals: int) -> str:
+def _typed(value: Decimal | None, missing_reason: str, decimals: int, text: str = "") -> str:
+    if text:
+        return f"\u201d{text}\u201d"
     if value is not None:
         exponent = value.as_tuple().exponent  # an int: parsed values are finite
         typed = -exponent if isinstance(exponent, int) else 0
@@ -113,10 +122,11 @@ def _conflict(
     indicator: Indicator,
     value: Decimal | None,
     missing_reason: str,
+    text: str = "",
     deleted_by: User | None = None,
     deleted_at: datetime | None = None,
 ) -> ValueConflict:
-    yours = _typed(value, missing_reason, indicator.decimals)
+    yours = _typed(value, missing_reason, indicator.decimals, text)
     if current is None:
         return ValueConflict(
             CONFLICT_DELETED.format(
@@ -142,8 +152,13 @@ def check_value_input(
     breakdown: Breakdown,
     value: Decimal | None,
     missing_reason: str,
+    text: str = "",
 ) -> None:
-    """The checks that need no lock; raises ValidationError with a Swedish message."""
+    """The checks that need no lock; raises ValidationError with a Swedish message.
+
+    A qualitative indicator (unit text) takes a text or I.U., never a number; every other
+    indicator takes a number or I.U., never a text. Exactly one of number, text and I.U.
+    """
     year = period.year
     if indicator.is_computed:
         raise ValidationError(COMPUTED_READ_ONLY, code="computed")
@@ -166,6 +181,14 @@ def check_value_input(
         )
     if value is not None and missing_reason:
         raise ValidationError(VALUE_AND_MISSING, code="both")
+    if text and (value is not None or missing_reason):
+        raise ValidationError(TEXT_AND_OTHER, code="text_and_other")
+    if text and not indicator.is_qualitative:
+        raise ValidationError(TEXT_ON_NUMERIC, code="text_on_numeric")
+    if value is not None and indicator.is_qualitative:
+        raise ValidationError(NUMBER_ON_TEXT, code="number_on_text")
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError(TEXT_TOO_LONG.format(limit=TEXT_MAX_LENGTH), code="text_length")
     if missing_reason and missing_reason not in MissingReason.values:
         raise ValidationError(UNKNOWN_MISSING_REASON, code="reason")
 
@@ -184,6 +207,7 @@ class ValueInput:
     expected_version: int = 0
     is_missing: bool = False
     key: str = ""
+    text: str = ""  # a qualitative indicator's outcome in words
 
 
 class SaveAllRefused(ValidationError):
@@ -205,12 +229,15 @@ def _check_row(row: ValueInput, *, user: User) -> None:
         raise ValidationError(MISSING_REASON_REQUIRED, code="reason_required")
     if not row.is_missing:
         row.missing_reason = ""
+    # As typed, with one kind of line break: a browser posts a textarea's lines with CRLF.
+    row.text = row.text.replace("\r\n", "\n").replace("\r", "\n").strip()
     check_value_input(
         indicator=row.indicator,
         period=row.period,
         breakdown=row.breakdown,
         value=row.value,
         missing_reason=row.missing_reason,
+        text=row.text,
     )
 
 
@@ -228,12 +255,14 @@ def save_value(
     expected_version: int,
     source: ChangeSource = ChangeSource.FORM,
     is_missing: bool = False,
+    text: str = "",
 ) -> SaveResult:
     """Write one outcome (or I.U., or clear it) if nobody changed it since `expected_version`.
 
     expected_version is the version the user's form or file started from; 0 means "there was
-    no value". `is_missing` marks I.U.; then `missing_reason` is required. An empty value that
-    is not I.U. removes the stored value. `footnote` None leaves the value's footnote as it is;
+    no value". `is_missing` marks I.U.; then `missing_reason` is required. `text` is the
+    outcome of a qualitative indicator (unit text), in place of a number. An empty value that
+    is neither I.U. nor a text removes the stored value. `footnote` None leaves the value's footnote as it is;
     a text sets it; "" removes it. A retry of a save that committed but whose answer was lost
     (the version moved, but the row holds exactly this content, last saved by this user) is
     answered as saved and writes nothing. The breakdowns the indicator is reported by in the
@@ -249,6 +278,7 @@ def save_value(
         footnote=footnote,
         expected_version=expected_version,
         is_missing=is_missing,
+        text=text,
     )
     _check_row(row, user=user)
     with change_source(source):
@@ -321,6 +351,7 @@ def _same_content(current: IndicatorValue, row: ValueInput, note_text: str) -> b
     return (
         current.value == row.value
         and current.missing_reason == row.missing_reason
+        and current.text == row.text
         and current.comment == row.comment
         and (row.footnote is None or row.footnote.strip() == note_text)
     )
@@ -403,7 +434,7 @@ def _plan_row(
     """Decide one row: a conflict, an answered retry, nothing, a delete, unchanged or a write."""
     note = plan.footnotes.get(current.pk) if current is not None else None
     note_text = note.text if note is not None else ""
-    clearing = row.value is None and not row.missing_reason
+    clearing = row.value is None and not row.missing_reason and not row.text
     current_version = current.version if current is not None else 0
     if current_version != row.expected_version:
         if _is_retry(current, row, user=user, year=year, note_text=note_text, clearing=clearing):
@@ -427,6 +458,7 @@ def _plan_row(
     )
     target.value = row.value
     target.missing_reason = row.missing_reason
+    target.text = row.text
     target.comment = row.comment
     target.version = current_version + 1
     target.updated_by = user
@@ -495,7 +527,15 @@ def _update_if_unchanged(values: list[IndicatorValue]) -> None:
     If any row moved since it was read (another save committed in between), nothing of this
     save stands: the transaction is rolled back by the conflict.
     """
-    fields = ["value", "missing_reason", "comment", "version", "updated_by_id", "updated_at"]
+    fields = [
+        "value",
+        "missing_reason",
+        "text",
+        "comment",
+        "version",
+        "updated_by_id",
+        "updated_at",
+    ]
     condition = Q(pk__in=[])
     for value in values:
         condition |= Q(pk=value.pk, version=value.expected)
@@ -531,6 +571,7 @@ def _update_if_unchanged(values: list[IndicatorValue]) -> None:
             period=value.period,
             value=value.value,
             missing_reason=value.missing_reason,
+            text=value.text,
         )
         current = IndicatorValue.objects.filter(pk=value.pk).first()
         raise _conflict_for(current, row, year=value.year)
@@ -556,13 +597,18 @@ def _conflict_for(current: IndicatorValue | None, row: ValueInput, *, year: int)
             indicator=indicator,
             value=row.value,
             missing_reason=row.missing_reason,
+            text=row.text,
             deleted_by=last.history_user if last else None,
             deleted_at=last.history_date if last else None,
         )
     # Read it again for the message: the locked row's joins may predate the wait.
     current = IndicatorValue.objects.select_related("updated_by").get(pk=current.pk)
     return _conflict(
-        current, indicator=indicator, value=row.value, missing_reason=row.missing_reason
+        current,
+        indicator=indicator,
+        value=row.value,
+        missing_reason=row.missing_reason,
+        text=row.text,
     )
 
 
@@ -637,7 +683,11 @@ def _write_values(plan: _Plan, *, year: int, history: _HistoryWrite) -> None:
             .first()
         )
         raise _conflict(
-            other, indicator=row.indicator, value=row.value, missing_reason=row.missing_reason
+            other,
+            indicator=row.indicator,
+            value=row.value,
+            missing_reason=row.missing_reason,
+            text=row.text,
         ) from None
     history.record(IndicatorValue.history, created)
 

@@ -7,8 +7,10 @@ from indicators import (
     views_occasions,
     views_structure,
 )
+from indicators.structure_workbook import views as structure_workbook_views
 
 OCCASION = "<str:board_code>/<int:year>/<str:kind>/"
+WORKBOOK = "<str:board_code>/<int:year>/arbetsbok"
 
 app_name = "indicators"
 
@@ -60,6 +62,12 @@ structure_patterns: list = [
         BOARD_YEAR + "indikator/<int:pk>/",
         views_structure.indicator_edit,
         name="structure_indicator_edit",
+    ),
+]
+structure_patterns += [
+    path(WORKBOOK + ".xlsx", structure_workbook_views.download, name="structure_workbook"),
+    path(
+        WORKBOOK + "/ladda-upp/", structure_workbook_views.upload, name="structure_workbook_upload"
     ),
 ]
 

@@ -94,6 +94,8 @@ def _user(row: HistoryRow) -> str:
 def _value_text(row: HistoryRow | None, decimals: int) -> str:
     if row is None or row.history_type == "-":
         return "–"
+    if getattr(row, "text", ""):
+        return f"\u201d{row.text}\u201d"  # a text outcome
     if row.value is None:
         reason = REASON_LABELS.get(row.missing_reason, row.missing_reason)
         return f"I.U. ({reason})"

@@ -61,6 +61,8 @@ UNIT_TITLES: dict[str, str] = {
     Indicator.Unit.INDEX: "Index",
     Indicator.Unit.KRONOR: "Kronor",
     Indicator.Unit.RATIO: "Kvot",
+    # A qualitative indicator's outcomes are texts: no point, no axis (the page draws no chart).
+    Indicator.Unit.TEXT: "",
 }
 
 

@@ -74,6 +74,24 @@ def _table_key(objects) -> str:
     return build_report(objects["occasion"].board, YEAR).download_keys[0]
 
 
+def _policy_document(objects):  # structure-goals
+    from goals.models import PolicyDocument
+
+    board = objects["occasion"].board
+    return PolicyDocument.objects.get_or_create(
+        municipality=board.municipality, title="Upphandlingspolicy", valid_from=2019
+    )[0].pk
+
+
+def _mandate_period(objects):  # structure-goals
+    from goals.models import MandatePeriod
+
+    board = objects["occasion"].board
+    return MandatePeriod.objects.get_or_create(
+        municipality=board.municipality, first_year=2019, defaults={"last_year": 2022}
+    )[0].pk
+
+
 # How to build each URL argument for the demo data (AN 2022, helår). Add new names here.
 OBJECT_FOR_KWARG = {
     "board_code": lambda objects: BOARD,
@@ -88,6 +106,9 @@ OBJECT_FOR_KWARG = {
     "activity_id": lambda objects: objects["activity"].pk,
     "table_key": _table_key,
     "archive_id": lambda objects: objects["archive"].pk,
+    "council_goal_id": lambda objects: objects["goal"].council_goal_id,  # structure-goals
+    "policy_id": _policy_document,  # structure-goals
+    "mandate_period_id": _mandate_period,  # structure-goals
 }
 
 # Query strings a route needs to show a page (the board filter form's redirect).
@@ -255,6 +276,7 @@ def _interactions(objects):
     open_entry = reverse("indicators:entry_page", args=[BOARD, OPEN_YEAR, OPEN_KIND])
     import_url = reverse("indicators:entry_import", args=[BOARD, OPEN_YEAR, OPEN_KIND])
     budget_url = reverse("budget:budget_entry", args=[BOARD, OPEN_YEAR]) + "?tidpunkt=augusti"
+    workbook_url = reverse("indicators:structure_workbook_upload", args=[BOARD, YEAR])
 
     def nothing(page):
         pass
@@ -289,6 +311,16 @@ def _interactions(objects):
         page.click("main form button[type=submit]")
         page.locator("main .message.error").wait_for()
 
+    def workbook_errors(page):
+        from tests.structure_workbook_data import write_workbook
+
+        data = write_workbook({"goals": [["NM-1", "Okänt KF-mål", None]]}, year=YEAR)
+        page.set_input_files(
+            "#id_file", files=[{"name": "a.xlsx", "mimeType": "x", "buffer": data}]
+        )
+        page.click("main form button[type=submit]")
+        page.locator("main .message.error table").first.wait_for()
+
     def budget_errors(page):
         field = page.locator("main form[method=post] input.num").first
         field.fill("abc")
@@ -301,6 +333,7 @@ def _interactions(objects):
         ("value_page (utan JavaScript, fel)", open_entry, without_javascript),
         ("entry_import, fel filtyp", import_url, refused_import),
         ("budget_entry, fel belopp", budget_url, budget_errors),
+        ("structure_workbook_upload, fel i celler", workbook_url, workbook_errors),
     ]
 
 

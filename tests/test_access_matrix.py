@@ -59,6 +59,22 @@ def _archived_report(objects):
     return archive.pk
 
 
+def _policy_document(objects):  # structure-goals
+    from goals.models import PolicyDocument
+
+    return PolicyDocument.objects.get_or_create(
+        municipality=objects["board"].municipality, title="AN:s styrdokument", valid_from=2020
+    )[0].pk
+
+
+def _mandate_period(objects):  # structure-goals
+    from goals.models import MandatePeriod
+
+    return MandatePeriod.objects.get_or_create(
+        municipality=objects["board"].municipality, first_year=2023, last_year=2026
+    )[0].pk
+
+
 # How to build each URL argument for board AN's objects. Add new argument names here.
 OBJECT_FOR_KWARG = {
     "board_code": lambda objects: objects["board"].code,
@@ -73,6 +89,9 @@ OBJECT_FOR_KWARG = {
     "pk": lambda objects: objects["indicator"].pk,  # indikator/<pk>/
     "table_key": _report_table_key,
     "archive_id": _archived_report,
+    "council_goal_id": lambda objects: objects["goal"].council_goal_id,  # structure-goals
+    "policy_id": _policy_document,  # structure-goals
+    "mandate_period_id": _mandate_period,  # structure-goals
 }
 
 
@@ -107,6 +126,7 @@ BOARD_LISTS = {
 }
 # The other routes without arguments: pages that name no rows of a board's own.
 NO_BOARD_ROWS = {"reports:home", "reports:municipality_overview", "reports:dashboard_select"}
+NO_BOARD_ROWS |= {"goals:structure_mandate_periods"}  # structure-goals: the municipality's
 
 PATTERNS = our_routes(APPS)
 WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]

@@ -136,12 +136,13 @@ def table_rows_after(table, name):
     return table.rows[index + 1 :]
 
 
-def test_iu_where_there_is_no_value_and_every_target_kind(report):
+def test_iu_for_a_stored_iu_dash_where_no_value_is_given_and_every_target_kind(report):
     table = report.table("namndindikatorer-1")
     wait = find_row(table, "Väntetid")
-    assert texts(wait)[3:] == ["13", "15", "I.U.", "7"]
+    assert texts(wait)[3:] == ["13", "15", "I.U.", "7"]  # 2022 is a stored I.U.
     differences = find_row(table, "Skillnader")
-    assert texts(differences)[3:] == ["I.U.", "I.U.", "I.U.", "Inga signifikanta skillnader"]
+    # No value stored for any year: not yet given ("–"), never I.U.
+    assert texts(differences)[3:] == ["–", "–", "–", "Inga signifikanta skillnader"]
     economy = report.table("namndindikatorer-3")
     assert find_row(economy, "Avvikelse mot budget").cells[6].text == "≥0\xa0%"
     assert find_row(economy, "Avvikelse mot budget").cells[4].value == Decimal("-1.6")
@@ -267,7 +268,7 @@ def test_other_years_use_their_own_columns(mini_an):  # noqa: F811
     table = report.table("namndindikatorer-2")
     assert [c.label for c in table.columns][3:6] == ["2019", "2020", "2021"]
     row = find_row(table, "Antal deltagare som avslutas")
-    assert texts(row)[3:6] == ["I.U.", "61", "44"]
+    assert texts(row)[3:6] == ["–", "61", "44"]  # nothing stored for 2019
     # No helår 2021 occasion: nothing assessed.
     assert row.cells[1].text == NOT_ASSESSED
 

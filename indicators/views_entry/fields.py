@@ -137,7 +137,7 @@ def value_input(posted: PostedField) -> tuple[ValueInput | None, list[str]]:
     if not form.is_valid():
         return None, [str(message) for messages_ in form.errors.values() for message in messages_]
     data = form.cleaned_data
-    clearing = data["number"] is None and not data["is_missing"]
+    clearing = data["number"] is None and not data["is_missing"] and not data["text"]
     if clearing and data["version"] > 0 and not posted.typed.get("clear"):
         return None, [CLEAR_NEEDS_CONFIRM]
     return (
@@ -146,6 +146,7 @@ def value_input(posted: PostedField) -> tuple[ValueInput | None, list[str]]:
             breakdown=posted.breakdown,
             period=posted.period,
             value=data["number"],
+            text=data["text"],
             missing_reason=data["missing_reason"],
             is_missing=data["is_missing"],
             comment=data["comment"],

@@ -107,6 +107,7 @@ def _save_field(
             period=row.period,
             breakdown=row.breakdown,
             value=row.value,
+            text=row.text,
             missing_reason=row.missing_reason,
             is_missing=row.is_missing,
             comment=row.comment,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max, Min
 
 from goals.periods import PeriodType
-from indicators.formatting import format_target, format_with_unit
+from indicators.formatting import format_target
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import IndicatorSeries, load_series
 from reports.charts import _SeriesKey, indicator_chart, series_keys, sorted_periods
@@ -117,7 +117,7 @@ def indicator_chart_data(
                 continue
             cells.append(
                 TableCell(
-                    text=format_with_unit(cell.value, cell.decimals, indicator.unit),
+                    text=cell.shown(indicator.unit),
                     marks=notes.mark(cell.footnotes),
                     missing_label=cell.missing_label,
                     is_missing=cell.is_missing,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from goals.periods import Period, PeriodType
 from indicators.evaluation import target_met
-from indicators.formatting import format_target, format_with_unit
+from indicators.formatting import format_target
 from indicators.models import Indicator, Target
 from indicators.selectors import TOTAL, Cell, IndicatorSeries, load_series
 from indicators.yearrule import derived_note
@@ -56,7 +56,8 @@ def latest_period(series: IndicatorSeries, year: int) -> tuple[Period, dict[str,
 
 
 def _cell_text(cell: Cell, unit: str) -> str:
-    return format_with_unit(cell.value, cell.decimals, unit)
+    """The number with its unit, the text outcome as written, or I.U. for a stored I.U."""
+    return cell.shown(unit)
 
 
 @dataclass
@@ -163,14 +164,17 @@ def _trend(series: IndicatorSeries, year: int) -> Sparkline:
     """The sparkline of the history years, from the first year with a value."""
     points: list[tuple[int, Decimal | None]] = []
     absent: set[int] = set()
+    shown: dict[int, str] = {}  # a stored value that is no number: its I.U. or its text
     for trend_year in history_years(year):
         cell = series.total(trend_year)
         if cell is None:
             if not points:
                 continue  # the trend starts at the first year with a value
             absent.add(trend_year)
+        elif cell.value is None:
+            shown[trend_year] = cell.text
         points.append((trend_year, cell.value if cell is not None else None))
-    return sparkline(points, series.indicator.decimals, no_value_years=absent)
+    return sparkline(points, series.indicator.decimals, no_value_years=absent, shown=shown)
 
 
 def indicator_rows(

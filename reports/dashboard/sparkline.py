@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from indicators.formatting import format_number
+from indicators.formatting import MISSING, format_number
 
 WIDTH = 96
 HEIGHT = 24
@@ -34,14 +34,22 @@ def sparkline(
     decimals: int = 0,
     *,
     no_value_years: Collection[int] = (),
+    shown: Mapping[int, str] | None = None,
 ) -> Sparkline:
-    """Trend over the years: points are (year, value), None for I.U. or, for the years in
-    `no_value_years`, for no value at all. Both break the line."""
+    """Trend over the years: points are (year, value), None for I.U., a text outcome (its
+    text in `shown`) or, for the years in `no_value_years`, for no value at all. Each breaks
+    the line: a text is no point and no zero."""
+    shown = shown or {}
     known = [(year, value) for year, value in points if value is not None]
-    texts = [
-        f"{year}: {NO_VALUE if value is None and year in no_value_years else format_number(value, decimals)}"
-        for year, value in points
-    ]
+
+    def point_text(year: int, value: Decimal | None) -> str:
+        if value is not None:
+            return format_number(value, decimals)
+        if year in no_value_years:
+            return NO_VALUE
+        return shown.get(year, MISSING)
+
+    texts = [f"{year}: {point_text(year, value)}" for year, value in points]
     label = "Trend " + ", ".join(texts) if texts else "Ingen trend: inga värden"
     spark = Sparkline(label=label)
     if not known:

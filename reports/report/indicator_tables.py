@@ -4,14 +4,23 @@ An indicator gives one line per kön: the total (or the indicator itself) first,
 *Kvinnor* and *Män* lines when values are split by kön, then its sub-indicators the same way.
 A year's value is a number when there is one; a split by organisational unit or free category
 becomes one text cell as the report prints it ("UAF: 2,5 SOF: 6,9",
-"7,6% (total, inkl BEA-anst) 5,2% (enbart HÖK-anst)"); no value is "I.U." (or "-" in the
-five-year tables, as in the seed).
+"7,6% (total, inkl BEA-anst) 5,2% (enbart HÖK-anst)"); a qualitative indicator's text outcome
+is printed as written; a stored I.U. is "I.U."; no stored value is "–" (or "-" in the five-year
+tables, as in the seed), never I.U. A footnote shared by several values is printed once, with
+one number that each of them carries.
 """
 
 from __future__ import annotations
 
 from goals.models import AssessmentLevel, BoardGoal
-from indicators.formatting import MISSING, NBSP, format_number, format_target, round_half_up
+from indicators.formatting import (
+    MISSING,
+    NBSP,
+    NOT_GIVEN,
+    format_number,
+    format_target,
+    round_half_up,
+)
 from indicators.models import Breakdown, Indicator, Target
 from indicators.selectors import Cell as ValueCell
 from reports.report.data import INDICATOR_YEARS, STAFF_YEARS, VOLUME_YEARS, ReportData
@@ -117,6 +126,8 @@ class IndicatorRows:
         return Cell(parts=[Part(indicator.name, italic=italic, marks=marks)])
 
     def _number_text(self, cell: ValueCell, suffix: str) -> str:
+        if cell.is_text:
+            return cell.outcome_text
         if cell.value is None:
             return MISSING
         return format_number(cell.value, cell.decimals) + suffix
@@ -135,7 +146,9 @@ class IndicatorRows:
         splits = [cell for cell in cells if not _is_plain(cell)]
         if not splits:
             cell = plain[0]
-            marks = self.numbering.marks(self.table, cell.footnotes)
+            marks = self.numbering.note_marks(self.table, cell.notes)
+            if cell.is_text:
+                return Cell(cell.outcome_text, marks=marks)
             if cell.value is None:
                 return Cell(MISSING, marks=marks)
             value = round_half_up(cell.value, cell.decimals)
@@ -151,7 +164,7 @@ class IndicatorRows:
                 text = f"{text} ({breakdown.category})"
             if parts:
                 text = " " + text
-            parts.append(Part(text, marks=self.numbering.marks(self.table, cell.footnotes)))
+            parts.append(Part(text, marks=self.numbering.note_marks(self.table, cell.notes)))
         return Cell(parts=parts)
 
     def target_cell(self, indicator: Indicator, gender: str) -> Cell:
@@ -315,7 +328,7 @@ def build_indicator_tables(data: ReportData, numbering: FootnoteNumbering) -> li
                 sheet_title="Nämndindikatorer",
             )
             builder = IndicatorRows(
-                data, numbering, table, years, with_target=True, no_value=MISSING
+                data, numbering, table, years, with_target=True, no_value=NOT_GIVEN
             )
             for goal in node.board_goals:
                 shown_goals.add(goal.pk)
@@ -336,7 +349,7 @@ def build_indicator_tables(data: ReportData, numbering: FootnoteNumbering) -> li
             sheet="namndindikatorer",
             sheet_title="Nämndindikatorer",
         )
-        builder = IndicatorRows(data, numbering, table, years, with_target=True, no_value=MISSING)
+        builder = IndicatorRows(data, numbering, table, years, with_target=True, no_value=NOT_GIVEN)
         table.rows.extend(_goal_rows(data, numbering, table, builder, None, leftovers))
         tables.append(table)
     return tables

@@ -241,11 +241,14 @@ class FootnoteNumbering:
 
     Builders create cells in reading order (rows top to bottom, cells left to right) and call
     `mark` for every footnote as they go, so the numbers come out as in the printed document.
-    The same text attached twice gets two numbers, as in the seed.
+    The same text attached twice gets two numbers, as in the seed: two footnotes are two rows.
+    One footnote row attached to several values (`Footnote.shared_values`) is marked with its
+    id (`mark_note`): a table lists it once, and every value it applies to carries that number.
     """
 
     def __init__(self) -> None:
         self.last = 0
+        self.by_note: dict[tuple[str, int], int] = {}  # (table key, footnote id) → number
 
     def mark(self, table: ReportTable, text: str) -> int:
         self.last += 1
@@ -254,3 +257,20 @@ class FootnoteNumbering:
 
     def marks(self, table: ReportTable, texts: list[str]) -> list[int]:
         return [self.mark(table, text) for text in texts]
+
+    def mark_note(self, table: ReportTable, note_id: int | None, text: str) -> int:
+        """The number of a footnote row in this table: the one it got, else a new one."""
+        if note_id is None:
+            return self.mark(table, text)
+        key = (table.key, note_id)
+        if key not in self.by_note:
+            self.by_note[key] = self.mark(table, text)
+        return self.by_note[key]
+
+    def note_marks(self, table: ReportTable, notes: list[tuple[int | None, str]]) -> list[int]:
+        marks: list[int] = []
+        for note_id, text in notes:
+            number = self.mark_note(table, note_id, text)
+            if number not in marks:
+                marks.append(number)
+        return marks

@@ -7,7 +7,8 @@
 // answer returned. A save that is not confirmed (an error status, no answer, a timeout) says
 // "Inte sparat" with "Försök igen" and adds `is-unsaved`; "Sparat" is shown only when the
 // field's latest content was confirmed. <html data-entry-saves="idle|busy"> tells whether any
-// save is in flight or waiting.
+// save is in flight or waiting. A qualitative indicator's field is a <textarea> with the same
+// name (<key>-value): it is saved the same way when it changes, and Enter in it is a new line.
 (function () {
   "use strict";
   const grid = document.getElementById("entry-grid");

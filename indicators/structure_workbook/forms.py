@@ -1,0 +1,15 @@
+"""The upload form of the structure workbook."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Arbetsbok (.xlsx)",
+        error_messages={"required": "Välj en arbetsbok att läsa in."},
+    )
+    dry_run = forms.BooleanField(
+        label="Provkör (visa vad som skulle ändras, spara inget)", required=False
+    )
