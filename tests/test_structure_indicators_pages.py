@@ -95,6 +95,8 @@ def test_the_tree_shows_goals_indicators_and_the_targets_of_both_years(admin_cli
     assert f'href="{create_url(indicator.board_goal)}"' in page
     assert f'href="{edit_url(indicator)}"' in page
     assert "2 022" not in page
+    for name in ("goals:structure_goal_list", "indicators:structure_workbook"):
+        assert f'href="{reverse(name, args=["AN", 2022])}"' in page
 
 
 def test_the_tree_and_the_edit_page_run_flat_query_counts(admin_client, board_an):
