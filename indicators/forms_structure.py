@@ -180,6 +180,9 @@ class BreakdownForm(forms.Form):
     by_gender = forms.BooleanField(
         label="Uppdelat på kön (Totalt, Kvinnor och Män)", required=False
     )
+    gender_within = forms.BooleanField(
+        label="Kvinnor och Män även inom varje enhet och kategori", required=False
+    )
     categories = forms.CharField(
         label="Egna kategorier, en per rad (t.ex. Augusti, Oktober)",
         required=False,
@@ -201,8 +204,13 @@ class BreakdownForm(forms.Form):
             "initial",
             {
                 "by_gender": any(part.gender for part in current),
+                "gender_within": any(
+                    part.gender and (part.org_unit_id or part.category) for part in current
+                ),
                 "org_units": [part.org_unit_id for part in current if part.org_unit_id],
-                "categories": "\n".join(part.category for part in current if part.category),
+                "categories": "\n".join(
+                    dict.fromkeys(part.category for part in current if part.category)
+                ),
             },
         )
         super().__init__(*args, **kwargs)
@@ -212,7 +220,7 @@ class BreakdownForm(forms.Form):
             required=False,
             widget=forms.CheckboxSelectMultiple,
         )
-        self.order_fields(["by_gender", "org_units", "categories", "reason"])
+        self.order_fields(["by_gender", "org_units", "categories", "gender_within", "reason"])
 
     def category_list(self) -> list[str]:
         text = self.cleaned_data.get("categories") or ""

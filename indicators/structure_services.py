@@ -604,9 +604,15 @@ def board_units(board: Board | int, year: int) -> models.QuerySet[OrganisationUn
 
 
 def wanted_breakdowns(
-    *, by_gender: bool, org_units: Sequence[OrganisationUnit], categories: Sequence[str]
+    *,
+    by_gender: bool,
+    org_units: Sequence[OrganisationUnit],
+    categories: Sequence[str],
+    gender_within: bool = False,
 ) -> list[Breakdown]:
-    """The rows a choice means: the total first, then Kvinnor and Män, units, categories.
+    """The rows a choice means: the total first, then Kvinnor and Män, units, categories;
+    with `gender_within` (and by gender) each unit and category is followed by its Kvinnor and
+    Män ("Kvinnor, UAF").
 
     Nothing chosen is the total only, which needs no links at all.
     """
@@ -615,8 +621,13 @@ def wanted_breakdowns(
     rows = [breakdown_row()]
     if by_gender:
         rows += [breakdown_row("K"), breakdown_row("M")]
-    rows += [breakdown_row(org_unit=unit) for unit in org_units]
-    rows += [breakdown_row(category=category) for category in categories]
+    genders = ("K", "M") if by_gender and gender_within else ()
+    for unit in org_units:
+        rows += [breakdown_row(org_unit=unit)]
+        rows += [breakdown_row(gender, org_unit=unit) for gender in genders]
+    for category in categories:
+        rows += [breakdown_row(category=category)]
+        rows += [breakdown_row(gender, category=category) for gender in genders]
     return rows
 
 
@@ -629,6 +640,7 @@ def set_breakdowns(
     by_gender: bool,
     org_units: Iterable[OrganisationUnit] = (),
     categories: Iterable[str] = (),
+    gender_within: bool = False,
     reason: str = "",
     source_of_change: ChangeSource = ChangeSource.FORM,
 ) -> Saved:
@@ -657,7 +669,9 @@ def set_breakdowns(
             raise ValidationError({"categories": CATEGORY_TOO_LONG}, code="category_too_long")
         if category and category not in cleaned:
             cleaned.append(category)
-    wanted = wanted_breakdowns(by_gender=by_gender, org_units=units, categories=cleaned)
+    wanted = wanted_breakdowns(
+        by_gender=by_gender, org_units=units, categories=cleaned, gender_within=gender_within
+    )
     wanted_ids = [row.pk for row in wanted]
     current = {
         link.breakdown_id: link

@@ -301,6 +301,7 @@ def _create_with_breakdowns(
                 by_gender=chosen["by_gender"],
                 org_units=list(chosen["org_units"]),
                 categories=breakdowns.category_list(),
+                gender_within=chosen["gender_within"],
                 reason=reason,
             )
         except ValidationError as error:
@@ -479,6 +480,7 @@ def _save_edit(
             by_gender=chosen["by_gender"],
             org_units=list(chosen["org_units"]),
             categories=breakdowns.category_list(),
+            gender_within=chosen["gender_within"],
             reason=chosen["reason"],
         )
         if saved.changed:

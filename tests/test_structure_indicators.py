@@ -491,3 +491,35 @@ def test_the_definition_is_the_indicators_footnote_and_changes_as_of_a_year(
         user=admin_user, indicator=new, year=2022, changes={}, definition="", reason="Tas bort"
     )
     assert svc.definition_of(new) is None
+
+
+def test_gender_within_each_unit_and_category(indicator, admin_user, board_an, municipality):
+    uaf = OrganisationUnit.objects.create(
+        municipality=municipality, kind="forvaltning", code="UAF", name="UAF", valid_from=2019
+    )
+    uaf.boards.add(board_an)
+    svc.set_breakdowns(
+        user=admin_user,
+        indicator=indicator,
+        year=2022,
+        by_gender=True,
+        org_units=[uaf],
+        categories=["enbart HÖK-anst"],
+        gender_within=True,
+    )
+    labels = [
+        link.breakdown.label
+        for link in IndicatorBreakdown.objects.filter(indicator=indicator).order_by("order")
+    ]
+    assert labels == [
+        "Totalt",
+        "Kvinnor",
+        "Män",
+        "UAF",
+        "Kvinnor, UAF",
+        "Män, UAF",
+        "enbart HÖK-anst",
+        "Kvinnor, enbart HÖK-anst",
+        "Män, enbart HÖK-anst",
+    ]
+    assert Breakdown.objects.get(code="k=K|e=UAF|c=").org_unit == uaf

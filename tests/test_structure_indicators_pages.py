@@ -345,3 +345,25 @@ def test_the_order_of_indicators_is_chosen_on_the_form(admin_client, board_an):
     Indicator.objects.filter(pk=first.pk).update(order=1)
     page = admin_client.get(tree_url()).content.decode()
     assert page.index("Indikator 1.2") < page.index("Indikator 1.1")
+
+
+def test_the_breakdown_form_shows_and_keeps_the_choice(admin_client, board_an, municipality):
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, with_gender=False)
+    uaf = OrganisationUnit.objects.create(
+        municipality=municipality, kind="forvaltning", code="UAF", name="UAF", valid_from=2019
+    )
+    uaf.boards.add(board_an)
+    response = admin_client.post(
+        edit_url(indicator),
+        {
+            "action": "uppdelning",
+            "uppdelning-by_gender": "on",
+            "uppdelning-org_units": [str(uaf.pk)],
+            "uppdelning-gender_within": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert len(indicator.reported_breakdown_ids(2022)) == 6
+    page = admin_client.get(edit_url(indicator)).content.decode()
+    assert 'name="uppdelning-gender_within" id="id_uppdelning-gender_within" checked' in page
+    assert page.count("<td>Kvinnor, UAF</td>") == 2  # a grid cell for 2022 and for 2023
