@@ -234,6 +234,9 @@ def indicator_create(
         category = Indicator.Category.VOLUME
     data = request.POST or None
     form = IndicatorForm(data, board=board, year=year, category=category, board_goal=goal)
+    parent_id = request.GET.get("delindikator_till", "")
+    if goal is not None and parent_id.isdigit() and "parent" in form.fields:
+        form.initial["parent"] = int(parent_id)  # offered only if it is one of the goal's
     breakdowns = BreakdownForm(data, board=board, year=year, prefix="uppdelning")
     status = 200
     if request.method == "POST":

@@ -292,6 +292,10 @@ def test_a_volume_measure_is_created_without_a_goal(admin_client, board_an):
 
 def test_a_sub_indicator_is_created_under_its_main_indicator(admin_client, board_an):
     (main,) = goal_chain(board_an, goals=1, indicators_per_goal=1)
+    link = f"{create_url(main.board_goal)}?delindikator_till={main.pk}"
+    assert link in admin_client.get(tree_url()).content.decode()
+    form = admin_client.get(link).content.decode()
+    assert f'<option value="{main.pk}" selected>Indikator 1.1</option>' in form
     response = admin_client.post(
         create_url(main.board_goal),
         definition_post(
