@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from goals import views, views_structure, views_users
+from goals import views, views_rollover, views_structure, views_users
 
 app_name = "goals"
 
@@ -88,6 +88,12 @@ structure_patterns: list = [
         "mandatperioder/<int:mandate_period_id>/",
         views_structure.mandate_period_edit,
         name="structure_mandate_period_edit",
+    ),
+    # rollover: draft year N+1 from N, review, publish (goals.views_rollover).
+    path(
+        f"{_board_year}skapa-nasta-ar/",
+        views_rollover.structure_rollover,
+        name="structure_rollover",
     ),
 ]
 

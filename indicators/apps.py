@@ -17,13 +17,13 @@ class IndicatorsConfig(AppConfig):
         register_entry_sheet(entry_sheet)
 
         # A nämndmål split as of a year takes its indicators along (goals' structure services
-        # call what the higher apps register; looked up by name until that module has landed).
-        from importlib import import_module
-
+        # call what the higher apps register).
+        from goals.structure_services import register_split_hook
         from indicators.structure_services import follow_board_goal_split
 
-        try:
-            goal_structure = import_module("goals.structure_services")
-        except ImportError:  # pragma: no cover - before the goal structure services landed
-            return
-        getattr(goal_structure, "register_split_hook", lambda hook: None)(follow_board_goal_split)
+        register_split_hook(follow_board_goal_split)
+
+        # The year rollover (goals.rollover) continues the board's indicators.
+        from indicators.rollover import register as register_rollover
+
+        register_rollover()

@@ -22,6 +22,12 @@ class ReportsConfig(AppConfig):
 
         register_panel(archived_reports)
         register_indicator_page(lambda pk: reverse("reports:indicator_detail", args=[pk]))
+        # The year rollover's page links to the new year's goal tree, which is ours.
+        from goals.rollover import register_goal_tree_page
+
+        register_goal_tree_page(
+            lambda board, year: reverse("reports:goal_tree", args=[board.code, year])
+        )
         # After every migrate (and flush): the triggers that keep cached outputs honest.
         from django.db.models.signals import post_migrate
 

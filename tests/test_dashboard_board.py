@@ -413,11 +413,11 @@ def test_demo_an_2022_as_seed(client, demo_data, manager_an):
 
 
 def test_demo_current_year_is_the_last_with_goals(client, demo_data, manager_an):
-    """The demo's 2023 occasions are open and have (invented, demo_2023.toml) nämndmål valid in
-    2023: the current dashboard is 2023's, and it shows those goals."""
+    """The demo's 2023 occasions are open and AN's nine nämndmål continue into 2023 (the demo
+    makes 2023 by the year rollover): the current dashboard is 2023's, and it shows them."""
     client.force_login(manager_an)
     response = client.get(reverse("reports:board_dashboard_current", args=["AN"]))
     assert response["Location"] == url(year=2023)
     page = client.get(url(year=2023))
     assert page.status_code == 200
-    assert page.content.decode().count('class="goal-card"') == 2
+    assert page.content.decode().count('class="goal-card"') == 9

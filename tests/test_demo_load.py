@@ -120,8 +120,10 @@ def test_second_run_reads_in_a_bounded_number_of_queries(settings):
     load_demo.load_all()
     with CaptureQueriesContext(connection) as first_rerun:
         load_demo.load_all()
-    # Reading back what is stored is one query per table, not one per row.
-    assert len(first_rerun.captured_queries) < 80
+    # Reading back what is stored is one query per table, not one per row. The year rollover
+    # that makes AN 2023 (demo.loaders.rollover) reads its draft, one query per kind of row,
+    # and the invented 2023 indicators are a second, small indicators load.
+    assert len(first_rerun.captured_queries) < 120
     assert len(first_rerun.captured_queries) < IndicatorValue.objects.count() / 2
 
 

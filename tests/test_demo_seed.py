@@ -90,11 +90,18 @@ def test_five_goal_areas_and_thirteen_council_goals_4_3_2_2_2(demo_data):
     assert goals.count() == 13
     per_area = [goals.filter(goal_area__name=name).count() for name in areas]
     assert per_area == [4, 3, 2, 2, 2]
-    # 2020–2022 from the sources; two invented one-year continuations for 2023 (demo_2023.toml).
+    # 2020–2022 from the sources; the year rollover that makes AN 2023 (demo.loaders.rollover)
+    # continues the KF goals AN's nämndmål stand under into 2023.
     assert set(CouncilGoal.objects.values_list("valid_from", "valid_to")) == {
         (2020, 2022),
-        (2023, 2023),
+        (2020, 2023),
     }
+    continued = set(CouncilGoal.objects.filter(valid_to=2023).values_list("pk", flat=True))
+    assert continued == set(
+        BoardGoal.objects.filter(board__code="AN", valid_to=2023).values_list(
+            "council_goal_id", flat=True
+        )
+    )
     welfare = goals.get(title__startswith="Välfärdstjänster")
     assert welfare.description.startswith("I Linköping ges snabb, tillgänglig och korrekt service")
     assert GoalArea.objects.get(name="Ekonomi").description == (
@@ -420,7 +427,7 @@ def test_500_placements_per_administration_2019_and_2020(demo_data):
 # ---- follow-up: occasions, assessments, assignments, activities ----
 
 
-def test_occasions_2020_to_2022_approved_and_one_open_in_2023(demo_data):
+def test_occasions_2020_to_2022_approved_and_2023_open(demo_data):
     occasions = {
         (o.year, o.kind): o.state for o in ReportingOccasion.objects.filter(board=demo_data)
     }
@@ -433,6 +440,9 @@ def test_occasions_2020_to_2022_approved_and_one_open_in_2023(demo_data):
         (2022, "helar"): approved,
         (2023, "k1"): ReportingOccasion.State.OPEN,
         (2023, "d1"): ReportingOccasion.State.OPEN,
+        # Made by the year rollover from 2022's kinds (demo.loaders.rollover).
+        (2023, "d2"): ReportingOccasion.State.OPEN,
+        (2023, "helar"): ReportingOccasion.State.OPEN,
     }
     helar = ReportingOccasion.objects.get(board=demo_data, year=2022, kind="helar")
     assert [(t.from_state, t.to_state) for t in helar.transitions.all()] == [
@@ -440,10 +450,12 @@ def test_occasions_2020_to_2022_approved_and_one_open_in_2023(demo_data):
         ("inskickad", "godkand"),
     ]
     # The open occasions have something to enter: monthly volume measures at kvartal 1,
-    # and those and the staff figures (tertial) at delår 1.
+    # and those and the staff figures (tertial) at delår 1. The rollover continued 2022's
+    # indicators, among them a monthly nämndindikator.
     open_2023 = Indicator.objects.valid_in(2023).filter(board=demo_data)
     assert set(open_2023.filter(frequency="manad").values_list("category", flat=True)) == {
-        "volymmatt"
+        "volymmatt",
+        "namndindikator",
     }
     assert open_2023.filter(category="personal", frequency="tertial").count() == 3
 
@@ -551,11 +563,15 @@ def test_open_occasions_have_fields_to_enter(demo_data):
     open_occasions = ReportingOccasion.objects.filter(state=ReportingOccasion.State.OPEN)
     fields = {(o.board.code, o.year, o.kind): entry_sheet(o).field_count for o in open_occasions}
     # The two monthly volume measures (March), and kvartal 1 of the four invented quarterly goal
-    # indicators of demo_2023.toml for Totalt, Kvinnor and Män.
-    assert fields[("AN", 2023, "k1")] == 2 + 4 * 3
+    # indicators of demo_2023.toml for Totalt, Kvinnor and Män; then what the year rollover
+    # continued from 2022: two monthly volume measures, one quarterly goal indicator, one by
+    # three units (3 × Totalt/K/M) and three quarterly volume measures.
+    assert fields[("AN", 2023, "k1")] == 2 + 4 * 3 + 2 + 1 + 3 * 3 + 3
     # April, and tertial 1 of the staff figures; sick leave goes on with its 2022 split
-    # (BEA/HÖK) besides the total its targets are set for.
-    assert fields[("AN", 2023, "d1")] == 2 + 1 + 3 + 1
+    # (BEA/HÖK) besides the total its targets are set for. Then the 2022 indicators the
+    # rollover continued: two monthly, two tertial goal indicators, 2022's sick leave by its
+    # seven units, full-time employment by three and the number of placements.
+    assert fields[("AN", 2023, "d1")] == 2 + 1 + 3 + 1 + 2 + 2 + 7 + 3 + 1
     # BIN's invented indicators: the gender split goes on into the year still to be entered
     # (total, K, M), and sick leave is due for tertial 3 and the year.
     assert fields[("BIN", 2022, "helar")] == 3 + 2

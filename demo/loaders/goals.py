@@ -9,26 +9,24 @@ from goals.models import Board, BoardGoal, CouncilGoal, GoalArea
 from indicators.models import Footnote
 
 FILE = "goals.toml"
-# Invented 2023 kommunövergripande mål and nämndmål for the open occasions (the sources have
-# no 2023 goals).
-EXTRA_FILE = "demo_2023.toml"
 
 
 def load(stats: Stats) -> None:
     """The goal areas, kommunövergripande mål, nämndmål and the nämndmål's footnotes."""
     data = read(FILE)
-    extra = read(EXTRA_FILE)
-    council_goals = _load_council_goals(data, extra, stats)
-    board_goal_specs = [*data["board_goals"], *extra.get("board_goals", [])]
+    council_goals = _load_council_goals(data, stats)
+    board_goal_specs = data["board_goals"]
     boards = {board.code: board for board in Board.objects.all()}
     board_goals = _load_board_goals(board_goal_specs, boards, council_goals, stats)
     _load_board_goal_notes(board_goal_specs, boards, board_goals, stats)
 
 
-def _load_council_goals(
-    data: dict[str, Any], extra: dict[str, Any], stats: Stats
-) -> dict[tuple, CouncilGoal]:
-    """The målområden and the kommunövergripande mål of the mandate period (and 2023's)."""
+def _load_council_goals(data: dict[str, Any], stats: Stats) -> dict[tuple, CouncilGoal]:
+    """The målområden and the kommunövergripande mål of the mandate period.
+
+    AN's 2023 is made by the year rollover from 2022 (demo.loaders.rollover), which continues
+    the KF goals AN's nämndmål stand under.
+    """
     first, last = data["council_goal_years"]
     areas = sync(
         GoalArea,
@@ -51,17 +49,6 @@ def _load_council_goals(
                 "valid_to": last,
             }
             for goal in data["council_goals"]
-        ]
-        + [
-            {
-                "goal_area_id": areas[(goal["goal_area"],)].pk,
-                "title": goal["title"],
-                "valid_from": goal["valid_from"],
-                "description": goal["description"],
-                "order": goal["order"],
-                "valid_to": goal["valid_to"],
-            }
-            for goal in extra.get("council_goals", [])
         ],
         ["goal_area_id", "title", "valid_from"],
         stats,

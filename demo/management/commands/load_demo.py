@@ -26,6 +26,7 @@ LOADERS: list[str] = [
     "demo.loaders.indicators",
     "demo.loaders.followup",
     "demo.loaders.budget",
+    "demo.loaders.rollover",
 ]
 
 
