@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from goals import structure_services as goal_services
 from goals.models import (
     BoardGoal,
     CouncilGoal,
@@ -433,7 +434,6 @@ def test_an_indicator_ending_in_the_year_takes_the_next_years_target_on_the_tota
 
 def test_a_goal_split_through_the_goal_services_takes_its_indicators(board_an, admin_user):
     """Through goals.structure_services' split hook (registered in indicators' apps.ready)."""
-    from goals import structure_services as goal_services
     (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, value_years=(2021, 2022))
     goal = indicator.board_goal
     saved = goal_services.update_board_goal(

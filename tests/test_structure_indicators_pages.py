@@ -95,7 +95,12 @@ def test_the_tree_shows_goals_indicators_and_the_targets_of_both_years(admin_cli
     assert f'href="{create_url(indicator.board_goal)}"' in page
     assert f'href="{edit_url(indicator)}"' in page
     assert "2 022" not in page
-    for name in ("goals:structure_goal_list", "indicators:structure_workbook"):
+    assert "Skapa år 2023" in page
+    for name in (
+        "goals:structure_goal_list",
+        "goals:structure_rollover",
+        "indicators:structure_workbook",
+    ):
         assert f'href="{reverse(name, args=["AN", 2022])}"' in page
 
 
