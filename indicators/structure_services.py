@@ -32,7 +32,6 @@ from django.db import models, transaction
 
 from core.audit import ChangeSource, change_source
 from goals.access import Action, can
-from goals.locks import approved_occasion_among
 from goals.models import (
     Board,
     BoardGoal,
@@ -41,6 +40,7 @@ from goals.models import (
     StructureCorrection,
 )
 from goals.periods import PeriodType
+from goals.structure_services import approved_occasion_for
 from indicators.formatting import format_target
 from indicators.models import (
     Breakdown,
@@ -162,18 +162,6 @@ class TargetErrors(ValidationError):
 def _require_board(user: User, board: Board | int) -> None:
     if not can(user, Action.ADMINISTER, board):
         raise ValidationError(NO_RIGHT, code="no_right")
-
-
-def approved_occasion_for(board: Board | int, year: int) -> ReportingOccasion | None:
-    """The approved occasion of the board in the year, if any (its structure is locked).
-
-    The same meaning as goals.structure_services.approved_occasion_for, kept here so this
-    module does not wait for it.
-    """
-    board_id = board if isinstance(board, int) else board.pk
-    return approved_occasion_among(
-        ReportingOccasion.objects.filter(board_id=board_id, year=year).values("pk")
-    )
 
 
 def _approved_years(board_id: int, first: int, last: int | None) -> list[ReportingOccasion]:
