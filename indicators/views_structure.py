@@ -294,18 +294,13 @@ def _create_with_breakdowns(
         saved = create_indicator(
             user=request.user, board=board, year=year, category=category, reason=reason, **changes
         )
-        indicator = saved.object
-        chosen = breakdowns.cleaned_data
         try:
             split = set_breakdowns(
                 user=request.user,
-                indicator=indicator,
+                indicator=saved.object,
                 year=year,
-                by_gender=chosen["by_gender"],
-                org_units=list(chosen["org_units"]),
-                categories=breakdowns.category_list(),
-                gender_within=chosen["gender_within"],
                 reason=reason,
+                **breakdowns.chosen(),
             )
         except ValidationError as error:
             _errors_to(breakdowns, error)
@@ -475,16 +470,12 @@ def _save_edit(
                 messages.info(request, SPLIT_NOTE.format(year=year))
         return _edit_url(board, year, saved.object)
     if action == "uppdelning" and breakdowns.is_valid():
-        chosen = breakdowns.cleaned_data
         saved = set_breakdowns(
             user=request.user,
             indicator=indicator,
             year=year,
-            by_gender=chosen["by_gender"],
-            org_units=list(chosen["org_units"]),
-            categories=breakdowns.category_list(),
-            gender_within=chosen["gender_within"],
-            reason=chosen["reason"],
+            reason=breakdowns.cleaned_data["reason"],
+            **breakdowns.chosen(),
         )
         if saved.changed:
             _show_saved(request, SAVED_BREAKDOWNS.format(year=year), saved)
