@@ -213,6 +213,18 @@ def _show_saved(request: AuthenticatedHttpRequest, message: str, saved: Saved) -
         messages.info(request, CORRECTED)
 
 
+def _indicator_page(
+    request: AuthenticatedHttpRequest, board: Board, year: int, status: int, **context: Any
+) -> HttpResponse:
+    """The indicator form page (create or edit) of the board and year."""
+    return render(
+        request,
+        "indicators/structure/indicator_form.html",
+        {"board": board, "year": year, "approved": approved_occasion_for(board, year), **context},
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def indicator_create(
     request: AuthenticatedHttpRequest, board_code: str, year: int, goal_id: int | None = None
@@ -263,19 +275,15 @@ def indicator_create(
                 return redirect(_edit_url(board, year, indicator))
         messages.error(request, FORM_ERRORS)
         status = 400
-    return render(
+    return _indicator_page(
         request,
-        "indicators/structure/indicator_form.html",
-        {
-            "board": board,
-            "year": year,
-            "goal": goal,
-            "form": form,
-            "category_form": category_form,
-            "breakdowns": breakdowns,
-            "approved": approved_occasion_for(board, year),
-        },
-        status=status,
+        board,
+        year,
+        status,
+        goal=goal,
+        form=form,
+        category_form=category_form,
+        breakdowns=breakdowns,
     )
 
 
@@ -405,22 +413,18 @@ def indicator_edit(
             return redirect(target)
         messages.error(request, FORM_ERRORS)
         status = 400
-    return render(
+    return _indicator_page(
         request,
-        "indicators/structure/indicator_form.html",
-        {
-            "board": board,
-            "year": year,
-            "goal": indicator.board_goal,
-            "indicator": indicator,
-            "form": form,
-            "breakdowns": breakdowns,
-            "grid": grid,
-            "end": end,
-            "approved": approved_occasion_for(board, year),
-            "next_year": year + 1,
-        },
-        status=status,
+        board,
+        year,
+        status,
+        goal=indicator.board_goal,
+        indicator=indicator,
+        form=form,
+        breakdowns=breakdowns,
+        grid=grid,
+        end=end,
+        next_year=year + 1,
     )
 
 
