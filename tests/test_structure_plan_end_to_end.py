@@ -334,6 +334,10 @@ def test_the_report_shows_each_kind_as_written(client, controller):
     baseline = row_of(html, BASELINE_NAME)
     assert "41,5" in baseline and "47,3" in baseline and "52,0" in baseline
     assert page.count(SHARED_NOTE) == 1
+    # The nämnduppdrag under its own heading, the nämndspecifika under theirs.
+    assert re.search(r"<h\d[^>]*>\s*Nämnduppdrag\s*</h\d>", html)
+    assert ASSIGNMENT_TEXT in row_of(html, ASSIGNMENT_TEXT)
+    assert "Minska väntetiderna" in page
 
 
 def xlsx_rows(content: bytes) -> list[list[Any]]:
@@ -363,6 +367,8 @@ def test_the_report_xlsx_has_each_kind_as_written(client, controller):
     assert [14, 12, 11] == [v for v in after(rows, NOT_INCREASE_NAME) if isinstance(v, int)][:3]
     cells = [str(value) for row in rows for value in row if value is not None]
     assert len([value for value in cells if SHARED_NOTE in value]) == 1
+    assert "Nämnduppdrag" in cells and ASSIGNMENT_TEXT in cells
+    assert "Minska väntetiderna" in cells
 
 
 # -- the indicator pages ------------------------------------------------------------------------
