@@ -84,7 +84,9 @@ PLAN: dict[str, list[dict[str, Any]]] = {
     ],
     "indicators": [
         indicator("IND-1", "NM-2", TEXT_NAME, "Text", order=1),
-        indicator("IND-2", "NM-2", NOT_INCREASE_NAME, "Antal", direction="Lägre är bättre", order=2),
+        indicator(
+            "IND-2", "NM-2", NOT_INCREASE_NAME, "Antal", direction="Lägre är bättre", order=2
+        ),
         indicator("IND-3", "NM-2", NOT_DECREASE_NAME, "%", decimals=1, order=3),
         indicator("IND-4", "NM-1", NOT_GIVEN_NAME, "Antal", order=4),
         indicator("IND-5", "NM-1", IU_NAME, "Antal", order=5),
@@ -160,8 +162,10 @@ def write_plan(plan: dict[str, list[dict[str, Any]]], *, board: str, year: int) 
     for sheet in sheets.SHEETS:
         ws = book.create_sheet(sheet.title)
         ws.append([column.header for column in sheet.columns])
-        rows = [{"board": board, "year": year}] if sheet is sheets.BOARD_SHEET else plan.get(
-            sheet.key, []
+        rows = (
+            [{"board": board, "year": year}]
+            if sheet is sheets.BOARD_SHEET
+            else plan.get(sheet.key, [])
         )
         for row in rows:
             unknown = set(row) - set(sheet.column)
@@ -273,7 +277,9 @@ def test_the_goal_tree_shows_each_kind_as_written(client, controller):
     assert f"Styrdokument: {POLICY_TITLE}" in row_of(html, "Trygghetsvandringar")
     assert f"Uppdrag: {ASSIGNMENT_TEXT}" in row_of(html, "Samlad ingång för arbetssökande")
     order = [page.index(f"{title} {DEADLINES[title]}") for title in DEADLINES]
-    by_quarter = sorted(DEADLINES, key=lambda title: (QUARTERS[title], list(DEADLINES).index(title)))
+    by_quarter = sorted(
+        DEADLINES, key=lambda title: (QUARTERS[title], list(DEADLINES).index(title))
+    )
     assert [title for _, title in sorted(zip(order, DEADLINES, strict=True))] == by_quarter
 
 
@@ -364,7 +370,7 @@ def test_the_report_xlsx_has_each_kind_as_written(client, controller):
     not_given = after(rows, NOT_GIVEN_NAME)
     assert DASH in not_given and "I.U." not in not_given and 3 in not_given
     assert "I.U." in after(rows, IU_NAME)
-    assert [14, 12, 11] == [v for v in after(rows, NOT_INCREASE_NAME) if isinstance(v, int)][:3]
+    assert [v for v in after(rows, NOT_INCREASE_NAME) if isinstance(v, int)][:3] == [14, 12, 11]
     cells = [str(value) for row in rows for value in row if value is not None]
     assert len([value for value in cells if SHARED_NOTE in value]) == 1
     assert "Nämnduppdrag" in cells and ASSIGNMENT_TEXT in cells
