@@ -16,6 +16,13 @@ class IndicatorsConfig(AppConfig):
         register_occasion_page(occasion_url)
         register_entry_sheet(entry_sheet)
 
+        # A nämndmål split as of a year takes its indicators along (goals' structure services
+        # call what the higher apps register).
+        from goals.structure_services import register_split_hook
+        from indicators.structure_services import follow_board_goal_split
+
+        register_split_hook(follow_board_goal_split)
+
         # The year rollover (goals.rollover) continues the board's indicators.
         from indicators.rollover import register as register_rollover
 

@@ -1,6 +1,12 @@
 from django.urls import include, path
 
-from indicators import views_entry, views_history, views_import, views_occasions
+from indicators import (
+    views_entry,
+    views_history,
+    views_import,
+    views_occasions,
+    views_structure,
+)
 from indicators.structure_workbook import views as structure_workbook_views
 
 OCCASION = "<str:board_code>/<int:year>/<str:kind>/"
@@ -37,7 +43,27 @@ entry_patterns = [
 
 # The administrator's structure pages (/struktur/<nämnd>/<år>/…): the goal tree with its
 # indicators and targets, and the structure workbook.
-structure_patterns: list = []
+BOARD_YEAR = "<str:board_code>/<int:year>/"
+
+structure_patterns: list = [
+    path("", views_structure.structure_index, name="structure_index"),
+    path(BOARD_YEAR, views_structure.structure_tree, name="structure_tree"),
+    path(
+        BOARD_YEAR + "indikator/ny/<int:goal_id>/",
+        views_structure.indicator_create,
+        name="structure_indicator_create",
+    ),
+    path(
+        BOARD_YEAR + "indikator/ny/",
+        views_structure.indicator_create,
+        name="structure_indicator_create_measure",
+    ),
+    path(
+        BOARD_YEAR + "indikator/<int:pk>/",
+        views_structure.indicator_edit,
+        name="structure_indicator_edit",
+    ),
+]
 structure_patterns += [
     path(WORKBOOK + ".xlsx", structure_workbook_views.download, name="structure_workbook"),
     path(

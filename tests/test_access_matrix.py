@@ -122,6 +122,7 @@ BOARD_LISTS = {
         "reports:archived_report_xlsx", args=[_archived_report(objects)]
     ),
     "goals:user_list": lambda objects: f"Controller ({objects['board'].code})",
+    "indicators:structure_index": lambda objects: objects["board"].name,
 }
 # The other routes without arguments: pages that name no rows of a board's own.
 NO_BOARD_ROWS = {"reports:home", "reports:municipality_overview", "reports:dashboard_select"}
