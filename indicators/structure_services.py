@@ -159,8 +159,9 @@ class TargetErrors(ValidationError):
 # Rights, approved years, corrections
 
 
-def _require_board(user: User, board: Board | int) -> None:
-    if not can(user, Action.ADMINISTER, board):
+def _require_board(user: User | None, board: Board | int) -> None:
+    """`user` None is the command line (import_structure, rollover): the operator's own run."""
+    if user is not None and not can(user, Action.ADMINISTER, board):
         raise ValidationError(NO_RIGHT, code="no_right")
 
 
@@ -185,7 +186,12 @@ def _require_reason(occasions: list[ReportingOccasion], reason: str) -> None:
 
 
 def _record(
-    occasions: list[ReportingOccasion], *, label: str, changes: str, reason: str, user: User
+    occasions: list[ReportingOccasion],
+    *,
+    label: str,
+    changes: str,
+    reason: str,
+    user: User | None,
 ) -> list[StructureCorrection]:
     records = []
     for occasion in occasions:
@@ -273,7 +279,7 @@ def _check_links(
 @transaction.atomic
 def create_indicator(
     *,
-    user: User,
+    user: User | None,
     board: Board,
     year: int,
     name: str,
@@ -340,7 +346,7 @@ def create_indicator(
 @transaction.atomic
 def update_indicator(
     *,
-    user: User,
+    user: User | None,
     indicator: Indicator,
     year: int,
     changes: dict[str, Any],
@@ -518,7 +524,7 @@ def follow_board_goal_split(old: models.Model, new: models.Model, year: int) -> 
 
 
 @transaction.atomic
-def end_indicator(*, user: User, indicator: Indicator, last_year: int, reason: str = "") -> Saved:
+def end_indicator(*, user: User | None, indicator: Indicator, last_year: int, reason: str = "") -> Saved:
     """The indicator (with its sub-indicators and breakdown links) ends after `last_year`.
 
     Refused while it has values or targets after that year: nothing is silently dropped.
@@ -622,7 +628,7 @@ def wanted_breakdowns(
 @transaction.atomic
 def set_breakdowns(
     *,
-    user: User,
+    user: User | None,
     indicator: Indicator,
     year: int,
     by_gender: bool,
@@ -815,7 +821,7 @@ def takes_targets(indicator: Indicator, year: int) -> bool:
 @transaction.atomic
 def save_targets(
     *,
-    user: User,
+    user: User | None,
     indicator: Indicator,
     year: int,
     rows: Sequence[TargetInput],
@@ -914,7 +920,7 @@ def save_targets(
 
 
 @transaction.atomic
-def delete_target(*, user: User, target: Target, reason: str = "") -> Saved:
+def delete_target(*, user: User | None, target: Target, reason: str = "") -> Saved:
     """Remove one target (a correction with a reason when its year is approved)."""
     target = Target.objects.select_related("indicator", "breakdown").get(pk=target.pk)
     indicator = target.indicator
