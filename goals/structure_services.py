@@ -747,18 +747,24 @@ def update_assignment(
     text: str,
     note: str,
     order: int,
+    scope: str | None = None,
     reason: str = "",
     source: ChangeSource = ChangeSource.FORM,
 ) -> Saved[StrategicAssignment]:
+    """`scope` None keeps it; a board's assignment may turn nämnduppdrag and back."""
     _require_board(user, assignment.board_id)
     if not text.strip():
         raise ValidationError({"text": "Skriv uppdraget."}, code="required")
     with change_source(source):
         assignment = StrategicAssignment.objects.select_for_update().get(pk=assignment.pk)
+        changes: dict[str, Any] = {"text": text.strip(), "note": note, "order": order}
+        if scope is not None and scope != assignment.scope:
+            _check_scope(scope, assignment.board)
+            changes["scope"] = scope
         return _edit_as_of(
             assignment,
             year=year,
-            changes={"text": text.strip(), "note": note, "order": order},
+            changes=changes,
             user=user,
             reason=reason,
             board_ids=_assignment_boards(assignment),
@@ -945,9 +951,12 @@ def update_activity(
     deadline: str = "",
     due_quarter: int | None = None,
     order: int = 0,
+    read_quarter: bool = True,
     reason: str = "",
     source: ChangeSource = ChangeSource.FORM,
 ) -> Saved[Activity]:
+    """due_quarter None is read from the deadline text, unless `read_quarter` is False (the
+    workbook's Löpande: no quarter whatever the deadline says)."""
     _require_board(user, activity.board_id)
     activity = Activity.objects.select_for_update().select_related("board").get(pk=activity.pk)
     goals = list(board_goals)
@@ -967,7 +976,9 @@ def update_activity(
         "policy_document": policy_document,
         "goal_area": goal_area,
         "deadline": deadline,
-        "due_quarter": due_quarter if due_quarter is not None else quarter_of(deadline),
+        "due_quarter": (
+            due_quarter if due_quarter is not None or not read_quarter else quarter_of(deadline)
+        ),
         "order": order,
     }
     before: dict[str, Any] = _activity_state(activity)

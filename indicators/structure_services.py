@@ -98,6 +98,7 @@ DEFINITION_LABEL = "definition"
 
 CHANGED_FIELDS = (
     "name",
+    "category",
     "unit",
     "decimals",
     "direction",
@@ -381,11 +382,11 @@ def update_indicator(
         definition = None
     if not diff and definition is None:
         return Saved(indicator, changed=False)
-    if "board_goal" in changes or "parent" in changes:
+    if "board_goal" in changes or "parent" in changes or "category" in changes:
         _check_links(
             board=indicator.board,
             year=year,
-            category=indicator.category,
+            category=changes.get("category", indicator.category),
             board_goal=changes.get("board_goal", indicator.board_goal),
             parent=changes.get("parent", indicator.parent),
         )
