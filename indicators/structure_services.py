@@ -525,7 +525,9 @@ def follow_board_goal_split(old: models.Model, new: models.Model, year: int) -> 
 
 
 @transaction.atomic
-def end_indicator(*, user: User | None, indicator: Indicator, last_year: int, reason: str = "") -> Saved:
+def end_indicator(
+    *, user: User | None, indicator: Indicator, last_year: int, reason: str = ""
+) -> Saved:
     """The indicator (with its sub-indicators and breakdown links) ends after `last_year`.
 
     Refused while it has values or targets after that year: nothing is silently dropped.

@@ -1023,9 +1023,7 @@ def _write_goals(ctx: _Context) -> None:
                 goal_services.create_board_goal, board=ctx.board, valid_from=ctx.year, **common
             )
         else:
-            call = partial(
-                goal_services.update_board_goal, goal=entry.obj, year=ctx.year, **common
-            )
+            call = partial(goal_services.update_board_goal, goal=entry.obj, year=ctx.year, **common)
         saved = _call(ctx, sheets.GOAL_SHEET, row, call)
         if saved is not None:
             if entry is not None and saved.object.pk != entry.obj.pk:
