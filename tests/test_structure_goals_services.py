@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from goals import models as goals_models
 from goals import structure_services as services
 from goals.integrity import activity_link_errors
-from goals.models import years_text
 from goals.models import (
     Activity,
     ActivityStatus,
@@ -21,6 +20,7 @@ from goals.models import (
     ReportingOccasion,
     StrategicAssignment,
     StructureCorrection,
+    years_text,
 )
 from tests.conftest import make_user
 

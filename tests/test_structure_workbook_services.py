@@ -260,8 +260,8 @@ def test_a_wrong_activity_link_is_a_cell_error(imported, admin_user):
 
 
 def test_an_approved_years_report_equals_its_archive_after_a_later_years_workbook(
-    archives,
-    admin_user,  # noqa: F811
+    archives,  # noqa: F811
+    admin_user,
 ):
     from goals import rollover
 

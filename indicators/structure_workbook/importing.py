@@ -16,8 +16,8 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -38,12 +38,12 @@ from goals.models import (
     GoalArea,
     OccasionLockedError,
     OrganisationUnit,
-    PolicyDocument,
     ReportingOccasion,
     StrategicAssignment,
     StructureCorrection,
 )
 from goals.periods import Period, PeriodType
+from indicators import structure_services as indicator_services
 from indicators.importing import CellError, ImportRefused, check_file
 from indicators.models import (
     Breakdown,
@@ -53,7 +53,6 @@ from indicators.models import (
     IndicatorValue,
     Target,
 )
-from indicators import structure_services as indicator_services
 from indicators.parsing import is_missing_text, parse_swedish_number
 from indicators.services import check_value_input
 from indicators.structure_workbook import sheets
@@ -1066,7 +1065,8 @@ def _refresh(ctx: _Context) -> None:
     """After a split the year's nämndmål and indicators are other rows, and what hung on the
     old ones (links, targets, values, footnotes) moved: read the stored objects again."""
     year, board = ctx.year, ctx.board
-    for kind, model in (("goals", BoardGoal), ("indicators", Indicator)):
+    ranged: tuple[tuple[str, Any], ...] = (("goals", BoardGoal), ("indicators", Indicator))
+    for kind, model in ranged:
         fresh = {obj.pk: obj for obj in model.objects.valid_in(year).filter(board=board)}
         successor = {
             obj.predecessor_id: obj
@@ -1089,7 +1089,12 @@ def _refresh(ctx: _Context) -> None:
     for entry in ctx.state.breakdowns.values():
         ind = ctx.state.indicators[entry.record["indicator"]].obj
         entry.obj = links.get((ind.pk, entry.obj.breakdown_id), entry.obj)
-    for kind, model in (("targets", Target), ("values", IndicatorValue), ("footnotes", Footnote)):
+    many: tuple[tuple[str, Any], ...] = (
+        ("targets", Target),
+        ("values", IndicatorValue),
+        ("footnotes", Footnote),
+    )
+    for kind, model in many:
         entries = ctx.state.kind(kind)
         stored = model._base_manager.in_bulk([entry.obj.pk for entry in entries.values()])
         for entry in entries.values():
@@ -1471,6 +1476,7 @@ def _write_footnotes(ctx: _Context) -> None:
 
 
 def _write_policies_and_assignments(ctx: _Context) -> None:
+    call: Callable[[], Any]
     changes, objects = _plan(ctx, "policies", lambda rec: rec["id"])
     for row, entry in changes:
         rec = row.record
