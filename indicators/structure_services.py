@@ -522,6 +522,10 @@ def follow_board_goal_split(old: models.Model, new: models.Model, year: int) -> 
             split_indicator(indicator, year=year, changes={"board_goal": new}, user=None)
     # Sub-indicators split with their main indicator keep the old goal: move them.
     Indicator.objects.filter(board_goal=old, valid_from__gte=year).update(board_goal=new)
+    # The goal's footnotes of those years follow it; a footnote for every year is copied.
+    Footnote.objects.filter(board_goal=old, year__gte=year).update(board_goal=new)
+    for note in Footnote.objects.filter(board_goal=old, year=None):
+        _save(Footnote(board_goal=new, text=note.text, order=note.order), None)
 
 
 @transaction.atomic

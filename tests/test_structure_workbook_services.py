@@ -27,7 +27,7 @@ from goals.models import (
     years_text,
 )
 from indicators.importing import ImportRefused
-from indicators.models import Indicator, IndicatorValue, Target
+from indicators.models import Footnote, Indicator, IndicatorBreakdown, IndicatorValue, Target
 from indicators.structure_workbook import importing as wb
 from indicators.structure_workbook import sheets
 from indicators.structure_workbook.export import export_structure
@@ -78,7 +78,17 @@ def test_a_later_years_workbook_splits_the_rows_and_leaves_the_earlier_year(impo
     indicator = Indicator.objects.get(name="Andel i arbete efter insats")
     assert (goal.valid_from, goal.valid_to, indicator.valid_to) == (YEAR, None, None)
 
+    Footnote.objects.create(board_goal=goal, text="Arbete eller studier", order=1)
+    Footnote.objects.create(board_goal=goal, year=YEAR + 1, text="Nytt mått 2024", order=2)
+    before = records(board, YEAR)
+
     data = export_structure(board=board, year=YEAR + 1)
+    note_id = next(
+        key
+        for key, rec in records(board, YEAR + 1)["footnotes"].items()
+        if rec["text"] == "Arbete eller studier"
+    )
+    data = edited(data, sheets.FOOTNOTE_SHEET, note_id, "text", "Arbete, studier eller praktik")
     data = edited(data, sheets.GOAL_SHEET, "NM-1", "title", "Fler i arbete och studier")
     data = edited(data, sheets.INDICATOR_SHEET, "IND-1", "name", "Andel i arbete eller studier")
     # A volume measure without a goal: split by its own change, not by its goal's.
@@ -108,6 +118,15 @@ def test_a_later_years_workbook_splits_the_rows_and_leaves_the_earlier_year(impo
     assert sub.parent == new_indicator and sub.predecessor is not None
     assert IndicatorValue.objects.filter(indicator=indicator, year=YEAR).exists()
     assert Target.objects.filter(indicator=indicator, year=YEAR).count() == 3
+    # The goal's footnotes: the one for every year copied (2023 keeps its text), 2024's moved.
+    assert sorted(goal.footnotes.values_list("text", "year")) == [
+        ("Arbete eller studier", None),
+        ("Om målet", YEAR),
+    ]
+    assert sorted(new_goal.footnotes.values_list("text", "year")) == [
+        ("Arbete, studier eller praktik", None),
+        ("Nytt mått 2024", YEAR + 1),
+    ]
     volume = Indicator.objects.get(name="Antal deltagare i insatser")
     assert (volume.valid_from, volume.predecessor.name) == (YEAR + 1, "Antal deltagare")
     assert volume.predecessor.valid_to == YEAR
@@ -118,6 +137,35 @@ def test_a_later_years_workbook_splits_the_rows_and_leaves_the_earlier_year(impo
         data=export_structure(board=board, year=YEAR + 1), user=admin_user, dry_run=False
     )
     assert again.ok and again.changed == 0, again.summary_lines()
+
+
+def test_a_breakdowns_order_changed_for_a_later_year_leaves_the_earlier_years_link(
+    imported, admin_user
+):
+    board = imported
+    before = records(board, YEAR)
+    volume = Indicator.objects.get(name="Antal deltagare")
+    ident = next(
+        key
+        for key, rec in records(board, YEAR + 1)["indicators"].items()
+        if rec["name"] == "Antal deltagare"
+    )
+    book = load_workbook(io.BytesIO(export_structure(board=board, year=YEAR + 1)))
+    ws = book[sheets.BREAKDOWN_SHEET.title]
+    keys = [c.key for c in sheets.BREAKDOWN_SHEET.columns]
+    for row in ws.iter_rows(min_row=sheets.FIRST_ROW):
+        if row[0].value == ident and row[keys.index("org_unit")].value == "UAF":
+            ws.cell(row=row[0].row, column=keys.index("order") + 1, value=7)
+    out = io.BytesIO()
+    book.save(out)
+    result = import_structure(data=out.getvalue(), user=admin_user, dry_run=False)
+    assert result.ok and result.counts["breakdowns"].updated == 1, result.summary_lines()
+    assert records(board, YEAR) == before
+    links = IndicatorBreakdown.objects.filter(indicator=volume, breakdown__org_unit__code="UAF")
+    assert sorted(links.values_list("valid_from", "valid_to", "order")) == [
+        (YEAR, YEAR, 1),
+        (YEAR + 1, None, 7),
+    ]
 
 
 def test_an_approved_year_is_refused_without_a_reason_and_recorded_with_one(imported, admin_user):

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -1100,16 +1101,27 @@ def _refresh(ctx: _Context) -> None:
         for entry in entries.values():
             entry.obj = stored.get(entry.obj.pk, entry.obj)
     # A footnote for every year stays with the old row; the split copied it to the new one.
+    goals = {entry.obj.pk for entry in ctx.state.goals.values()}
+
+    def owner_of(note: Footnote) -> tuple[str, int | None]:
+        return (
+            ("goal", note.board_goal_id) if note.board_goal_id else ("indicator", note.indicator_id)
+        )
+
     copies = {
-        (note.indicator_id, note.text, note.order): note
-        for note in Footnote.objects.filter(indicator_id__in=indicators, year=None)
+        (*owner_of(note), note.text, note.order): note
+        for note in Footnote.objects.filter(
+            Q(indicator_id__in=indicators) | Q(board_goal_id__in=goals), year=None
+        )
     }
     for entry in ctx.state.footnotes.values():
         note = entry.obj
-        head = entry.record["refs"][0]
-        if note.year is None and head[0] == "indicator" and note.indicator_id not in indicators:
-            ind = ctx.state.indicators[head[1]].obj
-            entry.obj = copies.get((ind.pk, note.text, note.order), note)
+        kind, *rest = entry.record["refs"][0]
+        owner = {"goal": ctx.state.goals, "indicator": ctx.state.indicators}.get(kind)
+        if note.year is None and owner is not None:
+            current = owner[rest[0]].obj
+            if (kind, current.pk) != owner_of(note):
+                entry.obj = copies.get((kind, current.pk, note.text, note.order), note)
     ctx.split = False
 
 
@@ -1278,6 +1290,19 @@ def _write_breakdowns(ctx: _Context) -> None:
                 valid_from=ctx.year,
             )
         )
+        if entry is not None and link.valid_from < ctx.year:
+            # The link of earlier years keeps its order: closed at year-1, a new one from year.
+            ends = link.valid_to
+            link.valid_to = ctx.year - 1
+            if not _clean_and_save(ctx, sheets.BREAKDOWN_SHEET, row, link):
+                continue
+            link = IndicatorBreakdown(
+                indicator_id=link.indicator_id,
+                breakdown_id=link.breakdown_id,
+                valid_from=ctx.year,
+                valid_to=ends,
+            )
+            entry = None
         link.order = rec["order"] or 0
         if _full_clean(ctx, sheets.BREAKDOWN_SHEET, row, link, constraints=False):
             (changed if entry else new).append(link)
