@@ -168,6 +168,52 @@ def test_a_breakdowns_order_changed_for_a_later_year_leaves_the_earlier_years_li
     ]
 
 
+def note_id(board: Board, year: int, text: str) -> str:
+    return next(
+        key for key, rec in records(board, year)["footnotes"].items() if rec["text"] == text
+    )
+
+
+def test_a_footnote_for_every_year_changes_only_from_the_files_year(imported, admin_user):
+    board = imported
+    volume = Indicator.objects.get(name="Antal deltagare")
+    goal = BoardGoal.objects.get(title="Tryggare mötesplatser")
+    Footnote.objects.create(indicator=volume, text="Deltagare i insatser", order=0)
+    Footnote.objects.create(board_goal=goal, text="Om trygghet", order=0)
+    before = records(board, YEAR)
+    data = export_structure(board=board, year=YEAR + 1)
+
+    # The goal's note for every year is refused at its cell: nothing is written.
+    refused = edited(
+        data, sheets.FOOTNOTE_SHEET, note_id(board, YEAR + 1, "Om trygghet"), "text", "Ändrad"
+    )
+    result = import_structure(data=refused, user=admin_user, dry_run=False)
+    assert [(e.sheet, e.column, e.message) for e in result.errors] == [
+        (
+            sheets.FOOTNOTE_SHEET.title,
+            sheets.FOOTNOTE_SHEET.column["text"].header,
+            wb.FOOTNOTE_FOR_EVERY_YEAR.format(owner="nämndmålet", year=YEAR + 1),
+        )
+    ]
+    assert not Footnote.objects.filter(text="Ändrad").exists()
+
+    # The indicator's definition changes as of the year: the indicator is split.
+    changed = edited(
+        data,
+        sheets.FOOTNOTE_SHEET,
+        note_id(board, YEAR + 1, "Deltagare i insatser"),
+        "text",
+        "Deltagare i arbetsmarknadsinsatser",
+    )
+    result = import_structure(data=changed, user=admin_user, dry_run=False)
+    assert result.ok and result.written, [str(e) for e in result.errors]
+    assert records(board, YEAR) == before
+    successor = Indicator.objects.get(predecessor=volume)
+    assert successor.valid_from == YEAR + 1
+    assert volume.footnotes.get(year=None).text == "Deltagare i insatser"
+    assert successor.footnotes.get(year=None).text == "Deltagare i arbetsmarknadsinsatser"
+
+
 def test_an_approved_year_is_refused_without_a_reason_and_recorded_with_one(imported, admin_user):
     board = imported
     occasion = approve(board, YEAR)

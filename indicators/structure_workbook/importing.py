@@ -137,6 +137,11 @@ CONSTRAINT_REFUSED = (
     "uppdelningar bröts). Kontrollera bladet."
 )
 BASE_YEAR_AFTER = "Basåret kan inte ligga efter målåret."
+FOOTNOTE_FOR_EVERY_YEAR = (
+    "Fotnoten gäller alla år, och {owner} gällde redan före {year}: en ändring här skulle "
+    "ändra de tidigare årens rapporter. Skriv en ny fotnot för {year} i stället (en ny rad "
+    "med året ifyllt)."
+)
 COMMON_ASSIGNMENT = (
     "Ett kommungemensamt uppdrag gäller alla nämnder och ändras inte från en nämnds arbetsbok."
 )
@@ -1475,6 +1480,9 @@ def _write_footnotes(ctx: _Context) -> None:
     outside: dict[int, list[int]] = {}
     for row, entry in changes:
         rec = row.record
+        if entry is not None and _for_earlier_years(ctx, entry):
+            _change_footnote_for_every_year(ctx, row, entry)
+            continue
         note = entry.obj if entry else Footnote()
         head = rec["refs"][0]
         note.indicator = note.value = note.target = note.board_goal = None
@@ -1498,6 +1506,59 @@ def _write_footnotes(ctx: _Context) -> None:
             _wrote(ctx, "footnotes", 1)
             shared = [ctx.objects["values"][tuple(ref[1:])] for ref in rec["refs"][1:]]
             note.shared_values.set([v.pk for v in shared] + outside.get(note.pk, []))
+
+
+def _for_earlier_years(ctx: _Context, entry: Entry) -> bool:
+    """A stored footnote for every year of a nämndmål or indicator that began before the file's
+    year: changing it in place would change the earlier years' reports."""
+    kind, *rest = entry.record["refs"][0]
+    if entry.obj.year is not None or kind not in ("goal", "indicator"):
+        return False
+    owner = ctx.objects["goals" if kind == "goal" else "indicators"][rest[0]]
+    return owner.valid_from < ctx.year
+
+
+def _change_footnote_for_every_year(ctx: _Context, row: Row, entry: Entry) -> None:
+    """An indicator's definition (its first footnote for every year) changes through
+    `update_indicator` as of the year: the indicator is split and the new row's copy changes.
+    Any other change to such a footnote is the row's error."""
+    rec, stored = row.record, entry.record
+    kind, ident = stored["refs"][0][:2]
+    same_place = rec["refs"] == stored["refs"] and (rec["year"], rec["order"]) == (
+        stored["year"],
+        stored["order"],
+    )
+    if kind == "indicator" and same_place:
+        indicator = _current(Indicator, ctx.objects["indicators"][ident], ctx.year)
+        definition = indicator_services.definition_of(indicator)
+        if definition is not None and definition.text == entry.obj.text:
+            saved = _call(
+                ctx,
+                sheets.FOOTNOTE_SHEET,
+                row,
+                partial(
+                    indicator_services.update_indicator,
+                    user=ctx.user,
+                    indicator=indicator,
+                    year=ctx.year,
+                    changes={},
+                    definition=rec["text"],
+                    reason=ctx.reason,
+                    source_of_change=ctx.source,
+                ),
+            )
+            if saved is not None:
+                ctx.objects["indicators"][ident] = saved.object
+                ctx.state.indicators[ident].obj = saved.object
+            return
+    ctx.error(
+        sheets.FOOTNOTE_SHEET,
+        row.number,
+        "text",
+        FOOTNOTE_FOR_EVERY_YEAR.format(
+            owner="nämndmålet" if kind == "goal" else "indicatorn", year=ctx.year
+        ),
+    )
 
 
 def _write_policies_and_assignments(ctx: _Context) -> None:
