@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from budget.models import (
     AmountKind,
@@ -29,17 +29,35 @@ from goals.models import Board
 def report_lines(board: Board | int, year: int) -> list[BudgetLine]:
     """The lines that make up the board's figures of a year, in order (one query).
 
-    The driftsammandrag per verksamhet (Scheme.DRIFT) when the board has such lines that year,
-    otherwise the internbudget's lines (the organisation of the time).
+    The driftsammandrag per verksamhet (Scheme.DRIFT) when the board has such lines with amounts
+    that year; otherwise the internbudget's lines when they have amounts (a year the
+    internbudget planned that no verksamhetsberättelse has reported yet: AN 2023 after the
+    rollover made Plan 2023 its budget); otherwise whichever lines there are, drift first.
     """
-    lines = list(BudgetLine.objects.filter(board=board).valid_in(year).order_by("order", "pk"))
+    amounts = BudgetAmount.objects.filter(line=OuterRef("pk"), year=year)
+    lines = list(
+        BudgetLine.objects.filter(board=board)
+        .valid_in(year)
+        .annotate(has_amounts=Exists(amounts))
+        .order_by("order", "pk")
+    )
     return preferred_scheme(lines)
 
 
 def preferred_scheme(lines: list[BudgetLine]) -> list[BudgetLine]:
-    """The drift lines when there are any, else the internbudget's (see `report_lines`)."""
+    """The drift lines, unless only the internbudget's have amounts (see `report_lines`).
+
+    Lines read without `has_amounts` count as having amounts: then drift wins when there is any.
+    """
     drift = [line for line in lines if line.scheme == Scheme.DRIFT]
-    return drift or [line for line in lines if line.scheme == Scheme.INTERNBUDGET]
+    internbudget = [line for line in lines if line.scheme == Scheme.INTERNBUDGET]
+
+    def used(group: list[BudgetLine]) -> bool:
+        return any(getattr(line, "has_amounts", True) for line in group)
+
+    if drift and (used(drift) or not used(internbudget)):
+        return drift
+    return internbudget or drift
 
 
 def plan_lines(board: Board, first: int, last: int) -> list[BudgetLine]:

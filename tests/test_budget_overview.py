@@ -53,6 +53,30 @@ def test_a_year_without_data_renders(budget_data, client, controller_an):
     assert client.get(url(year=2030)).status_code == 200
 
 
+def test_a_planned_year_shows_the_internbudgets_lines_when_only_they_have_amounts(
+    budget_data, client, controller_an
+):
+    """Budget 2023 comes from the internbudget's Plan 2023 (the rollover writes it on the
+    internbudget's lines); the drift lines, valid in 2023 too, have nothing yet. The page shows
+    the lines with amounts, not empty drift lines."""
+    plan_2023 = BudgetAmount.objects.filter(
+        line__board=budget_data, kind="plan", year=2023, document_year=2022
+    )
+    assert plan_2023.exists()
+    for amount in plan_2023.select_related("line"):
+        BudgetAmount.objects.create(
+            line=amount.line, kind="budget", year=2023, amount=amount.amount
+        )
+    client.force_login(controller_an)
+    page = client.get(url(year=2023)).content.decode()
+    nämnden = plan_2023.get(line__code="namnden").amount
+    assert f">{round(nämnden / 1000):,}<".replace(",", "\xa0") in page
+    assert "Ekonomiskt bistånd" in page and "Avdelningen vuxna" in page
+    assert "Flyktingmottagande" not in page  # a drift line, without amounts in 2023
+    # 2022 still shows the driftsammandrag of the verksamhetsberättelse.
+    assert "Flyktingmottagande" in client.get(url(year=2022)).content.decode()
+
+
 def add_lines_and_projects(board, start: int, count: int) -> None:
     for number in range(start, start + count):
         line = BudgetLine.objects.create(

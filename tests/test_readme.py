@@ -41,11 +41,22 @@ CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 FILE_PATHS = ("/etc/", "/usr/", "/srv/", "/tmp/", "/var/")
 LOGIN_PATHS = ("/logga-in/", "/admin/login/")
 # The demo user a page is tried with, by the start of its path (the README's own advice);
-# the administration needs the administrator.
-USER_FOR_PATH = (("/admin/", "demo_admin"), ("/", "demo_controller_an"))
+# the administration and the structure pages need the administrator.
+USER_FOR_PATH = (
+    ("/admin/", "demo_admin"),
+    ("/struktur/", "demo_admin"),
+    ("/", "demo_controller_an"),
+)
 # Commands of `make manage ARGS="…"` that are cheap and harmless enough to run here; the others
 # (which rebuild or regenerate the data) are only parsed.
-RUN_COMMANDS = {"export_report", "showmigrations", "axes_reset_username"}
+RUN_COMMANDS = {
+    "export_report",
+    "showmigrations",
+    "axes_reset_username",
+    "rollover",  # only with --dry-run in the README
+    "export_structure",
+    "import_structure",  # only with --dry-run, of the file export_structure wrote
+}
 
 
 def code_texts(text: str) -> list[str]:
