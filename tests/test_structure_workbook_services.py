@@ -381,3 +381,34 @@ def test_an_approved_years_report_equals_its_archive_after_a_later_years_workboo
     assert old.valid_to == 2022
     assert Indicator.objects.get(name=rec["name"] + " (ny lydelse)").predecessor == old
     assert_rebuilt_equals_archive(archives)
+
+
+def test_the_upload_page_takes_a_reason_for_an_approved_year(imported, admin_user, client):
+    board = imported
+    occasion = approve(board, YEAR)
+    data = edited(
+        export_structure(board=board, year=YEAR),
+        sheets.GOAL_SHEET,
+        "NM-1",
+        "description",
+        "Beskrivning rättad",
+    )
+    client.force_login(admin_user)
+    url = reverse("indicators:structure_workbook_upload", args=["AN", YEAR])
+    page = client.get(url).content.decode()
+    assert 'name="reason"' in page and "Motivering (krävs för ett godkänt år)" in page
+
+    response = client.post(url, {"file": _upload(data)})
+    assert response.status_code == 400
+    assert wb.APPROVED_YEAR.format(occasion=occasion, year=YEAR) in response.content.decode()
+    assert not StructureCorrection.objects.exists()
+
+    response = client.post(url, {"file": _upload(data), "reason": "Texten saknades i planen"})
+    assert response.status_code == 302
+    correction = StructureCorrection.objects.get()
+    assert (correction.reason, correction.user, correction.occasion) == (
+        "Texten saknades i planen",
+        admin_user,
+        occasion,
+    )
+    assert BoardGoal.objects.get(description="Beskrivning rättad").valid_from == YEAR
