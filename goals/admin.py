@@ -93,6 +93,97 @@ class LockedRowsAdminMixin(_AdminBase):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
+STRUCTURE_LOCKED_IN_ADMIN = (
+    "{occasion} är godkänt och täcker den här raden, så den visas bara här. Ändra den på "
+    "strukturssidan: där sparas ändringen som en rättelse med motivering, och den godkända "
+    "rapporten skrivs aldrig om i tysthet."
+)
+
+
+def occasions_over(
+    *, board_id: int | None, municipality_id: int | None, first: int, last: int | None
+) -> QuerySet[models.ReportingOccasion]:
+    """The occasions in the years first..last of one board, else of every board of the
+    municipality (a common assignment, a styrdokument), else of every board (a KF goal)."""
+    occasions = models.ReportingOccasion.objects.filter(year__gte=first)
+    if last is not None:
+        occasions = occasions.filter(year__lte=last)
+    if board_id is not None:
+        return occasions.filter(board_id=board_id)
+    if municipality_id is not None:
+        return occasions.filter(board__municipality_id=municipality_id)
+    return occasions
+
+
+class ApprovedStructureAdminMixin(_AdminBase):
+    """Structure an approved occasion covers is read-only in the admin, like locked values.
+
+    The structure pages change it as a recorded correction with a reason
+    (goals.structure_services); the admin has no reason field, so it changes nothing that an
+    approved report shows. A new row reaching an approved year is refused at the form.
+    """
+
+    def covering_occasions(self, obj: Any) -> QuerySet[models.ReportingOccasion] | None:
+        raise NotImplementedError
+
+    def approved_occasion_of(self, obj: Any) -> models.ReportingOccasion | None:
+        occasions = self.covering_occasions(obj)
+        if occasions is None:
+            return None
+        approved = occasions.filter(state=models.ReportingOccasion.State.APPROVED)
+        return approved.select_related("board").order_by("year", "kind").first()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.pk is not None and self.approved_occasion_of(obj) is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.pk is not None and self.approved_occasion_of(obj) is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        occasion = self.approved_occasion_of(obj) if obj is not None else None
+        if occasion is not None and request.method == "GET":
+            self.message_user(
+                request, STRUCTURE_LOCKED_IN_ADMIN.format(occasion=occasion), messages.WARNING
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form: Any = super().get_form(request, obj, change=change, **kwargs)
+        admin_instance = self
+
+        class StructureLockCheckedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                try:
+                    occasion = admin_instance.approved_occasion_of(self.instance)
+                except Exception:  # an incomplete row: its own field errors say why
+                    return
+                if occasion is not None:
+                    self.add_error(None, STRUCTURE_LOCKED_IN_ADMIN.format(occasion=occasion))
+
+        return StructureLockCheckedForm
+
+    def save_model(self, request, obj, form, change):
+        with change_source(ChangeSource.ADMIN):
+            super().save_model(request, obj, form, change)
+
+
+def year_range_occasions(
+    obj: Any, *, board_id: int | None, municipality_id: int | None
+) -> QuerySet[models.ReportingOccasion] | None:
+    """The occasions over a YearRange row's years (None until the row has a start year)."""
+    if getattr(obj, "valid_from", None) is None:
+        return None
+    return occasions_over(
+        board_id=board_id, municipality_id=municipality_id, first=obj.valid_from, last=obj.valid_to
+    )
+
+
 # --- years and goal pickers ------------------------------------------------------------------
 # USE_THOUSAND_SEPARATOR is on, so an admin list would show a year field as "2 019": every year
 # column is a method returning the year as text.
@@ -220,19 +311,28 @@ class GoalAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CouncilGoal)
-class CouncilGoalAdmin(AuditedHistoryAdmin):
+class CouncilGoalAdmin(ApprovedStructureAdminMixin, AuditedHistoryAdmin):
     list_display = ["title", "goal_area", VALID_FROM, VALID_TO, "order"]
     list_filter = ["goal_area"]
     search_fields = ["title"]
 
+    def covering_occasions(self, obj):
+        # A KF goal is every board's: any board's approved year in its range locks it.
+        return year_range_occasions(obj, board_id=None, municipality_id=None)
+
 
 @admin.register(models.BoardGoal)
-class BoardGoalAdmin(GoalPickerAdminMixin, AuditedHistoryAdmin):
+class BoardGoalAdmin(ApprovedStructureAdminMixin, GoalPickerAdminMixin, AuditedHistoryAdmin):
     list_display = ["title", "board", "council_goal", VALID_FROM, VALID_TO, "order"]
     list_filter = ["board", "council_goal__goal_area"]
     search_fields = ["title", "description"]
     picker_fields = ("council_goal", "predecessor")
     list_select_related = ["board", "council_goal"]
+
+    def covering_occasions(self, obj):
+        if obj.board_id is None:
+            return None
+        return year_range_occasions(obj, board_id=obj.board_id, municipality_id=None)
 
 
 class TransitionInline(admin.TabularInline):
@@ -289,10 +389,49 @@ class GoalAssessmentAdmin(GoalPickerAdminMixin, OccasionOwnedAdmin):
 
 
 @admin.register(models.StrategicAssignment)
-class StrategicAssignmentAdmin(AuditedHistoryAdmin):
+class StrategicAssignmentAdmin(ApprovedStructureAdminMixin, AuditedHistoryAdmin):
     list_display = ["__str__", "scope", "board", VALID_FROM, VALID_TO]
     list_filter = ["scope", "board"]
     search_fields = ["text"]
+
+    def covering_occasions(self, obj):
+        if obj.board_id is None and obj.municipality_id is None:
+            return None
+        return year_range_occasions(obj, board_id=obj.board_id, municipality_id=obj.municipality_id)
+
+
+@admin.register(models.PolicyDocument)
+class PolicyDocumentAdmin(ApprovedStructureAdminMixin, AuditedHistoryAdmin):
+    list_display = ["title", "municipality", VALID_FROM, VALID_TO, "order"]
+    search_fields = ["title"]
+
+    def covering_occasions(self, obj):
+        if obj.municipality_id is None:
+            return None
+        return year_range_occasions(obj, board_id=None, municipality_id=obj.municipality_id)
+
+
+@admin.register(models.MandatePeriod)
+class MandatePeriodAdmin(AuditedHistoryAdmin):
+    list_display = ["__str__", "municipality"]
+
+
+@admin.register(models.StructureCorrection)
+class StructureCorrectionAdmin(admin.ModelAdmin):
+    """The record of corrections is audit: shown, never added, changed or deleted here."""
+
+    list_display = ["object_label", "board", YEAR, "user", "at"]
+    list_filter = ["board", "year"]
+    search_fields = ["object_label", "reason", "changes"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.AssignmentStatus)
@@ -333,7 +472,7 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(models.Activity)
-class ActivityAdmin(GoalPickerAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(ApprovedStructureAdminMixin, GoalPickerAdminMixin, admin.ModelAdmin):
     form = ActivityAdminForm
     list_display = ["title", "board", YEAR, "deadline", "due_quarter"]
     list_filter = ["board", "year", "due_quarter"]
@@ -341,6 +480,13 @@ class ActivityAdmin(GoalPickerAdminMixin, admin.ModelAdmin):
     filter_horizontal = ["board_goals"]
     picker_fields = ("board_goals", "assignment", "policy_document")
     list_select_related = ["board"]
+
+    def covering_occasions(self, obj):
+        if obj.board_id is None or obj.year is None:
+            return None
+        return occasions_over(
+            board_id=obj.board_id, municipality_id=None, first=obj.year, last=obj.year
+        )
 
 
 @admin.register(models.ActivityStatus)

@@ -31,6 +31,7 @@ from django.db.models import ProtectedError
 from core.audit import ChangeSource, change_source
 from goals.access import Action, can, on_every_board
 from goals.deadlines import due_quarter as quarter_of
+from goals.integrity import activity_link_errors
 from goals.locks import approved_occasion_among
 from goals.models import (
     Activity,
@@ -67,7 +68,6 @@ ACTIVITY_SERVES_NOTHING = (
     "En aktivitet måste höra till något: ett nämndmål, ett uppdrag, ett styrdokument "
     "eller ett målområde."
 )
-GOAL_NOT_OF_BOARD_YEAR = "Nämndmålet ”{goal}” hör inte till nämnden eller gäller inte år {year}."
 ASSIGNMENT_NOT_OF_BOARD_YEAR = "Uppdraget hör inte till nämnden eller gäller inte år {year}."
 POLICY_NOT_VALID = "Styrdokumentet hör inte till nämndens kommun eller gäller inte år {year}."
 COUNCIL_GOAL_NOT_VALID = "Det kommunövergripande målet gäller inte år {year}."
@@ -215,14 +215,19 @@ def _save(obj: models.Model, user: User | None, reason: str = "") -> None:
     obj.save()
 
 
-def _require_board(user: User, board: Board | int | None) -> None:
+def _require_board(user: User | None, board: Board | int | None) -> None:
+    """`user` None is the command line (import_structure, rollover): the operator's own run."""
+    if user is None:
+        return
     if board is None:
         _require_municipality_admin(user)
     elif not can(user, Action.ADMINISTER, board):
         raise ValidationError(NO_RIGHT, code="no_right")
 
 
-def _require_municipality_admin(user: User) -> None:
+def _require_municipality_admin(user: User | None) -> None:
+    if user is None:
+        return
     if not on_every_board(user, Action.ADMINISTER):
         raise ValidationError(NO_RIGHT_MUNICIPALITY, code="no_right")
 
@@ -304,7 +309,7 @@ def _edit_as_of(
     *,
     year: int,
     changes: dict[str, Any],
-    user: User,
+    user: User | None,
     reason: str,
     board_ids: Iterable[int] | models.QuerySet,
     label: str,
@@ -356,7 +361,7 @@ def _check_title(title: str) -> str:
 @transaction.atomic
 def create_council_goal(
     *,
-    user: User,
+    user: User | None,
     goal_area: GoalArea,
     title: str,
     description: str = "",
@@ -390,7 +395,7 @@ def create_council_goal(
 @transaction.atomic
 def update_council_goal(
     *,
-    user: User,
+    user: User | None,
     goal: CouncilGoal,
     year: int,
     title: str,
@@ -442,7 +447,7 @@ def _duplicate_goal_warnings(goal: BoardGoal, year: int) -> list[str]:
 @transaction.atomic
 def create_board_goal(
     *,
-    user: User,
+    user: User | None,
     board: Board,
     council_goal: CouncilGoal,
     title: str,
@@ -479,7 +484,7 @@ def create_board_goal(
 @transaction.atomic
 def update_board_goal(
     *,
-    user: User,
+    user: User | None,
     goal: BoardGoal,
     year: int,
     council_goal: CouncilGoal,
@@ -515,7 +520,7 @@ def _end_row(
     row: YearRange,
     *,
     year: int,
-    user: User,
+    user: User | None,
     reason: str,
     label: str,
     noun: str,
@@ -553,7 +558,7 @@ def _end_row(
 @transaction.atomic
 def end_board_goal(
     *,
-    user: User,
+    user: User | None,
     goal: BoardGoal,
     year: int,
     reason: str = "",
@@ -590,7 +595,7 @@ def end_board_goal(
 @transaction.atomic
 def end_assignment(
     *,
-    user: User,
+    user: User | None,
     assignment: StrategicAssignment,
     year: int,
     reason: str = "",
@@ -622,7 +627,7 @@ def end_assignment(
 @transaction.atomic
 def end_council_goal(
     *,
-    user: User,
+    user: User | None,
     goal: CouncilGoal,
     year: int,
     reason: str = "",
@@ -648,7 +653,7 @@ def end_council_goal(
 @transaction.atomic
 def end_policy_document(
     *,
-    user: User,
+    user: User | None,
     document: PolicyDocument,
     year: int,
     reason: str = "",
@@ -684,7 +689,7 @@ def _check_scope(scope: str, board: Board | None) -> None:
 @transaction.atomic
 def create_assignment(
     *,
-    user: User,
+    user: User | None,
     municipality: Municipality,
     scope: str,
     board: Board | None,
@@ -736,24 +741,30 @@ def _assignment_boards(assignment: StrategicAssignment) -> Iterable[int] | model
 @transaction.atomic
 def update_assignment(
     *,
-    user: User,
+    user: User | None,
     assignment: StrategicAssignment,
     year: int,
     text: str,
     note: str,
     order: int,
+    scope: str | None = None,
     reason: str = "",
     source: ChangeSource = ChangeSource.FORM,
 ) -> Saved[StrategicAssignment]:
+    """`scope` None keeps it; a board's assignment may turn nämnduppdrag and back."""
     _require_board(user, assignment.board_id)
     if not text.strip():
         raise ValidationError({"text": "Skriv uppdraget."}, code="required")
     with change_source(source):
         assignment = StrategicAssignment.objects.select_for_update().get(pk=assignment.pk)
+        changes: dict[str, Any] = {"text": text.strip(), "note": note, "order": order}
+        if scope is not None and scope != assignment.scope:
+            _check_scope(scope, assignment.board)
+            changes["scope"] = scope
         return _edit_as_of(
             assignment,
             year=year,
-            changes={"text": text.strip(), "note": note, "order": order},
+            changes=changes,
             user=user,
             reason=reason,
             board_ids=_assignment_boards(assignment),
@@ -768,7 +779,7 @@ def update_assignment(
 @transaction.atomic
 def create_policy_document(
     *,
-    user: User,
+    user: User | None,
     municipality: Municipality,
     title: str,
     description: str = "",
@@ -794,7 +805,7 @@ def create_policy_document(
 @transaction.atomic
 def update_policy_document(
     *,
-    user: User,
+    user: User | None,
     document: PolicyDocument,
     year: int,
     title: str,
@@ -830,14 +841,13 @@ def _check_activity_links(
     policy_document: PolicyDocument | None,
     goal_area: GoalArea | None,
 ) -> None:
+    """What the activity serves; its nämndmål by goals.integrity's one rule."""
     errors: dict[str, list[str]] = {}
     if not (board_goals or assignment or policy_document or goal_area):
         errors.setdefault("__all__", []).append(ACTIVITY_SERVES_NOTHING)
-    for goal in board_goals:
-        if goal.board_id != board.pk or not goal.is_valid_in(year):
-            errors.setdefault("board_goals", []).append(
-                GOAL_NOT_OF_BOARD_YEAR.format(goal=goal, year=year)
-            )
+    goal_errors = activity_link_errors(Activity(board=board, year=year), board_goals)
+    if goal_errors:
+        errors["board_goals"] = goal_errors
     if assignment is not None and (
         assignment.municipality_id != board.municipality_id
         or (assignment.board_id is not None and assignment.board_id != board.pk)
@@ -878,7 +888,7 @@ def _activity_state(activity: Activity) -> dict[str, object]:
 @transaction.atomic
 def create_activity(
     *,
-    user: User,
+    user: User | None,
     board: Board,
     year: int,
     title: str,
@@ -931,7 +941,7 @@ def create_activity(
 @transaction.atomic
 def update_activity(
     *,
-    user: User,
+    user: User | None,
     activity: Activity,
     title: str,
     board_goals: Iterable[BoardGoal] = (),
@@ -941,9 +951,12 @@ def update_activity(
     deadline: str = "",
     due_quarter: int | None = None,
     order: int = 0,
+    read_quarter: bool = True,
     reason: str = "",
     source: ChangeSource = ChangeSource.FORM,
 ) -> Saved[Activity]:
+    """due_quarter None is read from the deadline text, unless `read_quarter` is False (the
+    workbook's Löpande: no quarter whatever the deadline says)."""
     _require_board(user, activity.board_id)
     activity = Activity.objects.select_for_update().select_related("board").get(pk=activity.pk)
     goals = list(board_goals)
@@ -963,7 +976,9 @@ def update_activity(
         "policy_document": policy_document,
         "goal_area": goal_area,
         "deadline": deadline,
-        "due_quarter": due_quarter if due_quarter is not None else quarter_of(deadline),
+        "due_quarter": (
+            due_quarter if due_quarter is not None or not read_quarter else quarter_of(deadline)
+        ),
         "order": order,
     }
     before: dict[str, Any] = _activity_state(activity)
@@ -1034,7 +1049,7 @@ def _check_overlap(period: MandatePeriod) -> None:
 @transaction.atomic
 def create_mandate_period(
     *,
-    user: User,
+    user: User | None,
     municipality: Municipality,
     first_year: int,
     last_year: int,
@@ -1054,7 +1069,7 @@ def create_mandate_period(
 @transaction.atomic
 def update_mandate_period(
     *,
-    user: User,
+    user: User | None,
     period: MandatePeriod,
     first_year: int,
     last_year: int,

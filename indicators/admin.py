@@ -11,9 +11,12 @@ from goals.admin import (
     VALID_FROM,
     VALID_TO,
     YEAR,
+    ApprovedStructureAdminMixin,
     AuditedHistoryAdmin,
     GoalPickerAdminMixin,
     LockedRowsAdminMixin,
+    occasions_over,
+    year_range_occasions,
 )
 from goals.locks import closed_occasion_covering
 from goals.models import ReportingOccasion
@@ -157,7 +160,7 @@ class FootnoteInline(admin.TabularInline):
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(GoalPickerAdminMixin, AuditedHistoryAdmin):
+class IndicatorAdmin(ApprovedStructureAdminMixin, GoalPickerAdminMixin, AuditedHistoryAdmin):
     list_display = ["name", "board", "category", "board_goal", "unit", VALID_FROM, VALID_TO]
     list_filter = ["board", "category", "frequency", "mandatory"]
     search_fields = ["name"]
@@ -165,6 +168,11 @@ class IndicatorAdmin(GoalPickerAdminMixin, AuditedHistoryAdmin):
     autocomplete_fields = ["predecessor"]
     picker_fields = ("board_goal", "parent")
     inlines = [IndicatorBreakdownInline, FootnoteInline]
+
+    def covering_occasions(self, obj):
+        if obj.board_id is None:
+            return None
+        return year_range_occasions(obj, board_id=obj.board_id, municipality_id=None)
 
 
 # The words a user searches breakdowns by: the gender labels and "Totalt" (the total).
@@ -218,6 +226,15 @@ class IndicatorValueAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
     search_fields = ["indicator__name"]
     list_select_related = ["indicator", "breakdown"]
     raw_id_fields = ["indicator"]
+
+    def covering_occasions(self, obj):
+        if obj.indicator_id is None or obj.year is None:
+            return None
+        board_id = models.Indicator.objects.filter(pk=obj.indicator_id).values("board_id")
+        return occasions_over(
+            board_id=None, municipality_id=None, first=obj.year, last=obj.year
+        ).filter(board_id__in=board_id)
+
     readonly_fields = ["version", "updated_at", "updated_by"]
 
     def locking_occasion_of(self, obj):
@@ -231,13 +248,21 @@ class IndicatorValueAdmin(LockedRowsAdminMixin, AuditedHistoryAdmin):
 
 
 @admin.register(models.Target)
-class TargetAdmin(AuditedHistoryAdmin):
+class TargetAdmin(ApprovedStructureAdminMixin, AuditedHistoryAdmin):
     form = TargetForm
     list_display = ["indicator", YEAR, "breakdown", "kind", "operator", "value", "text"]
     list_filter = ["year", "kind"]
     search_fields = ["indicator__name"]
     list_select_related = ["indicator", "breakdown"]
     raw_id_fields = ["indicator"]
+
+    def covering_occasions(self, obj):
+        if obj.indicator_id is None or obj.year is None:
+            return None
+        board_id = models.Indicator.objects.filter(pk=obj.indicator_id).values("board_id")
+        return occasions_over(
+            board_id=None, municipality_id=None, first=obj.year, last=obj.year
+        ).filter(board_id__in=board_id)
 
 
 @admin.register(models.Footnote)

@@ -98,6 +98,7 @@ DEFINITION_LABEL = "definition"
 
 CHANGED_FIELDS = (
     "name",
+    "category",
     "unit",
     "decimals",
     "direction",
@@ -159,8 +160,9 @@ class TargetErrors(ValidationError):
 # Rights, approved years, corrections
 
 
-def _require_board(user: User, board: Board | int) -> None:
-    if not can(user, Action.ADMINISTER, board):
+def _require_board(user: User | None, board: Board | int) -> None:
+    """`user` None is the command line (import_structure, rollover): the operator's own run."""
+    if user is not None and not can(user, Action.ADMINISTER, board):
         raise ValidationError(NO_RIGHT, code="no_right")
 
 
@@ -185,7 +187,12 @@ def _require_reason(occasions: list[ReportingOccasion], reason: str) -> None:
 
 
 def _record(
-    occasions: list[ReportingOccasion], *, label: str, changes: str, reason: str, user: User
+    occasions: list[ReportingOccasion],
+    *,
+    label: str,
+    changes: str,
+    reason: str,
+    user: User | None,
 ) -> list[StructureCorrection]:
     records = []
     for occasion in occasions:
@@ -273,7 +280,7 @@ def _check_links(
 @transaction.atomic
 def create_indicator(
     *,
-    user: User,
+    user: User | None,
     board: Board,
     year: int,
     name: str,
@@ -340,7 +347,7 @@ def create_indicator(
 @transaction.atomic
 def update_indicator(
     *,
-    user: User,
+    user: User | None,
     indicator: Indicator,
     year: int,
     changes: dict[str, Any],
@@ -375,11 +382,11 @@ def update_indicator(
         definition = None
     if not diff and definition is None:
         return Saved(indicator, changed=False)
-    if "board_goal" in changes or "parent" in changes:
+    if "board_goal" in changes or "parent" in changes or "category" in changes:
         _check_links(
             board=indicator.board,
             year=year,
-            category=indicator.category,
+            category=changes.get("category", indicator.category),
             board_goal=changes.get("board_goal", indicator.board_goal),
             parent=changes.get("parent", indicator.parent),
         )
@@ -515,10 +522,16 @@ def follow_board_goal_split(old: models.Model, new: models.Model, year: int) -> 
             split_indicator(indicator, year=year, changes={"board_goal": new}, user=None)
     # Sub-indicators split with their main indicator keep the old goal: move them.
     Indicator.objects.filter(board_goal=old, valid_from__gte=year).update(board_goal=new)
+    # The goal's footnotes of those years follow it; a footnote for every year is copied.
+    Footnote.objects.filter(board_goal=old, year__gte=year).update(board_goal=new)
+    for note in Footnote.objects.filter(board_goal=old, year=None):
+        _save(Footnote(board_goal=new, text=note.text, order=note.order), None)
 
 
 @transaction.atomic
-def end_indicator(*, user: User, indicator: Indicator, last_year: int, reason: str = "") -> Saved:
+def end_indicator(
+    *, user: User | None, indicator: Indicator, last_year: int, reason: str = ""
+) -> Saved:
     """The indicator (with its sub-indicators and breakdown links) ends after `last_year`.
 
     Refused while it has values or targets after that year: nothing is silently dropped.
@@ -622,7 +635,7 @@ def wanted_breakdowns(
 @transaction.atomic
 def set_breakdowns(
     *,
-    user: User,
+    user: User | None,
     indicator: Indicator,
     year: int,
     by_gender: bool,
@@ -815,7 +828,7 @@ def takes_targets(indicator: Indicator, year: int) -> bool:
 @transaction.atomic
 def save_targets(
     *,
-    user: User,
+    user: User | None,
     indicator: Indicator,
     year: int,
     rows: Sequence[TargetInput],
@@ -914,7 +927,7 @@ def save_targets(
 
 
 @transaction.atomic
-def delete_target(*, user: User, target: Target, reason: str = "") -> Saved:
+def delete_target(*, user: User | None, target: Target, reason: str = "") -> Saved:
     """Remove one target (a correction with a reason when its year is approved)."""
     target = Target.objects.select_related("indicator", "breakdown").get(pk=target.pk)
     indicator = target.indicator

@@ -158,7 +158,7 @@ def data_token(using: str = "default") -> str:
 
 # Part of every key, so a deploy whose builders changed never meets a copy built by older code
 # (a per-process cache starts empty anyway; this guards a shared one).
-LAYOUT = 1
+LAYOUT = 2
 CACHE_SECONDS = 60 * 60
 
 

@@ -100,3 +100,64 @@ def test_a_change_to_the_archived_year_itself_shows_in_the_rebuild(archives):
     goal.save()
     archive = next(a for a in archives if a.year == 2022 and a.kind == "helar")
     assert rebuilt_json(archive) != archive.json_text
+
+
+def test_archives_equal_their_rebuild_after_structure_page_edits_of_2023(archives, admin_user):
+    """The structure services edit "as of" a year: a 2023 rename of a goal and an indicator that
+    began in 2020 splits them, new breakdowns and targets for 2023 — 2022's reports stay."""
+    from goals import structure_services as goal_services
+    from indicators import structure_services as indicator_services
+
+    board = Board.objects.get(code="AN")
+    rollover.publish_rollover(board=board, from_year=2022, to_year=2023, user=admin_user)
+    goal = BoardGoal.objects.valid_in(2023).get(board=board, title="Goda arbetsplatser")
+    saved = goal_services.update_board_goal(
+        user=admin_user,
+        goal=goal,
+        year=2023,
+        council_goal=goal.council_goal,
+        title="Goda och hälsosamma arbetsplatser",
+        description=goal.description,
+        order=goal.order,
+    )
+    renamed = saved.object
+    assert renamed.pk != goal.pk and renamed.predecessor_id == goal.pk  # split, not rewritten
+    indicator = (
+        Indicator.objects.valid_in(2023)
+        .filter(board=board, valid_from__lte=2022, parent=None, board_goal__isnull=False)
+        .first()
+    )
+    changed = indicator_services.update_indicator(
+        user=admin_user, indicator=indicator, year=2023, changes={"name": f"{indicator.name} (ny)"}
+    ).object
+    indicator_services.set_breakdowns(user=admin_user, indicator=changed, year=2023, by_gender=True)
+    indicator_services.save_targets(
+        user=admin_user,
+        indicator=changed,
+        year=2023,
+        rows=[indicator_services.TargetInput(year=2024, kind="riktning", trend="ej_oka")],
+    )
+    assert_rebuilt_equals_archive(archives)
+
+
+def test_a_correction_of_the_approved_year_is_recorded_and_the_archive_kept(archives, admin_user):
+    from goals import structure_services as goal_services
+    from goals.models import StructureCorrection
+
+    goal = BoardGoal.objects.get(board__code="AN", title="Goda arbetsplatser", valid_from=2020)
+    goal_services.update_board_goal(
+        user=admin_user,
+        goal=goal,
+        year=2022,
+        council_goal=goal.council_goal,
+        title="Goda arbetsplatser",
+        description="Rättad beskrivning",
+        order=goal.order,
+        reason="Fel beskrivning i beslutet",
+    )
+    correction = StructureCorrection.objects.get()
+    assert (correction.year, correction.reason) == (2022, "Fel beskrivning i beslutet")
+    archive = next(a for a in archives if a.year == 2022 and a.kind == "helar")
+    archive.refresh_from_db()
+    assert rebuilt_json(archive) != archive.json_text  # the rebuild shows the correction,
+    assert "Rättad beskrivning" not in archive.json_text  # the archived copy never changes

@@ -197,3 +197,21 @@ def test_set_value_command_uses_the_vocabulary(board_an, controller_an):
     call_command(*args, "--value=I. U.", "--missing-reason=annat")
     stored = IndicatorValue.objects.get(indicator=indicator, year=2031)
     assert stored.value is None and stored.missing_reason == "annat"
+
+
+@pytest.mark.django_db
+def test_set_value_command_takes_a_text_outcome_only_for_a_qualitative_indicator(
+    board_an, controller_an
+):
+    from django.core.management import CommandError, call_command
+
+    indicator = goal_chain(board_an, goals=1, indicators_per_goal=1)[0]
+    args = ["set_value", f"--indicator={indicator.pk}", "--year=2031", "--user=controller_an"]
+    with pytest.raises(CommandError):
+        call_command(*args, "--text=Vissa smärre skillnader kan utläsas.")
+    assert not IndicatorValue.objects.filter(indicator=indicator, year=2031).exists()
+    indicator.unit = "text"
+    indicator.save()
+    call_command(*args, "--text=Vissa smärre skillnader kan utläsas.")
+    stored = IndicatorValue.objects.get(indicator=indicator, year=2031)
+    assert (stored.value, stored.text) == (None, "Vissa smärre skillnader kan utläsas.")

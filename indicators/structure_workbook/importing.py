@@ -17,16 +17,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.audit import ChangeSource, change_source
+from goals import structure_services as goal_services
 from goals.access import Action, can
 from goals.deadlines import due_quarter
+from goals.integrity import activity_link_errors, duplicate_title_warnings
 from goals.models import (
     Activity,
     Board,
@@ -35,11 +39,12 @@ from goals.models import (
     GoalArea,
     OccasionLockedError,
     OrganisationUnit,
-    PolicyDocument,
     ReportingOccasion,
     StrategicAssignment,
+    StructureCorrection,
 )
 from goals.periods import Period, PeriodType
+from indicators import structure_services as indicator_services
 from indicators.importing import CellError, ImportRefused, check_file
 from indicators.models import (
     Breakdown,
@@ -78,9 +83,11 @@ WRONG_YEAR = "Filen gäller år {found}, inte {expected}."
 BOARD_NOT_VALID = "Nämnden {code} finns inte år {year}."
 NO_RIGHT = "Du saknar behörighet att ändra strukturen för {board}."
 APPROVED_YEAR = (
-    "{occasion} är godkänt, så strukturen för {year} ändras inte från en arbetsbok. "
-    "Ändra den på strukturens sida med en motivering."
+    "{occasion} är godkänt, så strukturen för {year} ändras från en arbetsbok bara som en "
+    "rättelse: ange en motivering (varför det godkända året ändras), så sparas den med ändringarna."
 )
+CORRECTION_LABEL = "Arbetsbok {code} {year}"
+CORRECTION_LINE = "{kind}: {count} nya eller ändrade rader"
 NOTHING_WRITTEN = "Inget lästes in. Rätta felen i filen och läs in den igen."
 HEADER = "Rubriken ska vara ”{header}”."
 FORMULA = "Cellen innehåller en formel. Skriv in värdet i stället för en formel."
@@ -130,6 +137,11 @@ CONSTRAINT_REFUSED = (
     "uppdelningar bröts). Kontrollera bladet."
 )
 BASE_YEAR_AFTER = "Basåret kan inte ligga efter målåret."
+FOOTNOTE_FOR_EVERY_YEAR = (
+    "Fotnoten gäller alla år, och {owner} gällde redan före {year}: en ändring här skulle "
+    "ändra de tidigare årens rapporter. Skriv en ny fotnot för {year} i stället (en ny rad "
+    "med året ifyllt)."
+)
 COMMON_ASSIGNMENT = (
     "Ett kommungemensamt uppdrag gäller alla nämnder och ändras inte från en nämnds arbetsbok."
 )
@@ -150,6 +162,10 @@ class ImportResult:
     counts: dict[str, KindCount] = field(default_factory=dict)
     errors: list[CellError] = field(default_factory=list)
     written: bool = False
+    # Soft findings after the import (a duplicate title): shown, never refused.
+    warnings: list[str] = field(default_factory=list)
+    # StructureCorrection rows recorded for approved years (an import with a reason).
+    corrections: int = 0
 
     @property
     def ok(self) -> bool:
@@ -313,6 +329,14 @@ class _Context:
     user: User | None
     state: State
     result: ImportResult
+    reason: str = ""
+    source: ChangeSource = ChangeSource.IMPORT
+    # The approved occasion of the year (an import with a reason corrects it).
+    approved: ReportingOccasion | None = None
+    # A service split a row (or moved what hangs on it): the stored objects are read again.
+    split: bool = False
+    # Rows written in bulk (not through a service) per kind: one correction names them.
+    bulk_written: dict[str, int] = field(default_factory=dict)
     rows: dict[str, list[Row]] = field(default_factory=dict)
     # id → stored or created object, per kind, as the writes go on.
     objects: dict[str, dict[Any, Any]] = field(default_factory=dict)
@@ -341,12 +365,20 @@ def import_structure(
     expected_board: Board | None = None,
     expected_year: int | None = None,
     source: ChangeSource = ChangeSource.IMPORT,
+    reason: str = "",
 ) -> ImportResult:
     """Read the workbook and write the board-year's structure, all or nothing.
 
     Raises ImportRefused for a file that is refused as a whole (not an .xlsx, a sheet missing
-    or unknown, another board or year than expected, no right, a changed approved year); cell
-    errors are in the result, and then nothing is written. `user` None is the command line.
+    or unknown, another board or year than expected, no right, a changed approved year without
+    a `reason`); cell errors are in the result, and then nothing is written. `user` None is the
+    command line.
+
+    A changed row that exists is changed by the structure services as of the file's year
+    (`goals.structure_services`, `indicators.structure_services`): a row valid before the year
+    is split, so earlier years keep what they had, and a change reaching an approved year needs
+    the `reason` and is recorded as a StructureCorrection. New rows of the many kinds are
+    created in bulk with the same checks (full_clean, the activity link rule).
     """
     check_file(data, FILENAME)
     try:
@@ -371,7 +403,15 @@ def import_structure(
     if user is not None and not can(user, Action.ADMINISTER, board):
         raise ImportRefused(NO_RIGHT.format(board=board), code="no_right")
     result = ImportResult(board_code=board.code, year=year, dry_run=dry_run)
-    ctx = _Context(board=board, year=year, user=user, state=load_state(board, year), result=result)
+    ctx = _Context(
+        board=board,
+        year=year,
+        user=user,
+        state=load_state(board, year),
+        result=result,
+        reason=reason.strip(),
+        source=source,
+    )
     for sheet in sheets.SHEETS[1:]:
         ctx.count(sheet.key)
         ctx.rows[sheet.key] = _parse_sheet(ctx, sheet, raw_sheets[sheet.title])
@@ -388,11 +428,24 @@ def import_structure(
             .select_related("board")
             .first()
         )
-        if approved is not None:
+        if approved is not None and not ctx.reason:
             raise ImportRefused(APPROVED_YEAR.format(occasion=approved, year=year), code="approved")
+        ctx.approved = approved
+    last_correction = (
+        StructureCorrection.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        if ctx.reason
+        else 0
+    )
     try:
         with change_source(source), transaction.atomic():
             _write_all(ctx)
+            if not result.errors:
+                _record_bulk_correction(ctx)
+                result.warnings = duplicate_title_warnings(board=board, year=year)
+                if ctx.reason:
+                    result.corrections = StructureCorrection.objects.filter(
+                        pk__gt=last_correction
+                    ).count()
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -942,9 +995,13 @@ def _clean_and_save(
 
 def _write_all(ctx: _Context) -> None:
     _write_goals(ctx)
+    if ctx.split and not ctx.result.errors:
+        _refresh(ctx)
     _write_indicators(ctx)
     if ctx.result.errors:
         return
+    if ctx.split:
+        _refresh(ctx)
     _write_breakdowns(ctx)
     _write_targets(ctx)
     _write_values(ctx)
@@ -959,13 +1016,147 @@ def _write_goals(ctx: _Context) -> None:
     changes, objects = _plan(ctx, "goals", lambda rec: rec["id"])
     for row, entry in changes:
         rec = row.record
-        goal = entry.obj if entry else BoardGoal(board=ctx.board, valid_from=ctx.year)
-        goal.council_goal = ctx.objects["council"][rec["council_goal"]][0]
-        goal.title = rec["title"]
-        goal.description = rec["description"]
-        goal.order = rec["order"] or 0
-        if _clean_and_save(ctx, sheets.GOAL_SHEET, row, goal):
-            objects[rec["id"]] = goal
+        fields = {
+            "council_goal": ctx.objects["council"][rec["council_goal"]][0],
+            "title": rec["title"],
+            "description": rec["description"],
+            "order": rec["order"] or 0,
+        }
+        common = {"user": ctx.user, "reason": ctx.reason, "source": ctx.source, **fields}
+        if entry is None:
+            call = partial(
+                goal_services.create_board_goal, board=ctx.board, valid_from=ctx.year, **common
+            )
+        else:
+            call = partial(goal_services.update_board_goal, goal=entry.obj, year=ctx.year, **common)
+        saved = _call(ctx, sheets.GOAL_SHEET, row, call)
+        if saved is not None:
+            if entry is not None and saved.object.pk != entry.obj.pk:
+                ctx.split = True
+            objects[rec["id"]] = saved.object
+
+
+# Service field names → the workbook's column keys.
+SERVICE_FIELDS = {
+    "board_goal": "goal",
+    "board_goals": "goals",
+    "policy_document": "policy",
+}
+
+
+def _call(ctx: _Context, sheet: sheets.Sheet, row: Row, service: Callable[[], Any]) -> Any:
+    """Run a structure service for the row; its refusal becomes the row's cell errors."""
+    try:
+        return service()
+    except ValidationError as error:
+        found = getattr(error, "error_dict", None) or {"__all__": error.messages}
+        for name, problems in found.items():
+            column = SERVICE_FIELDS.get(name, name)
+            if column not in sheet.column:
+                column = sheet.columns[0].key
+            for problem in ValidationError(problems).messages:
+                ctx.error(sheet, row.number, column, problem)
+        return None
+
+
+def _current(model: Any, obj: Any, year: int) -> Any:
+    """The row that is `obj` in `year` now: itself, or the row a split opened from `year`."""
+    fresh = model._default_manager.filter(pk=obj.pk).first()
+    if fresh is not None and fresh.is_valid_in(year):
+        return fresh
+    return model._default_manager.filter(predecessor_id=obj.pk, valid_from=year).first() or obj
+
+
+def _refresh(ctx: _Context) -> None:
+    """After a split the year's nämndmål and indicators are other rows, and what hung on the
+    old ones (links, targets, values, footnotes) moved: read the stored objects again."""
+    year, board = ctx.year, ctx.board
+    ranged: tuple[tuple[str, Any], ...] = (("goals", BoardGoal), ("indicators", Indicator))
+    for kind, model in ranged:
+        fresh = {obj.pk: obj for obj in model.objects.valid_in(year).filter(board=board)}
+        successor = {
+            obj.predecessor_id: obj
+            for obj in fresh.values()
+            if obj.predecessor_id and obj.valid_from == year
+        }
+
+        def now(obj: Any, fresh: dict = fresh, successor: dict = successor) -> Any:
+            return fresh.get(obj.pk) or successor.get(obj.pk) or obj
+
+        for entry in ctx.state.kind(kind).values():
+            entry.obj = now(entry.obj)
+        for key, obj in ctx.objects.get(kind, {}).items():
+            ctx.objects[kind][key] = now(obj)
+    indicators = {entry.obj.pk for entry in ctx.state.indicators.values()}
+    links = {
+        (link.indicator_id, link.breakdown_id): link
+        for link in IndicatorBreakdown.objects.valid_in(year).filter(indicator_id__in=indicators)
+    }
+    for entry in ctx.state.breakdowns.values():
+        ind = ctx.state.indicators[entry.record["indicator"]].obj
+        entry.obj = links.get((ind.pk, entry.obj.breakdown_id), entry.obj)
+    many: tuple[tuple[str, Any], ...] = (
+        ("targets", Target),
+        ("values", IndicatorValue),
+        ("footnotes", Footnote),
+    )
+    for kind, model in many:
+        entries = ctx.state.kind(kind)
+        stored = model._base_manager.in_bulk([entry.obj.pk for entry in entries.values()])
+        for entry in entries.values():
+            entry.obj = stored.get(entry.obj.pk, entry.obj)
+    # A footnote for every year stays with the old row; the split copied it to the new one.
+    goals = {entry.obj.pk for entry in ctx.state.goals.values()}
+
+    def owner_of(note: Footnote) -> tuple[str, int | None]:
+        return (
+            ("goal", note.board_goal_id) if note.board_goal_id else ("indicator", note.indicator_id)
+        )
+
+    copies = {
+        (*owner_of(note), note.text, note.order): note
+        for note in Footnote.objects.filter(
+            Q(indicator_id__in=indicators) | Q(board_goal_id__in=goals), year=None
+        )
+    }
+    for entry in ctx.state.footnotes.values():
+        note = entry.obj
+        kind, *rest = entry.record["refs"][0]
+        owner = {"goal": ctx.state.goals, "indicator": ctx.state.indicators}.get(kind)
+        if note.year is None and owner is not None:
+            current = owner[rest[0]].obj
+            if (kind, current.pk) != owner_of(note):
+                entry.obj = copies.get((kind, current.pk, note.text, note.order), note)
+    ctx.split = False
+
+
+def _record_bulk_correction(ctx: _Context) -> None:
+    """The rows of an approved year written in bulk (not by a service) are named in one
+    StructureCorrection with the import's reason; the services recorded their own rows."""
+    if ctx.approved is None or not ctx.reason:
+        return
+    lines = [
+        CORRECTION_LINE.format(kind=sheets.KIND_LABELS[kind].capitalize(), count=count)
+        for kind, count in ctx.bulk_written.items()
+        if count
+    ]
+    if not lines:
+        return
+    record = StructureCorrection(
+        board=ctx.board,
+        year=ctx.year,
+        occasion=ctx.approved,
+        object_label=CORRECTION_LABEL.format(code=ctx.board.code, year=ctx.year),
+        changes="\n".join(lines),
+        reason=ctx.reason,
+        user=ctx.user,
+    )
+    record.full_clean()
+    record.save()
+
+
+def _wrote(ctx: _Context, kind: str, count: int) -> None:
+    ctx.bulk_written[kind] = ctx.bulk_written.get(kind, 0) + count
 
 
 def _write_indicators(ctx: _Context) -> None:
@@ -987,6 +1178,7 @@ def _write_indicators(ctx: _Context) -> None:
             _write_indicator(ctx, row, entry, objects, batch)
         if batch and not ctx.result.errors:
             _bulk(ctx, sheets.INDICATOR_SHEET, Indicator, [ind for _, ind in batch])
+            _wrote(ctx, "indicators", len(batch))
             objects.update(batch)
         if ctx.result.errors:
             return
@@ -1000,29 +1192,52 @@ def _write_indicators(ctx: _Context) -> None:
 def _write_indicator(
     ctx: _Context, row: Row, entry: Entry | None, objects: dict, batch: list[tuple[str, Indicator]]
 ) -> None:
-    """A changed indicator is saved at once; a new one joins the batch created in bulk."""
+    """A changed indicator goes through `update_indicator` as of the file's year (split when it
+    began earlier, a correction for an approved year); a new one joins the batch created in
+    bulk."""
     rec = row.record
-    ind = entry.obj if entry else Indicator(board=ctx.board, valid_from=ctx.year)
-    ind.board_goal = ctx.objects["goals"].get(rec["goal"]) if rec["goal"] else None
-    ind.parent = objects.get(rec["parent"]) if rec["parent"] else None
-    for name in (
-        "name",
-        "category",
-        "unit",
-        "direction",
-        "source",
-        "frequency",
-        "aggregation",
-        "mandatory",
-    ):
-        setattr(ind, name, rec[name])
-    ind.decimals = rec["decimals"] or 0
-    ind.order = rec["order"] or 0
+    fields: dict[str, Any] = {
+        name: rec[name]
+        for name in (
+            "name",
+            "category",
+            "unit",
+            "direction",
+            "source",
+            "frequency",
+            "aggregation",
+            "mandatory",
+        )
+    }
+    fields["board_goal"] = ctx.objects["goals"].get(rec["goal"]) if rec["goal"] else None
+    fields["parent"] = objects.get(rec["parent"]) if rec["parent"] else None
+    fields["decimals"] = rec["decimals"] or 0
+    fields["order"] = rec["order"] or 0
     if entry is None:
+        ind = Indicator(board=ctx.board, valid_from=ctx.year, **fields)
         if _full_clean(ctx, sheets.INDICATOR_SHEET, row, ind, constraints=False):
             batch.append((rec["id"], ind))
-    elif _clean_and_save(ctx, sheets.INDICATOR_SHEET, row, ind):
-        objects[rec["id"]] = ind
+        return
+    stored = _current(Indicator, entry.obj, ctx.year)  # a parent's split may have split it
+    saved = _call(
+        ctx,
+        sheets.INDICATOR_SHEET,
+        row,
+        partial(
+            indicator_services.update_indicator,
+            user=ctx.user,
+            indicator=stored,
+            year=ctx.year,
+            changes=fields,
+            reason=ctx.reason,
+            source_of_change=ctx.source,
+        ),
+    )
+    if saved is not None:
+        if saved.object.pk != entry.obj.pk:
+            ctx.split = True
+        entry.obj = saved.object
+        objects[rec["id"]] = saved.object
 
 
 def _breakdown_objects(ctx: _Context, triples: set[Triple]) -> dict[Triple, Breakdown]:
@@ -1080,12 +1295,26 @@ def _write_breakdowns(ctx: _Context) -> None:
                 valid_from=ctx.year,
             )
         )
+        if entry is not None and link.valid_from < ctx.year:
+            # The link of earlier years keeps its order: closed at year-1, a new one from year.
+            ends = link.valid_to
+            link.valid_to = ctx.year - 1
+            if not _clean_and_save(ctx, sheets.BREAKDOWN_SHEET, row, link):
+                continue
+            link = IndicatorBreakdown(
+                indicator_id=link.indicator_id,
+                breakdown_id=link.breakdown_id,
+                valid_from=ctx.year,
+                valid_to=ends,
+            )
+            entry = None
         link.order = rec["order"] or 0
         if _full_clean(ctx, sheets.BREAKDOWN_SHEET, row, link, constraints=False):
             (changed if entry else new).append(link)
     if not ctx.result.errors:
         _insert(ctx, sheets.BREAKDOWN_SHEET, IndicatorBreakdown.objects.bulk_create, new)
         IndicatorBreakdown.objects.bulk_update(changed, ["order"])
+        _wrote(ctx, "breakdowns", len(new) + len(changed))
 
 
 def _insert(ctx: _Context, sheet: sheets.Sheet, create: Callable[[list], Any], objs: list) -> None:
@@ -1182,6 +1411,7 @@ def _write_targets(ctx: _Context) -> None:
             objects[_key(sheets.TARGET_SHEET, rec)] = target
     if not ctx.result.errors:
         _bulk(ctx, sheets.TARGET_SHEET, Target, new, update=changed, fields=TARGET_FIELDS)
+        _wrote(ctx, "targets", len(new) + len(changed))
 
 
 VALUE_FIELDS = ["value", "text", "missing_reason", "comment", "version", "updated_by", "updated_at"]
@@ -1242,6 +1472,7 @@ def _write_values(ctx: _Context) -> None:
             objects[_key(sheets.VALUE_SHEET, rec)] = value
     if not ctx.result.errors:
         _bulk(ctx, sheets.VALUE_SHEET, IndicatorValue, new, update=changed, fields=VALUE_FIELDS)
+        _wrote(ctx, "values", len(new) + len(changed))
 
 
 def _write_footnotes(ctx: _Context) -> None:
@@ -1249,6 +1480,9 @@ def _write_footnotes(ctx: _Context) -> None:
     outside: dict[int, list[int]] = {}
     for row, entry in changes:
         rec = row.record
+        if entry is not None and _for_earlier_years(ctx, entry):
+            _change_footnote_for_every_year(ctx, row, entry)
+            continue
         note = entry.obj if entry else Footnote()
         head = rec["refs"][0]
         note.indicator = note.value = note.target = note.board_goal = None
@@ -1269,73 +1503,188 @@ def _write_footnotes(ctx: _Context) -> None:
                 pk for pk in note.shared_values.values_list("pk", flat=True) if pk not in ours
             ]
         if _clean_and_save(ctx, sheets.FOOTNOTE_SHEET, row, note):
+            _wrote(ctx, "footnotes", 1)
             shared = [ctx.objects["values"][tuple(ref[1:])] for ref in rec["refs"][1:]]
             note.shared_values.set([v.pk for v in shared] + outside.get(note.pk, []))
 
 
+def _for_earlier_years(ctx: _Context, entry: Entry) -> bool:
+    """A stored footnote for every year of a nämndmål or indicator that began before the file's
+    year: changing it in place would change the earlier years' reports."""
+    kind, *rest = entry.record["refs"][0]
+    if entry.obj.year is not None or kind not in ("goal", "indicator"):
+        return False
+    owner = ctx.objects["goals" if kind == "goal" else "indicators"][rest[0]]
+    return owner.valid_from < ctx.year
+
+
+def _change_footnote_for_every_year(ctx: _Context, row: Row, entry: Entry) -> None:
+    """An indicator's definition (its first footnote for every year) changes through
+    `update_indicator` as of the year: the indicator is split and the new row's copy changes.
+    Any other change to such a footnote is the row's error."""
+    rec, stored = row.record, entry.record
+    kind, ident = stored["refs"][0][:2]
+    same_place = rec["refs"] == stored["refs"] and (rec["year"], rec["order"]) == (
+        stored["year"],
+        stored["order"],
+    )
+    if kind == "indicator" and same_place:
+        indicator = _current(Indicator, ctx.objects["indicators"][ident], ctx.year)
+        definition = indicator_services.definition_of(indicator)
+        if definition is not None and definition.text == entry.obj.text:
+            saved = _call(
+                ctx,
+                sheets.FOOTNOTE_SHEET,
+                row,
+                partial(
+                    indicator_services.update_indicator,
+                    user=ctx.user,
+                    indicator=indicator,
+                    year=ctx.year,
+                    changes={},
+                    definition=rec["text"],
+                    reason=ctx.reason,
+                    source_of_change=ctx.source,
+                ),
+            )
+            if saved is not None:
+                ctx.objects["indicators"][ident] = saved.object
+                ctx.state.indicators[ident].obj = saved.object
+            return
+    ctx.error(
+        sheets.FOOTNOTE_SHEET,
+        row.number,
+        "text",
+        FOOTNOTE_FOR_EVERY_YEAR.format(
+            owner="nämndmålet" if kind == "goal" else "indicatorn", year=ctx.year
+        ),
+    )
+
+
 def _write_policies_and_assignments(ctx: _Context) -> None:
+    call: Callable[[], Any]
     changes, objects = _plan(ctx, "policies", lambda rec: rec["id"])
     for row, entry in changes:
         rec = row.record
-        policy = (
-            entry.obj
-            if entry
-            else PolicyDocument(municipality=ctx.board.municipality, valid_from=ctx.year)
-        )
-        policy.title = rec["title"]
-        policy.description = rec["description"]
-        policy.order = rec["order"] or 0
-        if _clean_and_save(ctx, sheets.POLICY_SHEET, row, policy):
-            objects[rec["id"]] = policy
+        fields = {
+            "title": rec["title"],
+            "description": rec["description"],
+            "order": rec["order"] or 0,
+        }
+        if entry is None:
+            call = partial(
+                goal_services.create_policy_document,
+                user=ctx.user,
+                municipality=ctx.board.municipality,
+                valid_from=ctx.year,
+                source=ctx.source,
+                **fields,
+            )
+        else:
+            call = partial(
+                goal_services.update_policy_document,
+                user=ctx.user,
+                document=entry.obj,
+                year=ctx.year,
+                reason=ctx.reason,
+                source=ctx.source,
+                **fields,
+            )
+        saved = _call(ctx, sheets.POLICY_SHEET, row, call)
+        if saved is not None:
+            objects[rec["id"]] = saved.object
     changes, objects = _plan(ctx, "assignments", lambda rec: rec["id"])
     for row, entry in changes:
         rec = row.record
-        assignment = (
-            entry.obj
-            if entry
-            else StrategicAssignment(
-                municipality=ctx.board.municipality, board=ctx.board, valid_from=ctx.year
+        fields = {"text": rec["text"], "note": rec["note"], "order": rec["order"] or 0}
+        if entry is None:
+            call = partial(
+                goal_services.create_assignment,
+                user=ctx.user,
+                municipality=ctx.board.municipality,
+                board=ctx.board,
+                scope=rec["scope"],
+                valid_from=ctx.year,
+                reason=ctx.reason,
+                source=ctx.source,
+                **fields,
             )
-        )
-        assignment.scope = rec["scope"]
-        assignment.text = rec["text"]
-        assignment.note = rec["note"]
-        assignment.order = rec["order"] or 0
-        if _clean_and_save(ctx, sheets.ASSIGNMENT_SHEET, row, assignment):
-            objects[rec["id"]] = assignment
+        else:
+            call = partial(
+                goal_services.update_assignment,
+                user=ctx.user,
+                assignment=entry.obj,
+                year=ctx.year,
+                scope=rec["scope"],
+                reason=ctx.reason,
+                source=ctx.source,
+                **fields,
+            )
+        saved = _call(ctx, sheets.ASSIGNMENT_SHEET, row, call)
+        if saved is not None:
+            objects[rec["id"]] = saved.object
 
 
 def _write_activities(ctx: _Context) -> None:
+    """A changed activity goes through `update_activity` (its year's correction when approved);
+    new ones are created in bulk after the same checks: full_clean and the nämndmål link rule
+    (goals.integrity), so a wrong link is the row's error, not the database's."""
     changes, _ = _plan(ctx, "activities", lambda rec: rec["id"])
     ours = {goal.pk for goal in ctx.objects["goals"].values()}
     new: list[tuple[Activity, list[int]]] = []
     for row, entry in changes:
         rec = row.record
-        act = entry.obj if entry else Activity(board=ctx.board, year=ctx.year)
-        act.title = rec["title"]
-        act.assignment = (
-            ctx.objects["assignments"].get(rec["assignment"]) if rec["assignment"] else None
+        links = {
+            "assignment": (
+                ctx.objects["assignments"].get(rec["assignment"]) if rec["assignment"] else None
+            ),
+            "policy_document": (
+                ctx.objects["policies"].get(rec["policy"]) if rec["policy"] else None
+            ),
+            "goal_area": (
+                ctx.objects["areas"].get(rec["goal_area"].lower()) if rec["goal_area"] else None
+            ),
+        }
+        goals = [ctx.objects["goals"][g] for g in rec["goals"]]
+        if entry is not None:
+            kept = list(entry.obj.board_goals.exclude(pk__in=ours))
+            _call(
+                ctx,
+                sheets.ACTIVITY_SHEET,
+                row,
+                partial(
+                    goal_services.update_activity,
+                    user=ctx.user,
+                    activity=entry.obj,
+                    title=rec["title"],
+                    board_goals=goals + kept,
+                    deadline=rec["deadline"],
+                    due_quarter=rec["due_quarter"],
+                    read_quarter=False,
+                    order=rec["order"] or 0,
+                    reason=ctx.reason,
+                    source=ctx.source,
+                    **links,
+                ),
+            )
+            continue
+        act = Activity(
+            board=ctx.board,
+            year=ctx.year,
+            title=rec["title"],
+            deadline=rec["deadline"],
+            due_quarter=rec["due_quarter"],
+            order=rec["order"] or 0,
+            **links,
         )
-        act.policy_document = ctx.objects["policies"].get(rec["policy"]) if rec["policy"] else None
-        act.goal_area = (
-            ctx.objects["areas"].get(rec["goal_area"].lower()) if rec["goal_area"] else None
-        )
-        act.deadline = rec["deadline"]
-        act.due_quarter = rec["due_quarter"]
-        act.order = rec["order"] or 0
-        kept = (
-            [pk for pk in act.board_goals.values_list("pk", flat=True) if pk not in ours]
-            if entry
-            else []
-        )
-        goals = [ctx.objects["goals"][g].pk for g in rec["goals"]]
-        if entry is None:
-            if _full_clean(ctx, sheets.ACTIVITY_SHEET, row, act, constraints=False):
-                new.append((act, goals))
-        elif _clean_and_save(ctx, sheets.ACTIVITY_SHEET, row, act):
-            act.board_goals.set(goals + kept)
+        wrong = activity_link_errors(act, goals)
+        for problem in wrong:
+            ctx.error(sheets.ACTIVITY_SHEET, row.number, "goals", problem)
+        if not wrong and _full_clean(ctx, sheets.ACTIVITY_SHEET, row, act, constraints=False):
+            new.append((act, [goal.pk for goal in goals]))
     if new and not ctx.result.errors:
         _create_activities(ctx, new)
+        _wrote(ctx, "activities", len(new))
 
 
 def _create_activities(ctx: _Context, new: list[tuple[Activity, list[int]]]) -> None:

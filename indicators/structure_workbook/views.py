@@ -18,6 +18,8 @@ from indicators.structure_workbook.importing import ImportResult, import_structu
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORTED = "Arbetsboken lästes in för {code} {year}: {summary}."
+CORRECTIONS = "{count} rättelse(r) av godkända år sparades med motiveringen."
+WARNING = "Varning: {warning}"
 
 
 @require_GET
@@ -47,6 +49,7 @@ def upload(request: AuthenticatedHttpRequest, board_code: str, year: int) -> Htt
                     dry_run=form.cleaned_data["dry_run"],
                     expected_board=board,
                     expected_year=year,
+                    reason=form.cleaned_data["reason"],
                 )
             except ImportRefused as error:
                 refused = " ".join(error.messages)
@@ -57,6 +60,10 @@ def upload(request: AuthenticatedHttpRequest, board_code: str, year: int) -> Htt
                         code=board.code, year=year, summary="; ".join(result.summary_lines())
                     ),
                 )
+                if result.corrections:
+                    messages.info(request, CORRECTIONS.format(count=result.corrections))
+                for warning in result.warnings:
+                    messages.warning(request, WARNING.format(warning=warning))
                 return redirect(
                     reverse("indicators:structure_workbook_upload", args=[board.code, year])
                 )

@@ -89,15 +89,18 @@ def indicator_chart_data(
     years: Sequence[int] | None = None,
     *,
     series: IndicatorSeries | None = None,
+    numbers: FootnoteNumbers | None = None,
 ) -> IndicatorChart:
     """Figure, table and footnotes for the indicator over the years (5–7 queries).
 
     Pass `series` when the page already loaded it with every period type and these years.
+    Pass `numbers` to number the footnotes together with more tables of the same page: the
+    chart's list of footnotes is then the page's one list (`numbers.texts`), each text once.
     """
     years = sorted(set(years)) if years is not None else chart_years(indicator)
     if series is None:
         series = load_series([indicator], years, period_types=ALL_PERIOD_TYPES)[indicator.pk]
-    notes = FootnoteNumbers()
+    notes = numbers if numbers is not None else FootnoteNumbers()
     name_marks = notes.mark(
         note.text for note in indicator.footnotes.all() if note.year is None or note.year in years
     )

@@ -153,7 +153,10 @@ def _year_end_followup(
         StrategicAssignment.objects.valid_in(year)
         .filter(
             Q(scope=StrategicAssignment.Scope.COMMON, municipality_id=board.municipality_id)
-            | Q(scope=StrategicAssignment.Scope.BOARD, board=board)
+            | Q(
+                scope__in=[StrategicAssignment.Scope.BOARD, StrategicAssignment.Scope.BOARD_OWN],
+                board=board,
+            )
         )
         .order_by("scope", "order", "pk")
     )

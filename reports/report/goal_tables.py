@@ -58,7 +58,10 @@ def build_goal_report_table(data: ReportData, numbering: FootnoteNumbering) -> R
 
 
 def build_assignment_tables(data: ReportData, numbering: FootnoteNumbering) -> list[ReportTable]:
+    """The strategic assignments by scope; the board's own nämnduppdrag only when it has any
+    (the printed report has no such table for a board without them)."""
     tables = []
+    has_own = any(a.scope == StrategicAssignment.Scope.BOARD_OWN for a in data.assignments)
     for scope, key, heading in (
         (
             StrategicAssignment.Scope.COMMON,
@@ -69,6 +72,11 @@ def build_assignment_tables(data: ReportData, numbering: FootnoteNumbering) -> l
             StrategicAssignment.Scope.BOARD,
             "uppdrag-namndspecifika",
             "Nämndspecifika strategiska utvecklingsuppdrag",
+        ),
+        *(
+            [(StrategicAssignment.Scope.BOARD_OWN, "uppdrag-namnduppdrag", "Nämnduppdrag")]
+            if has_own
+            else []
         ),
     ):
         table = ReportTable(

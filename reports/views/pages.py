@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.types import AuthenticatedHttpRequest
 from goals.access import Action, boards_for, can, get_board_for_user, require
-from goals.models import Board, GoalAssessment
+from goals.models import Board, BoardGoal, GoalAssessment
 from goals.periods import OccasionKind
 from goals.structure import GoalAreaNode, goal_structure
+from indicators.entry import activity_serves, activity_sort_key
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import (
     Cell,
@@ -23,7 +24,7 @@ from indicators.selectors import (
     indicators_for_board,
     load_series,
 )
-from reports.dashboard.indicator import indicator_chart_data
+from reports.dashboard.indicator import FootnoteNumbers, indicator_chart_data
 from reports.freshness import cached
 
 YEARS_SHOWN = 3
@@ -80,6 +81,9 @@ def goal_tree(request: AuthenticatedHttpRequest, board_code: str, year: int) -> 
         "year": year,
         "years": years,
         "areas": cached(f"goal-tree:{board.pk}:{year}", lambda: _goal_tree(board, year, years)),
+        "activities": cached(
+            f"goal-tree-activities:{board.pk}:{year}", lambda: _goal_tree_activities(board, year)
+        ),
         "other_years": [y for y in range(year - 3, year + 2) if y != year],
     }
     return render(request, "reports/goal_tree.html", context)
@@ -101,6 +105,26 @@ def _goal_tree(board: Board, year: int, years: list[int]) -> list[GoalAreaNode]:
                     for indicator in by_goal.get(board_goal.pk, [])
                 ]
     return areas
+
+
+def _goal_tree_activities(board: Board, year: int) -> list[dict[str, Any]]:
+    """The year's activities by due quarter: the deadline as the plan wrote it and what each
+    serves (nämndmål, uppdrag, styrdokument or målområde), in two queries."""
+    activities = list(
+        board.activities.filter(year=year)
+        .select_related("assignment", "policy_document", "goal_area")
+        .prefetch_related(Prefetch("board_goals", queryset=BoardGoal.objects.order_by("order")))
+    )
+    activities.sort(key=activity_sort_key)
+    return [
+        {
+            "title": activity.title,
+            "deadline": activity.deadline,
+            "quarter": f"Q{activity.due_quarter}" if activity.due_quarter else "",
+            "serves": activity_serves(activity),
+        }
+        for activity in activities
+    ]
 
 
 def _indicator_rows(
@@ -164,8 +188,14 @@ def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return render(request, "reports/indicator_detail.html", context)
 
 
-def _year_section(item: Indicator, data: IndicatorSeries, years: list[int]) -> dict:
-    """One indicator's table of years: total, by gender, target and footnotes per year."""
+def _year_section(
+    item: Indicator, data: IndicatorSeries, years: list[int], numbers: FootnoteNumbers
+) -> dict:
+    """One indicator's table of years: total, by gender, target and footnote marks per year.
+
+    The marks are numbered with the chart's footnotes (`numbers`), so a footnote shared by
+    several values, or a text already under the chart, is listed once with one number.
+    """
     genders = data.genders()
     rows = []
     for year in years:
@@ -179,8 +209,10 @@ def _year_section(item: Indicator, data: IndicatorSeries, years: list[int]) -> d
                 "missing": [cell.missing_label for cell in cells if cell.missing_label],
                 "by_gender": [data.row_text(year, gender) or "–" for gender in genders],
                 "target": target.display if target else "",
-                "notes": [t for cell in cells for t in cell.footnotes]
-                + ([note.text for note in target.footnotes.all()] if target else []),
+                "marks": numbers.mark(
+                    [t for cell in cells for t in cell.footnotes]
+                    + ([note.text for note in target.footnotes.all()] if target else [])
+                ),
             }
         )
     return {
@@ -212,7 +244,9 @@ def _indicator_page(indicator: Indicator, *, all_periods: bool) -> dict:
         .order_by("indicator__order", "year", "period_type", "period_number", "breakdown__order")
     )
     series = load_series(family, years)
-    sections = [_year_section(item, series[item.pk], years) for item in family]
+    numbers = FootnoteNumbers()
+    chart = indicator_chart_data(indicator, years, numbers=numbers)
+    sections = [_year_section(item, series[item.pk], years, numbers) for item in family]
     return {
         "sections": sections,
         "periodic_values": list(periodic_values),
@@ -229,5 +263,5 @@ def _indicator_page(indicator: Indicator, *, all_periods: bool) -> dict:
         ),
         "successors": list(indicator.successors.all()),
         "name_notes": list(indicator.footnotes.all()),
-        "chart": indicator_chart_data(indicator, years),
+        "chart": chart,
     }

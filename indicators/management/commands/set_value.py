@@ -34,6 +34,11 @@ class Command(BaseCommand):
             choices=["", *MissingReason.values],
             help="Skäl till I.U.",
         )
+        parser.add_argument(
+            "--text",
+            default="",
+            help="Ett textutfall, för en kvalitativ indikator (enhet text), i stället för ett tal.",
+        )
         parser.add_argument("--comment", default="")
         parser.add_argument("--user", required=True, help="Användaren som ändringen görs av.")
 
@@ -59,6 +64,7 @@ class Command(BaseCommand):
             spelled_missing, value = read_value_text(options["value"], unit=indicator.unit)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        text = options["text"].strip()
         current = IndicatorValue.objects.filter(
             indicator=indicator,
             year=options["year"],
@@ -75,6 +81,7 @@ class Command(BaseCommand):
                 value=value,
                 missing_reason=options["missing_reason"],
                 is_missing=spelled_missing or bool(options["missing_reason"]),
+                text=text,
                 comment=options["comment"],
                 expected_version=current.version if current is not None else 0,
                 source=ChangeSource.COMMAND,
