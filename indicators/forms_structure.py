@@ -24,10 +24,8 @@ KIND_CHOICES = [("", "Inget målvärde"), *Target.Kind.choices]
 OPERATOR_CHOICES = [("", "—"), *Target.Operator.choices]
 TREND_CHOICES = [("", "—"), *Target.TrendDirection.choices]
 TARGET_FIELDS = ("kind", "operator", "value", "trend", "base_value", "base_year", "text")
-# The goal links and the order are given only when the form has them (see IndicatorForm.changes).
+# Given to the service only when the form has them or they are filled in (IndicatorForm.changes).
 LINK_FIELDS = ("board_goal", "parent", "order")
-# The indicator's own fields the service changes, as it names them (CHANGED_FIELDS).
-PLAIN_FIELDS = tuple(name for name in CHANGED_FIELDS if name not in LINK_FIELDS)
 
 
 def _reason_field() -> forms.CharField:
@@ -137,6 +135,12 @@ class IndicatorForm(forms.Form):
             changes["board_goal"] = data["board_goal"]
             changes["parent"] = data.get("parent")
         return changes
+
+
+# The fields the service changes (its CHANGED_FIELDS) that the indicator form always has.
+PLAIN_FIELDS = tuple(
+    name for name in CHANGED_FIELDS if name in IndicatorForm.base_fields and name not in LINK_FIELDS
+)
 
 
 class EndForm(forms.Form):
