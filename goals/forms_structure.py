@@ -92,22 +92,44 @@ def policy_documents_for(municipality_id: int, year: int) -> QuerySet[PolicyDocu
     return PolicyDocument.objects.valid_in(year).filter(municipality_id=municipality_id)
 
 
-class BoardGoalForm(ReasonMixin):
+def _order_field() -> forms.IntegerField:
+    return forms.IntegerField(label="Ordning", min_value=0, max_value=32767, initial=0)
+
+
+def _description_field(label: str) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _valid_to_field() -> forms.IntegerField:
+    return _year_field("Gäller till och med år (tomt: tills vidare)", required=False)
+
+
+class RowForm(ReasonMixin):
+    """A row that is valid from the page's year on: the fields in `create_only` (its end year,
+    and what fixes where it belongs) are asked for only when it is created; an edit changes the
+    row from the year (the service splits it)."""
+
+    create_only: tuple[str, ...] = ("valid_to",)
+
+    def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not creating:
+            for name in self.create_only:
+                del self.fields[name]
+
+
+class BoardGoalForm(RowForm):
     council_goal = CouncilGoalChoice(
         label="Kommunövergripande mål", queryset=CouncilGoal.objects.none()
     )
     title = forms.CharField(label="Rubrik", max_length=200)
-    description = forms.CharField(
-        label="Beskrivande text", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    order = forms.IntegerField(label="Ordning", min_value=0, max_value=32767, initial=0)
-    valid_to = _year_field("Gäller till och med år (tomt: tills vidare)", required=False)
+    description = _description_field("Beskrivande text")
+    order = _order_field()
+    valid_to = _valid_to_field()
 
-    def __init__(self, *args: Any, year: int, creating: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["council_goal"]).queryset = council_goals_in(year)
-        if not creating:
-            del self.fields["valid_to"]
 
 
 class ActivityForm(ReasonMixin):
@@ -142,7 +164,7 @@ class ActivityForm(ReasonMixin):
         coerce=int,
         empty_value=None,
     )
-    order = forms.IntegerField(label="Ordning", min_value=0, max_value=32767, initial=0)
+    order = _order_field()
 
     def __init__(self, *args: Any, board: Board, year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -153,19 +175,18 @@ class ActivityForm(ReasonMixin):
         self.order_fields(["title", "board_goals", "assignment", "policy_document", "goal_area"])
 
 
-class AssignmentForm(ReasonMixin):
+class AssignmentForm(RowForm):
     scope = forms.ChoiceField(label="Typ", choices=StrategicAssignment.Scope.choices)
     text = forms.CharField(label="Uppdrag", widget=forms.Textarea(attrs={"rows": 3}))
     note = forms.CharField(label="Anmärkning", max_length=200, required=False)
-    order = forms.IntegerField(label="Ordning", min_value=0, max_value=32767, initial=0)
-    valid_to = _year_field("Gäller till och med år (tomt: tills vidare)", required=False)
+    order = _order_field()
+    valid_to = _valid_to_field()
+
+    create_only = ("scope", "valid_to")
 
     def __init__(self, *args: Any, creating: bool, may_create_common: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not creating:
-            del self.fields["scope"]
-            del self.fields["valid_to"]
-        elif not may_create_common:
+        super().__init__(*args, creating=creating, **kwargs)
+        if creating and not may_create_common:
             cast(forms.ChoiceField, self.fields["scope"]).choices = [
                 choice
                 for choice in StrategicAssignment.Scope.choices
@@ -173,35 +194,22 @@ class AssignmentForm(ReasonMixin):
             ]
 
 
-class CouncilGoalForm(ReasonMixin):
+class CouncilGoalForm(RowForm):
     goal_area = forms.ModelChoiceField(label="Målområde", queryset=GoalArea.objects.all())
     title = forms.CharField(label="Rubrik", max_length=200)
-    description = forms.CharField(
-        label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    order = forms.IntegerField(label="Ordning", min_value=0, max_value=32767, initial=0)
-    valid_to = _year_field("Gäller till och med år (tomt: tills vidare)", required=False)
-
-    def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not creating:
-            del self.fields["valid_to"]
+    description = _description_field("Beskrivning")
+    order = _order_field()
+    valid_to = _valid_to_field()
 
 
-class PolicyDocumentForm(ReasonMixin):
+class PolicyDocumentForm(RowForm):
     municipality = forms.ModelChoiceField(label="Kommun", queryset=Municipality.objects.all())
     title = forms.CharField(label="Namn", max_length=200)
-    description = forms.CharField(
-        label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    order = forms.IntegerField(label="Ordning", min_value=0, max_value=32767, initial=0)
-    valid_to = _year_field("Gäller till och med år (tomt: tills vidare)", required=False)
+    description = _description_field("Beskrivning")
+    order = _order_field()
+    valid_to = _valid_to_field()
 
-    def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not creating:
-            del self.fields["municipality"]
-            del self.fields["valid_to"]
+    create_only = ("municipality", "valid_to")
 
 
 class MandatePeriodForm(forms.Form):

@@ -8,6 +8,7 @@ every board. After a save the page goes back to the board's list (`structure_goa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -102,6 +103,40 @@ def _warn(request: AuthenticatedHttpRequest, saved: services.Saved) -> None:
         )
 
 
+def _args(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The service's keyword arguments from a form's cleaned data (an empty order is 0)."""
+    args = {name: data[name] for name in names}
+    if "order" in args:
+        args["order"] = args["order"] or 0
+    return args
+
+
+def _submitted(
+    request: AuthenticatedHttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    done: str,
+    success: str | None = None,
+) -> HttpResponse | None:
+    """The flow every structure form shares. On a valid POST `save(cleaned_data)` calls the
+    service and returns what it wrote (a `Saved`, whose warnings are shown, or the row). A
+    refusal goes onto the form, next to its field: None, the page shows the form again. A save
+    shows `success` (default SAVED with the row) and goes to `done`."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+    if isinstance(result, services.Saved):
+        _warn(request, result)
+        result = result.object
+    messages.success(request, success if success is not None else SAVED.format(label=result))
+    return redirect(done)
+
+
 def _render_form(
     request: AuthenticatedHttpRequest, *, title: str, form: forms.Form, back: str, **extra: Any
 ) -> HttpResponse:
@@ -109,6 +144,41 @@ def _render_form(
         request,
         "goals/structure/form.html",
         {"title": title, "form": form, "back": back, **extra},
+    )
+
+
+def _row_notes(row: Any, year: int) -> dict[str, Any]:
+    """The edit page's note on the row's years, and that a change splits it from `year`."""
+    return {"row": row, "split_note": row.valid_from < year}
+
+
+def _end_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    board: Board,
+    year: int,
+    needs: bool,
+    end: Callable[[str], object],
+    ended: str,
+    title: str,
+    intro: str,
+) -> HttpResponse:
+    """Ending a row from the page's year: `end(reason)` calls the service."""
+    form = EndGoalForm(_posted(request), needs_reason=needs)
+    done = _list_url(board, year)
+
+    def save(data: dict[str, Any]) -> None:
+        end(data["reason"])
+
+    return _submitted(request, form, save, done=done, success=ended) or _render_form(
+        request,
+        title=title,
+        form=form,
+        back=done,
+        board=board,
+        year=year,
+        submit_label="Avsluta",
+        intro=intro,
     )
 
 
@@ -152,6 +222,9 @@ def goal_list(request: AuthenticatedHttpRequest, board_code: str, year: int) -> 
 # ---------------------------------------------------------------------------------------------
 # Nämndmål
 
+# The fields a goal-like row's create and edit forms share with the service.
+GOAL_TEXTS = ("title", "description", "order", "reason")
+
 
 @require_http_methods(["GET", "POST"])
 def board_goal_create(
@@ -160,31 +233,22 @@ def board_goal_create(
     board = _board_year(request, board_code, year)
     needs = _needs_reason([board.pk], year)
     form = BoardGoalForm(_posted(request), year=year, creating=True, needs_reason=needs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.create_board_goal(
-                user=request.user,
-                board=board,
-                council_goal=data["council_goal"],
-                title=data["title"],
-                description=data["description"],
-                order=data["order"] or 0,
-                valid_from=year,
-                valid_to=data["valid_to"],
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            _warn(request, saved)
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_list_url(board, year))
-    return _render_form(
+    done = _list_url(board, year)
+    return _submitted(
+        request,
+        form,
+        lambda data: services.create_board_goal(
+            user=request.user,
+            board=board,
+            valid_from=year,
+            **_args(data, "council_goal", "valid_to", *GOAL_TEXTS),
+        ),
+        done=done,
+    ) or _render_form(
         request,
         title=f"Nytt nämndmål {board.code} {year}",
         form=form,
-        back=_list_url(board, year),
+        back=done,
         board=board,
         year=year,
     )
@@ -213,34 +277,22 @@ def board_goal_edit(
     form = BoardGoalForm(
         _posted(request), initial=initial, year=year, creating=False, needs_reason=needs
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.update_board_goal(
-                user=request.user,
-                goal=goal,
-                year=year,
-                council_goal=data["council_goal"],
-                title=data["title"],
-                description=data["description"],
-                order=data["order"] or 0,
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            _warn(request, saved)
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_list_url(board, year))
-    return _render_form(
+    done = _list_url(board, year)
+    return _submitted(
+        request,
+        form,
+        lambda data: services.update_board_goal(
+            user=request.user, goal=goal, year=year, **_args(data, "council_goal", *GOAL_TEXTS)
+        ),
+        done=done,
+    ) or _render_form(
         request,
         title=f"Nämndmål {goal.title} ({board.code} {year})",
         form=form,
-        back=_list_url(board, year),
+        back=done,
         board=board,
         year=year,
-        row=goal,
-        split_note=goal.valid_from < year,
+        **_row_notes(goal, year),
         end_url=reverse("goals:structure_board_goal_end", args=[board.code, year, goal.pk]),
         end_label=f"Avsluta nämndmålet från {year}",
     )
@@ -252,26 +304,16 @@ def board_goal_end(
 ) -> HttpResponse:
     board = _board_year(request, board_code, year)
     goal = _goal_of(board, goal_id, year)
-    needs = _needs_reason([board.pk], year, goal.valid_to)
-    form = EndGoalForm(_posted(request), needs_reason=needs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_board_goal(
-                user=request.user, goal=goal, year=year, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, ENDED.format(label=goal.title, year=year))
-            return redirect(_list_url(board, year))
-    return _render_form(
+    return _end_page(
         request,
-        title=f"Avsluta nämndmålet {goal.title} från {year}",
-        form=form,
-        back=_list_url(board, year),
         board=board,
         year=year,
-        submit_label="Avsluta",
+        needs=_needs_reason([board.pk], year, goal.valid_to),
+        end=lambda reason: services.end_board_goal(
+            user=request.user, goal=goal, year=year, reason=reason
+        ),
+        ended=ENDED.format(label=goal.title, year=year),
+        title=f"Avsluta nämndmålet {goal.title} från {year}",
         intro=(
             f"Nämndmålet gäller {goal.years_label}. Det avslutas med år {year - 1}; "
             "tidigare års rapporter är oförändrade. Ett mål som börjar i år tas bort."
@@ -282,20 +324,20 @@ def board_goal_end(
 # ---------------------------------------------------------------------------------------------
 # Activities
 
+ACTIVITY_FIELDS = (
+    "title",
+    "assignment",
+    "policy_document",
+    "goal_area",
+    "deadline",
+    "due_quarter",
+    "order",
+    "reason",
+)
 
-def _activity_form_data(form: ActivityForm) -> dict[str, Any]:
-    data = form.cleaned_data
-    return {
-        "title": data["title"],
-        "board_goals": list(data["board_goals"]),
-        "assignment": data["assignment"],
-        "policy_document": data["policy_document"],
-        "goal_area": data["goal_area"],
-        "deadline": data["deadline"],
-        "due_quarter": data["due_quarter"],
-        "order": data["order"] or 0,
-        "reason": data["reason"],
-    }
+
+def _activity_args(data: dict[str, Any]) -> dict[str, Any]:
+    return {**_args(data, *ACTIVITY_FIELDS), "board_goals": list(data["board_goals"])}
 
 
 @require_http_methods(["GET", "POST"])
@@ -303,22 +345,19 @@ def activity_create(request: AuthenticatedHttpRequest, board_code: str, year: in
     board = _board_year(request, board_code, year)
     needs = _needs_reason([board.pk], year, year)
     form = ActivityForm(_posted(request), board=board, year=year, needs_reason=needs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.create_activity(
-                user=request.user, board=board, year=year, **_activity_form_data(form)
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            _warn(request, saved)
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_list_url(board, year))
-    return _render_form(
+    done = _list_url(board, year)
+    return _submitted(
+        request,
+        form,
+        lambda data: services.create_activity(
+            user=request.user, board=board, year=year, **_activity_args(data)
+        ),
+        done=done,
+    ) or _render_form(
         request,
         title=f"Ny aktivitet {board.code} {year}",
         form=form,
-        back=_list_url(board, year),
+        back=done,
         board=board,
         year=year,
     )
@@ -344,6 +383,7 @@ def activity_edit(
     form = ActivityForm(
         _posted(request), initial=initial, board=board, year=year, needs_reason=needs
     )
+    done = _list_url(board, year)
     if request.method == "POST" and request.POST.get("delete") == "ja":
         try:
             services.delete_activity(
@@ -354,23 +394,23 @@ def activity_edit(
             _apply_errors(form, error)
         else:
             messages.success(request, DELETED.format(label=activity.title))
-            return redirect(_list_url(board, year))
-    elif request.method == "POST" and form.is_valid():
-        try:
-            saved = services.update_activity(
-                user=request.user, activity=activity, **_activity_form_data(form)
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            _warn(request, saved)
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_list_url(board, year))
+            return redirect(done)
+    else:
+        response = _submitted(
+            request,
+            form,
+            lambda data: services.update_activity(
+                user=request.user, activity=activity, **_activity_args(data)
+            ),
+            done=done,
+        )
+        if response is not None:
+            return response
     return _render_form(
         request,
         title=f"Aktivitet {activity.title} ({board.code} {year})",
         form=form,
-        back=_list_url(board, year),
+        back=done,
         board=board,
         year=year,
         deletable=True,
@@ -381,10 +421,26 @@ def activity_edit(
 # Assignments
 
 
-def _assignment_board_ids(assignment: StrategicAssignment | None, board: Board) -> Any:
-    if assignment is not None and assignment.board_id is None:
-        return Board.objects.filter(municipality_id=board.municipality_id).values("pk")
-    return [board.pk]
+def _municipality_board_ids(board: Board) -> Any:
+    return Board.objects.filter(municipality_id=board.municipality_id).values("pk")
+
+
+def _assignment_of(
+    request: AuthenticatedHttpRequest, board: Board, year: int, assignment_id: int
+) -> StrategicAssignment:
+    """The board's (or its municipality's common) assignment of the year; a common one only for
+    an administrator of every board."""
+    assignment = assignments_for(board, year).filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404("Uppdraget finns inte för nämnden det året.")
+    if assignment.board_id is None:
+        _require_municipality_admin(request.user)
+    return assignment
+
+
+def _assignment_needs_reason(assignment: StrategicAssignment, board: Board, year: int) -> bool:
+    board_ids = _municipality_board_ids(board) if assignment.board_id is None else [board.pk]
+    return _needs_reason(board_ids, year, assignment.valid_to)
 
 
 @require_http_methods(["GET", "POST"])
@@ -393,42 +449,27 @@ def assignment_create(
 ) -> HttpResponse:
     board = _board_year(request, board_code, year)
     may_common = on_every_board(request.user, Action.ADMINISTER)
-    needs = _needs_reason(
-        Board.objects.filter(municipality_id=board.municipality_id).values("pk")
-        if may_common
-        else [board.pk],
-        year,
-    )
+    needs = _needs_reason(_municipality_board_ids(board) if may_common else [board.pk], year)
     form = AssignmentForm(
         _posted(request), creating=True, may_create_common=may_common, needs_reason=needs
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        common = data["scope"] == StrategicAssignment.Scope.COMMON
-        try:
-            saved = services.create_assignment(
-                user=request.user,
-                municipality=board.municipality,
-                scope=data["scope"],
-                board=None if common else board,
-                text=data["text"],
-                note=data["note"],
-                order=data["order"] or 0,
-                valid_from=year,
-                valid_to=data["valid_to"],
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            _warn(request, saved)
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_list_url(board, year))
-    return _render_form(
+    done = _list_url(board, year)
+    return _submitted(
+        request,
+        form,
+        lambda data: services.create_assignment(
+            user=request.user,
+            municipality=board.municipality,
+            board=None if data["scope"] == StrategicAssignment.Scope.COMMON else board,
+            valid_from=year,
+            **_args(data, "scope", "text", "note", "order", "valid_to", "reason"),
+        ),
+        done=done,
+    ) or _render_form(
         request,
         title=f"Nytt uppdrag {board.code} {year}",
         form=form,
-        back=_list_url(board, year),
+        back=done,
         board=board,
         year=year,
     )
@@ -439,47 +480,34 @@ def assignment_edit(
     request: AuthenticatedHttpRequest, board_code: str, year: int, assignment_id: int
 ) -> HttpResponse:
     board = _board_year(request, board_code, year)
-    assignment = assignments_for(board, year).filter(pk=assignment_id).first()
-    if assignment is None:
-        raise Http404("Uppdraget finns inte för nämnden det året.")
-    if assignment.board_id is None:
-        _require_municipality_admin(request.user)
-    needs = _needs_reason(_assignment_board_ids(assignment, board), year, assignment.valid_to)
+    assignment = _assignment_of(request, board, year, assignment_id)
     initial = {"text": assignment.text, "note": assignment.note, "order": assignment.order}
     form = AssignmentForm(
         _posted(request),
         initial=initial,
         creating=False,
         may_create_common=False,
-        needs_reason=needs,
+        needs_reason=_assignment_needs_reason(assignment, board, year),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.update_assignment(
-                user=request.user,
-                assignment=assignment,
-                year=year,
-                text=data["text"],
-                note=data["note"],
-                order=data["order"] or 0,
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            _warn(request, saved)
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_list_url(board, year))
-    return _render_form(
+    done = _list_url(board, year)
+    return _submitted(
+        request,
+        form,
+        lambda data: services.update_assignment(
+            user=request.user,
+            assignment=assignment,
+            year=year,
+            **_args(data, "text", "note", "order", "reason"),
+        ),
+        done=done,
+    ) or _render_form(
         request,
         title=f"Uppdrag ({assignment.get_scope_display()}, {board.code} {year})",
         form=form,
-        back=_list_url(board, year),
+        back=done,
         board=board,
         year=year,
-        row=assignment,
-        split_note=assignment.valid_from < year,
+        **_row_notes(assignment, year),
         end_url=reverse("goals:structure_assignment_end", args=[board.code, year, assignment.pk]),
         end_label=f"Avsluta uppdraget från {year}",
     )
@@ -490,34 +518,17 @@ def assignment_end(
     request: AuthenticatedHttpRequest, board_code: str, year: int, assignment_id: int
 ) -> HttpResponse:
     board = _board_year(request, board_code, year)
-    assignment = assignments_for(board, year).filter(pk=assignment_id).first()
-    if assignment is None:
-        raise Http404("Uppdraget finns inte för nämnden det året.")
-    if assignment.board_id is None:
-        _require_municipality_admin(request.user)
-    needs = _needs_reason(_assignment_board_ids(assignment, board), year, assignment.valid_to)
-    form = EndGoalForm(_posted(request), needs_reason=needs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_assignment(
-                user=request.user,
-                assignment=assignment,
-                year=year,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, ENDED.format(label=assignment, year=year))
-            return redirect(_list_url(board, year))
-    return _render_form(
+    assignment = _assignment_of(request, board, year, assignment_id)
+    return _end_page(
         request,
-        title=f"Avsluta uppdraget från {year}",
-        form=form,
-        back=_list_url(board, year),
         board=board,
         year=year,
-        submit_label="Avsluta",
+        needs=_assignment_needs_reason(assignment, board, year),
+        end=lambda reason: services.end_assignment(
+            user=request.user, assignment=assignment, year=year, reason=reason
+        ),
+        ended=ENDED.format(label=assignment, year=year),
+        title=f"Avsluta uppdraget från {year}",
         intro=(
             f"Uppdraget ”{assignment}” gäller {assignment.years_label}. Det avslutas med år "
             f"{year - 1}; tidigare års rapporter är oförändrade. Ett uppdrag som börjar i år "
@@ -549,27 +560,20 @@ def council_goal_create(request: AuthenticatedHttpRequest, year: int) -> HttpRes
     _require_municipality_admin(request.user)
     needs = _needs_reason(Board.objects.values("pk"), year)
     form = CouncilGoalForm(_posted(request), creating=True, needs_reason=needs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.create_council_goal(
+    done = _kf_url(year)
+    # This page has shown only the saved message, not the service's notes (kept as it was).
+    return _submitted(
+        request,
+        form,
+        lambda data: (
+            services.create_council_goal(
                 user=request.user,
-                goal_area=data["goal_area"],
-                title=data["title"],
-                description=data["description"],
-                order=data["order"] or 0,
                 valid_from=year,
-                valid_to=data["valid_to"],
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_kf_url(year))
-    return _render_form(
-        request, title=f"Nytt kommunövergripande mål {year}", form=form, back=_kf_url(year)
-    )
+                **_args(data, "goal_area", "valid_to", *GOAL_TEXTS),
+            ).object
+        ),
+        done=done,
+    ) or _render_form(request, title=f"Nytt kommunövergripande mål {year}", form=form, back=done)
 
 
 @require_http_methods(["GET", "POST"])
@@ -588,33 +592,21 @@ def council_goal_edit(
         "order": goal.order,
     }
     form = CouncilGoalForm(_posted(request), initial=initial, creating=False, needs_reason=needs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.update_council_goal(
-                user=request.user,
-                goal=goal,
-                year=year,
-                goal_area=data["goal_area"],
-                title=data["title"],
-                description=data["description"],
-                order=data["order"] or 0,
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            _warn(request, saved)
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_kf_url(year))
-    return _render_form(
+    done = _kf_url(year)
+    return _submitted(
+        request,
+        form,
+        lambda data: services.update_council_goal(
+            user=request.user, goal=goal, year=year, **_args(data, "goal_area", *GOAL_TEXTS)
+        ),
+        done=done,
+    ) or _render_form(
         request,
         title=f"Kommunövergripande mål {goal.title} ({year})",
         form=form,
-        back=_kf_url(year),
+        back=done,
         year=year,
-        row=goal,
-        split_note=goal.valid_from < year,
+        **_row_notes(goal, year),
     )
 
 
@@ -645,26 +637,17 @@ def policy_create(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     form = PolicyDocumentForm(
         _posted(request), creating=True, initial={"municipality": Municipality.objects.first()}
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.create_policy_document(
-                user=request.user,
-                municipality=data["municipality"],
-                title=data["title"],
-                description=data["description"],
-                order=data["order"] or 0,
-                valid_from=year,
-                valid_to=data["valid_to"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_policy_url(year))
-    return _render_form(
-        request, title=f"Nytt prioriterat styrdokument {year}", form=form, back=_policy_url(year)
-    )
+    done = _policy_url(year)
+    return _submitted(
+        request,
+        form,
+        lambda data: services.create_policy_document(
+            user=request.user,
+            valid_from=year,
+            **_args(data, "municipality", "title", "description", "order", "valid_to"),
+        ),
+        done=done,
+    ) or _render_form(request, title=f"Nytt prioriterat styrdokument {year}", form=form, back=done)
 
 
 @require_http_methods(["GET", "POST"])
@@ -681,32 +664,21 @@ def policy_edit(request: AuthenticatedHttpRequest, year: int, policy_id: int) ->
         "order": document.order,
     }
     form = PolicyDocumentForm(_posted(request), initial=initial, creating=False, needs_reason=needs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.update_policy_document(
-                user=request.user,
-                document=document,
-                year=year,
-                title=data["title"],
-                description=data["description"],
-                order=data["order"] or 0,
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            _warn(request, saved)
-            messages.success(request, SAVED.format(label=saved.object))
-            return redirect(_policy_url(year))
-    return _render_form(
+    done = _policy_url(year)
+    return _submitted(
+        request,
+        form,
+        lambda data: services.update_policy_document(
+            user=request.user, document=document, year=year, **_args(data, *GOAL_TEXTS)
+        ),
+        done=done,
+    ) or _render_form(
         request,
         title=f"Styrdokument {document.title} ({year})",
         form=form,
-        back=_policy_url(year),
+        back=done,
         year=year,
-        row=document,
-        split_note=document.valid_from < year,
+        **_row_notes(document, year),
     )
 
 
@@ -720,20 +692,16 @@ def mandate_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = MandatePeriodForm(
         _posted(request), initial={"municipality": Municipality.objects.first()}
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            period = services.create_mandate_period(
-                user=request.user,
-                municipality=data["municipality"],
-                first_year=data["first_year"],
-                last_year=data["last_year"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, SAVED.format(label=period))
-            return redirect("goals:structure_mandate_periods")
+    response = _submitted(
+        request,
+        form,
+        lambda data: services.create_mandate_period(
+            user=request.user, **_args(data, "municipality", "first_year", "last_year")
+        ),
+        done=reverse("goals:structure_mandate_periods"),
+    )
+    if response is not None:
+        return response
     periods = MandatePeriod.objects.select_related("municipality").order_by(
         "municipality__name", "first_year"
     )
@@ -748,23 +716,12 @@ def mandate_period_edit(request: AuthenticatedHttpRequest, mandate_period_id: in
     period = get_object_or_404(MandatePeriod, pk=mandate_period_id)
     initial = {"first_year": period.first_year, "last_year": period.last_year}
     form = MandatePeriodForm(_posted(request), initial=initial, creating=False)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            period = services.update_mandate_period(
-                user=request.user,
-                period=period,
-                first_year=data["first_year"],
-                last_year=data["last_year"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, SAVED.format(label=period))
-            return redirect("goals:structure_mandate_periods")
-    return _render_form(
+    done = reverse("goals:structure_mandate_periods")
+    return _submitted(
         request,
-        title=str(period),
-        form=form,
-        back=reverse("goals:structure_mandate_periods"),
-    )
+        form,
+        lambda data: services.update_mandate_period(
+            user=request.user, period=period, **_args(data, "first_year", "last_year")
+        ),
+        done=done,
+    ) or _render_form(request, title=str(period), form=form, back=done)

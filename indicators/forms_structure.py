@@ -16,7 +16,7 @@ from goals.models import Board, BoardGoal, OrganisationUnit
 from goals.periods import PeriodType
 from indicators.formatting import format_exact
 from indicators.models import Breakdown, Indicator, Target
-from indicators.structure_services import TargetInput, board_units, target_key
+from indicators.structure_services import CHANGED_FIELDS, TargetInput, board_units, target_key
 
 REASON_LABEL = "Motivering (krävs när året är godkänt)"
 
@@ -24,6 +24,14 @@ KIND_CHOICES = [("", "Inget målvärde"), *Target.Kind.choices]
 OPERATOR_CHOICES = [("", "—"), *Target.Operator.choices]
 TREND_CHOICES = [("", "—"), *Target.TrendDirection.choices]
 TARGET_FIELDS = ("kind", "operator", "value", "trend", "base_value", "base_year", "text")
+# Given to the service only when the form has them or they are filled in (IndicatorForm.changes).
+LINK_FIELDS = ("board_goal", "parent", "order")
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class GoalChoiceField(forms.ModelChoiceField):
@@ -62,9 +70,7 @@ class IndicatorForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    reason = forms.CharField(
-        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = _reason_field()
 
     def __init__(
         self,
@@ -81,14 +87,7 @@ class IndicatorForm(forms.Form):
             kwargs.setdefault(
                 "initial",
                 {
-                    "name": indicator.name,
-                    "unit": indicator.unit,
-                    "decimals": indicator.decimals,
-                    "direction": indicator.direction,
-                    "source": indicator.source,
-                    "frequency": indicator.frequency,
-                    "aggregation": indicator.aggregation,
-                    "mandatory": indicator.mandatory,
+                    **{name: getattr(indicator, name) for name in PLAIN_FIELDS},
                     "board_goal": indicator.board_goal_id,
                     "parent": indicator.parent_id,
                     "definition": definition,
@@ -128,19 +127,7 @@ class IndicatorForm(forms.Form):
     def changes(self) -> dict[str, Any]:
         """The service's arguments: the fields, `definition`, and the goal links when offered."""
         data = self.cleaned_data
-        changes = {
-            name: data[name]
-            for name in (
-                "name",
-                "unit",
-                "decimals",
-                "direction",
-                "source",
-                "frequency",
-                "aggregation",
-                "mandatory",
-            )
-        }
+        changes = {name: data[name] for name in PLAIN_FIELDS}
         changes["definition"] = data.get("definition") or ""
         if data.get("order") is not None:
             changes["order"] = data["order"]
@@ -150,13 +137,17 @@ class IndicatorForm(forms.Form):
         return changes
 
 
+# The fields the service changes (its CHANGED_FIELDS) that the indicator form always has.
+PLAIN_FIELDS = tuple(
+    name for name in CHANGED_FIELDS if name in IndicatorForm.base_fields and name not in LINK_FIELDS
+)
+
+
 class EndForm(forms.Form):
     """The last year the indicator (with its sub-indicators and breakdowns) applies."""
 
     last_year = forms.IntegerField(label="Sista år indikatorn gäller", min_value=1900)
-    reason = forms.CharField(
-        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = _reason_field()
 
 
 class VolumeCategoryForm(forms.Form):
@@ -188,9 +179,7 @@ class BreakdownForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    reason = forms.CharField(
-        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = _reason_field()
 
     def __init__(
         self,
@@ -226,6 +215,16 @@ class BreakdownForm(forms.Form):
         text = self.cleaned_data.get("categories") or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
 
+    def chosen(self) -> dict[str, Any]:
+        """The breakdowns chosen, as set_breakdowns takes them (without the reason)."""
+        data = self.cleaned_data
+        return {
+            "by_gender": data["by_gender"],
+            "org_units": list(data["org_units"]),
+            "categories": self.category_list(),
+            "gender_within": data["gender_within"],
+        }
+
 
 def _shown_number(value: Any, decimals: int) -> str:
     return "" if value is None else format_exact(value, decimals)
@@ -238,9 +237,7 @@ class TargetGridForm(forms.Form):
     the service's refusals land at their field.
     """
 
-    reason = forms.CharField(
-        label=REASON_LABEL, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = _reason_field()
 
     def __init__(
         self,

@@ -213,6 +213,18 @@ def _show_saved(request: AuthenticatedHttpRequest, message: str, saved: Saved) -
         messages.info(request, CORRECTED)
 
 
+def _indicator_page(
+    request: AuthenticatedHttpRequest, board: Board, year: int, status: int, **context: Any
+) -> HttpResponse:
+    """The indicator form page (create or edit) of the board and year."""
+    return render(
+        request,
+        "indicators/structure/indicator_form.html",
+        {"board": board, "year": year, "approved": approved_occasion_for(board, year), **context},
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def indicator_create(
     request: AuthenticatedHttpRequest, board_code: str, year: int, goal_id: int | None = None
@@ -263,19 +275,15 @@ def indicator_create(
                 return redirect(_edit_url(board, year, indicator))
         messages.error(request, FORM_ERRORS)
         status = 400
-    return render(
+    return _indicator_page(
         request,
-        "indicators/structure/indicator_form.html",
-        {
-            "board": board,
-            "year": year,
-            "goal": goal,
-            "form": form,
-            "category_form": category_form,
-            "breakdowns": breakdowns,
-            "approved": approved_occasion_for(board, year),
-        },
-        status=status,
+        board,
+        year,
+        status,
+        goal=goal,
+        form=form,
+        category_form=category_form,
+        breakdowns=breakdowns,
     )
 
 
@@ -294,18 +302,13 @@ def _create_with_breakdowns(
         saved = create_indicator(
             user=request.user, board=board, year=year, category=category, reason=reason, **changes
         )
-        indicator = saved.object
-        chosen = breakdowns.cleaned_data
         try:
             split = set_breakdowns(
                 user=request.user,
-                indicator=indicator,
+                indicator=saved.object,
                 year=year,
-                by_gender=chosen["by_gender"],
-                org_units=list(chosen["org_units"]),
-                categories=breakdowns.category_list(),
-                gender_within=chosen["gender_within"],
                 reason=reason,
+                **breakdowns.chosen(),
             )
         except ValidationError as error:
             _errors_to(breakdowns, error)
@@ -410,22 +413,18 @@ def indicator_edit(
             return redirect(target)
         messages.error(request, FORM_ERRORS)
         status = 400
-    return render(
+    return _indicator_page(
         request,
-        "indicators/structure/indicator_form.html",
-        {
-            "board": board,
-            "year": year,
-            "goal": indicator.board_goal,
-            "indicator": indicator,
-            "form": form,
-            "breakdowns": breakdowns,
-            "grid": grid,
-            "end": end,
-            "approved": approved_occasion_for(board, year),
-            "next_year": year + 1,
-        },
-        status=status,
+        board,
+        year,
+        status,
+        goal=indicator.board_goal,
+        indicator=indicator,
+        form=form,
+        breakdowns=breakdowns,
+        grid=grid,
+        end=end,
+        next_year=year + 1,
     )
 
 
@@ -475,16 +474,12 @@ def _save_edit(
                 messages.info(request, SPLIT_NOTE.format(year=year))
         return _edit_url(board, year, saved.object)
     if action == "uppdelning" and breakdowns.is_valid():
-        chosen = breakdowns.cleaned_data
         saved = set_breakdowns(
             user=request.user,
             indicator=indicator,
             year=year,
-            by_gender=chosen["by_gender"],
-            org_units=list(chosen["org_units"]),
-            categories=breakdowns.category_list(),
-            gender_within=chosen["gender_within"],
-            reason=chosen["reason"],
+            reason=breakdowns.cleaned_data["reason"],
+            **breakdowns.chosen(),
         )
         if saved.changed:
             _show_saved(request, SAVED_BREAKDOWNS.format(year=year), saved)
