@@ -173,7 +173,8 @@ def _describe(changes: Mapping[str, tuple[object, object]], model: type[models.M
     return "\n".join(lines)
 
 
-def _require_reason(occasions: list[ReportingOccasion], reason: str) -> None:
+def require_correction_reason(occasions: list[ReportingOccasion], reason: str) -> None:
+    """A change reaching approved years needs a reason (indicators.structure_services too)."""
     if occasions and not reason.strip():
         first = occasions[0]
         raise ValidationError(
@@ -182,7 +183,7 @@ def _require_reason(occasions: list[ReportingOccasion], reason: str) -> None:
         )
 
 
-def _record_corrections(
+def record_corrections(
     occasions: list[ReportingOccasion],
     *,
     label: str,
@@ -190,6 +191,7 @@ def _record_corrections(
     reason: str,
     user: User | None,
 ) -> list[StructureCorrection]:
+    """One StructureCorrection per approved occasion the change reaches."""
     records = []
     for occasion in occasions:
         record = StructureCorrection(
@@ -323,7 +325,7 @@ def _edit_as_of(
     if not diff:
         return Saved(row)
     occasions = approved_occasions_from(board_ids, year, row.valid_to, lock=True)
-    _require_reason(occasions, reason)
+    require_correction_reason(occasions, reason)
     if row.valid_from < year:
         saved = _split(row, year=year, changes=changes, user=user)
     else:
@@ -331,7 +333,7 @@ def _edit_as_of(
             setattr(row, name, value)
         _save(row, user, reason)
         saved = row
-    corrections = _record_corrections(
+    corrections = record_corrections(
         occasions,
         label=label,
         changes=_describe(diff, type(row)),
@@ -384,9 +386,9 @@ def create_council_goal(
         occasions = _creation_correction(
             board_ids=Board.objects.values("pk"), first=valid_from, last=valid_to
         )
-        _require_reason(occasions, reason)
+        require_correction_reason(occasions, reason)
         _save(goal, user)
-        corrections = _record_corrections(
+        corrections = record_corrections(
             occasions, label=f"KF-mål {goal}", changes="nytt", reason=reason, user=user
         )
     return Saved(goal, corrections=corrections)
@@ -473,9 +475,9 @@ def create_board_goal(
             predecessor=predecessor,
         )
         occasions = _creation_correction(board_ids=[board.pk], first=valid_from, last=valid_to)
-        _require_reason(occasions, reason)
+        require_correction_reason(occasions, reason)
         _save(goal, user)
-        corrections = _record_corrections(
+        corrections = record_corrections(
             occasions, label=f"Nämndmål {goal}", changes="nytt", reason=reason, user=user
         )
     return Saved(goal, _duplicate_goal_warnings(goal, valid_from), corrections)
@@ -535,7 +537,7 @@ def _end_row(
     if in_use:
         raise ValidationError(IN_USE_FROM.format(label=noun, year=year), code="in_use")
     occasions = approved_occasions_from(board_ids, year, row.valid_to, lock=True)
-    _require_reason(occasions, reason)
+    require_correction_reason(occasions, reason)
     change = f"gäller till och med år: {_show(row.valid_to)} → {year - 1}"
     result: YearRange | None
     if row.valid_from >= year:
@@ -551,7 +553,7 @@ def _end_row(
         row.valid_to = year - 1
         _save(row, user, reason)
         result = row
-    _record_corrections(occasions, label=label, changes=change, reason=reason, user=user)
+    record_corrections(occasions, label=label, changes=change, reason=reason, user=user)
     return result
 
 
@@ -723,9 +725,9 @@ def create_assignment(
             [board.pk] if board else Board.objects.filter(municipality=municipality).values("pk")
         )
         occasions = _creation_correction(board_ids=board_ids, first=valid_from, last=valid_to)
-        _require_reason(occasions, reason)
+        require_correction_reason(occasions, reason)
         _save(assignment, user)
-        corrections = _record_corrections(
+        corrections = record_corrections(
             occasions, label=f"Uppdrag {assignment}", changes="nytt", reason=reason, user=user
         )
     return Saved(assignment, corrections=corrections)
@@ -929,10 +931,10 @@ def create_activity(
             predecessor=predecessor,
         )
         occasions = _creation_correction(board_ids=[board.pk], first=year, last=year)
-        _require_reason(occasions, reason)
+        require_correction_reason(occasions, reason)
         _save(activity, user)
         activity.board_goals.set(goals)
-        corrections = _record_corrections(
+        corrections = record_corrections(
             occasions, label=f"Aktivitet {activity}", changes="ny", reason=reason, user=user
         )
     return Saved(activity, _duplicate_activity_warnings(activity), corrections)
@@ -994,13 +996,13 @@ def update_activity(
         occasions = _creation_correction(
             board_ids=[activity.board_id], first=activity.year, last=activity.year
         )
-        _require_reason(occasions, reason)
+        require_correction_reason(occasions, reason)
         for name, value in wanted.items():
             if name != "board_goals":
                 setattr(activity, name, value)
         _save(activity, user, reason)
         activity.board_goals.set(goals)
-        corrections = _record_corrections(
+        corrections = record_corrections(
             occasions,
             label=f"Aktivitet {activity}",
             changes=_describe(diff, Activity),
@@ -1024,11 +1026,11 @@ def delete_activity(
         occasions = _creation_correction(
             board_ids=[activity.board_id], first=activity.year, last=activity.year
         )
-        _require_reason(occasions, reason)
+        require_correction_reason(occasions, reason)
         label = f"Aktivitet {activity}"
         activity._history_user = user  # type: ignore[attr-defined]
         activity.delete()
-        _record_corrections(occasions, label=label, changes="borttagen", reason=reason, user=user)
+        record_corrections(occasions, label=label, changes="borttagen", reason=reason, user=user)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -40,7 +40,12 @@ from goals.models import (
     StructureCorrection,
 )
 from goals.periods import PeriodType
-from goals.structure_services import approved_occasion_for
+from goals.structure_services import (
+    approved_occasion_for,
+    approved_occasions_from,
+    record_corrections,
+    require_correction_reason,
+)
 from indicators.formatting import format_target
 from indicators.models import (
     Breakdown,
@@ -56,10 +61,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 NO_RIGHT = "Du saknar behörighet att ändra nämndens struktur."
-CORRECTION_REASON_REQUIRED = (
-    "År {year} är godkänt ({occasion}). En ändring av ett godkänt år är en rättelse: "
-    "ange en motivering, så sparas den med ändringen."
-)
 NAME_REQUIRED = "Ange indikatorns namn."
 INDICATOR_NOT_VALID = "Indikatorn gäller inte år {year}."
 GOAL_NOT_OF_BOARD_YEAR = "Nämndmålet hör inte till nämnden eller gäller inte år {year}."
@@ -160,55 +161,15 @@ class TargetErrors(ValidationError):
 # Rights, approved years, corrections
 
 
+def approved_years(board_id: int, first: int, last: int | None) -> list[ReportingOccasion]:
+    """One approved occasion per year of first..last (open end: every later year), in order."""
+    return approved_occasions_from([board_id], first, last)
+
+
 def _require_board(user: User | None, board: Board | int) -> None:
     """`user` None is the command line (import_structure, rollover): the operator's own run."""
     if user is not None and not can(user, Action.ADMINISTER, board):
         raise ValidationError(NO_RIGHT, code="no_right")
-
-
-def _approved_years(board_id: int, first: int, last: int | None) -> list[ReportingOccasion]:
-    """One approved occasion per year of first..last (open end: every later year), in order."""
-    occasions = ReportingOccasion.objects.approved().filter(board_id=board_id, year__gte=first)
-    if last is not None:
-        occasions = occasions.filter(year__lte=last)
-    found: dict[int, ReportingOccasion] = {}
-    for occasion in occasions.select_related("board").order_by("year", "kind"):
-        found.setdefault(occasion.year, occasion)
-    return list(found.values())
-
-
-def _require_reason(occasions: list[ReportingOccasion], reason: str) -> None:
-    if occasions and not reason.strip():
-        first = occasions[0]
-        raise ValidationError(
-            {"reason": CORRECTION_REASON_REQUIRED.format(year=first.year, occasion=first)},
-            code="correction_reason_required",
-        )
-
-
-def _record(
-    occasions: list[ReportingOccasion],
-    *,
-    label: str,
-    changes: str,
-    reason: str,
-    user: User | None,
-) -> list[StructureCorrection]:
-    records = []
-    for occasion in occasions:
-        record = StructureCorrection(
-            board=occasion.board,
-            year=occasion.year,
-            occasion=occasion,
-            object_label=label[:400],
-            changes=changes,
-            reason=reason.strip(),
-            user=user,
-        )
-        record.full_clean()
-        record.save()
-        records.append(record)
-    return records
 
 
 def _save(obj: models.Model, user: User | None) -> None:
@@ -332,13 +293,13 @@ def create_indicator(
         valid_from=year,
         valid_to=ends,
     )
-    occasions = _approved_years(board.pk, year, ends)
-    _require_reason(occasions, reason)
+    occasions = approved_years(board.pk, year, ends)
+    require_correction_reason(occasions, reason)
     with change_source(source_of_change):
         _save(indicator, user)
         if definition.strip():
             _set_definition(indicator, definition.strip(), user)
-        corrections = _record(
+        corrections = record_corrections(
             occasions, label=_label(indicator), changes="Ny indikator", reason=reason, user=user
         )
     return Saved(indicator, corrections)
@@ -390,8 +351,8 @@ def update_indicator(
             board_goal=changes.get("board_goal", indicator.board_goal),
             parent=changes.get("parent", indicator.parent),
         )
-    occasions = _approved_years(indicator.board_id, year, indicator.valid_to)
-    _require_reason(occasions, reason)
+    occasions = approved_years(indicator.board_id, year, indicator.valid_to)
+    require_correction_reason(occasions, reason)
     label = _label(indicator)
     described = _describe(indicator, {k: _plain(v) for k, v in diff.items()})
     if definition is not None:
@@ -411,7 +372,9 @@ def update_indicator(
             saved = indicator
         if definition is not None:
             _set_definition(saved, definition, user)
-        corrections = _record(occasions, label=label, changes=described, reason=reason, user=user)
+        corrections = record_corrections(
+            occasions, label=label, changes=described, reason=reason, user=user
+        )
     return Saved(saved, corrections)
 
 
@@ -557,8 +520,8 @@ def end_indicator(
         or later_targets.exists()
     ):
         raise ValidationError(HAS_DATA_AFTER.format(year=last_year), code="has_data_after")
-    occasions = _approved_years(indicator.board_id, last_year + 1, indicator.valid_to)
-    _require_reason(occasions, reason)
+    occasions = approved_years(indicator.board_id, last_year + 1, indicator.valid_to)
+    require_correction_reason(occasions, reason)
     old_end = indicator.valid_to
     for row in Indicator.objects.filter(pk__in=family).valid_between(last_year + 1, 9999):
         if row.valid_from > last_year:  # a sub-indicator that had not begun yet
@@ -572,7 +535,7 @@ def end_indicator(
     for link in links.valid_between(last_year + 1, 9999):
         link.valid_to = last_year
         _save(link, user)
-    corrections = _record(
+    corrections = record_corrections(
         occasions,
         label=_label(indicator),
         changes=f"gäller till och med år: {_shown(old_end)} → {last_year}",
@@ -700,8 +663,8 @@ def set_breakdowns(
                 BREAKDOWN_IN_USE.format(breakdown=link.breakdown.label, year=year),
                 code="breakdown_in_use",
             )
-    occasions = _approved_years(indicator.board_id, year, indicator.valid_to)
-    _require_reason(occasions, reason)
+    occasions = approved_years(indicator.board_id, year, indicator.valid_to)
+    require_correction_reason(occasions, reason)
     before = ", ".join(link.breakdown.label for link in current.values()) or "Totalt"
     with change_source(source_of_change):
         for link in dropped:
@@ -727,7 +690,7 @@ def set_breakdowns(
                 link.order = order
                 _save(link, user)
         after = ", ".join(row.label for row in wanted) or "Totalt"
-        corrections = _record(
+        corrections = record_corrections(
             occasions,
             label=_label(indicator),
             changes=f"uppdelningar: {before} → {after}",
@@ -884,10 +847,10 @@ def save_targets(
     years = sorted({target.year for target, _ in writes})
     occasions = [
         occasion
-        for occasion in _approved_years(indicator.board_id, years[0], years[-1])
+        for occasion in approved_years(indicator.board_id, years[0], years[-1])
         if occasion.year in years
     ]
-    _require_reason(occasions, reason)
+    require_correction_reason(occasions, reason)
     described: dict[int, list[str]] = {}
     with change_source(source_of_change):
         for target, fields in writes:
@@ -916,7 +879,7 @@ def save_targets(
             )
         corrections = []
         for occasion in occasions:
-            corrections += _record(
+            corrections += record_corrections(
                 [occasion],
                 label=_label(indicator),
                 changes="\n".join(described.get(occasion.year, [])),
@@ -934,11 +897,11 @@ def delete_target(*, user: User | None, target: Target, reason: str = "") -> Sav
     _require_board(user, indicator.board_id)
     occasion = approved_occasion_for(indicator.board_id, target.year)
     occasions = [occasion] if occasion is not None else []
-    _require_reason(occasions, reason)
+    require_correction_reason(occasions, reason)
     shown = f"målvärde {target.breakdown.label}: {format_target(target)} → –"
     target._history_user = user  # type: ignore[attr-defined]
     target.delete()
-    corrections = _record(
+    corrections = record_corrections(
         occasions, label=_label(indicator), changes=shown, reason=reason, user=user
     )
     return Saved(indicator, corrections)

@@ -170,7 +170,7 @@ def test_an_edit_of_an_approved_year_needs_a_reason_and_is_recorded(indicator, a
             user=admin_user, indicator=indicator, year=2022, changes={"name": "Rättat"}
         )
     assert refused.value.message_dict["reason"] == [
-        svc.CORRECTION_REASON_REQUIRED.format(year=2022, occasion=occasion)
+        goal_services.CORRECTION_REASON_REQUIRED.format(year=2022, occasion=occasion)
     ]
     assert counts() == before
     saved = svc.update_indicator(

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from goals.models import BoardGoal, OrganisationUnit, ReportingOccasion, StructureCorrection
+from goals.structure_services import CORRECTION_REASON_REQUIRED
 from indicators.models import Breakdown, Indicator, IndicatorBreakdown, Target
 from indicators.parsing import DECIMAL_POINT
-from indicators.structure_services import CORRECTION_REASON_REQUIRED, HAS_DATA_AFTER, target_key
+from indicators.structure_services import HAS_DATA_AFTER, target_key
 from tests.entry_data import breakdown, goal_chain
 
 pytestmark = pytest.mark.django_db
