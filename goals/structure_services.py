@@ -100,8 +100,9 @@ class Saved(Generic[T]):
     corrections: list[StructureCorrection] = field(default_factory=list)
 
 
-# Higher apps (indicators) register what must follow a split row: callable(old, new, year).
-SplitHook = Callable[[models.Model, models.Model, int], None]
+# Higher apps (indicators) register what must follow a split row:
+# callable(old, new, year, user) — the user is recorded in the history of what follows.
+SplitHook = Callable[[models.Model, models.Model, int, "User | None"], None]
 _SPLIT_HOOKS: list[SplitHook] = []
 
 
@@ -281,7 +282,7 @@ def _move_dependents(old: models.Model, new: models.Model, year: int, user: User
             else:
                 _split(goal, year=year, changes={"council_goal": new}, user=user)
     for hook in _SPLIT_HOOKS:
-        hook(old, new, year)
+        hook(old, new, year, user)
 
 
 def _split(

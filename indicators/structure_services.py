@@ -469,7 +469,9 @@ def split_indicator(
     return new
 
 
-def follow_board_goal_split(old: models.Model, new: models.Model, year: int) -> None:
+def follow_board_goal_split(
+    old: models.Model, new: models.Model, year: int, user: User | None = None
+) -> None:
     """The goals' split hook: the indicators of a nämndmål split at `year` follow its new row.
 
     An indicator that began before `year` is split too, so the old goal keeps its indicators
@@ -480,9 +482,9 @@ def follow_board_goal_split(old: models.Model, new: models.Model, year: int) -> 
     for indicator in Indicator.objects.filter(board_goal=old).valid_between(year, 9999):
         if indicator.valid_from >= year:
             indicator.board_goal = new
-            _save(indicator, None)
+            _save(indicator, user)
         elif indicator.parent_id is None:
-            split_indicator(indicator, year=year, changes={"board_goal": new}, user=None)
+            split_indicator(indicator, year=year, changes={"board_goal": new}, user=user)
     # Sub-indicators split with their main indicator keep the old goal: move them.
     Indicator.objects.filter(board_goal=old, valid_from__gte=year).update(board_goal=new)
     # The goal's footnotes of those years follow it; a footnote for every year is copied.

@@ -613,7 +613,9 @@ def test_a_board_administrator_may_not_change_council_goals(board_an, chain):
 def test_a_split_calls_the_registered_hooks_in_its_transaction(admin_user, chain, monkeypatch):
     calls = []
     monkeypatch.setattr(services, "_SPLIT_HOOKS", [])
-    services.register_split_hook(lambda old, new, year: calls.append((old.pk, new.pk, year)))
+    services.register_split_hook(
+        lambda old, new, year, user: calls.append((old.pk, new.pk, year, user))
+    )
     new = services.update_board_goal(
         user=admin_user,
         goal=chain["goal"],
@@ -623,11 +625,11 @@ def test_a_split_calls_the_registered_hooks_in_its_transaction(admin_user, chain
         description="",
         order=0,
     ).object
-    assert calls == [(chain["goal"].pk, new.pk, 2023)]
+    assert calls == [(chain["goal"].pk, new.pk, 2023, admin_user)]
 
 
 def test_a_failing_hook_rolls_the_split_back(admin_user, chain, monkeypatch):
-    def refuse(old, new, year):
+    def refuse(old, new, year, user):
         raise ValidationError("Indikatorerna kunde inte följa med.")
 
     monkeypatch.setattr(services, "_SPLIT_HOOKS", [refuse])

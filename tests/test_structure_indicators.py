@@ -453,6 +453,9 @@ def test_a_goal_split_through_the_goal_services_takes_its_indicators(board_an, a
     assert in_2021.board_goal == goal
     assert IndicatorValue.objects.filter(indicator=in_2022, year=2022).count() == 3
     assert len(in_2022.reported_breakdown_ids(2022)) == 3
+    # The indicators that followed the goal record who made the change.
+    assert in_2022.history.latest().history_user == admin_user
+    assert in_2021.history.latest().history_user == admin_user
 
 
 def test_the_definition_is_the_indicators_footnote_and_changes_as_of_a_year(
