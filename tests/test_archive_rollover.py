@@ -9,10 +9,7 @@ JSON exactly. A change to 2022 itself does show: the comparison can fail.
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import load_workbook
 
 from demo.management.commands.load_demo import LOADERS, load_all
 from goals import rollover
@@ -22,13 +19,9 @@ from reports.archive import report_json_text
 from reports.models import ArchivedReport
 from reports.renderers.xlsx import render_xlsx
 from reports.report import build_report
+from tests.test_demo_load import sheet_values
 
 pytestmark = pytest.mark.django_db
-
-
-def sheet_values(xlsx: bytes) -> list[list[tuple]]:
-    workbook = load_workbook(io.BytesIO(xlsx))
-    return [list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets]
 
 
 def rebuilt_json(archive: ArchivedReport) -> str:

@@ -24,7 +24,7 @@ from indicators.models import Footnote, Indicator, IndicatorValue
 from indicators.structure_workbook import sheets
 from indicators.structure_workbook.importing import import_structure
 from tests.conftest import make_user
-from tests.structure_workbook_data import structure_prerequisites
+from tests.structure_workbook_data import structure_prerequisites, write_workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -154,26 +154,18 @@ for number, row in enumerate(PLAN["activities"], start=1):
 
 
 def write_plan(plan: dict[str, list[dict[str, Any]]], *, board: str, year: int) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    for default in book.worksheets:
-        book.remove(default)
+    """The plan's rows, each by column key, put in the sheets' column order (write_workbook)."""
+    rows = {}
     for sheet in sheets.SHEETS:
-        ws = book.create_sheet(sheet.title)
-        ws.append([column.header for column in sheet.columns])
-        rows = (
-            [{"board": board, "year": year}]
-            if sheet is sheets.BOARD_SHEET
-            else plan.get(sheet.key, [])
-        )
-        for row in rows:
+        if sheet is sheets.BOARD_SHEET:
+            continue
+        for row in plan.get(sheet.key, []):
             unknown = set(row) - set(sheet.column)
             assert not unknown, (sheet.key, unknown)
-            ws.append([row.get(column.key) for column in sheet.columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        rows[sheet.key] = [
+            [row.get(column.key) for column in sheet.columns] for row in plan.get(sheet.key, [])
+        ]
+    return write_workbook(rows, board=board, year=year)
 
 
 @pytest.fixture(autouse=True)

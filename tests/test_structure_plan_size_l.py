@@ -19,8 +19,7 @@ from goals.models import Board
 from indicators.structure_workbook import sheets
 from indicators.structure_workbook.export import export_structure
 from indicators.structure_workbook.importing import import_structure
-from indicators.structure_workbook.state import load_state
-from tests.test_structure_workbook_synthetic import for_board
+from tests.test_structure_workbook_synthetic import for_board, records
 
 pytestmark = [
     pytest.mark.django_db,
@@ -33,14 +32,6 @@ BOARDS = 15
 YEARS = 10
 YEAR = 2022
 SECONDS = 5.0
-
-
-def records(board, year):
-    state = load_state(board, year)
-    return {
-        sheet.key: {key: entry.record for key, entry in state.kind(sheet.key).items()}
-        for sheet in sheets.SHEETS[1:]
-    }
 
 
 def by_hand(after: dict[str, dict]) -> dict[str, int]:

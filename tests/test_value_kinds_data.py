@@ -32,6 +32,8 @@ from indicators.models import (
     MissingReason,
     Target,
 )
+from tests.builders import breakdown
+from tests.dashboard_builders import occasion
 
 TEXT_OUTCOME = "Vissa smärre skillnader kan utläsas."
 SHARED_NOTE = "Mätningen gjordes om 2021 med ny metod; gäller även 2022."
@@ -55,7 +57,7 @@ class Plan:
 
 
 def total() -> Breakdown:
-    return Breakdown.objects.get_or_create(code="total")[0]
+    return breakdown()
 
 
 def _indicator(board, goal, name, unit, *, order, valid_from=2019, decimals=0) -> Indicator:
@@ -181,4 +183,4 @@ def build_plan(board, *, not_increase_2022: int = 95) -> Plan:
 
 
 def full_year(board, year: int = 2022) -> ReportingOccasion:
-    return ReportingOccasion.objects.get_or_create(board=board, year=year, kind="helar")[0]
+    return occasion(board, year, "helar")

@@ -17,6 +17,7 @@ from indicators.models import Footnote, IndicatorValue
 from reports.dashboard.rows import indicator_row, load_dashboard_series
 from reports.report import build_report
 from reports.report.model import FootnoteNumbering, ReportTable
+from tests.test_structure_plan_end_to_end import after
 from tests.test_value_kinds_data import (
     BASELINE,
     NOT_GIVEN,
@@ -131,16 +132,10 @@ def test_the_html_report_shows_text_dash_and_iu(client, plan, controller_an):
 
 
 def _sheet_row(workbook, name: str) -> list:
-    ws = workbook["Nämndindikatorer"]
-    for row in ws.iter_rows(values_only=True):
-        if any(isinstance(value, str) and value.startswith(name) for value in row):
-            index = next(
-                i
-                for i, value in enumerate(row)
-                if isinstance(value, str) and value.startswith(name)
-            )
-            return list(row[index + 1 :])
-    raise AssertionError(f"no row {name!r}")
+    """The cells after the one that starts with `name` on the Nämndindikatorer sheet."""
+    return after(
+        [list(row) for row in workbook["Nämndindikatorer"].iter_rows(values_only=True)], name
+    )
 
 
 def test_the_xlsx_has_the_text_in_the_year_cell_and_dash_not_iu(client, plan, controller_an):

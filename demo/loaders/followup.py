@@ -197,13 +197,19 @@ def _load_activities(
         stats,
         existing=Activity.objects.filter(board__in=boards.values()),
     )
+    # The stored nämndmål links of every activity in one query, not one per activity.
+    linked: dict[int, set[int]] = {}
+    for activity_id, goal_id in Activity.board_goals.through.objects.filter(
+        activity__in=activities.values()
+    ).values_list("activity_id", "boardgoal_id"):
+        linked.setdefault(activity_id, set()).add(goal_id)
     activity_status_rows = []
     for spec, row in zip(data["activities"], activity_rows, strict=True):
         activity = activities[tuple(row[name] for name in activity_key)]
         goals = (
             [goal(boards[spec["board"]], spec["goal"], spec["year"])] if spec.get("goal") else []
         )
-        if {g.pk for g in goals} != set(activity.board_goals.values_list("pk", flat=True)):
+        if {g.pk for g in goals} != linked.get(activity.pk, set()):
             activity.board_goals.set(goals)
         for status in spec.get("statuses", []):
             activity_status_rows.append(

@@ -55,11 +55,6 @@ def latest_period(series: IndicatorSeries, year: int) -> tuple[Period, dict[str,
     return best
 
 
-def _cell_text(cell: Cell, unit: str) -> str:
-    """The number with its unit, the text outcome as written, or I.U. for a stored I.U."""
-    return cell.shown(unit)
-
-
 @dataclass
 class IndicatorRow:
     indicator: Indicator
@@ -128,7 +123,7 @@ def _judge_latest(
     total = cells.get(TOTAL)
     where = (period.year, period.type, period.number)
     if total is not None:
-        row.value_text = _cell_text(total, indicator.unit)
+        row.value_text = total.shown(indicator.unit)
         row.is_missing = total.is_missing
         if total.is_missing:
             reasons = [total.missing_label, *total.footnotes]

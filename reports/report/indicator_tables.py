@@ -13,14 +13,7 @@ one number that each of them carries.
 from __future__ import annotations
 
 from goals.models import AssessmentLevel, BoardGoal
-from indicators.formatting import (
-    MISSING,
-    NBSP,
-    NOT_GIVEN,
-    format_number,
-    format_target,
-    round_half_up,
-)
+from indicators.formatting import NBSP, NOT_GIVEN, format_number, format_target, round_half_up
 from indicators.models import Breakdown, Indicator, Target
 from indicators.selectors import Cell as ValueCell
 from reports.report.data import INDICATOR_YEARS, STAFF_YEARS, VOLUME_YEARS, ReportData
@@ -126,10 +119,9 @@ class IndicatorRows:
         return Cell(parts=[Part(indicator.name, italic=italic, marks=marks)])
 
     def _number_text(self, cell: ValueCell, suffix: str) -> str:
-        if cell.is_text:
-            return cell.outcome_text
+        """The number with the report's suffix; a text outcome or I.U. as `Cell.text` has it."""
         if cell.value is None:
-            return MISSING
+            return cell.text
         return format_number(cell.value, cell.decimals) + suffix
 
     def value_cell(self, indicator: Indicator, gender: str, year: int, *, fill: bool) -> Cell:
@@ -147,10 +139,8 @@ class IndicatorRows:
         if not splits:
             cell = plain[0]
             marks = self.numbering.note_marks(self.table, cell.notes)
-            if cell.is_text:
-                return Cell(cell.outcome_text, marks=marks)
             if cell.value is None:
-                return Cell(MISSING, marks=marks)
+                return Cell(cell.text, marks=marks)  # the text outcome, or I.U.
             value = round_half_up(cell.value, cell.decimals)
             return Cell.number(value, cell.decimals, suffix=suffix, marks=marks)
         # Several values in one cell: a text as in the printed report.
