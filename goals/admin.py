@@ -211,7 +211,7 @@ def picker_label(row: Any) -> str:
     title = getattr(row, "title", None) or getattr(row, "name", None) or str(row)
     board = getattr(row, "board", None) if hasattr(row, "board_id") else None
     owner = board.code if board is not None else "KF"
-    return f"{title} ({owner}, {models.years_text(row)})"
+    return f"{title} ({owner}, {row.years_label})"
 
 
 class PickerChoiceField(forms.ModelChoiceField):
