@@ -233,6 +233,13 @@ def draft_rollover(
     continue_ids: Iterable[str] | None = None,
 ) -> RolloverDraft:
     """What publishing would do, line by line; reads only. Raises ValidationError if refused."""
+    return _build_draft(board, from_year, to_year, continue_ids)
+
+
+def _build_draft(
+    board: Board, from_year: int, to_year: int, continue_ids: Iterable[str] | None
+) -> RolloverDraft:
+    """Check the rollover may run and let every step add its lines (draft and publish)."""
     _check(board, from_year, to_year)
     draft = RolloverDraft(
         board=board,
@@ -260,16 +267,7 @@ def publish_rollover(
         raise ValidationError(NO_RIGHT, code="no_right")
     with change_source(source), transaction.atomic():
         board = Board.objects.select_for_update().get(pk=board.pk)
-        _check(board, from_year, to_year)
-        draft = RolloverDraft(
-            board=board,
-            from_year=from_year,
-            to_year=to_year,
-            new_period=starts_new_period(board, from_year, to_year),
-            continue_ids=frozenset(continue_ids) if continue_ids is not None else None,
-        )
-        for step in _steps:
-            step.build(draft)
+        draft = _build_draft(board, from_year, to_year, continue_ids)
         for change in draft.changes:
             if change.apply is not None:
                 change.apply(user)
