@@ -235,14 +235,10 @@ def _require_municipality_admin(user: User | None) -> None:
         raise ValidationError(NO_RIGHT_MUNICIPALITY, code="no_right")
 
 
-def _fk_value(obj: models.Model, name: str) -> object:
-    return getattr(obj, name)
-
-
 def _diff(obj: models.Model, changes: dict[str, Any]) -> dict[str, tuple[object, object]]:
     found = {}
     for name, new in changes.items():
-        old = _fk_value(obj, name)
+        old = getattr(obj, name)
         old_key = old.pk if isinstance(old, models.Model) else old
         new_key = new.pk if isinstance(new, models.Model) else new
         if old_key != new_key:
