@@ -348,11 +348,8 @@ def year_range_change(
 
 def replaced_in(model: type[YearRange], rows: Iterable[YearRange], year: int) -> dict[int, str]:
     """Rows that already have a successor valid in `year` (predecessor link): id → its name."""
-    return {
-        pk: str(successor)
-        for successor in model.objects.valid_in(year).filter(predecessor__in=list(rows))
-        for pk in [successor.predecessor_id]
-    }
+    successors = model.objects.valid_in(year).filter(predecessor__in=list(rows))
+    return {successor.predecessor_id: str(successor) for successor in successors}
 
 
 def next_year_date(day: datetime.date | None) -> datetime.date | None:
