@@ -235,15 +235,21 @@ def _require_municipality_admin(user: User | None) -> None:
         raise ValidationError(NO_RIGHT_MUNICIPALITY, code="no_right")
 
 
+def _changed(
+    before: Mapping[str, Any], wanted: Mapping[str, Any]
+) -> dict[str, tuple[object, object]]:
+    """name → (old, new) for the wanted values that differ from before (rows by their pk)."""
+
+    def key(value: object) -> object:
+        return value.pk if isinstance(value, models.Model) else value
+
+    return {
+        name: (before[name], new) for name, new in wanted.items() if key(before[name]) != key(new)
+    }
+
+
 def _diff(obj: models.Model, changes: dict[str, Any]) -> dict[str, tuple[object, object]]:
-    found = {}
-    for name, new in changes.items():
-        old = getattr(obj, name)
-        old_key = old.pk if isinstance(old, models.Model) else old
-        new_key = new.pk if isinstance(new, models.Model) else new
-        if old_key != new_key:
-            found[name] = (old, new)
-    return found
+    return _changed({name: getattr(obj, name) for name in changes}, changes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -980,13 +986,7 @@ def update_activity(
         ),
         "order": order,
     }
-    before: dict[str, Any] = _activity_state(activity)
-    diff: dict[str, tuple[object, object]] = {
-        name: (before[name], value)
-        for name, value in wanted.items()
-        if (before[name].pk if isinstance(before[name], models.Model) else before[name])
-        != (value.pk if isinstance(value, models.Model) else value)
-    }
+    diff = _changed(_activity_state(activity), wanted)
     if not diff:
         return Saved(activity, _duplicate_activity_warnings(activity))
     with change_source(source):
