@@ -624,7 +624,7 @@ def end_assignment(
             label=f"Uppdrag {assignment}",
             noun="Uppdraget",
             in_use=in_use,
-            board_ids=_assignment_boards(assignment),
+            board_ids=assignment_boards(assignment),
         )
     return ended if isinstance(ended, StrategicAssignment) else None
 
@@ -676,7 +676,7 @@ def end_policy_document(
             label=f"Styrdokument {document}",
             noun="Styrdokumentet",
             in_use=document.activities.filter(year__gte=year).exists(),
-            board_ids=Board.objects.filter(municipality_id=document.municipality_id).values("pk"),
+            board_ids=municipality_boards(document.municipality_id),
         )
     return ended if isinstance(ended, PolicyDocument) else None
 
@@ -724,9 +724,7 @@ def create_assignment(
             valid_to=valid_to,
             predecessor=predecessor,
         )
-        board_ids = (
-            [board.pk] if board else Board.objects.filter(municipality=municipality).values("pk")
-        )
+        board_ids = [board.pk] if board else municipality_boards(municipality.pk)
         occasions = _creation_correction(board_ids=board_ids, first=valid_from, last=valid_to)
         require_correction_reason(occasions, reason)
         _save(assignment, user)
@@ -736,11 +734,17 @@ def create_assignment(
     return Saved(assignment, corrections=corrections)
 
 
-def _assignment_boards(assignment: StrategicAssignment) -> Iterable[int] | models.QuerySet:
+def municipality_boards(municipality_id: int) -> models.QuerySet:
+    """The ids of the municipality's boards (whose reports show a styrdokument or a common
+    assignment), as `approved_occasions_from` takes them."""
+    return Board.objects.filter(municipality_id=municipality_id).values("pk")
+
+
+def assignment_boards(assignment: StrategicAssignment) -> Iterable[int] | models.QuerySet:
     """The boards whose reports show the assignment: its board, or every board of a common one."""
     if assignment.board_id:
         return [assignment.board_id]
-    return Board.objects.filter(municipality_id=assignment.municipality_id).values("pk")
+    return municipality_boards(assignment.municipality_id)
 
 
 @transaction.atomic
@@ -772,7 +776,7 @@ def update_assignment(
             changes=changes,
             user=user,
             reason=reason,
-            board_ids=_assignment_boards(assignment),
+            board_ids=assignment_boards(assignment),
             label=f"Uppdrag {assignment}",
         )
 
@@ -828,7 +832,7 @@ def update_policy_document(
             changes={"title": _check_title(title), "description": description, "order": order},
             user=user,
             reason=reason,
-            board_ids=Board.objects.filter(municipality_id=document.municipality_id).values("pk"),
+            board_ids=municipality_boards(document.municipality_id),
             label=f"Styrdokument {document}",
         )
 
