@@ -44,6 +44,7 @@ from goals.models import (
     StrategicAssignment,
     YearRange,
 )
+from goals.structure_services import save_row
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -278,13 +279,6 @@ def publish_rollover(
 
 
 # --- helpers the steps share ------------------------------------------------------------
-
-
-def save_row(row: models.Model, user: User | None) -> None:
-    """full_clean and save with history by the user."""
-    row._history_user = user  # type: ignore[attr-defined]
-    row.full_clean()
-    row.save()
 
 
 def year_range_change(

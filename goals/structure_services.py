@@ -210,7 +210,9 @@ def record_corrections(
     return records
 
 
-def _save(obj: models.Model, user: User | None, reason: str = "") -> None:
+def save_row(obj: models.Model, user: User | None, reason: str = "") -> None:
+    """full_clean and save, the history recording the user (and the reason, when given); the
+    rollover's steps write with it too."""
     obj._history_user = user  # type: ignore[attr-defined]
     if reason:
         obj._change_reason = reason  # type: ignore[attr-defined]
@@ -280,7 +282,7 @@ def _move_dependents(old: models.Model, new: models.Model, year: int, user: User
         for goal in BoardGoal.objects.filter(council_goal=old).valid_between(year, 9999):
             if goal.valid_from >= year:
                 goal.council_goal = new
-                _save(goal, user)
+                save_row(goal, user)
             else:
                 _split(goal, year=year, changes={"council_goal": new}, user=user)
     for hook in _SPLIT_HOOKS:
@@ -293,7 +295,7 @@ def _split(
     """Close `row` at year-1 and open a copy from `year` with the changes; return the copy."""
     ends = row.valid_to
     row.valid_to = year - 1
-    _save(row, user)
+    save_row(row, user)
     new = type(row)._default_manager.get(pk=row.pk)
     new.pk = None
     new.id = None  # type: ignore[attr-defined]
@@ -304,7 +306,7 @@ def _split(
         new.predecessor = row  # type: ignore[attr-defined]
     for name, value in changes.items():
         setattr(new, name, value)
-    _save(new, user)
+    save_row(new, user)
     _move_dependents(row, new, year, user)
     return new
 
@@ -334,7 +336,7 @@ def _edit_as_of(
     else:
         for name, value in changes.items():
             setattr(row, name, value)
-        _save(row, user, reason)
+        save_row(row, user, reason)
         saved = row
     corrections = record_corrections(
         occasions,
@@ -390,7 +392,7 @@ def create_council_goal(
             board_ids=Board.objects.values("pk"), first=valid_from, last=valid_to
         )
         require_correction_reason(occasions, reason)
-        _save(goal, user)
+        save_row(goal, user)
         corrections = record_corrections(
             occasions, label=f"KF-mål {goal}", changes="nytt", reason=reason, user=user
         )
@@ -479,7 +481,7 @@ def create_board_goal(
         )
         occasions = _creation_correction(board_ids=[board.pk], first=valid_from, last=valid_to)
         require_correction_reason(occasions, reason)
-        _save(goal, user)
+        save_row(goal, user)
         corrections = record_corrections(
             occasions, label=f"Nämndmål {goal}", changes="nytt", reason=reason, user=user
         )
@@ -554,7 +556,7 @@ def _end_row(
         change = "borttaget"
     else:
         row.valid_to = year - 1
-        _save(row, user, reason)
+        save_row(row, user, reason)
         result = row
     record_corrections(occasions, label=label, changes=change, reason=reason, user=user)
     return result
@@ -727,7 +729,7 @@ def create_assignment(
         board_ids = [board.pk] if board else municipality_boards(municipality.pk)
         occasions = _creation_correction(board_ids=board_ids, first=valid_from, last=valid_to)
         require_correction_reason(occasions, reason)
-        _save(assignment, user)
+        save_row(assignment, user)
         corrections = record_corrections(
             occasions, label=f"Uppdrag {assignment}", changes="nytt", reason=reason, user=user
         )
@@ -807,7 +809,7 @@ def create_policy_document(
             valid_from=valid_from,
             valid_to=valid_to,
         )
-        _save(document, user)
+        save_row(document, user)
     return Saved(document)
 
 
@@ -939,7 +941,7 @@ def create_activity(
         )
         occasions = _creation_correction(board_ids=[board.pk], first=year, last=year)
         require_correction_reason(occasions, reason)
-        _save(activity, user)
+        save_row(activity, user)
         activity.board_goals.set(goals)
         corrections = record_corrections(
             occasions, label=f"Aktivitet {activity}", changes="ny", reason=reason, user=user
@@ -1001,7 +1003,7 @@ def update_activity(
         for name, value in wanted.items():
             if name != "board_goals":
                 setattr(activity, name, value)
-        _save(activity, user, reason)
+        save_row(activity, user, reason)
         activity.board_goals.set(goals)
         corrections = record_corrections(
             occasions,
@@ -1065,7 +1067,7 @@ def create_mandate_period(
         )
         period.full_clean()
         _check_overlap(period)
-        _save(period, user)
+        save_row(period, user)
     return period
 
 
@@ -1085,5 +1087,5 @@ def update_mandate_period(
         period.last_year = last_year
         period.full_clean()
         _check_overlap(period)
-        _save(period, user)
+        save_row(period, user)
     return period
