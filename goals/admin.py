@@ -126,26 +126,49 @@ class ApprovedStructureAdminMixin(_AdminBase):
     def covering_occasions(self, obj: Any) -> QuerySet[models.ReportingOccasion] | None:
         raise NotImplementedError
 
-    def approved_occasion_of(self, obj: Any) -> models.ReportingOccasion | None:
+    def approved_occasion_of(
+        self, obj: Any, request: Any = None
+    ) -> models.ReportingOccasion | None:
+        """The first approved occasion over the row's years. With `request`, each distinct
+        question is asked once per request: a change page asks it for the permission checks,
+        the note and the form, about the same rows."""
         occasions = self.covering_occasions(obj)
         if occasions is None:
             return None
-        approved = occasions.filter(state=models.ReportingOccasion.State.APPROVED)
-        return approved.select_related("board").order_by("year", "kind").first()
+        approved = (
+            occasions.filter(state=models.ReportingOccasion.State.APPROVED)
+            .select_related("board")
+            .order_by("year", "kind")
+        )
+        if request is None:
+            return approved.first()
+        asked: dict = request.__dict__.setdefault("_approved_structure_occasions", {})
+        key = approved.query.sql_with_params()
+        if key not in asked:
+            asked[key] = approved.first()
+        return asked[key]
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.pk is not None and self.approved_occasion_of(obj) is not None:
+        if (
+            obj is not None
+            and obj.pk is not None
+            and self.approved_occasion_of(obj, request) is not None
+        ):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.pk is not None and self.approved_occasion_of(obj) is not None:
+        if (
+            obj is not None
+            and obj.pk is not None
+            and self.approved_occasion_of(obj, request) is not None
+        ):
             return False
         return super().has_delete_permission(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        occasion = self.approved_occasion_of(obj) if obj is not None else None
+        occasion = self.approved_occasion_of(obj, request) if obj is not None else None
         if occasion is not None and request.method == "GET":
             self.message_user(
                 request, STRUCTURE_LOCKED_IN_ADMIN.format(occasion=occasion), messages.WARNING
@@ -160,7 +183,7 @@ class ApprovedStructureAdminMixin(_AdminBase):
             def _post_clean(self):
                 super()._post_clean()
                 try:
-                    occasion = admin_instance.approved_occasion_of(self.instance)
+                    occasion = admin_instance.approved_occasion_of(self.instance, request)
                 except Exception:  # an incomplete row: its own field errors say why
                     return
                 if occasion is not None:
@@ -211,7 +234,7 @@ def picker_label(row: Any) -> str:
     title = getattr(row, "title", None) or getattr(row, "name", None) or str(row)
     board = getattr(row, "board", None) if hasattr(row, "board_id") else None
     owner = board.code if board is not None else "KF"
-    return f"{title} ({owner}, {models.years_text(row)})"
+    return f"{title} ({owner}, {row.years_label})"
 
 
 class PickerChoiceField(forms.ModelChoiceField):

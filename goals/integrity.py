@@ -26,7 +26,6 @@ from goals.models import (
     Activity,
     Board,
     BoardGoal,
-    years_text,
 )
 
 DUPLICATE_GOAL_TITLE = "Nämndmålet ”{title}” finns {count} gånger år {year}."
@@ -42,7 +41,7 @@ def activity_link_errors(activity: Activity, board_goals: Iterable[BoardGoal]) -
         elif activity.year is not None and not goal.is_valid_in(activity.year):
             errors.append(
                 LINK_ACTIVITY_GOAL_YEAR.format(
-                    goal=goal.title, year=activity.year, years=years_text(goal)
+                    goal=goal.title, year=activity.year, years=goal.years_label
                 )
             )
     return errors

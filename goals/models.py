@@ -155,8 +155,8 @@ def years_within(inner: YearRange, outer: YearRange, *, from_year: int | None = 
 
 
 def years_text(row: YearRange) -> str:
-    """'2021–2022', '2021–' for an open end; never a thousands separator."""
-    return f"{row.valid_from}–{row.valid_to}" if row.valid_to else f"{row.valid_from}–"
+    """'2021–2022', '2021–' for an open end: the row's `YearRange.years_label`."""
+    return row.years_label
 
 
 def related_or_none(instance: models.Model, name: str) -> Any:
@@ -433,7 +433,7 @@ class BoardGoal(LinkRulesMixin, YearRange):
         council = related_or_none(self, "council_goal")
         if council is not None and self.valid_from is not None and not years_overlap(self, council):
             errors["council_goal"] = LINK_COUNCIL_GOAL_YEARS.format(
-                goal=years_text(self), council=years_text(council)
+                goal=self.years_label, council=council.years_label
             )
         predecessor = related_or_none(self, "predecessor")
         if predecessor is not None and predecessor.board_id != self.board_id:
@@ -926,7 +926,7 @@ class Activity(LinkRulesMixin, models.Model):
         board = related_or_none(self, "board")
         if board is not None and not board.is_valid_in(self.year):
             errors["year"] = LINK_ACTIVITY_YEAR_OUTSIDE_BOARD.format(
-                year=self.year, years=years_text(board)
+                year=self.year, years=board.years_label
             )
         assignment = related_or_none(self, "assignment")
         if assignment is not None:
@@ -937,12 +937,12 @@ class Activity(LinkRulesMixin, models.Model):
                 errors["assignment"] = LINK_ACTIVITY_ASSIGNMENT_OTHER_BOARD
             elif not assignment.is_valid_in(self.year):
                 errors["assignment"] = LINK_ACTIVITY_ASSIGNMENT_YEAR.format(
-                    year=self.year, years=years_text(assignment)
+                    year=self.year, years=assignment.years_label
                 )
         policy = related_or_none(self, "policy_document")
         if policy is not None and not policy.is_valid_in(self.year):
             errors["policy_document"] = LINK_ACTIVITY_POLICY_YEAR.format(
-                year=self.year, years=years_text(policy)
+                year=self.year, years=policy.years_label
             )
         if errors:
             raise ValidationError(errors)

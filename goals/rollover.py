@@ -44,6 +44,7 @@ from goals.models import (
     StrategicAssignment,
     YearRange,
 )
+from goals.structure_services import save_row
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -233,6 +234,13 @@ def draft_rollover(
     continue_ids: Iterable[str] | None = None,
 ) -> RolloverDraft:
     """What publishing would do, line by line; reads only. Raises ValidationError if refused."""
+    return _build_draft(board, from_year, to_year, continue_ids)
+
+
+def _build_draft(
+    board: Board, from_year: int, to_year: int, continue_ids: Iterable[str] | None
+) -> RolloverDraft:
+    """Check the rollover may run and let every step add its lines (draft and publish)."""
     _check(board, from_year, to_year)
     draft = RolloverDraft(
         board=board,
@@ -260,16 +268,7 @@ def publish_rollover(
         raise ValidationError(NO_RIGHT, code="no_right")
     with change_source(source), transaction.atomic():
         board = Board.objects.select_for_update().get(pk=board.pk)
-        _check(board, from_year, to_year)
-        draft = RolloverDraft(
-            board=board,
-            from_year=from_year,
-            to_year=to_year,
-            new_period=starts_new_period(board, from_year, to_year),
-            continue_ids=frozenset(continue_ids) if continue_ids is not None else None,
-        )
-        for step in _steps:
-            step.build(draft)
+        draft = _build_draft(board, from_year, to_year, continue_ids)
         for change in draft.changes:
             if change.apply is not None:
                 change.apply(user)
@@ -280,13 +279,6 @@ def publish_rollover(
 
 
 # --- helpers the steps share ------------------------------------------------------------
-
-
-def save_row(row: models.Model, user: User | None) -> None:
-    """full_clean and save with history by the user."""
-    row._history_user = user  # type: ignore[attr-defined]
-    row.full_clean()
-    row.save()
 
 
 def year_range_change(
@@ -350,11 +342,8 @@ def year_range_change(
 
 def replaced_in(model: type[YearRange], rows: Iterable[YearRange], year: int) -> dict[int, str]:
     """Rows that already have a successor valid in `year` (predecessor link): id → its name."""
-    return {
-        pk: str(successor)
-        for successor in model.objects.valid_in(year).filter(predecessor__in=list(rows))
-        for pk in [successor.predecessor_id]
-    }
+    successors = model.objects.valid_in(year).filter(predecessor__in=list(rows))
+    return {successor.predecessor_id: str(successor) for successor in successors}
 
 
 def next_year_date(day: datetime.date | None) -> datetime.date | None:

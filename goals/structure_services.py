@@ -210,7 +210,9 @@ def record_corrections(
     return records
 
 
-def _save(obj: models.Model, user: User | None, reason: str = "") -> None:
+def save_row(obj: models.Model, user: User | None, reason: str = "") -> None:
+    """full_clean and save, the history recording the user (and the reason, when given); the
+    rollover's steps write with it too."""
     obj._history_user = user  # type: ignore[attr-defined]
     if reason:
         obj._change_reason = reason  # type: ignore[attr-defined]
@@ -235,19 +237,21 @@ def _require_municipality_admin(user: User | None) -> None:
         raise ValidationError(NO_RIGHT_MUNICIPALITY, code="no_right")
 
 
-def _fk_value(obj: models.Model, name: str) -> object:
-    return getattr(obj, name)
+def _changed(
+    before: Mapping[str, Any], wanted: Mapping[str, Any]
+) -> dict[str, tuple[object, object]]:
+    """name → (old, new) for the wanted values that differ from before (rows by their pk)."""
+
+    def key(value: object) -> object:
+        return value.pk if isinstance(value, models.Model) else value
+
+    return {
+        name: (before[name], new) for name, new in wanted.items() if key(before[name]) != key(new)
+    }
 
 
 def _diff(obj: models.Model, changes: dict[str, Any]) -> dict[str, tuple[object, object]]:
-    found = {}
-    for name, new in changes.items():
-        old = _fk_value(obj, name)
-        old_key = old.pk if isinstance(old, models.Model) else old
-        new_key = new.pk if isinstance(new, models.Model) else new
-        if old_key != new_key:
-            found[name] = (old, new)
-    return found
+    return _changed({name: getattr(obj, name) for name in changes}, changes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +282,7 @@ def _move_dependents(old: models.Model, new: models.Model, year: int, user: User
         for goal in BoardGoal.objects.filter(council_goal=old).valid_between(year, 9999):
             if goal.valid_from >= year:
                 goal.council_goal = new
-                _save(goal, user)
+                save_row(goal, user)
             else:
                 _split(goal, year=year, changes={"council_goal": new}, user=user)
     for hook in _SPLIT_HOOKS:
@@ -291,7 +295,7 @@ def _split(
     """Close `row` at year-1 and open a copy from `year` with the changes; return the copy."""
     ends = row.valid_to
     row.valid_to = year - 1
-    _save(row, user)
+    save_row(row, user)
     new = type(row)._default_manager.get(pk=row.pk)
     new.pk = None
     new.id = None  # type: ignore[attr-defined]
@@ -302,7 +306,7 @@ def _split(
         new.predecessor = row  # type: ignore[attr-defined]
     for name, value in changes.items():
         setattr(new, name, value)
-    _save(new, user)
+    save_row(new, user)
     _move_dependents(row, new, year, user)
     return new
 
@@ -332,7 +336,7 @@ def _edit_as_of(
     else:
         for name, value in changes.items():
             setattr(row, name, value)
-        _save(row, user, reason)
+        save_row(row, user, reason)
         saved = row
     corrections = record_corrections(
         occasions,
@@ -388,7 +392,7 @@ def create_council_goal(
             board_ids=Board.objects.values("pk"), first=valid_from, last=valid_to
         )
         require_correction_reason(occasions, reason)
-        _save(goal, user)
+        save_row(goal, user)
         corrections = record_corrections(
             occasions, label=f"KF-mål {goal}", changes="nytt", reason=reason, user=user
         )
@@ -477,7 +481,7 @@ def create_board_goal(
         )
         occasions = _creation_correction(board_ids=[board.pk], first=valid_from, last=valid_to)
         require_correction_reason(occasions, reason)
-        _save(goal, user)
+        save_row(goal, user)
         corrections = record_corrections(
             occasions, label=f"Nämndmål {goal}", changes="nytt", reason=reason, user=user
         )
@@ -552,7 +556,7 @@ def _end_row(
         change = "borttaget"
     else:
         row.valid_to = year - 1
-        _save(row, user, reason)
+        save_row(row, user, reason)
         result = row
     record_corrections(occasions, label=label, changes=change, reason=reason, user=user)
     return result
@@ -622,7 +626,7 @@ def end_assignment(
             label=f"Uppdrag {assignment}",
             noun="Uppdraget",
             in_use=in_use,
-            board_ids=_assignment_boards(assignment),
+            board_ids=assignment_boards(assignment),
         )
     return ended if isinstance(ended, StrategicAssignment) else None
 
@@ -674,7 +678,7 @@ def end_policy_document(
             label=f"Styrdokument {document}",
             noun="Styrdokumentet",
             in_use=document.activities.filter(year__gte=year).exists(),
-            board_ids=Board.objects.filter(municipality_id=document.municipality_id).values("pk"),
+            board_ids=municipality_boards(document.municipality_id),
         )
     return ended if isinstance(ended, PolicyDocument) else None
 
@@ -722,23 +726,27 @@ def create_assignment(
             valid_to=valid_to,
             predecessor=predecessor,
         )
-        board_ids = (
-            [board.pk] if board else Board.objects.filter(municipality=municipality).values("pk")
-        )
+        board_ids = [board.pk] if board else municipality_boards(municipality.pk)
         occasions = _creation_correction(board_ids=board_ids, first=valid_from, last=valid_to)
         require_correction_reason(occasions, reason)
-        _save(assignment, user)
+        save_row(assignment, user)
         corrections = record_corrections(
             occasions, label=f"Uppdrag {assignment}", changes="nytt", reason=reason, user=user
         )
     return Saved(assignment, corrections=corrections)
 
 
-def _assignment_boards(assignment: StrategicAssignment) -> Iterable[int] | models.QuerySet:
+def municipality_boards(municipality_id: int) -> models.QuerySet:
+    """The ids of the municipality's boards (whose reports show a styrdokument or a common
+    assignment), as `approved_occasions_from` takes them."""
+    return Board.objects.filter(municipality_id=municipality_id).values("pk")
+
+
+def assignment_boards(assignment: StrategicAssignment) -> Iterable[int] | models.QuerySet:
     """The boards whose reports show the assignment: its board, or every board of a common one."""
     if assignment.board_id:
         return [assignment.board_id]
-    return Board.objects.filter(municipality_id=assignment.municipality_id).values("pk")
+    return municipality_boards(assignment.municipality_id)
 
 
 @transaction.atomic
@@ -770,7 +778,7 @@ def update_assignment(
             changes=changes,
             user=user,
             reason=reason,
-            board_ids=_assignment_boards(assignment),
+            board_ids=assignment_boards(assignment),
             label=f"Uppdrag {assignment}",
         )
 
@@ -801,7 +809,7 @@ def create_policy_document(
             valid_from=valid_from,
             valid_to=valid_to,
         )
-        _save(document, user)
+        save_row(document, user)
     return Saved(document)
 
 
@@ -826,7 +834,7 @@ def update_policy_document(
             changes={"title": _check_title(title), "description": description, "order": order},
             user=user,
             reason=reason,
-            board_ids=Board.objects.filter(municipality_id=document.municipality_id).values("pk"),
+            board_ids=municipality_boards(document.municipality_id),
             label=f"Styrdokument {document}",
         )
 
@@ -933,7 +941,7 @@ def create_activity(
         )
         occasions = _creation_correction(board_ids=[board.pk], first=year, last=year)
         require_correction_reason(occasions, reason)
-        _save(activity, user)
+        save_row(activity, user)
         activity.board_goals.set(goals)
         corrections = record_corrections(
             occasions, label=f"Aktivitet {activity}", changes="ny", reason=reason, user=user
@@ -984,13 +992,7 @@ def update_activity(
         ),
         "order": order,
     }
-    before: dict[str, Any] = _activity_state(activity)
-    diff: dict[str, tuple[object, object]] = {
-        name: (before[name], value)
-        for name, value in wanted.items()
-        if (before[name].pk if isinstance(before[name], models.Model) else before[name])
-        != (value.pk if isinstance(value, models.Model) else value)
-    }
+    diff = _changed(_activity_state(activity), wanted)
     if not diff:
         return Saved(activity, _duplicate_activity_warnings(activity))
     with change_source(source):
@@ -1001,7 +1003,7 @@ def update_activity(
         for name, value in wanted.items():
             if name != "board_goals":
                 setattr(activity, name, value)
-        _save(activity, user, reason)
+        save_row(activity, user, reason)
         activity.board_goals.set(goals)
         corrections = record_corrections(
             occasions,
@@ -1065,7 +1067,7 @@ def create_mandate_period(
         )
         period.full_clean()
         _check_overlap(period)
-        _save(period, user)
+        save_row(period, user)
     return period
 
 
@@ -1085,5 +1087,5 @@ def update_mandate_period(
         period.last_year = last_year
         period.full_clean()
         _check_overlap(period)
-        _save(period, user)
+        save_row(period, user)
     return period

@@ -421,10 +421,6 @@ def activity_edit(
 # Assignments
 
 
-def _municipality_board_ids(board: Board) -> Any:
-    return Board.objects.filter(municipality_id=board.municipality_id).values("pk")
-
-
 def _assignment_of(
     request: AuthenticatedHttpRequest, board: Board, year: int, assignment_id: int
 ) -> StrategicAssignment:
@@ -438,9 +434,8 @@ def _assignment_of(
     return assignment
 
 
-def _assignment_needs_reason(assignment: StrategicAssignment, board: Board, year: int) -> bool:
-    board_ids = _municipality_board_ids(board) if assignment.board_id is None else [board.pk]
-    return _needs_reason(board_ids, year, assignment.valid_to)
+def _assignment_needs_reason(assignment: StrategicAssignment, year: int) -> bool:
+    return _needs_reason(services.assignment_boards(assignment), year, assignment.valid_to)
 
 
 @require_http_methods(["GET", "POST"])
@@ -449,7 +444,9 @@ def assignment_create(
 ) -> HttpResponse:
     board = _board_year(request, board_code, year)
     may_common = on_every_board(request.user, Action.ADMINISTER)
-    needs = _needs_reason(_municipality_board_ids(board) if may_common else [board.pk], year)
+    needs = _needs_reason(
+        services.municipality_boards(board.municipality_id) if may_common else [board.pk], year
+    )
     form = AssignmentForm(
         _posted(request), creating=True, may_create_common=may_common, needs_reason=needs
     )
@@ -487,7 +484,7 @@ def assignment_edit(
         initial=initial,
         creating=False,
         may_create_common=False,
-        needs_reason=_assignment_needs_reason(assignment, board, year),
+        needs_reason=_assignment_needs_reason(assignment, year),
     )
     done = _list_url(board, year)
     return _submitted(
@@ -523,7 +520,7 @@ def assignment_end(
         request,
         board=board,
         year=year,
-        needs=_assignment_needs_reason(assignment, board, year),
+        needs=_assignment_needs_reason(assignment, year),
         end=lambda reason: services.end_assignment(
             user=request.user, assignment=assignment, year=year, reason=reason
         ),
@@ -656,8 +653,9 @@ def policy_edit(request: AuthenticatedHttpRequest, year: int, policy_id: int) ->
     document = PolicyDocument.objects.valid_in(year).filter(pk=policy_id).first()
     if document is None:
         raise Http404("Styrdokumentet finns inte det året.")
-    board_ids = Board.objects.filter(municipality_id=document.municipality_id).values("pk")
-    needs = _needs_reason(board_ids, year, document.valid_to)
+    needs = _needs_reason(
+        services.municipality_boards(document.municipality_id), year, document.valid_to
+    )
     initial = {
         "title": document.title,
         "description": document.description,

@@ -3,7 +3,8 @@
 Goal pickers say whose goal and which years ("rubrik (AN, 2021–2022)"), newest first, and a
 change form offers only the object's board; a decimal comma is read in the target form; years
 are never "2 019" in a list; breakdowns are shown and found by the words the reports use.
-Requests as a superuser through the test client.
+Requests as a superuser through pytest-django's admin_client (logged in as conftest's
+admin_user).
 """
 
 from __future__ import annotations
@@ -53,12 +54,6 @@ def structure(board_an, board_other):
         board=board_an, board_goal=new, name="Antal deltagare", valid_from=2021
     )
     return {"old": old, "new": new, "other": other, "indicator": indicator, "council": council}
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def options(html: str, name: str) -> list[str]:
