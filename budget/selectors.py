@@ -7,7 +7,7 @@ queries it runs, and none depends on the number of lines, projects or years.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
@@ -41,19 +41,22 @@ def report_lines(board: Board | int, year: int) -> list[BudgetLine]:
         .annotate(has_amounts=Exists(amounts))
         .order_by("order", "pk")
     )
-    return preferred_scheme(lines)
+    return preferred_scheme(lines, with_amounts={line.pk for line in lines if line.has_amounts})
 
 
-def preferred_scheme(lines: list[BudgetLine]) -> list[BudgetLine]:
+def preferred_scheme(
+    lines: list[BudgetLine], *, with_amounts: Container[int] | None = None
+) -> list[BudgetLine]:
     """The drift lines, unless only the internbudget's have amounts (see `report_lines`).
 
-    Lines read without `has_amounts` count as having amounts: then drift wins when there is any.
+    `with_amounts` holds the ids of the lines with any amount in the year the lines are for;
+    None counts every line as having amounts, so drift wins when there is any.
     """
     drift = [line for line in lines if line.scheme == Scheme.DRIFT]
     internbudget = [line for line in lines if line.scheme == Scheme.INTERNBUDGET]
 
     def used(group: list[BudgetLine]) -> bool:
-        return any(getattr(line, "has_amounts", True) for line in group)
+        return with_amounts is None or any(line.pk in with_amounts for line in group)
 
     if drift and (used(drift) or not used(internbudget)):
         return drift

@@ -758,13 +758,17 @@ def yearly_totals(
     if not board_ids or not years:
         return {}
     lines = lines_of_boards(board_ids, years[0], years[-1])
+    # Plan amounts are read too, only to know which lines have amounts in a year: the scheme is
+    # chosen as report_lines chooses it (an internbudget-planned year shows its lines).
     index = amount_index(
         [line.pk for line in lines],
         years,
-        [AmountKind.BUDGET, AmountKind.OUTCOME, AmountKind.FORECAST],
+        [AmountKind.BUDGET, AmountKind.OUTCOME, AmountKind.FORECAST, AmountKind.PLAN],
     )
     forecast_months: dict[int, set[int]] = defaultdict(set)
-    for _line_id, kind, amount_year, month in index:
+    with_amounts: dict[int, set[int]] = defaultdict(set)
+    for line_id, kind, amount_year, month in index:
+        with_amounts[amount_year].add(line_id)
         if kind == AmountKind.FORECAST and month is not None:  # a forecast has its month
             forecast_months[amount_year].add(month)
     by_board: dict[int, list[BudgetLine]] = defaultdict(list)
@@ -773,7 +777,10 @@ def yearly_totals(
     result: dict[tuple[int, int], YearTotals] = {}
     for board_id, board_lines in by_board.items():
         for year in years:
-            own = preferred_scheme([line for line in board_lines if line.is_valid_in(year)])
+            own = preferred_scheme(
+                [line for line in board_lines if line.is_valid_in(year)],
+                with_amounts=with_amounts[year],
+            )
             if not own:
                 continue
 

@@ -77,6 +77,28 @@ def test_a_planned_year_shows_the_internbudgets_lines_when_only_they_have_amount
     assert "Flyktingmottagande" in client.get(url(year=2022)).content.decode()
 
 
+def test_the_dashboards_year_totals_choose_the_lines_the_budget_page_shows(budget_data):
+    """yearly_totals (the dashboards' economy) and the budget page pick the same scheme: for a
+    year whose only amounts are the internbudget's, its Budget is the internbudget lines' sum."""
+    from budget.tables import operating_summary, yearly_totals
+
+    plan_2023 = BudgetAmount.objects.filter(
+        line__board=budget_data, kind="plan", year=2023, document_year=2022
+    )
+    for amount in plan_2023.select_related("line"):
+        BudgetAmount.objects.create(
+            line=amount.line, kind="budget", year=2023, amount=amount.amount
+        )
+    totals = yearly_totals([budget_data.pk], [2022, 2023])
+    assert totals[(budget_data.pk, 2023)].budget == sum(a.amount for a in plan_2023)
+    assert (
+        totals[(budget_data.pk, 2023)].budget == operating_summary(budget_data, 2023).total.budget
+    )
+    assert (
+        totals[(budget_data.pk, 2022)].budget == operating_summary(budget_data, 2022).total.budget
+    )
+
+
 def add_lines_and_projects(board, start: int, count: int) -> None:
     for number in range(start, start + count):
         line = BudgetLine.objects.create(
