@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -1477,7 +1478,18 @@ def _write_values(ctx: _Context) -> None:
 
 def _write_footnotes(ctx: _Context) -> None:
     changes, _ = _plan(ctx, "footnotes", lambda rec: rec["id"])
-    outside: dict[int, list[int]] = {}
+    # The values outside the file a stored footnote also applies to stay shared: one read of
+    # the changed footnotes' links, not one per footnote.
+    ours = {v.pk for v in ctx.objects["values"].values()}
+    outside: dict[int, list[int]] = defaultdict(list)
+    stored = [entry.obj.pk for _, entry in changes if entry is not None]
+    if stored:
+        through = Footnote.shared_values.through
+        for note_id, value_id in through.objects.filter(footnote_id__in=stored).values_list(
+            "footnote_id", "indicatorvalue_id"
+        ):
+            if value_id not in ours:
+                outside[note_id].append(value_id)
     for row, entry in changes:
         rec = row.record
         if entry is not None and _for_earlier_years(ctx, entry):
@@ -1497,11 +1509,6 @@ def _write_footnotes(ctx: _Context) -> None:
         note.text = rec["text"]
         note.year = rec["year"]
         note.order = rec["order"] or 0
-        if entry is not None:
-            ours = {v.pk for v in ctx.objects["values"].values()}
-            outside[note.pk] = [
-                pk for pk in note.shared_values.values_list("pk", flat=True) if pk not in ours
-            ]
         if _clean_and_save(ctx, sheets.FOOTNOTE_SHEET, row, note):
             _wrote(ctx, "footnotes", 1)
             shared = [ctx.objects["values"][tuple(ref[1:])] for ref in rec["refs"][1:]]
