@@ -557,13 +557,9 @@ class IndicatorValue(models.Model):
 
     @property
     def display_value(self) -> str:
-        from indicators.formatting import format_number
+        from indicators.formatting import format_outcome
 
-        if self.is_text:
-            return self.text
-        if self.value is None:
-            return "I.U."
-        return format_number(self.value, self.shown_decimals)
+        return format_outcome(self.value, self.shown_decimals, stored=True, text=self.text)
 
 
 def target_year_allowed(indicator: Indicator, year: int) -> bool:
