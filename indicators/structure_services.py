@@ -650,17 +650,20 @@ def set_breakdowns(
     ):
         return Saved(indicator, changed=False)
     dropped = [link for pk, link in current.items() if pk not in wanted_ids]
+    # The dropped breakdowns that values or targets use from `year` on: two reads for all.
+    in_use: set[int] = set()
+    if dropped:
+        uses = {
+            "indicator": indicator,
+            "breakdown_id__in": [link.breakdown_id for link in dropped],
+            "year__gte": year,
+        }
+        for model in (IndicatorValue, Target):
+            rows = model.objects.filter(**uses).order_by().values_list("breakdown_id", flat=True)
+            in_use.update(rows.distinct())
     for link in dropped:
-        in_use = (
-            IndicatorValue.objects.filter(
-                indicator=indicator, breakdown_id=link.breakdown_id, year__gte=year
-            ).exists()
-            or Target.objects.filter(
-                indicator=indicator, breakdown_id=link.breakdown_id, year__gte=year
-            ).exists()
-        )
         # Without links the total is reported, so the total's data never blocks the change.
-        if in_use and not (link.breakdown.is_total and not wanted_ids):
+        if link.breakdown_id in in_use and not (link.breakdown.is_total and not wanted_ids):
             raise ValidationError(
                 BREAKDOWN_IN_USE.format(breakdown=link.breakdown.label, year=year),
                 code="breakdown_in_use",
