@@ -54,6 +54,7 @@ from indicators.models import (
     IndicatorBreakdown,
     IndicatorValue,
     Target,
+    target_year_allowed,
 )
 from indicators.parsing import parse_swedish_number
 
@@ -513,7 +514,7 @@ def end_indicator(
         indicator.pk,
         *Indicator.objects.filter(parent=indicator).values_list("pk", flat=True),
     ]
-    # The next year's target on the total may stay (takes_targets): the plan decided it.
+    # The next year's target on the total may stay (target_year_allowed): the plan decided it.
     later_targets = Target.objects.filter(indicator__in=family, year__gt=last_year).exclude(
         year=last_year + 1, breakdown__code=Breakdown.make_code()
     )
@@ -785,14 +786,6 @@ def _same(target: Target, fields: dict[str, Any]) -> bool:
     return all(getattr(target, name) == value for name, value in fields.items())
 
 
-def takes_targets(indicator: Indicator, year: int) -> bool:
-    """A target is for one of the indicator's years, or for the year after its last one: the
-    internbudget of N decides N+1's targets before the rollover carries them to a successor."""
-    return indicator.is_valid_in(year) or (
-        indicator.valid_to is not None and year == indicator.valid_to + 1
-    )
-
-
 @transaction.atomic
 def save_targets(
     *,
@@ -819,7 +812,7 @@ def save_targets(
         part = row.breakdown or total
         if row.year not in (year, year + 1):
             cell["kind"] = TARGET_YEAR_OUTSIDE.format(year=year, next=year + 1)
-        elif row.kind and not takes_targets(indicator, row.year):
+        elif row.kind and not target_year_allowed(indicator, row.year):
             cell["kind"] = INDICATOR_NOT_VALID.format(year=row.year)
         elif row.kind and not indicator.reports_breakdown(part, row.year):
             cell["kind"] = TARGET_BREAKDOWN_NOT_REPORTED.format(breakdown=part.label, year=row.year)

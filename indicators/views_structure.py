@@ -34,7 +34,13 @@ from indicators.forms_structure import (
     TargetGridForm,
     VolumeCategoryForm,
 )
-from indicators.models import Breakdown, Indicator, IndicatorBreakdown, Target
+from indicators.models import (
+    Breakdown,
+    Indicator,
+    IndicatorBreakdown,
+    Target,
+    target_year_allowed,
+)
 from indicators.structure_services import (
     Saved,
     TargetErrors,
@@ -45,7 +51,6 @@ from indicators.structure_services import (
     end_indicator,
     save_targets,
     set_breakdowns,
-    takes_targets,
     update_indicator,
 )
 
@@ -328,7 +333,7 @@ def _edit_context(board: Board, year: int, indicator: Indicator) -> dict[str, An
     cells = []
     total = breakdown_row()
     for cell_year in (year, year + 1):
-        if takes_targets(indicator, cell_year):
+        if target_year_allowed(indicator, cell_year):
             cells += [(cell_year, part) for part in _parts_in(links, cell_year, total)]
     stored = {}
     for target in Target.objects.filter(indicator=indicator, year__in=[year, year + 1]):
