@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from core.audit import ChangeSource, change_source
+from core.audit import ChangeSource, change_source, current_source
 from goals import structure_services as goal_services
 from goals.access import Action, can
 from goals.deadlines import due_quarter
@@ -66,6 +66,7 @@ from indicators.structure_workbook.state import (
     load_state,
     natural_key,
     number_of,
+    triple_of,
 )
 
 if TYPE_CHECKING:
@@ -1243,8 +1244,6 @@ def _write_indicator(
 
 def _breakdown_objects(ctx: _Context, triples: set[Triple]) -> dict[Triple, Breakdown]:
     """The breakdown rows by (kön, enhet, kategori), created where missing."""
-    from indicators.structure_workbook.state import triple_of
-
     known = {triple_of(b): b for b in Breakdown.objects.select_related("org_unit")}
     units = {
         unit.code: unit
@@ -1339,7 +1338,7 @@ def _bulk(
     fields: list[str] | None = None,
 ) -> None:
     now = timezone.now()
-    attrs = {"history_source": change_source_value()}
+    attrs = {"history_source": current_source()}
     if objs:
         _insert(ctx, sheet, model._default_manager.bulk_create, objs)
         if ctx.result.errors:
@@ -1356,12 +1355,6 @@ def _bulk(
             default_date=now,
             custom_historical_attrs=attrs,
         )
-
-
-def change_source_value() -> str:
-    from core.audit import current_source
-
-    return current_source()
 
 
 def _full_clean(
@@ -1709,7 +1702,7 @@ def _create_activities(ctx: _Context, new: list[tuple[Activity, list[int]]]) -> 
         activities,
         default_user=ctx.user,
         default_date=timezone.now(),
-        custom_historical_attrs={"history_source": change_source_value()},
+        custom_historical_attrs={"history_source": current_source()},
     )
     history_of = {row.id: row for row in history}
     m2m = Activity.history.model._meta.get_field("historicalactivity_board_goals").related_model
