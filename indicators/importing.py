@@ -317,7 +317,9 @@ def check_file(data: bytes, filename: str) -> None:
         raise ImportRefused(NOT_XLSX, code="type") from None
 
 
-def _cell_number(raw: object, unit: str | None = None) -> Decimal:
+def cell_number(raw: object, unit: str | None = None) -> Decimal:
+    """A number cell (or text typed in one) as a Decimal, through the checks of typed text;
+    the structure workbook reads its numbers with it too."""
     if isinstance(raw, bool):
         raise ValidationError("Skriv ett tal.", code="invalid_number")
     if isinstance(raw, int | float):
@@ -632,7 +634,7 @@ def _row_value(
             result.errors.append(CellError(SHEET, number, _column_name("value"), VALUE_AND_REASON))
     elif raw_value is not None and text_value != "":
         try:
-            value = _cell_number(raw_value, entry.indicator.unit)
+            value = cell_number(raw_value, entry.indicator.unit)
         except ValidationError as error:
             result.errors.append(
                 CellError(SHEET, number, _column_name("value"), " ".join(error.messages))

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,7 @@ from goals.models import (
 )
 from goals.periods import Period, PeriodType
 from indicators import structure_services as indicator_services
-from indicators.importing import CellError, ImportRefused, check_file
+from indicators.importing import CellError, ImportRefused, cell_number, check_file
 from indicators.models import (
     Breakdown,
     Footnote,
@@ -55,7 +55,7 @@ from indicators.models import (
     IndicatorValue,
     Target,
 )
-from indicators.parsing import is_missing_text, parse_swedish_number
+from indicators.parsing import is_missing_text
 from indicators.services import check_value_input
 from indicators.structure_workbook import sheets
 from indicators.structure_workbook.state import (
@@ -246,24 +246,12 @@ def _integer(raw: Any) -> int | None:
 def _number(raw: Any) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if isinstance(raw, bool):
+    if not isinstance(raw, int | float | str) or isinstance(raw, bool):
         raise _CellProblem("Skriv ett tal.")
     try:
-        if isinstance(raw, int | float):
-            number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
-            if not number.is_finite():
-                raise _CellProblem("Skriv ett tal.")
-            text = format(number, "f").replace(".", ",")
-            if "," in text:
-                text = text.rstrip("0").rstrip(",")
-            return number_of(parse_swedish_number(text))
-        if isinstance(raw, str):
-            return number_of(parse_swedish_number(raw, allow_percent=True))
+        return number_of(cell_number(raw))  # as the entry workbook reads a number cell
     except ValidationError as error:
         raise _CellProblem(error.messages[0]) from None
-    except InvalidOperation:
-        raise _CellProblem("Skriv ett tal.") from None
-    raise _CellProblem("Skriv ett tal.")
 
 
 def _choice(column: sheets.Column, raw: Any) -> str:
