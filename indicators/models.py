@@ -293,13 +293,19 @@ class Breakdown(models.Model):
 
     @property
     def label(self) -> str:
+        unit = self.org_unit.code if self.org_unit is not None else ""
+        return self.make_label(self.gender, unit, self.category)
+
+    @staticmethod
+    def make_label(gender: str = "", org_unit_code: str = "", category: str = "") -> str:
+        """The breakdown in plain words: "Kvinnor, UAF", "Totalt" (a row or its three parts)."""
         parts = []
-        if self.gender:
-            parts.append(self.get_gender_display())
-        if self.org_unit is not None:
-            parts.append(self.org_unit.code)
-        if self.category:
-            parts.append(self.category)
+        if gender:
+            parts.append(str(dict(Breakdown.Gender.choices).get(gender, gender)))
+        if org_unit_code:
+            parts.append(org_unit_code)
+        if category:
+            parts.append(category)
         return ", ".join(parts) or "Totalt"
 
     @staticmethod
