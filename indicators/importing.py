@@ -37,7 +37,13 @@ from indicators.entry import EntryField, EntrySheet, entry_sheet
 from indicators.formatting import exact_decimals
 from indicators.models import MissingReason
 from indicators.parsing import is_missing_text, parse_value_for_unit
-from indicators.services import NUMBER_ON_TEXT, TEXT_MAX_LENGTH, ValueConflict, save_value
+from indicators.services import (
+    NUMBER_ON_TEXT,
+    TEXT_MAX_LENGTH,
+    TEXT_TOO_LONG,
+    ValueConflict,
+    save_value,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -68,7 +74,6 @@ BAD_VERSION = "Versionskolumnen har ändrats. Ladda ner en ny mall."
 UNKNOWN_REASON = "Okänt skäl till I.U. Välj ett av skälen i listan."
 REASON_REQUIRED = "Ange skäl till I.U. i kolumnen Skäl till I.U."
 VALUE_AND_REASON = "Ange antingen ett utfall eller ett skäl till I.U., inte båda."
-TEXT_TOO_LONG = "Textutfallet får vara högst {limit} tecken."
 COMPUTED = "Indikatorn beräknas och kan inte läsas in. Lämna cellen tom."
 CONFLICT = (
     "Värdet har ändrats sedan mallen laddades ner: {detail} Ladda ner en ny mall "
@@ -312,7 +317,9 @@ def check_file(data: bytes, filename: str) -> None:
         raise ImportRefused(NOT_XLSX, code="type") from None
 
 
-def _cell_number(raw: object, unit: str | None = None) -> Decimal:
+def cell_number(raw: object, unit: str | None = None) -> Decimal:
+    """A number cell (or text typed in one) as a Decimal, through the checks of typed text;
+    the structure workbook reads its numbers with it too."""
     if isinstance(raw, bool):
         raise ValidationError("Skriv ett tal.", code="invalid_number")
     if isinstance(raw, int | float):
@@ -627,7 +634,7 @@ def _row_value(
             result.errors.append(CellError(SHEET, number, _column_name("value"), VALUE_AND_REASON))
     elif raw_value is not None and text_value != "":
         try:
-            value = _cell_number(raw_value, entry.indicator.unit)
+            value = cell_number(raw_value, entry.indicator.unit)
         except ValidationError as error:
             result.errors.append(
                 CellError(SHEET, number, _column_name("value"), " ".join(error.messages))

@@ -293,13 +293,19 @@ class Breakdown(models.Model):
 
     @property
     def label(self) -> str:
+        unit = self.org_unit.code if self.org_unit is not None else ""
+        return self.make_label(self.gender, unit, self.category)
+
+    @staticmethod
+    def make_label(gender: str = "", org_unit_code: str = "", category: str = "") -> str:
+        """The breakdown in plain words: "Kvinnor, UAF", "Totalt" (a row or its three parts)."""
         parts = []
-        if self.gender:
-            parts.append(self.get_gender_display())
-        if self.org_unit is not None:
-            parts.append(self.org_unit.code)
-        if self.category:
-            parts.append(self.category)
+        if gender:
+            parts.append(str(dict(Breakdown.Gender.choices).get(gender, gender)))
+        if org_unit_code:
+            parts.append(org_unit_code)
+        if category:
+            parts.append(category)
         return ", ".join(parts) or "Totalt"
 
     @staticmethod
@@ -557,13 +563,9 @@ class IndicatorValue(models.Model):
 
     @property
     def display_value(self) -> str:
-        from indicators.formatting import format_number
+        from indicators.formatting import format_outcome
 
-        if self.is_text:
-            return self.text
-        if self.value is None:
-            return "I.U."
-        return format_number(self.value, self.shown_decimals)
+        return format_outcome(self.value, self.shown_decimals, stored=True, text=self.text)
 
 
 def target_year_allowed(indicator: Indicator, year: int) -> bool:

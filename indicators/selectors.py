@@ -68,7 +68,7 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return format_outcome(self.value, self.decimals, stored=True, text=self.outcome_text)
+        return self.shown("")
 
     def shown(self, unit: str) -> str:
         """As `text`, with "%" after a share's number."""

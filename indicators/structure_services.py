@@ -54,6 +54,7 @@ from indicators.models import (
     IndicatorBreakdown,
     IndicatorValue,
     Target,
+    target_year_allowed,
 )
 from indicators.parsing import parse_swedish_number
 
@@ -513,7 +514,7 @@ def end_indicator(
         indicator.pk,
         *Indicator.objects.filter(parent=indicator).values_list("pk", flat=True),
     ]
-    # The next year's target on the total may stay (takes_targets): the plan decided it.
+    # The next year's target on the total may stay (target_year_allowed): the plan decided it.
     later_targets = Target.objects.filter(indicator__in=family, year__gt=last_year).exclude(
         year=last_year + 1, breakdown__code=Breakdown.make_code()
     )
@@ -650,17 +651,20 @@ def set_breakdowns(
     ):
         return Saved(indicator, changed=False)
     dropped = [link for pk, link in current.items() if pk not in wanted_ids]
+    # The dropped breakdowns that values or targets use from `year` on: two reads for all.
+    in_use: set[int] = set()
+    if dropped:
+        uses = {
+            "indicator": indicator,
+            "breakdown_id__in": [link.breakdown_id for link in dropped],
+            "year__gte": year,
+        }
+        for model in (IndicatorValue, Target):
+            rows = model.objects.filter(**uses).order_by().values_list("breakdown_id", flat=True)
+            in_use.update(rows.distinct())
     for link in dropped:
-        in_use = (
-            IndicatorValue.objects.filter(
-                indicator=indicator, breakdown_id=link.breakdown_id, year__gte=year
-            ).exists()
-            or Target.objects.filter(
-                indicator=indicator, breakdown_id=link.breakdown_id, year__gte=year
-            ).exists()
-        )
         # Without links the total is reported, so the total's data never blocks the change.
-        if in_use and not (link.breakdown.is_total and not wanted_ids):
+        if link.breakdown_id in in_use and not (link.breakdown.is_total and not wanted_ids):
             raise ValidationError(
                 BREAKDOWN_IN_USE.format(breakdown=link.breakdown.label, year=year),
                 code="breakdown_in_use",
@@ -782,14 +786,6 @@ def _same(target: Target, fields: dict[str, Any]) -> bool:
     return all(getattr(target, name) == value for name, value in fields.items())
 
 
-def takes_targets(indicator: Indicator, year: int) -> bool:
-    """A target is for one of the indicator's years, or for the year after its last one: the
-    internbudget of N decides N+1's targets before the rollover carries them to a successor."""
-    return indicator.is_valid_in(year) or (
-        indicator.valid_to is not None and year == indicator.valid_to + 1
-    )
-
-
 @transaction.atomic
 def save_targets(
     *,
@@ -816,7 +812,7 @@ def save_targets(
         part = row.breakdown or total
         if row.year not in (year, year + 1):
             cell["kind"] = TARGET_YEAR_OUTSIDE.format(year=year, next=year + 1)
-        elif row.kind and not takes_targets(indicator, row.year):
+        elif row.kind and not target_year_allowed(indicator, row.year):
             cell["kind"] = INDICATOR_NOT_VALID.format(year=row.year)
         elif row.kind and not indicator.reports_breakdown(part, row.year):
             cell["kind"] = TARGET_BREAKDOWN_NOT_REPORTED.format(breakdown=part.label, year=row.year)

@@ -34,7 +34,13 @@ from indicators.forms_structure import (
     TargetGridForm,
     VolumeCategoryForm,
 )
-from indicators.models import Breakdown, Indicator, IndicatorBreakdown, Target
+from indicators.models import (
+    Breakdown,
+    Indicator,
+    IndicatorBreakdown,
+    Target,
+    target_year_allowed,
+)
 from indicators.structure_services import (
     Saved,
     TargetErrors,
@@ -45,7 +51,6 @@ from indicators.structure_services import (
     end_indicator,
     save_targets,
     set_breakdowns,
-    takes_targets,
     update_indicator,
 )
 
@@ -100,15 +105,9 @@ def _year_links(indicator_ids: list[int], first: int, last: int) -> list[Indicat
     )
 
 
-def _parts_in(
-    links: list[IndicatorBreakdown], indicator_id: int, year: int, total: Breakdown
-) -> list[Breakdown]:
-    """The breakdowns reported in the year; without links the total only."""
-    parts = [
-        link.breakdown
-        for link in links
-        if link.indicator_id == indicator_id and link.is_valid_in(year)
-    ]
+def _parts_in(links: list[IndicatorBreakdown], year: int, total: Breakdown) -> list[Breakdown]:
+    """The breakdowns an indicator's `links` report in the year; without links the total only."""
+    parts = [link.breakdown for link in links if link.is_valid_in(year)]
     return parts or [total]
 
 
@@ -117,7 +116,10 @@ def tree_for(board: Board, year: int) -> dict[str, Any]:
     areas = goal_structure(board, year)
     indicators = list(Indicator.objects.valid_in(year).filter(board=board).order_by("order", "pk"))
     ids = [indicator.pk for indicator in indicators]
-    links = _year_links(ids, year, year)
+    # Each indicator's links, grouped once: not every link scanned again for every indicator.
+    links: dict[int, list[IndicatorBreakdown]] = defaultdict(list)
+    for link in _year_links(ids, year, year):
+        links[link.indicator_id].append(link)
     total = breakdown_row()
     targets: dict[tuple[int, int, int], Target] = {}
     by_id = {indicator.pk: indicator for indicator in indicators}
@@ -127,7 +129,7 @@ def tree_for(board: Board, year: int) -> dict[str, Any]:
     nodes = {}
     for indicator in indicators:
         node = IndicatorNode(indicator)
-        for part in _parts_in(links, indicator.pk, year, total):
+        for part in _parts_in(links[indicator.pk], year, total):
             node.rows.append(
                 {
                     "breakdown": part,
@@ -331,10 +333,8 @@ def _edit_context(board: Board, year: int, indicator: Indicator) -> dict[str, An
     cells = []
     total = breakdown_row()
     for cell_year in (year, year + 1):
-        if takes_targets(indicator, cell_year):
-            cells += [
-                (cell_year, part) for part in _parts_in(links, indicator.pk, cell_year, total)
-            ]
+        if target_year_allowed(indicator, cell_year):
+            cells += [(cell_year, part) for part in _parts_in(links, cell_year, total)]
     stored = {}
     for target in Target.objects.filter(indicator=indicator, year__in=[year, year + 1]):
         target.indicator = indicator

@@ -19,6 +19,7 @@ from indicators.services import (
     TEXT_ON_NUMERIC,
     save_value,
 )
+from tests.entry_data import field_post
 from tests.test_value_kinds_data import SHARED_NOTE, TEXT_OUTCOME, build_plan, full_year, total
 
 pytestmark = pytest.mark.django_db
@@ -47,18 +48,8 @@ def save_url(occasion, name="entry_save_value") -> str:
 
 
 def post_field(indicator, value, *, version=0, **extra) -> dict:
-    return {
-        "indicator": indicator.pk,
-        "breakdown": total().pk,
-        "period_type": "ar",
-        "period_number": 1,
-        "version": version,
-        "value": value,
-        "missing_reason": "",
-        "comment": "",
-        "footnote": "",
-        **extra,
-    }
+    """The POST of the indicator's year total (entry_data.field_post, for the year)."""
+    return field_post(indicator, value, period_type="ar", period_number=1, version=version, **extra)
 
 
 def stored(indicator, year=2022):

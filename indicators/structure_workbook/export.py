@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from goals.deadlines import due_quarter
 from goals.models import Board
+from indicators.models import Breakdown
 from indicators.structure_workbook import sheets
 from indicators.structure_workbook.state import State, Triple, load_state
 
@@ -23,7 +24,7 @@ def ref_text(ref: tuple) -> str:
     if kind in ("goal", "indicator"):
         return ref[1]
     word = "mål" if kind == "target" else "utfall"
-    return f"{ref[1]} {word} {ref[2]} {sheets.breakdown_label(*ref[3])}"
+    return f"{ref[1]} {word} {ref[2]} {Breakdown.make_label(*ref[3])}"
 
 
 IU = "I.U."
@@ -47,7 +48,7 @@ def cell_value(column: sheets.Column, value: Any, record: dict[str, Any]) -> Any
     if column.kind in (sheets.INT, sheets.NUMBER):
         return value
     if column.key == "breakdown":
-        return sheets.breakdown_label(*value)
+        return Breakdown.make_label(*value)
     if column.key == "refs":
         return "; ".join(ref_text(ref) for ref in value)
     return value if value != "" else None

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from core.audit import ChangeSource, change_source
+from core.audit import ChangeSource, change_source, current_source
 from goals import structure_services as goal_services
 from goals.access import Action, can
 from goals.deadlines import due_quarter
@@ -45,7 +46,7 @@ from goals.models import (
 )
 from goals.periods import Period, PeriodType
 from indicators import structure_services as indicator_services
-from indicators.importing import CellError, ImportRefused, check_file
+from indicators.importing import CellError, ImportRefused, cell_number, check_file
 from indicators.models import (
     Breakdown,
     Footnote,
@@ -54,7 +55,7 @@ from indicators.models import (
     IndicatorValue,
     Target,
 )
-from indicators.parsing import is_missing_text, parse_swedish_number
+from indicators.parsing import is_missing_text
 from indicators.services import check_value_input
 from indicators.structure_workbook import sheets
 from indicators.structure_workbook.state import (
@@ -65,6 +66,7 @@ from indicators.structure_workbook.state import (
     load_state,
     natural_key,
     number_of,
+    triple_of,
 )
 
 if TYPE_CHECKING:
@@ -244,24 +246,12 @@ def _integer(raw: Any) -> int | None:
 def _number(raw: Any) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if isinstance(raw, bool):
+    if not isinstance(raw, int | float | str) or isinstance(raw, bool):
         raise _CellProblem("Skriv ett tal.")
     try:
-        if isinstance(raw, int | float):
-            number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
-            if not number.is_finite():
-                raise _CellProblem("Skriv ett tal.")
-            text = format(number, "f").replace(".", ",")
-            if "," in text:
-                text = text.rstrip("0").rstrip(",")
-            return number_of(parse_swedish_number(text))
-        if isinstance(raw, str):
-            return number_of(parse_swedish_number(raw, allow_percent=True))
+        return number_of(cell_number(raw))  # as the entry workbook reads a number cell
     except ValidationError as error:
         raise _CellProblem(error.messages[0]) from None
-    except InvalidOperation:
-        raise _CellProblem("Skriv ett tal.") from None
-    raise _CellProblem("Skriv ett tal.")
 
 
 def _choice(column: sheets.Column, raw: Any) -> str:
@@ -1242,8 +1232,6 @@ def _write_indicator(
 
 def _breakdown_objects(ctx: _Context, triples: set[Triple]) -> dict[Triple, Breakdown]:
     """The breakdown rows by (kön, enhet, kategori), created where missing."""
-    from indicators.structure_workbook.state import triple_of
-
     known = {triple_of(b): b for b in Breakdown.objects.select_related("org_unit")}
     units = {
         unit.code: unit
@@ -1338,7 +1326,7 @@ def _bulk(
     fields: list[str] | None = None,
 ) -> None:
     now = timezone.now()
-    attrs = {"history_source": change_source_value()}
+    attrs = {"history_source": current_source()}
     if objs:
         _insert(ctx, sheet, model._default_manager.bulk_create, objs)
         if ctx.result.errors:
@@ -1355,12 +1343,6 @@ def _bulk(
             default_date=now,
             custom_historical_attrs=attrs,
         )
-
-
-def change_source_value() -> str:
-    from core.audit import current_source
-
-    return current_source()
 
 
 def _full_clean(
@@ -1477,7 +1459,18 @@ def _write_values(ctx: _Context) -> None:
 
 def _write_footnotes(ctx: _Context) -> None:
     changes, _ = _plan(ctx, "footnotes", lambda rec: rec["id"])
-    outside: dict[int, list[int]] = {}
+    # The values outside the file a stored footnote also applies to stay shared: one read of
+    # the changed footnotes' links, not one per footnote.
+    ours = {v.pk for v in ctx.objects["values"].values()}
+    outside: dict[int, list[int]] = defaultdict(list)
+    stored = [entry.obj.pk for _, entry in changes if entry is not None]
+    if stored:
+        through = Footnote.shared_values.through
+        for note_id, value_id in through.objects.filter(footnote_id__in=stored).values_list(
+            "footnote_id", "indicatorvalue_id"
+        ):
+            if value_id not in ours:
+                outside[note_id].append(value_id)
     for row, entry in changes:
         rec = row.record
         if entry is not None and _for_earlier_years(ctx, entry):
@@ -1497,11 +1490,6 @@ def _write_footnotes(ctx: _Context) -> None:
         note.text = rec["text"]
         note.year = rec["year"]
         note.order = rec["order"] or 0
-        if entry is not None:
-            ours = {v.pk for v in ctx.objects["values"].values()}
-            outside[note.pk] = [
-                pk for pk in note.shared_values.values_list("pk", flat=True) if pk not in ours
-            ]
         if _clean_and_save(ctx, sheets.FOOTNOTE_SHEET, row, note):
             _wrote(ctx, "footnotes", 1)
             shared = [ctx.objects["values"][tuple(ref[1:])] for ref in rec["refs"][1:]]
@@ -1702,7 +1690,7 @@ def _create_activities(ctx: _Context, new: list[tuple[Activity, list[int]]]) -> 
         activities,
         default_user=ctx.user,
         default_date=timezone.now(),
-        custom_historical_attrs={"history_source": change_source_value()},
+        custom_historical_attrs={"history_source": current_source()},
     )
     history_of = {row.id: row for row in history}
     m2m = Activity.history.model._meta.get_field("historicalactivity_board_goals").related_model

@@ -291,15 +291,3 @@ KIND_LABELS = {
 
 def label_of(column: Column, value: str) -> str:
     return dict(column.choices).get(value, value)
-
-
-def breakdown_label(gender: str, org_unit: str, category: str) -> str:
-    """The breakdown in plain words, as Breakdown.label: "Kvinnor, UAF", "Totalt"."""
-    parts = []
-    if gender:
-        parts.append(dict(GENDER_CHOICES)[gender])
-    if org_unit:
-        parts.append(org_unit)
-    if category:
-        parts.append(category)
-    return ", ".join(parts) or "Totalt"
