@@ -61,4 +61,8 @@ def test_refused_file_and_unknown_board(workbook_file, tmp_path):
         call_command("import_structure", "--file", str(text))
     with pytest.raises(CommandError, match="ingen nämnd med kortnamnet XX"):
         call_command("export_structure", board="XX", year=2023, output=str(tmp_path / "x.xlsx"))
+    macro_named = tmp_path / "struktur.xlsm"
+    macro_named.write_bytes(workbook_file.read_bytes())
+    with pytest.raises(CommandError, match="makro"):
+        call_command("import_structure", "--file", str(macro_named))
     assert wb.NOTHING_WRITTEN

@@ -118,6 +118,18 @@ def test_refused_files(client, prepared, board_other, admin_user):
     assert not Indicator.objects.exists()
 
 
+def test_a_valid_workbook_under_a_wrong_name_is_refused_by_its_name(client, prepared, admin_user):
+    from indicators.importing import MACROS, NOT_XLSX
+
+    client.force_login(admin_user)
+    response = upload(client, write_workbook(EVERY_KIND), name="arbetsbok.xlsm")
+    assert response.status_code == 400
+    assert MACROS in response.content.decode()
+    response = upload(client, write_workbook(EVERY_KIND), name="arbetsbok.csv")
+    assert NOT_XLSX in response.content.decode()
+    assert not Indicator.objects.exists()
+
+
 def test_download_runs_the_same_queries_with_more_rows(client, board_an, admin_user):
     client.force_login(admin_user)
     goal_chain(board_an, goals=1, indicators_per_goal=1, value_years=(YEAR,))

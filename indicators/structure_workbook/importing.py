@@ -356,8 +356,11 @@ def import_structure(
     expected_year: int | None = None,
     source: ChangeSource = ChangeSource.IMPORT,
     reason: str = "",
+    filename: str = FILENAME,
 ) -> ImportResult:
     """Read the workbook and write the board-year's structure, all or nothing.
+
+    `filename` is the uploaded or given file's name: a .xlsm or a .csv is refused by name too.
 
     Raises ImportRefused for a file that is refused as a whole (not an .xlsx, a sheet missing
     or unknown, another board or year than expected, no right, a changed approved year without
@@ -370,7 +373,7 @@ def import_structure(
     the `reason` and is recorded as a StructureCorrection. New rows of the many kinds are
     created in bulk with the same checks (full_clean, the activity link rule).
     """
-    check_file(data, FILENAME)
+    check_file(data, filename)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken file

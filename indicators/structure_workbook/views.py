@@ -50,6 +50,7 @@ def upload(request: AuthenticatedHttpRequest, board_code: str, year: int) -> Htt
                     expected_board=board,
                     expected_year=year,
                     reason=form.cleaned_data["reason"],
+                    filename=upload_file.name or "",
                 )
             except ImportRefused as error:
                 refused = " ".join(error.messages)

@@ -54,6 +54,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 source=ChangeSource.COMMAND,
                 reason=reason,
+                filename=Path(path).name,
             )
         except ImportRefused as error:
             raise CommandError(" ".join(error.messages)) from None
