@@ -491,7 +491,7 @@ def follow_board_goal_split(
     # The goal's footnotes of those years follow it; a footnote for every year is copied.
     Footnote.objects.filter(board_goal=old, year__gte=year).update(board_goal=new)
     for note in Footnote.objects.filter(board_goal=old, year=None):
-        _save(Footnote(board_goal=new, text=note.text, order=note.order), None)
+        _save(Footnote(board_goal=new, text=note.text, order=note.order), user)
 
 
 @transaction.atomic
