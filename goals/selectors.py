@@ -11,7 +11,14 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from core.types import AnyUser
 from goals.access import Action, boards_for, is_administrator, on_every_board
-from goals.models import Board, BoardRole, OccasionTransition, ReportingOccasion
+from goals.models import (
+    Activity,
+    Board,
+    BoardGoal,
+    BoardRole,
+    OccasionTransition,
+    ReportingOccasion,
+)
 from goals.providers import entry_sheet
 
 State = ReportingOccasion.State
@@ -135,3 +142,39 @@ def users_for_administrator(user: AnyUser) -> QuerySet:
         roles = roles.filter(board__in=boards)
         users = users.filter(Exists(roles.filter(user=OuterRef("pk"))))
     return users.prefetch_related(Prefetch("board_roles", queryset=roles, to_attr="shown_roles"))
+
+
+# --- activities ------------------------------------------------------------------------------
+
+
+def year_activities(board: Board | int, year: int) -> list[Activity]:
+    """The board's activities of a year with what they serve joined and prefetched (2 queries).
+
+    By due quarter as the plan's deadline says it (goals.deadlines), then the plan's order; an
+    activity without a quarter (löpande) comes last, on every database.
+    """
+    activities = list(
+        Activity.objects.filter(board=board, year=year)
+        .select_related("assignment", "policy_document", "goal_area")
+        .prefetch_related(Prefetch("board_goals", queryset=BoardGoal.objects.order_by("order")))
+    )
+    activities.sort(key=activity_sort_key)
+    return activities
+
+
+def activity_sort_key(activity: Activity) -> tuple[int, int, int]:
+    quarter = activity.due_quarter
+    return (quarter if quarter is not None else 5, activity.order, activity.pk)
+
+
+def activity_serves(activity: Activity) -> list[str]:
+    """What an activity serves, as pages print it: its nämndmål, the assignment, the
+    styrdokument or the målområde (read from the joins and prefetch of `year_activities`)."""
+    served = [f"Nämndmål: {goal.title}" for goal in activity.board_goals.all()]
+    if activity.assignment is not None:
+        served.append(f"Uppdrag: {activity.assignment.text}")
+    if activity.policy_document is not None:
+        served.append(f"Styrdokument: {activity.policy_document}")
+    if activity.goal_area is not None:
+        served.append(f"Målområde: {activity.goal_area.name}")
+    return served

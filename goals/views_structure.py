@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,6 +45,7 @@ from goals.models import (
     StrategicAssignment,
     StructureCorrection,
 )
+from goals.selectors import year_activities
 from goals.structure import goal_structure
 
 NOT_FOUND = "Sidan finns inte eller så saknar du behörighet."
@@ -190,12 +190,7 @@ def _end_page(
 def goal_list(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board_year(request, board_code, year)
     areas = goal_structure(board, year)
-    activities = (
-        Activity.objects.filter(board=board, year=year)
-        .select_related("assignment", "policy_document", "goal_area")
-        .prefetch_related(Prefetch("board_goals", queryset=BoardGoal.objects.only("id", "title")))
-        .order_by("due_quarter", "order", "pk")
-    )
+    activities = year_activities(board, year)
     occasion = services.approved_occasion_for(board, year)
     corrections = (
         StructureCorrection.objects.filter(board=board, year=year)

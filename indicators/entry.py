@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from goals.models import (
     Activity,
@@ -32,6 +32,7 @@ from goals.models import (
     StrategicAssignment,
 )
 from goals.periods import OccasionKind, Period, PeriodType
+from goals.selectors import activity_serves, year_activities
 from indicators import yearrule
 from indicators.computed import ComputedValue, computed_values
 from indicators.evaluation import target_met
@@ -580,14 +581,7 @@ def _status_items(occasion: ReportingOccasion) -> tuple[list[StatusItem], list[S
         status.assignment_id: status
         for status in AssignmentStatus.objects.filter(occasion=occasion)
     }
-    activities = list(
-        occasion.board.activities.filter(year=year)
-        .select_related("assignment", "policy_document", "goal_area")
-        .prefetch_related(Prefetch("board_goals", queryset=BoardGoal.objects.order_by("order")))
-    )
-    # By due quarter as the plan's deadline says it (goals.deadlines), then the plan's order;
-    # an activity without a quarter (löpande) comes last.
-    activities.sort(key=activity_sort_key)
+    activities = year_activities(occasion.board_id, year)
     activity_status = {
         status.activity_id: status for status in ActivityStatus.objects.filter(occasion=occasion)
     }
@@ -595,24 +589,6 @@ def _status_items(occasion: ReportingOccasion) -> tuple[list[StatusItem], list[S
         [StatusItem(item, assignment_status.get(item.pk)) for item in assignments],
         [StatusItem(item, activity_status.get(item.pk)) for item in activities],
     )
-
-
-def activity_sort_key(activity: Activity) -> tuple[int, int, int]:
-    quarter = activity.due_quarter
-    return (quarter if quarter is not None else 5, activity.order, activity.pk)
-
-
-def activity_serves(activity: Activity) -> list[str]:
-    """What an activity serves, as the page prints it: its nämndmål, the assignment, the
-    styrdokument or the målområde (read from the joins and prefetch of `_status_items`)."""
-    served = [f"Nämndmål: {goal.title}" for goal in activity.board_goals.all()]
-    if activity.assignment is not None:
-        served.append(f"Uppdrag: {activity.assignment.text}")
-    if activity.policy_document is not None:
-        served.append(f"Styrdokument: {activity.policy_document}")
-    if activity.goal_area is not None:
-        served.append(f"Målområde: {activity.goal_area.name}")
-    return served
 
 
 def suggest_level(rows: list[EntryRow], *, year: int, values: dict) -> Suggestion:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Max, Min, Prefetch
+from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.types import AuthenticatedHttpRequest
 from goals.access import Action, boards_for, can, get_board_for_user, require
-from goals.models import Board, BoardGoal, GoalAssessment
+from goals.models import Board, GoalAssessment
 from goals.periods import OccasionKind
+from goals.selectors import activity_serves, year_activities
 from goals.structure import GoalAreaNode, goal_structure
-from indicators.entry import activity_serves, activity_sort_key
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import (
     Cell,
@@ -110,12 +110,7 @@ def _goal_tree(board: Board, year: int, years: list[int]) -> list[GoalAreaNode]:
 def _goal_tree_activities(board: Board, year: int) -> list[dict[str, Any]]:
     """The year's activities by due quarter: the deadline as the plan wrote it and what each
     serves (nämndmål, uppdrag, styrdokument or målområde), in two queries."""
-    activities = list(
-        board.activities.filter(year=year)
-        .select_related("assignment", "policy_document", "goal_area")
-        .prefetch_related(Prefetch("board_goals", queryset=BoardGoal.objects.order_by("order")))
-    )
-    activities.sort(key=activity_sort_key)
+    activities = year_activities(board, year)
     return [
         {
             "title": activity.title,
