@@ -45,6 +45,7 @@ from goals.structure_services import (
     approved_occasions_from,
     record_corrections,
     require_correction_reason,
+    save_row,
 )
 from indicators.formatting import format_target
 from indicators.models import (
@@ -173,12 +174,6 @@ def _require_board(user: User | None, board: Board | int) -> None:
         raise ValidationError(NO_RIGHT, code="no_right")
 
 
-def _save(obj: models.Model, user: User | None) -> None:
-    obj._history_user = user  # type: ignore[attr-defined]
-    obj.full_clean()
-    obj.save()
-
-
 def _shown(value: object) -> str:
     if value is None or value == "":
         return "–"
@@ -297,7 +292,7 @@ def create_indicator(
     occasions = approved_years(board.pk, year, ends)
     require_correction_reason(occasions, reason)
     with change_source(source_of_change):
-        _save(indicator, user)
+        save_row(indicator, user)
         if definition.strip():
             _set_definition(indicator, definition.strip(), user)
         corrections = record_corrections(
@@ -369,7 +364,7 @@ def update_indicator(
         else:
             for name, value in changes.items():
                 setattr(indicator, name, value)
-            _save(indicator, user)
+            save_row(indicator, user)
             saved = indicator
         if definition is not None:
             _set_definition(saved, definition, user)
@@ -395,7 +390,7 @@ def _set_definition(indicator: Indicator, text: str, user: User | None) -> None:
     if note is None:
         note = Footnote(indicator=indicator, order=0)
     note.text = text
-    _save(note, user)
+    save_row(note, user)
 
 
 def _plain(pair: tuple[object, object]) -> tuple[object, object]:
@@ -426,7 +421,7 @@ def split_indicator(
     """
     ends = indicator.valid_to
     indicator.valid_to = year - 1
-    _save(indicator, user)
+    save_row(indicator, user)
     new = Indicator.objects.get(pk=indicator.pk)
     new.pk = None
     new.id = None
@@ -436,16 +431,16 @@ def split_indicator(
     new.predecessor = indicator
     for name, value in changes.items():
         setattr(new, name, value)
-    _save(new, user)
+    save_row(new, user)
     for link in IndicatorBreakdown.objects.filter(indicator=indicator).valid_between(year, 9999):
         if link.valid_from >= year:
             link.indicator = new
-            _save(link, user)
+            save_row(link, user)
         else:
             link_ends = link.valid_to
             link.valid_to = year - 1
-            _save(link, user)
-            _save(
+            save_row(link, user)
+            save_row(
                 IndicatorBreakdown(
                     indicator=new,
                     breakdown_id=link.breakdown_id,
@@ -458,7 +453,7 @@ def split_indicator(
     for child in Indicator.objects.filter(parent=indicator).valid_between(year, 9999):
         if child.valid_from >= year:
             child.parent = new
-            _save(child, user)
+            save_row(child, user)
         else:
             split_indicator(child, year=year, changes={"parent": new}, user=user)
     # Plain updates: the rows' content is unchanged, only the indicator they hang on.
@@ -466,7 +461,7 @@ def split_indicator(
     Target.objects.filter(indicator=indicator, year__gte=year).update(indicator=new)
     Footnote.objects.filter(indicator=indicator, year__gte=year).update(indicator=new)
     for note in Footnote.objects.filter(indicator=indicator, year=None):
-        _save(Footnote(indicator=new, text=note.text, order=note.order), user)
+        save_row(Footnote(indicator=new, text=note.text, order=note.order), user)
     return new
 
 
@@ -483,7 +478,7 @@ def follow_board_goal_split(
     for indicator in Indicator.objects.filter(board_goal=old).valid_between(year, 9999):
         if indicator.valid_from >= year:
             indicator.board_goal = new
-            _save(indicator, user)
+            save_row(indicator, user)
         elif indicator.parent_id is None:
             split_indicator(indicator, year=year, changes={"board_goal": new}, user=user)
     # Sub-indicators split with their main indicator keep the old goal: move them.
@@ -491,7 +486,7 @@ def follow_board_goal_split(
     # The goal's footnotes of those years follow it; a footnote for every year is copied.
     Footnote.objects.filter(board_goal=old, year__gte=year).update(board_goal=new)
     for note in Footnote.objects.filter(board_goal=old, year=None):
-        _save(Footnote(board_goal=new, text=note.text, order=note.order), user)
+        save_row(Footnote(board_goal=new, text=note.text, order=note.order), user)
 
 
 @transaction.atomic
@@ -532,12 +527,12 @@ def end_indicator(
             row.delete()
             continue
         row.valid_to = last_year
-        _save(row, user)
+        save_row(row, user)
     links = IndicatorBreakdown.objects.filter(indicator__in=family)
     links.filter(valid_from__gt=last_year).delete()
     for link in links.valid_between(last_year + 1, 9999):
         link.valid_to = last_year
-        _save(link, user)
+        save_row(link, user)
     corrections = record_corrections(
         occasions,
         label=_label(indicator),
@@ -678,11 +673,11 @@ def set_breakdowns(
                 link.delete()
             else:
                 link.valid_to = year - 1
-                _save(link, user)
+                save_row(link, user)
         for order, row in enumerate(wanted):
             link = current.get(row.pk)
             if link is None:
-                _save(
+                save_row(
                     IndicatorBreakdown(
                         indicator=indicator,
                         breakdown=row,
@@ -694,7 +689,7 @@ def set_breakdowns(
                 )
             elif link.order != order and link.valid_from >= year:
                 link.order = order
-                _save(link, user)
+                save_row(link, user)
         after = ", ".join(row.label for row in wanted) or "Totalt"
         corrections = record_corrections(
             occasions,
@@ -862,7 +857,7 @@ def save_targets(
                     setattr(target, name, value)
                 target.indicator = indicator
                 try:
-                    _save(target, user)
+                    save_row(target, user)
                 except ValidationError as error:
                     raise TargetErrors(
                         {
