@@ -1074,3 +1074,55 @@ class StructureCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_label} ({self.year})"
+
+
+class PlanKind(models.TextChoices):
+    INTERNBUDGET = "internbudget", "Internbudget"
+    VERKSAMHETSPLAN = "verksamhetsplan", "Verksamhetsplan"
+
+
+class BoardPlan(models.Model):
+    """A board's plan document for a year (its internbudget, its administration's
+    verksamhetsplan), with the date it was decided.
+
+    The decision date is the plan's cut-off: its outcome columns hold what was known that day
+    (an internbudget is decided in the autumn before its year, when the current year is known
+    only as far as its latest reported period). A plan without a date shows today's figures.
+    """
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="plans", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    kind = models.CharField("slag", max_length=16, choices=PlanKind.choices)
+    decided_on = models.DateField(
+        "beslutsdatum",
+        null=True,
+        blank=True,
+        help_text="Utfallen i planen visas som de var kända vid dagens slut.",
+    )
+    decision = models.CharField(
+        "beslut", max_length=200, blank=True, help_text="T.ex. ”Arbetsmarknadsnämnden § 85”."
+    )
+
+    history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för plan")
+
+    class Meta:
+        verbose_name = "plan"
+        verbose_name_plural = "planer"
+        ordering = ["board", "year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "year", "kind"],
+                name="goals_boardplan_unique_per_year",
+                violation_error_message="Nämnden har redan en sådan plan det året.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["internbudget", "verksamhetsplan"]),
+                name="goals_boardplan_kind_valid",
+                violation_error_message="Okänt slag av plan.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year} – {self.board}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from core.types import AnyUser
 from goals.access import Action, boards_for, is_administrator, on_every_board
@@ -15,6 +17,7 @@ from goals.models import (
     Activity,
     Board,
     BoardGoal,
+    BoardPlan,
     BoardRole,
     OccasionTransition,
     ReportingOccasion,
@@ -178,3 +181,24 @@ def activity_serves(activity: Activity) -> list[str]:
     if activity.goal_area is not None:
         served.append(f"Målområde: {activity.goal_area.name}")
     return served
+
+
+def plan_cutoff(board: Board | int, year: int, kind: str) -> datetime.datetime | None:
+    """The moment a plan's figures stand as of: the end of its decision day, local time.
+
+    None when the plan has no decision date (yet): it shows today's figures.
+    """
+    decided_on = (
+        BoardPlan.objects.filter(board=board, year=year, kind=kind)
+        .values_list("decided_on", flat=True)
+        .first()
+    )
+    if decided_on is None:
+        return None
+    return end_of_day(decided_on)
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last moment of `day` in the site's time zone (what "as of a date" means)."""
+    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(start) - datetime.timedelta(microseconds=1)

@@ -191,17 +191,42 @@ class Sheet:
     tables: list[ReportTable]
 
 
+class ReportKind(StrEnum):
+    """Which document a Report is: every kind is built as this model and drawn by the same
+    renderers. The plan kinds are goals.models.PlanKind's values."""
+
+    VERKSAMHETSBERATTELSE = "verksamhetsberattelse"
+    INTERNBUDGET = "internbudget"
+    VERKSAMHETSPLAN = "verksamhetsplan"
+
+
+REPORT_TITLES = {
+    ReportKind.VERKSAMHETSBERATTELSE: "Verksamhetsberättelse {year}",
+    ReportKind.INTERNBUDGET: "Internbudget {year} med plan för {first_plan}–{last_plan}",
+    ReportKind.VERKSAMHETSPLAN: "Verksamhetsplan {year}",
+}
+
+
 @dataclass
 class Report:
+    """One document as plain data. `as_of` is the moment its figures stand as of (a plan's
+    decision day, or a day someone asked about); None is "as stored now". `subtitle` says
+    which state the document shows, e.g. the follow-up occasion of a verksamhetsplan."""
+
     board_code: str
     board_name: str
     year: int
     generated_at: datetime.datetime
     tables: list[ReportTable] = field(default_factory=list)
+    kind: ReportKind = ReportKind.VERKSAMHETSBERATTELSE
+    as_of: datetime.datetime | None = None
+    subtitle: str = ""
 
     @property
     def title(self) -> str:
-        return f"Verksamhetsberättelse {self.year}"
+        return REPORT_TITLES[self.kind].format(
+            year=self.year, first_plan=self.year + 1, last_plan=self.year + 5
+        )
 
     def sheets(self) -> list[Sheet]:
         """The tables grouped by sheet, in report order."""
@@ -224,7 +249,16 @@ class Report:
         tables = [table for table in self.tables if key in (table.key, table.sheet)]
         if not tables:
             raise KeyError(key)
-        return Report(self.board_code, self.board_name, self.year, self.generated_at, tables)
+        return Report(
+            self.board_code,
+            self.board_name,
+            self.year,
+            self.generated_at,
+            tables,
+            kind=self.kind,
+            as_of=self.as_of,
+            subtitle=self.subtitle,
+        )
 
     @property
     def download_keys(self) -> list[str]:

@@ -17,6 +17,7 @@ from reports.report.model import (
     Footnote,
     Part,
     Report,
+    ReportKind,
     ReportTable,
     Row,
     RowKind,
@@ -89,6 +90,9 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "board": {"code": report.board_code, "name": report.board_name},
         "year": report.year,
+        "kind": report.kind.value,
+        "as_of": report.as_of.isoformat() if report.as_of else None,
+        "subtitle": report.subtitle,
         "generated_at": report.generated_at.isoformat(),
         "tables": [
             {
@@ -130,6 +134,10 @@ def report_from_json(data: dict[str, Any]) -> Report:
         board_name=data["board"]["name"],
         year=data["year"],
         generated_at=datetime.datetime.fromisoformat(data["generated_at"]),
+        # Reports archived before kinds existed are verksamhetsberättelser.
+        kind=ReportKind(data.get("kind", ReportKind.VERKSAMHETSBERATTELSE)),
+        as_of=datetime.datetime.fromisoformat(data["as_of"]) if data.get("as_of") else None,
+        subtitle=data.get("subtitle", ""),
     )
     for table in data["tables"]:
         report.tables.append(
