@@ -104,7 +104,9 @@ class _TableWriter:
     def section(self, text: str) -> None:
         self.table.rows.append(Row(RowKind.SECTION, [Cell(text, bold=True, colspan=self.width)]))
 
-    def group(self, head: Cell, activities: Iterable[Activity], *, empty: str = NO_ACTIVITIES) -> None:
+    def group(
+        self, head: Cell, activities: Iterable[Activity], *, empty: str = NO_ACTIVITIES
+    ) -> None:
         rows = [self._activity_cells(activity) for activity in activities]
         if not rows:
             rows = [[Cell(empty, italic=True)] + [Cell() for _ in range(self.width - 2)]]
@@ -181,7 +183,11 @@ def _assignment_tables(plan: PlanActivities, placed: set[int]) -> list[ReportTab
             by_assignment[activity.assignment_id].append(activity)
     tables = []
     for scope, key, heading in (
-        (Scope.COMMON, "uppdrag-kommungemensamma", "Kommungemensamma strategiska utvecklingsuppdrag"),
+        (
+            Scope.COMMON,
+            "uppdrag-kommungemensamma",
+            "Kommungemensamma strategiska utvecklingsuppdrag",
+        ),
         (Scope.BOARD, "uppdrag-namndspecifika", "Nämndspecifika strategiska utvecklingsuppdrag"),
     ):
         table = ReportTable(
