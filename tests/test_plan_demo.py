@@ -49,9 +49,7 @@ def today_cell(key: str, year: int, spec: dict[str, Any]) -> dict[str, Any] | No
 def today_target(key: str, year: int, spec: dict[str, Any]) -> dict[str, Any]:
     wanted = breakdown_parts(spec)
     [entry] = [entry for entry in specs() if entry["key"] == key]
-    [cell] = [
-        c for c in entry["targets"] if c["year"] == year and breakdown_parts(c) == wanted
-    ]
+    [cell] = [c for c in entry["targets"] if c["year"] == year and breakdown_parts(c) == wanted]
     return cell
 
 
@@ -317,7 +315,9 @@ def test_loading_again_changes_nothing(demo_data):
     def state():
         return {
             model.__name__: sorted(
-                model.history.model.objects.values_list("history_id", "history_date", "history_type")
+                model.history.model.objects.values_list(
+                    "history_id", "history_date", "history_type"
+                )
             )
             for model in (IndicatorValue, Target, Footnote, BoardPlan)
         }

@@ -26,8 +26,10 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from goals.periods import Period, PeriodType
@@ -77,9 +79,7 @@ class Dates:
         return self.internbudgets[setter]
 
 
-def _redate(
-    rows: Iterable[models.Model], first: datetime.date, later: list[datetime.date]
-) -> list[models.Model]:
+def _redate(rows: Iterable[Any], first: datetime.date, later: list[datetime.date]) -> list[Any]:
     """The rows (one object's history, oldest first) whose date must change."""
     changed = []
     for index, row in enumerate(rows):
@@ -89,16 +89,21 @@ def _redate(
             wanted = moment(later[index - 1])
         else:
             continue
-        if row.history_date != wanted:  # type: ignore[attr-defined]
-            row.history_date = wanted  # type: ignore[attr-defined]
+        if row.history_date != wanted:
+            row.history_date = wanted
             changed.append(row)
     return changed
 
 
-def _by_object(history: type[models.Model], **filters) -> dict[int, list[models.Model]]:
-    rows: dict[int, list[models.Model]] = defaultdict(list)
-    for row in history._default_manager.filter(**filters).order_by("history_date", "history_id"):
-        rows[row.id].append(row)  # type: ignore[attr-defined]
+def _by_object(
+    history: type[models.Model], filters: Q | None = None, **lookups: Any
+) -> dict[int, list[Any]]:
+    """An object's historical rows, oldest first, per object id (one query)."""
+    rows: dict[int, list[Any]] = defaultdict(list)
+    query = history._default_manager.filter(filters or Q(), **lookups)
+    row: Any
+    for row in query.order_by("history_date", "history_id"):
+        rows[row.id].append(row)
     return rows
 
 
@@ -107,33 +112,37 @@ def date_history(dates: Dates) -> int:
 
     Three reads (one per model) and, on a second load, no writes.
     """
-    value_history = IndicatorValue.history.model  # type: ignore[attr-defined]
-    target_history = Target.history.model  # type: ignore[attr-defined]
-    note_history = Footnote.history.model  # type: ignore[attr-defined]
+    value_history: Any = IndicatorValue.history.model
+    target_history: Any = Target.history.model
+    note_history: Any = Footnote.history.model
     written = 0
 
     latest: dict[tuple[str, int], datetime.date] = {}
-    changed: list[models.Model] = []
-    for object_id, rows in _by_object(
-        value_history, indicator__board__code__in=BOARDS
-    ).items():
+    changed: list[Any] = []
+    for object_id, rows in _by_object(value_history, indicator__board__code__in=BOARDS).items():
         row = rows[0]
-        key = (row.indicator_id, row.year, row.period_type, row.period_number, row.breakdown_id)
-        first = dates.values.get(key) or value_day(row.year, row.period_type, row.period_number)
-        later = dates.later_values.get(key, [])
+        value_key = (
+            row.indicator_id,
+            row.year,
+            row.period_type,
+            row.period_number,
+            row.breakdown_id,
+        )
+        first = dates.values.get(value_key) or value_day(
+            row.year, row.period_type, row.period_number
+        )
+        later = dates.later_values.get(value_key, [])
         changed += _redate(rows, first, later)
         latest[("value", object_id)] = max([first, *later[: len(rows) - 1]])
     value_history._default_manager.bulk_update(changed, ["history_date"], batch_size=500)
     written += len(changed)
 
     changed = []
-    for object_id, rows in _by_object(
-        target_history, indicator__board__code__in=BOARDS
-    ).items():
+    for object_id, rows in _by_object(target_history, indicator__board__code__in=BOARDS).items():
         row = rows[0]
-        key = (row.indicator_id, row.year, row.breakdown_id)
-        first = dates.targets.get(key) or dates.target_day(row.year)
-        later = dates.later_targets.get(key, [])
+        target_key = (row.indicator_id, row.year, row.breakdown_id)
+        first = dates.targets.get(target_key) or dates.target_day(row.year)
+        later = dates.later_targets.get(target_key, [])
         changed += _redate(rows, first, later)
         latest[("target", object_id)] = max([first, *later[: len(rows) - 1]])
     target_history._default_manager.bulk_update(changed, ["history_date"], batch_size=500)
@@ -142,24 +151,25 @@ def date_history(dates: Dates) -> int:
     changed = []
     notes = _by_object(
         note_history,
-        **{"indicator__board__code__in": BOARDS},
+        filters=Q(indicator__board__code__in=BOARDS)
+        | Q(board_goal__board__code__in=BOARDS)
+        | Q(indicator__isnull=True, board_goal__isnull=True),
     )
-    owned = _by_object(note_history, indicator__isnull=True, board_goal__isnull=True)
-    goal_notes = _by_object(note_history, board_goal__board__code__in=BOARDS)
-    for rows in [*notes.values(), *owned.values(), *goal_notes.values()]:
+    for rows in notes.values():
         row = rows[0]
+        note_day: datetime.date | None
         if row.value_id is not None:
-            first = latest.get(("value", row.value_id))
+            note_day = latest.get(("value", row.value_id))
         elif row.target_id is not None:
-            first = latest.get(("target", row.target_id))
+            note_day = latest.get(("target", row.target_id))
         elif row.indicator_id is not None and row.year is not None:
-            first = datetime.date(row.year + 1, *YEAR_VALUE_MONTH_DAY)
+            note_day = datetime.date(row.year + 1, *YEAR_VALUE_MONTH_DAY)
         elif row.board_goal_id is not None and row.year is not None:
-            first = dates.internbudgets.get(row.year)
+            note_day = dates.internbudgets.get(row.year)
         else:
-            first = None
-        if first is not None:
-            changed += _redate(rows, first, [])
+            note_day = None
+        if note_day is not None:
+            changed += _redate(rows, note_day, [])
     note_history._default_manager.bulk_update(changed, ["history_date"], batch_size=500)
     written += len(changed)
     return written

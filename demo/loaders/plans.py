@@ -15,7 +15,7 @@ stays today's; a removed value is a "+" and a "-" row of a value that no longer 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,10 @@ from indicators.models import Breakdown, Indicator, IndicatorValue, MissingReaso
 from indicators.parsing import is_missing_text
 
 FILE = "internbudget_2022.toml"
+
+# A fixture entry's indicator and the id of its breakdown (closures of load()).
+IndicatorOf = Callable[[Mapping[str, Any]], Indicator]
+BreakdownIdOf = Callable[[Mapping[str, Any]], int]
 VALUE_FIELDS = ("value", "decimals", "missing_reason")
 TARGET_FIELDS = ("kind", "operator", "value", "decimals", "trend", "text")
 
@@ -45,7 +49,9 @@ NOT_A_REVISION = (
     "Demodata ({file}): {key} {year} {breakdown}: seed 000:s {seed!r} är inte dagens tal; ange "
     "changed eller deleted."
 )
-NO_VALUE_TODAY = "Demodata ({file}): {key} {year} {breakdown} har inget utfall i dag att ändra till."
+NO_VALUE_TODAY = (
+    "Demodata ({file}): {key} {year} {breakdown} har inget utfall i dag att ändra till."
+)
 UNKNOWN_KEY = "Demodata ({file}): okänd indikator {key!r}."
 
 
@@ -148,7 +154,7 @@ def load(stats: Stats) -> None:
     )
     removed += _earlier_values(indicator, breakdown_id, dates)
     _write_removed(removed, dates)
-    _revise_targets(indicator, dates)
+    _revise_targets(indicator, breakdowns, dates)
     date_history(dates)
 
 
@@ -177,7 +183,9 @@ def _value_key(row: Mapping[str, Any]) -> ValueKey:
     )
 
 
-def _period_rows(indicator, breakdown_id) -> tuple[list[dict], list[tuple[dict, list]]]:
+def _period_rows(
+    indicator: IndicatorOf, breakdown_id: BreakdownIdOf
+) -> tuple[list[dict], list[tuple[dict, list]]]:
     """The 2021 period values to store, and those to store as removed (with their dates)."""
     kept: list[dict] = []
     removed: list[tuple[dict, list]] = []
@@ -200,33 +208,39 @@ def _period_rows(indicator, breakdown_id) -> tuple[list[dict], list[tuple[dict, 
     return kept, removed
 
 
-def _earlier_values(indicator, breakdown_id, dates: Dates) -> list[tuple[dict, list]]:
+def _earlier_values(
+    indicator: IndicatorOf, breakdown_id: BreakdownIdOf, dates: Dates
+) -> list[tuple[dict, list]]:
     """Date the year values seed 000 printed; revise the changed ones; list the removed ones."""
     specs_ = data().get("earlier", [])
     keys = []
     for spec in specs_:
         ind = indicator(spec)
-        keys.append(
-            (ind, (ind.pk, spec["year"], PeriodType.YEAR.value, 1, breakdown_id(spec)))
-        )
+        keys.append((ind, (ind.pk, spec["year"], PeriodType.YEAR.value, 1, breakdown_id(spec))))
     stored = {
         _value_key(vars(obj)): obj
         for obj in IndicatorValue.objects.filter(
             indicator__in={ind.pk for ind, _ in keys}, period_type=PeriodType.YEAR
         )
     }
-    history = IndicatorValue.history.model  # type: ignore[attr-defined]
+    history: Any = IndicatorValue.history.model
     removed: list[tuple[dict, list]] = []
+    revised: list[tuple[models.Model, Mapping[str, Any]]] = []
     for spec, (ind, key) in zip(specs_, keys, strict=True):
         figure = Figure.read(spec["seed000"], ind, spec.get("reason", ""))
         first = spec.get("entered") or value_day(spec["year"], PeriodType.YEAR, 1)
         where = dict(file=FILE, key=spec["key"], year=spec["year"], breakdown=breakdown_code(spec))
         if "deleted" in spec:
-            row = dict(zip(("indicator_id", "year", "period_type", "period_number"), key[:4]))
-            removed.append(
-                ({**row, "breakdown_id": key[4], **figure.fields(), "comment": ""},
-                 [first, spec["deleted"]])
-            )
+            row = {
+                "indicator_id": key[0],
+                "year": key[1],
+                "period_type": key[2],
+                "period_number": key[3],
+                "breakdown_id": key[4],
+                **figure.fields(),
+                "comment": "",
+            }
+            removed.append((row, [first, spec["deleted"]]))
             continue
         obj = stored.get(key)
         if obj is None:
@@ -237,10 +251,26 @@ def _earlier_values(indicator, breakdown_id, dates: Dates) -> list[tuple[dict, l
                 raise DemoDataError(NOT_A_REVISION.format(seed=spec["seed000"], **where))
             continue
         dates.later_values[key] = [spec["changed"]]
-        rows = list(history.objects.filter(id=obj.pk).order_by("history_date", "history_id"))
-        if len(rows) == 1 and rows[0].history_type == "+":
-            _add_revision(history, rows[0], obj, figure.fields(), VALUE_FIELDS)
+        revised.append((obj, figure.fields()))
+    _add_revisions(history, revised, VALUE_FIELDS)
     return removed
+
+
+def _add_revisions(
+    history: type[models.Model],
+    revised: Sequence[tuple[models.Model, Mapping[str, Any]]],
+    fields: tuple[str, ...],
+) -> None:
+    """The revisions not yet written (objects with only their "+" row), in one read."""
+    rows: dict[int, list[models.Model]] = {}
+    for row in history._default_manager.filter(id__in=[obj.pk for obj, _ in revised]).order_by(
+        "history_date", "history_id"
+    ):
+        rows.setdefault(row.id, []).append(row)  # type: ignore[attr-defined]
+    for obj, earlier in revised:
+        mine = rows.get(obj.pk, [])
+        if len(mine) == 1 and mine[0].history_type == "+":  # type: ignore[attr-defined]
+            _add_revision(history, mine[0], obj, earlier, fields)
 
 
 def _add_revision(
@@ -269,7 +299,7 @@ def _write_removed(removed: list[tuple[dict, list]], dates: Dates) -> None:
     """Values that existed at the internbudget and were later removed: a "+" and a "-" row."""
     if not removed:
         return
-    history = IndicatorValue.history.model  # type: ignore[attr-defined]
+    history: Any = IndicatorValue.history.model
     done = {
         _value_key(row)
         for row in history.objects.filter(
@@ -290,16 +320,21 @@ def _write_removed(removed: list[tuple[dict, list]], dates: Dates) -> None:
         obj.delete()
 
 
-def _revise_targets(indicator, dates: Dates) -> None:
-    history = Target.history.model  # type: ignore[attr-defined]
-    for spec in data().get("target_revisions", []):
-        ind = indicator(spec)
-        breakdown = Breakdown.objects.get(code=breakdown_code(spec))
-        obj = Target.objects.get(indicator=ind, year=spec["year"], breakdown=breakdown)
-        key: TargetKey = (ind.pk, spec["year"], breakdown.pk)
+def _revise_targets(indicator: IndicatorOf, breakdowns: dict[str, int], dates: Dates) -> None:
+    """Targets seed 000 prints otherwise than today: a "+" row with its figure, "~" with today's."""
+    entries = data().get("target_revisions", [])
+    if not entries:
+        return
+    keys: list[TargetKey] = [
+        (indicator(spec).pk, spec["year"], breakdowns[breakdown_code(spec)]) for spec in entries
+    ]
+    stored = {
+        (t.indicator_id, t.year, t.breakdown_id): t
+        for t in Target.objects.filter(indicator__in={key[0] for key in keys})
+    }
+    revised = []
+    for spec, key in zip(entries, keys, strict=True):
         dates.later_targets[key] = [spec["changed"]]
-        rows = list(history.objects.filter(id=obj.pk).order_by("history_date", "history_id"))
-        if len(rows) == 1 and rows[0].history_type == "+":
-            _add_revision(
-                history, rows[0], obj, parse_target(spec["seed000"], ind.decimals), TARGET_FIELDS
-            )
+        ind = indicator(spec)
+        revised.append((stored[key], parse_target(spec["seed000"], ind.decimals)))
+    _add_revisions(Target.history.model, revised, TARGET_FIELDS)
