@@ -500,3 +500,104 @@ def test_the_verksamhetsberattelse_is_unchanged_by_the_plan_data(plan_an):
     assert [c.label for c in table.columns][1] == "Mål uppnått"
     assert texts(report.table("personal"))[0][1:3] == ["-", "SOF: 110 UAF: 62"]
     assert Decimal(str(report.table("ekonomi").rows[0].cells[1].value)) > 0
+
+
+def saved_at(obj, when: datetime.datetime):
+    """Save with its history row dated `when` (as tests/test_asof.py does)."""
+    obj._history_date = when
+    obj.save()
+    return obj
+
+
+def local(year: int, month: int, day: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(year, month, day, 12))
+
+
+@pytest.fixture
+def decided(plan_an):
+    """A nämndindikator whose 2020 figure was revised after the plan was decided (43 → 61) and
+    whose 2021 figure was only known up to August then (monthly stock: 3 380 in August, 3 196
+    at the year's end)."""
+    from goals.selectors import end_of_day
+    from indicators.models import IndicatorValue
+
+    mini, _ = plan_an
+    indicator = Indicator.objects.create(
+        board=mini.board,
+        board_goal=mini.goals["egen"],
+        name="Hushåll som planen såg dem",
+        frequency="manad",
+        aggregation="stock",
+        valid_from=2018,
+        order=9,
+    )
+    total = breakdown()
+    with Opened(mini.board):
+        outcome = saved_at(
+            IndicatorValue(indicator=indicator, year=2020, breakdown=total, value=43),
+            local(2021, 1, 15),
+        )
+        outcome.value = Decimal(61)
+        saved_at(outcome, local(2022, 2, 1))
+        for month, number in ((7, 3_350), (8, 3_380)):
+            saved_at(
+                IndicatorValue(
+                    indicator=indicator,
+                    year=2021,
+                    period_type="manad",
+                    period_number=month,
+                    breakdown=total,
+                    value=number,
+                ),
+                local(2021, month + 1, 10),
+            )
+        for month, number in ((9, 3_300), (12, 3_196)):
+            saved_at(
+                IndicatorValue(
+                    indicator=indicator,
+                    year=2021,
+                    period_type="manad",
+                    period_number=month,
+                    breakdown=total,
+                    value=number,
+                ),
+                local(2022, 1, 10),
+            )
+        saved_at(
+            IndicatorValue(indicator=indicator, year=2021, breakdown=total, value=3_196),
+            local(2022, 1, 20),
+        )
+    return mini, end_of_day(datetime.date(2021, 10, 20))
+
+
+TO_DATE = (
+    "Utfall 2021 avser läget t.o.m. augusti 2021, som det var känt när planen beslutades "
+    "20 oktober 2021."
+)
+
+
+def test_as_of_the_decision_day_shows_the_figures_known_then(decided):
+    mini, cutoff = decided
+    report = build_internbudget(mini.board, 2022, as_of=cutoff, now=NOW)
+    assert report.as_of == cutoff
+    table = report.table("mal-2")
+    assert row_of_indicator(table, "Hushåll som planen såg dem")[1:3] == ["43", "3 380"]
+    assert table.notes == [TO_DATE]  # one note for the table, however many such cells
+    assert all(TO_DATE not in other.notes for other in report.tables if other is not table)
+
+    today = build_internbudget(mini.board, 2022, now=NOW).table("mal-2")
+    assert row_of_indicator(today, "Hushåll som planen såg dem")[1:3] == ["61", "3 196"]
+    assert today.notes == []
+
+
+def test_as_of_query_count_is_flat(decided):
+    mini, cutoff = decided
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            render_xlsx(build_internbudget(mini.board, 2022, as_of=cutoff, now=NOW))
+        return len(queries)
+
+    small = count()
+    add_goal_with_indicators(mini.board, 5)
+    assert count() == small

@@ -83,9 +83,8 @@ def load_indicator_data(
         )
     )
     goal_indicator_ids = [i.pk for i in indicators if i.category == Indicator.Category.GOAL]
-    extra_arguments: dict = {} if as_of is None else {"as_of": as_of}
     series = load_series(
-        indicators, years, fewer_years=(goal_indicator_ids, goal_years), **extra_arguments
+        indicators, years, fewer_years=(goal_indicator_ids, goal_years), as_of=as_of
     )
 
     ids = {indicator.pk for indicator in indicators}

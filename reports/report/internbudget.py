@@ -181,9 +181,8 @@ def _to_date_notes(data: PlanData, indicators: list[Indicator], years: list[int]
         series = data.series[indicator.pk]
         for year in years:
             for cell in series.cells(year).values():
-                to_date = getattr(cell, "to_date", "")
-                if to_date:
-                    seen.setdefault((year, str(to_date)), None)
+                if cell.to_date:
+                    seen.setdefault((year, cell.to_date), None)
     notes = []
     for year, to_date in sorted(seen):
         note = TO_DATE_NOTE.format(year=year, to_date=to_date)
