@@ -601,3 +601,13 @@ def test_as_of_query_count_is_flat(decided):
     small = count()
     add_goal_with_indicators(mini.board, 5)
     assert count() == small
+
+
+def test_the_archive_json_reads_back_what_it_wrote(decided):
+    from reports.report import report_from_json, report_to_json
+
+    mini, cutoff = decided
+    report = build_internbudget(mini.board, 2022, as_of=cutoff, now=NOW)
+    again = report_from_json(report_to_json(report))
+    assert again == report
+    assert again.kind == ReportKind.INTERNBUDGET and again.as_of == cutoff

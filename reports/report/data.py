@@ -110,10 +110,18 @@ def load_indicator_data(
     )
 
 
-def load_report_data(board: Board, year: int) -> ReportData:
+def load_report_data(
+    board: Board, year: int, *, as_of: datetime.datetime | None = None
+) -> ReportData:
+    """The report's data; `as_of` reads the indicator values and targets as they stood then
+    (the budget tables and the follow-up are read as stored)."""
     first_year = year - max(INDICATOR_YEARS, VOLUME_YEARS, STAFF_YEARS) + 1
     base = load_indicator_data(
-        board, year, range(first_year, year + 1), range(year - INDICATOR_YEARS + 1, year + 1)
+        board,
+        year,
+        range(first_year, year + 1),
+        range(year - INDICATOR_YEARS + 1, year + 1),
+        as_of=as_of,
     )
     assessments, assignments, statuses = _year_end_followup(board, year)
     operations = budget_tables.operating_summary(board, year)
