@@ -1,6 +1,7 @@
 from django.urls import path
 
-from reports.views import archive, dashboard, lists, municipality_report, pages
+from goals.models import PlanKind
+from reports.views import archive, dashboard, lists, municipality_report, pages, plans
 from reports.views import report as report_views
 
 app_name = "reports"
@@ -42,6 +43,43 @@ urlpatterns = [
         report_views.report_table_xlsx,
         name="report_table_xlsx",
     ),
+    # The plan documents (reports.views.plans): page, whole workbook, one table or sheet.
+    path(
+        "namnd/<str:board_code>/<int:year>/internbudget/",
+        plans.plan_page,
+        {"kind": PlanKind.INTERNBUDGET},
+        name="internbudget",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/internbudget.xlsx",
+        plans.plan_xlsx,
+        {"kind": PlanKind.INTERNBUDGET},
+        name="internbudget_xlsx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/internbudget/<slug:table_key>.xlsx",
+        plans.plan_table_xlsx,
+        {"kind": PlanKind.INTERNBUDGET},
+        name="internbudget_table_xlsx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsplan/",
+        plans.plan_page,
+        {"kind": PlanKind.VERKSAMHETSPLAN},
+        name="verksamhetsplan",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsplan.xlsx",
+        plans.plan_xlsx,
+        {"kind": PlanKind.VERKSAMHETSPLAN},
+        name="verksamhetsplan_xlsx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsplan/<slug:table_key>.xlsx",
+        plans.plan_table_xlsx,
+        {"kind": PlanKind.VERKSAMHETSPLAN},
+        name="verksamhetsplan_table_xlsx",
+    ),
     path(
         "verksamhetsberattelse/<int:year>/alla-namnder.xlsx",
         municipality_report.report_xlsx_all,
@@ -59,3 +97,4 @@ urlpatterns = [
         name="archived_report_json",
     ),
 ]
+
