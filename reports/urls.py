@@ -57,9 +57,8 @@ urlpatterns = [
         name="internbudget_xlsx",
     ),
     path(
-        "namnd/<str:board_code>/<int:year>/internbudget/<slug:table_key>.xlsx",
-        plans.plan_table_xlsx,
-        {"kind": PlanKind.INTERNBUDGET},
+        "namnd/<str:board_code>/<int:year>/internbudget/<slug:internbudget_table>.xlsx",
+        plans.internbudget_table_xlsx,
         name="internbudget_table_xlsx",
     ),
     path(
@@ -75,9 +74,8 @@ urlpatterns = [
         name="verksamhetsplan_xlsx",
     ),
     path(
-        "namnd/<str:board_code>/<int:year>/verksamhetsplan/<slug:table_key>.xlsx",
-        plans.plan_table_xlsx,
-        {"kind": PlanKind.VERKSAMHETSPLAN},
+        "namnd/<str:board_code>/<int:year>/verksamhetsplan/<slug:verksamhetsplan_table>.xlsx",
+        plans.verksamhetsplan_table_xlsx,
         name="verksamhetsplan_table_xlsx",
     ),
     path(
@@ -97,4 +95,3 @@ urlpatterns = [
         name="archived_report_json",
     ),
 ]
-

@@ -244,9 +244,7 @@ def _checked_download(
     plan = plan_request(request, board_code, year, kind, Action.EXPORT)
     if plan.form is not None and plan.form.errors:
         messages = [str(m) for errors in plan.form.errors.values() for m in errors]
-        return HttpResponseBadRequest(
-            " ".join(messages), content_type="text/plain; charset=utf-8"
-        )
+        return HttpResponseBadRequest(" ".join(messages), content_type="text/plain; charset=utf-8")
     return plan
 
 
@@ -293,3 +291,20 @@ def plan_table_xlsx(
         token=token,
     )
     return _xlsx_response(content, plan.filename(table_key))
+
+
+# One argument name per kind (not `table_key`, the verksamhetsberättelse's), so the suites that
+# walk every route (tests/test_access_matrix.py, tests/test_a11y_pages.py) build each URL with
+# a table of its own document.
+def internbudget_table_xlsx(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, internbudget_table: str
+) -> HttpResponse:
+    return plan_table_xlsx(request, board_code, year, PlanKind.INTERNBUDGET, internbudget_table)
+
+
+def verksamhetsplan_table_xlsx(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, verksamhetsplan_table: str
+) -> HttpResponse:
+    return plan_table_xlsx(
+        request, board_code, year, PlanKind.VERKSAMHETSPLAN, verksamhetsplan_table
+    )

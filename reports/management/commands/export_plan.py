@@ -32,7 +32,7 @@ UNKNOWN_OCCASION = (
     "Nämnden {code} har inget uppföljningstillfälle {occasion} år {year}. Välj bland: {choices}."
 )
 CANNOT_WRITE = "Kunde inte skriva {path}: {error}"
-WROTE = "Skrev {path} ({title}, {board} {state}; {tables} tabeller, {size} byte, {seconds:.2f} s)."
+WROTE = "Skrev {path} ({board} {title}; {state}; {tables} tabeller, {size} byte, {seconds:.2f} s)."
 STATE_DECIDED = "utfallen som de var kända {date}, när planen beslutades"
 STATE_ASKED = "utfallen som de var kända {date}"
 STATE_TODAY = "planen har inget beslutsdatum: utfallen som de är i dag"
