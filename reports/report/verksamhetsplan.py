@@ -227,10 +227,10 @@ def _policy_table(plan: PlanActivities, placed: set[int]) -> ReportTable | None:
         writer.group(Cell(document.title, bold=True), by_document.get(document.pk, []))
     # A styrdokument no longer valid in the year keeps its activities in the plan.
     for activity in plan.activities:
-        document = activity.policy_document
-        if document is not None and document.pk not in shown:
-            shown.add(document.pk)
-            writer.group(Cell(document.title, bold=True), by_document[document.pk])
+        outside = activity.policy_document
+        if outside is not None and outside.pk not in shown:
+            shown.add(outside.pk)
+            writer.group(Cell(outside.title, bold=True), by_document[outside.pk])
     return table
 
 
