@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from goals import views, views_rollover, views_structure, views_users
+from goals import views, views_plans, views_rollover, views_structure, views_users
 
 app_name = "goals"
 
@@ -89,6 +89,8 @@ structure_patterns: list = [
         views_structure.mandate_period_edit,
         name="structure_mandate_period_edit",
     ),
+    # pages: each plan's decision date, its figures' cut-off (goals.views_plans).
+    path(f"{_board_year}planer/", views_plans.board_plans, name="structure_plans"),
     # rollover: draft year N+1 from N, review, publish (goals.views_rollover).
     path(
         f"{_board_year}skapa-nasta-ar/",

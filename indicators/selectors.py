@@ -6,16 +6,18 @@ goals or years, so pages built on them keep a flat query count.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from goals.models import Board, OrganisationUnit
 from goals.periods import PeriodType
-from indicators import yearrule
+from indicators import history, yearrule
 from indicators.computed import computed_values
 from indicators.formatting import format_outcome
 from indicators.models import Breakdown, Footnote, Indicator, IndicatorValue, MissingReason, Target
@@ -43,10 +45,13 @@ class Cell:
     is_computed: bool = False
     value_id: int | None = None
     # A year value not entered but derived from all its periods by the indicator's year rule
-    # (indicators.yearrule); its footnotes carry the note that says so.
+    # (indicators.yearrule); its footnotes carry the note that says so. Read as of a moment
+    # (load_series(as_of=…)), the moment's year may instead be derived from the periods
+    # reported so far: then `to_date` says up to which ("t.o.m. augusti") and no note is added.
     is_derived: bool = False
     outcome_text: str = ""  # a qualitative indicator's outcome in words
     footnote_ids: list[int | None] = field(default_factory=list)
+    to_date: str = ""  # a year-to-date cell's last period used ("t.o.m. kvartal 2"), else ""
 
     def __post_init__(self) -> None:
         if len(self.footnote_ids) != len(self.footnotes):
@@ -209,8 +214,23 @@ def load_series(
     period_types: Sequence[str] = (PeriodType.YEAR,),
     sub_year_periods_in: Iterable[int] | None = None,
     fewer_years: tuple[Iterable[int], Iterable[int]] | None = None,
+    as_of: datetime.datetime | None = None,
 ) -> dict[int, IndicatorSeries]:
-    """Values (stored and computed) and targets of the indicators for the years, in 4–6 queries."""
+    """Values (stored and computed) and targets of the indicators for the years, in 4–6 queries.
+
+    With `as_of` (an aware moment), everything is read as it stood then, from the history
+    (indicators.history.standing_at): a value or target is the latest history row at or before
+    the moment, with the period, breakdown and figures it had; one created later, or deleted by
+    then, is absent. Footnotes of values and targets are also as they stood (their history),
+    except which values a note is shared with, which is today's (not recorded in history).
+    For the year the moment falls in (local time), a derivable periodic indicator with no year
+    value then gets a year-to-date cell from the periods reported by then
+    (yearrule.derive_year_to_date: `is_derived`, `to_date` "t.o.m. …", no note). Computed
+    indicators keep their figures for the years before the moment's year and have none for
+    that year and later (the figure did not exist yet; their sources are not read as of).
+    It costs one query more than today's read (the sharing of value notes), whatever the
+    number of indicators and years.
+    """
     indicators = list(indicators)
     years = sorted(set(years))
     series = {indicator.pk: IndicatorSeries(indicator) for indicator in indicators}
@@ -228,6 +248,7 @@ def load_series(
         period_types=period_types,
         sub_years=sub_years,
         limited=limited,
+        as_of=as_of,
     )
     rows, rule_periods = read.value_rows()
     breakdowns: dict[int, Breakdown] = {}
@@ -235,10 +256,13 @@ def load_series(
         if row[5] not in breakdowns:
             breakdowns[row[5]] = _breakdown_from_row(row[5], *row[11:])
     periods_for_rule = read.place_cells(series, rows, rule_periods, breakdowns)
+    to_date_year = None if as_of is None else timezone.localtime(as_of).year
     if periods_for_rule:
-        _derive_year_cells(series, by_id, periods_for_rule, breakdowns)
+        _derive_year_cells(series, by_id, periods_for_rule, breakdowns, to_date_year)
     if PeriodType.YEAR in period_types:
-        _add_computed_cells(series, by_id, indicators, years)
+        computed_years = years if to_date_year is None else [y for y in years if y < to_date_year]
+        if computed_years:
+            _add_computed_cells(series, by_id, indicators, computed_years)
     read.add_targets(series)
     return series
 
@@ -254,6 +278,13 @@ class _SeriesRead:
     # (indicator ids, years): these indicators need only these of the years, e.g. the
     # report's nämndindikatorer show three years where its volume tables show five.
     limited: tuple[list[int], list[int]] | None
+    as_of: datetime.datetime | None = None
+
+    def _source(self, model: type[IndicatorValue] | type[Target]) -> QuerySet:
+        """Today's rows of `model`, or with `as_of` its history rows standing at the moment."""
+        if self.as_of is None:
+            return model.objects.all()
+        return history.standing_at(model, self.as_of)
 
     def _limit(self, queryset):
         if self.limited is None:
@@ -284,14 +315,15 @@ class _SeriesRead:
             wanted |= Q(indicator__in=ids, period_type=frequency)
         rule_periods = {(pk, frequency) for frequency, ids in derivable.items() for pk in ids}
         values = self._limit(
-            IndicatorValue.objects.filter(indicator__in=list(self.by_id), year__in=self.years)
+            self._source(IndicatorValue).filter(indicator__in=list(self.by_id), year__in=self.years)
         ).filter(wanted)
         # Ordered by ids and periods only: the model's default order joins board and nämndmål
         # and compares board names (ICU collation), which took most of a dashboard's query time.
+        # "id", not "pk": a history row's pk is its history_id, its value's id is "id".
         values = values.order_by(
-            "indicator_id", "year", "period_type", "period_number", "breakdown__order", "pk"
+            "indicator_id", "year", "period_type", "period_number", "breakdown__order", "id"
         )
-        return list(values.values_list(*VALUE_ROW_FIELDS)), rule_periods
+        return list(values.values_list("id", *VALUE_ROW_FIELDS[1:])), rule_periods
 
     def place_cells(
         self,
@@ -304,7 +336,10 @@ class _SeriesRead:
 
         The second answer is (indicator, year, breakdown) → {period number: number or None}.
         """
-        notes_by_value = self.value_notes()
+        if self.as_of is None:
+            notes_by_value = self.value_notes()
+        else:
+            notes_by_value = history.value_notes_at([row[0] for row in rows], self.as_of)
         missing_labels = dict(MissingReason.choices)
         requested = {PeriodType(period_type).value for period_type in self.period_types}
         sub_years = self.sub_years
@@ -365,15 +400,18 @@ class _SeriesRead:
     def add_targets(self, series: dict[int, IndicatorSeries]) -> None:
         """The targets of the years with their footnotes (two queries)."""
         targets = self._limit(
-            Target.objects.filter(indicator__in=list(self.by_id), year__in=self.years)
-        )
-        targets = (
-            targets.order_by("indicator_id", "year", "breakdown__order", "pk")
-            .select_related("breakdown", "indicator")
-            .prefetch_related(
+            self._source(Target).filter(indicator__in=list(self.by_id), year__in=self.years)
+        ).order_by("indicator_id", "year", "breakdown__order", "id")
+        if self.as_of is None:
+            targets = targets.select_related("breakdown", "indicator").prefetch_related(
                 Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk"))
             )
-        )
+        else:
+            rows = list(targets.select_related("breakdown"))
+            targets = [history.target_from_row(row) for row in rows]
+            for target, row in zip(targets, rows, strict=True):
+                target.breakdown = row.breakdown
+            history.attach_target_notes_at(targets, self.as_of)
         for target in targets:
             target.indicator = self.by_id[target.indicator_id]  # the already loaded indicator
             series[target.indicator_id].targets.setdefault(target.year, {})[
@@ -437,10 +475,13 @@ def _derive_year_cells(
     by_id: dict[int, Indicator],
     periods_for_rule: dict[tuple[int, int, int], dict[int, Decimal | None]],
     breakdowns: dict[int, Breakdown],
+    to_date_year: int | None = None,
 ) -> None:
     """Year cells by the year rule where a breakdown's year value is not entered.
 
-    An entered year value always stands, even where it differs from the derived one.
+    An entered year value always stands, even where it differs from the derived one. In
+    `to_date_year` (an as-of read's year) a year the periods do not yet complete gets the
+    year so far (yearrule.derive_year_to_date), marked by `Cell.to_date`.
     """
     year_type = PeriodType.YEAR.value
     for (indicator_id, year, breakdown_id), periods in periods_for_rule.items():
@@ -451,6 +492,8 @@ def _derive_year_cells(
         indicator = by_id[indicator_id]
         result = yearrule.derive_for(indicator, periods)
         if not result.derived:
+            if year == to_date_year:
+                _add_to_date_cell(series, indicator, year, breakdown, periods)
             continue
         series[indicator_id].values.setdefault((year, year_type, 1), {})[breakdown.code] = Cell(
             value=result.value,
@@ -459,6 +502,29 @@ def _derive_year_cells(
             breakdown=breakdown,
             is_derived=True,
         )
+
+
+def _add_to_date_cell(
+    series: dict[int, IndicatorSeries],
+    indicator: Indicator,
+    year: int,
+    breakdown: Breakdown,
+    periods: dict[int, Decimal | None],
+) -> None:
+    result = yearrule.derive_year_to_date(
+        aggregation=indicator.aggregation, frequency=indicator.frequency, periods=periods
+    )
+    if not (result.derived or result.missing):
+        return
+    series[indicator.pk].values.setdefault((year, PeriodType.YEAR.value, 1), {})[breakdown.code] = (
+        Cell(
+            value=result.value,
+            decimals=indicator.decimals,
+            breakdown=breakdown,
+            is_derived=True,
+            to_date=result.to_date,
+        )
+    )
 
 
 def _breakdown_from_row(

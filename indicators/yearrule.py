@@ -59,10 +59,17 @@ Key = TypeVar("Key")
 
 @dataclass(frozen=True)
 class YearValue:
-    """The derived year value, or None with the reason why there is none."""
+    """The derived year value, or None with the reason why there is none.
+
+    A year-to-date value (`derive_year_to_date`) also says up to which period it runs
+    (`to_date`, "t.o.m. augusti"), and `missing` when it is I.U. (a stock whose latest
+    reported period is I.U.).
+    """
 
     value: Decimal | None
     reason: str = ""
+    to_date: str = ""
+    missing: bool = False
 
     @property
     def derived(self) -> bool:
@@ -128,27 +135,95 @@ def derive_year_value(
     absent = [number for number in numbers if number not in periods]
     missing = [number for number in numbers if number in periods and periods[number] is None]
     if absent or missing:
-        parts = []
-        if absent:
-            parts.append(f"{_period_names(frequency, absent)} saknas")
-        if missing:
-            parts.append(f"{_period_names(frequency, missing)} är I.U.")
-        text = ", ".join(parts)
-        return YearValue(
-            None, REASON_INCOMPLETE.format(parts=text if text.endswith(".") else text + ".")
-        )
+        return YearValue(None, _incomplete(frequency, absent, missing))
     # None is absent or missing here.
     given = [Decimal(value) for number in numbers if (value := periods[number]) is not None]
     if aggregation == STOCK:
         return YearValue(given[-1])
+    return YearValue(_sum_or_mean(aggregation, given))
+
+
+def _incomplete(frequency: str, absent: list[int], missing: list[int]) -> str:
+    parts = []
+    if absent:
+        parts.append(f"{_period_names(frequency, absent)} saknas")
+    if missing:
+        parts.append(f"{_period_names(frequency, missing)} är I.U.")
+    text = ", ".join(parts)
+    return REASON_INCOMPLETE.format(parts=text if text.endswith(".") else text + ".")
+
+
+def _sum_or_mean(aggregation: str, given: list[Decimal]) -> Decimal:
+    """Flow: the sum; average: the mean, kept exact up to MEAN_DECIMALS."""
     total = sum(given, Decimal(0))
     if aggregation == FLOW:
-        return YearValue(total)
-    mean = total / count
+        return total
+    mean = total / len(given)
     exponent = mean.as_tuple().exponent  # an int: the mean of finite numbers
     if isinstance(exponent, int) and exponent < -MEAN_DECIMALS:
         mean = mean.quantize(Decimal(1).scaleb(-MEAN_DECIMALS), rounding=ROUND_HALF_UP)
-    return YearValue(mean)
+    return mean
+
+
+MONTH_NAMES = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+REASON_NOTHING_YET = "Inga perioder är rapporterade ännu under året."
+
+
+def to_date_label(frequency: str, number: int) -> str:
+    """`t.o.m. augusti`, `t.o.m. kvartal 2`, `t.o.m. tertial 1`: up to which period."""
+    frequency = _ptype(frequency)
+    if frequency == PeriodType.MONTH.value:
+        return f"t.o.m. {MONTH_NAMES[number - 1]}"
+    return f"t.o.m. {_period_names(frequency, [number])}"
+
+
+def derive_year_to_date(
+    *, aggregation: str, frequency: str, periods: Mapping[int, Decimal | None]
+) -> YearValue:
+    """The year so far from the periods reported by a moment (number → number, None for I.U.).
+
+    The periods used run from the first to the latest reported one (`to_date` names it):
+    stock → the latest period's value (I.U. if that is I.U.: `missing`); flow → their sum;
+    average → their mean. A flow or average with an I.U. or an unreported period among them
+    gives no value, with the reason. This is the one owner of the rule; the as-of reader
+    (`indicators.selectors.load_series(as_of=…)`) applies it to the moment's year only.
+    """
+    frequency = _ptype(frequency)
+    if frequency == PeriodType.YEAR.value:
+        return YearValue(None, REASON_YEARLY)
+    if aggregation not in DERIVABLE:
+        return YearValue(None, REASON_ONCE)
+    count = PeriodType(frequency).periods_per_year
+    reported = [number for number in periods if 1 <= number <= count]
+    if not reported:
+        return YearValue(None, REASON_NOTHING_YET)
+    last = max(reported)
+    label = to_date_label(frequency, last)
+    if aggregation == STOCK:
+        latest = periods[last]
+        if latest is None:
+            return YearValue(None, to_date=label, missing=True)
+        return YearValue(Decimal(latest), to_date=label)
+    numbers = range(1, last + 1)
+    absent = [number for number in numbers if number not in periods]
+    missing = [number for number in numbers if number in periods and periods[number] is None]
+    if absent or missing:
+        return YearValue(None, _incomplete(frequency, absent, missing), to_date=label)
+    given = [Decimal(value) for number in numbers if (value := periods[number]) is not None]
+    return YearValue(_sum_or_mean(aggregation, given), to_date=label)
 
 
 def derive_for(indicator: Indicator, periods: Mapping[int, Decimal | None]) -> YearValue:

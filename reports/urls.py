@@ -1,6 +1,7 @@
 from django.urls import path
 
-from reports.views import archive, dashboard, lists, municipality_report, pages
+from goals.models import PlanKind
+from reports.views import archive, dashboard, lists, municipality_report, pages, plans
 from reports.views import report as report_views
 
 app_name = "reports"
@@ -41,6 +42,41 @@ urlpatterns = [
         "namnd/<str:board_code>/<int:year>/verksamhetsberattelse/<slug:table_key>.xlsx",
         report_views.report_table_xlsx,
         name="report_table_xlsx",
+    ),
+    # The plan documents (reports.views.plans): page, whole workbook, one table or sheet.
+    path(
+        "namnd/<str:board_code>/<int:year>/internbudget/",
+        plans.plan_page,
+        {"kind": PlanKind.INTERNBUDGET},
+        name="internbudget",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/internbudget.xlsx",
+        plans.plan_xlsx,
+        {"kind": PlanKind.INTERNBUDGET},
+        name="internbudget_xlsx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/internbudget/<slug:internbudget_table>.xlsx",
+        plans.internbudget_table_xlsx,
+        name="internbudget_table_xlsx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsplan/",
+        plans.plan_page,
+        {"kind": PlanKind.VERKSAMHETSPLAN},
+        name="verksamhetsplan",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsplan.xlsx",
+        plans.plan_xlsx,
+        {"kind": PlanKind.VERKSAMHETSPLAN},
+        name="verksamhetsplan_xlsx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/verksamhetsplan/<slug:verksamhetsplan_table>.xlsx",
+        plans.verksamhetsplan_table_xlsx,
+        name="verksamhetsplan_table_xlsx",
     ),
     path(
         "verksamhetsberattelse/<int:year>/alla-namnder.xlsx",

@@ -92,6 +92,16 @@ def _mandate_period(objects):  # structure-goals
     )[0].pk
 
 
+def _plan_table_key(kind):  # pages: the first table of the demo's plan document of that kind
+    def key(objects):
+        from reports.report.plans import build_plan
+
+        keys = build_plan(objects["occasion"].board, YEAR, kind).download_keys
+        return keys[0] if keys else "saknas"
+
+    return key
+
+
 # How to build each URL argument for the demo data (AN 2022, helår). Add new names here.
 OBJECT_FOR_KWARG = {
     "board_code": lambda objects: BOARD,
@@ -109,6 +119,8 @@ OBJECT_FOR_KWARG = {
     "council_goal_id": lambda objects: objects["goal"].council_goal_id,  # structure-goals
     "policy_id": _policy_document,  # structure-goals
     "mandate_period_id": _mandate_period,  # structure-goals
+    "internbudget_table": _plan_table_key("internbudget"),  # pages
+    "verksamhetsplan_table": _plan_table_key("verksamhetsplan"),  # pages
 }
 
 # Query strings a route needs to show a page (the board filter form's redirect).
@@ -327,6 +339,13 @@ def _interactions(objects):
         page.click("main form[method=post] button[type=submit]")
         page.locator("main .error").first.wait_for()
 
+    def plan_decision_errors(page):  # pages: a decision date that has not yet been
+        page.fill("#id_internbudget-decided_on", "2099-01-01")
+        page.click("#plan-internbudget ~ form button[type=submit]")
+        page.locator("main .errorlist").first.wait_for()
+
+    plan_url = reverse("reports:internbudget", args=[BOARD, YEAR])  # pages
+    plans_url = reverse("goals:structure_plans", args=[BOARD, YEAR])  # pages
     return [
         ("entry_page, öppet tillfälle", open_entry, nothing),
         ("entry_page, fel vid fältet", open_entry, error_at_field),
@@ -334,6 +353,8 @@ def _interactions(objects):
         ("entry_import, fel filtyp", import_url, refused_import),
         ("budget_entry, fel belopp", budget_url, budget_errors),
         ("structure_workbook_upload, fel i celler", workbook_url, workbook_errors),
+        ("internbudget, fel datum", plan_url + "?per=2021-13-45", nothing),  # pages
+        ("structure_plans, fel beslutsdatum", plans_url, plan_decision_errors),  # pages
     ]
 
 

@@ -75,6 +75,16 @@ def _mandate_period(objects):  # structure-goals
     )[0].pk
 
 
+def _plan_table_key(kind):  # pages: a table of AN's plan document of that kind
+    def key(objects):
+        from reports.report.plans import build_plan
+
+        keys = build_plan(objects["board"], YEAR, kind).download_keys
+        return keys[0] if keys else "saknas"
+
+    return key
+
+
 # How to build each URL argument for board AN's objects. Add new argument names here.
 OBJECT_FOR_KWARG = {
     "board_code": lambda objects: objects["board"].code,
@@ -92,6 +102,8 @@ OBJECT_FOR_KWARG = {
     "council_goal_id": lambda objects: objects["goal"].council_goal_id,  # structure-goals
     "policy_id": _policy_document,  # structure-goals
     "mandate_period_id": _mandate_period,  # structure-goals
+    "internbudget_table": _plan_table_key("internbudget"),  # pages
+    "verksamhetsplan_table": _plan_table_key("verksamhetsplan"),  # pages
 }
 
 

@@ -18,15 +18,23 @@ from reports.report.indicator_tables import (
 from reports.report.model import FootnoteNumbering, Report
 
 
-def build_report(board: Board, year: int, *, now: datetime.datetime | None = None) -> Report:
-    """The whole report in the seed's order; footnotes numbered across it in that order."""
-    data = load_report_data(board, year)
+def build_report(
+    board: Board,
+    year: int,
+    *,
+    now: datetime.datetime | None = None,
+    as_of: datetime.datetime | None = None,
+) -> Report:
+    """The whole report in the seed's order; footnotes numbered across it in that order.
+    `as_of`: the indicator figures as they stood at that moment (what the report said then)."""
+    data = load_report_data(board, year, as_of=as_of)
     numbering = FootnoteNumbering()
     report = Report(
         board_code=board.code,
         board_name=board.name,
         year=year,
         generated_at=timezone.localtime(now or timezone.now()),
+        as_of=as_of,
     )
     report.tables.extend(build_economy_tables(data, numbering))
     report.tables.append(build_goal_report_table(data, numbering))

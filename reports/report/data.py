@@ -6,6 +6,7 @@ indicators or three hundred (asserted in tests/test_report_queries.py).
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,7 +31,10 @@ STAFF_YEARS = 5
 
 
 @dataclass
-class ReportData:
+class IndicatorData:
+    """The goal structure and indicators of a board-year with their series: what the indicator
+    tables (reports.report.indicator_tables) read, in the verksamhetsberättelse and the plans."""
+
     board: Board
     year: int
     structure: list[GoalAreaNode]
@@ -40,6 +44,16 @@ class ReportData:
     breakdown_order: dict[int, dict[int, int]]
     declared_genders: dict[int, set[str]]
     goal_footnotes: dict[int, list[str]]
+
+    def top_level(self, category: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.category == category and i.parent_id is None]
+
+    def years(self, count: int) -> list[int]:
+        return list(range(self.year - count + 1, self.year + 1))
+
+
+@dataclass
+class ReportData(IndicatorData):
     assessments: dict[int, GoalAssessment]
     assignments: list[StrategicAssignment]
     assignment_statuses: dict[int, AssignmentStatus]
@@ -49,14 +63,17 @@ class ReportData:
     economy: budget_tables.EconomySummary
     extra: dict = field(default_factory=dict)
 
-    def top_level(self, category: str) -> list[Indicator]:
-        return [i for i in self.indicators if i.category == category and i.parent_id is None]
 
-    def years(self, count: int) -> list[int]:
-        return list(range(self.year - count + 1, self.year + 1))
-
-
-def load_report_data(board: Board, year: int) -> ReportData:
+def load_indicator_data(
+    board: Board,
+    year: int,
+    years: range,
+    goal_years: range,
+    *,
+    as_of: datetime.datetime | None = None,
+) -> IndicatorData:
+    """The year's goal structure and every indicator with values and targets of `years`
+    (the goal indicators only of `goal_years`), as the history stood `as_of` (None: now)."""
     structure = goal_structure(board, year, only_with_board_goals=True)
     indicators = list(
         indicators_for_board(
@@ -65,12 +82,9 @@ def load_report_data(board: Board, year: int) -> ReportData:
             categories=[choice.value for choice in Indicator.Category],
         )
     )
-    first_year = year - max(INDICATOR_YEARS, VOLUME_YEARS, STAFF_YEARS) + 1
     goal_indicator_ids = [i.pk for i in indicators if i.category == Indicator.Category.GOAL]
     series = load_series(
-        indicators,
-        range(first_year, year + 1),
-        fewer_years=(goal_indicator_ids, range(year - INDICATOR_YEARS + 1, year + 1)),
+        indicators, years, fewer_years=(goal_indicator_ids, goal_years), as_of=as_of
     )
 
     ids = {indicator.pk for indicator in indicators}
@@ -79,17 +93,11 @@ def load_report_data(board: Board, year: int) -> ReportData:
         if indicator.parent_id is not None and indicator.parent_id in ids:
             children[indicator.parent_id].append(indicator)
 
-    breakdown_order, declared_genders = _declared_breakdowns(ids, first_year, year)
+    breakdown_order, declared_genders = _declared_breakdowns(ids, years[0], years[-1])
     goal_footnotes = _goal_footnotes(
         [goal.pk for area in structure for goal in area.board_goals], year
     )
-    assessments, assignments, statuses = _year_end_followup(board, year)
-    operations = budget_tables.operating_summary(board, year)
-    investments = budget_tables.investments(board, year)
-    economy = budget_tables.economy_summary(
-        board, year, operations=operations, investment_table=investments
-    )
-    return ReportData(
+    return IndicatorData(
         board=board,
         year=year,
         structure=structure,
@@ -99,6 +107,30 @@ def load_report_data(board: Board, year: int) -> ReportData:
         breakdown_order=breakdown_order,
         declared_genders=declared_genders,
         goal_footnotes=goal_footnotes,
+    )
+
+
+def load_report_data(
+    board: Board, year: int, *, as_of: datetime.datetime | None = None
+) -> ReportData:
+    """The report's data; `as_of` reads the indicator values and targets as they stood then
+    (the budget tables and the follow-up are read as stored)."""
+    first_year = year - max(INDICATOR_YEARS, VOLUME_YEARS, STAFF_YEARS) + 1
+    base = load_indicator_data(
+        board,
+        year,
+        range(first_year, year + 1),
+        range(year - INDICATOR_YEARS + 1, year + 1),
+        as_of=as_of,
+    )
+    assessments, assignments, statuses = _year_end_followup(board, year)
+    operations = budget_tables.operating_summary(board, year)
+    investments = budget_tables.investments(board, year)
+    economy = budget_tables.economy_summary(
+        board, year, operations=operations, investment_table=investments
+    )
+    return ReportData(
+        **vars(base),
         assessments=assessments,
         assignments=assignments,
         assignment_statuses=statuses,
@@ -149,7 +181,20 @@ def _year_end_followup(
             occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
         )
     }
-    assignments = list(
+    assignments = year_assignments(board, year)
+    statuses = {
+        status.assignment_id: status
+        for status in AssignmentStatus.objects.filter(
+            occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
+        )
+    }
+    return assessments, assignments, statuses
+
+
+def year_assignments(board: Board, year: int) -> list[StrategicAssignment]:
+    """The strategic assignments of the board's year: KF's common ones, the board-specific
+    ones and the board's own nämnduppdrag, by scope and order (one query)."""
+    return list(
         StrategicAssignment.objects.valid_in(year)
         .filter(
             Q(scope=StrategicAssignment.Scope.COMMON, municipality_id=board.municipality_id)
@@ -160,10 +205,3 @@ def _year_end_followup(
         )
         .order_by("scope", "order", "pk")
     )
-    statuses = {
-        status.assignment_id: status
-        for status in AssignmentStatus.objects.filter(
-            occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
-        )
-    }
-    return assessments, assignments, statuses

@@ -16,7 +16,13 @@ from goals.models import AssessmentLevel, BoardGoal
 from indicators.formatting import NBSP, NOT_GIVEN, format_number, format_target, round_half_up
 from indicators.models import Breakdown, Indicator, Target
 from indicators.selectors import Cell as ValueCell
-from reports.report.data import INDICATOR_YEARS, STAFF_YEARS, VOLUME_YEARS, ReportData
+from reports.report.data import (
+    INDICATOR_YEARS,
+    STAFF_YEARS,
+    VOLUME_YEARS,
+    IndicatorData,
+    ReportData,
+)
 from reports.report.model import (
     Cell,
     Column,
@@ -57,24 +63,38 @@ def _is_plain(cell: ValueCell) -> bool:
 
 
 class IndicatorRows:
-    """Builds the lines of indicators for a set of year columns, marking footnotes in order."""
+    """Builds the lines of indicators for a set of year columns, marking footnotes in order.
+
+    A line is the name, the outcome of each of `years`, then the målvärde of each of
+    `target_years` (`with_target` alone: the target of the data's year, as the
+    verksamhetsberättelse prints it). `split_targets` prints targets stored per unit or
+    category as one text ("SOF: 105 UAF: 61"), as the plans do; `no_target` is what a line's
+    own target cell shows when the year has none.
+    """
 
     def __init__(
         self,
-        data: ReportData,
+        data: IndicatorData,
         numbering: FootnoteNumbering,
         table: ReportTable,
         years: list[int],
         *,
-        with_target: bool,
+        with_target: bool = False,
         no_value: str,
+        target_years: list[int] | None = None,
+        split_targets: bool = False,
+        no_target: str = "",
     ) -> None:
         self.data = data
         self.numbering = numbering
         self.table = table
         self.years = years
-        self.with_target = with_target
+        if target_years is None:
+            target_years = [data.year] if with_target else []
+        self.target_years = target_years
         self.no_value = no_value
+        self.split_targets = split_targets
+        self.no_target = no_target
 
     # -- ordering -------------------------------------------------------------------------
     def _breakdown_key(self, indicator: Indicator, breakdown: Breakdown | None) -> tuple:
@@ -157,11 +177,18 @@ class IndicatorRows:
             parts.append(Part(text, marks=self.numbering.note_marks(self.table, cell.notes)))
         return Cell(parts=parts)
 
-    def target_cell(self, indicator: Indicator, gender: str) -> Cell:
+    def target_cell(
+        self, indicator: Indicator, gender: str, year: int | None = None, *, fill: bool = False
+    ) -> Cell:
+        year = self.data.year if year is None else year
         code = Breakdown.make_code(gender=gender)
-        target: Target | None = self.data.series[indicator.pk].target(self.data.year, code)
+        target: Target | None = self.data.series[indicator.pk].target(year, code)
+        if target is None and self.split_targets:
+            splits = self._split_targets(indicator, gender, year)
+            if splits:
+                return self._split_target_cell(indicator, splits)
         if target is None:
-            return Cell()
+            return Cell(self.no_target) if fill and self.no_target else Cell()
         marks = self.numbering.marks(self.table, [note.text for note in target.footnotes.all()])
         if target.kind == Target.Kind.VALUE and target.value is not None:
             decimals = target.shown_decimals
@@ -172,6 +199,35 @@ class IndicatorRows:
                 marks=marks,
             )
         return Cell(format_target(target), marks=marks)
+
+    def _split_targets(self, indicator: Indicator, gender: str, year: int) -> list[Target]:
+        targets = [
+            target
+            for target in self.data.series[indicator.pk].targets.get(year, {}).values()
+            if target.breakdown.gender == gender
+        ]
+        return sorted(targets, key=lambda target: self._breakdown_key(indicator, target.breakdown))
+
+    def _split_target_cell(self, indicator: Indicator, targets: list[Target]) -> Cell:
+        """Targets per unit or category in one text cell, as the plans print them."""
+        parts: list[Part] = []
+        for target in targets:
+            if target.kind == Target.Kind.VALUE and target.value is not None:
+                text = format_number(
+                    round_half_up(target.value, target.shown_decimals), target.shown_decimals
+                )
+            else:
+                text = format_target(target)
+            breakdown = target.breakdown
+            if breakdown.org_unit is not None:
+                text = f"{breakdown.org_unit.code}: {text}"
+            if breakdown.category:
+                text = f"{text} ({breakdown.category})"
+            if parts:
+                text = " " + text
+            marks = self.numbering.marks(self.table, [note.text for note in target.footnotes.all()])
+            parts.append(Part(text, marks=marks))
+        return Cell(parts=parts)
 
     # -- rows -----------------------------------------------------------------------------
     def rows(self, indicator: Indicator, *, depth: int = 0) -> list[Row]:
@@ -184,8 +240,8 @@ class IndicatorRows:
             cells = [self.name_cell(indicator, gender, italic=italic)]
             for year in self.years:
                 cells.append(self.value_cell(indicator, gender, year, fill=fill and not gender))
-            if self.with_target:
-                cells.append(self.target_cell(indicator, gender))
+            for year in self.target_years:
+                cells.append(self.target_cell(indicator, gender, year, fill=fill and not gender))
             kind = RowKind.BREAKDOWN if italic else RowKind.DATA
             for cell in cells[1:]:
                 cell.italic = italic
@@ -200,7 +256,7 @@ def _year_columns(years: list[int]) -> list[Column]:
 
 
 def _series_table(
-    data: ReportData,
+    data: IndicatorData,
     numbering: FootnoteNumbering,
     name_column: Column,
     category: str,
@@ -251,7 +307,7 @@ def achieved_text(data: ReportData, goal: BoardGoal) -> str:
 
 
 def goal_parts(
-    data: ReportData, numbering: FootnoteNumbering, table: ReportTable, goal: BoardGoal
+    data: IndicatorData, numbering: FootnoteNumbering, table: ReportTable, goal: BoardGoal
 ) -> list[Part]:
     marks = numbering.marks(table, data.goal_footnotes.get(goal.pk, []))
     if goal.description:
@@ -269,29 +325,32 @@ def _indicator_table_columns(years: list[int]) -> list[Column]:
     ]
 
 
-def _goal_rows(
-    data: ReportData,
+def goal_rows(
+    data: IndicatorData,
     numbering: FootnoteNumbering,
     table: ReportTable,
     builder: IndicatorRows,
     goal: BoardGoal | None,
     indicators: list[Indicator],
+    *,
+    achieved: ReportData | None = None,
 ) -> list[Row]:
-    if goal is not None:
-        goal_cell = Cell(parts=goal_parts(data, numbering, table, goal))
-        achieved = Cell(achieved_text(data, goal))
-    else:
-        goal_cell, achieved = Cell(), Cell()
+    """A nämndmål's lines: the goal (and, given the report's data, "Mål uppnått") spanning its
+    indicators' lines; a goal without indicators is one line of its own."""
+    lead = [Cell(parts=goal_parts(data, numbering, table, goal)) if goal is not None else Cell()]
+    if achieved is not None:
+        lead.append(Cell(achieved_text(achieved, goal)) if goal is not None else Cell())
     rows: list[Row] = []
     for indicator in indicators:
         rows.extend(builder.rows(indicator))
     if not rows:
-        empty = [Cell() for _ in range(len(table.columns) - 2)]
-        return [Row(RowKind.DATA, [goal_cell, achieved, *empty])]
-    goal_cell.rowspan = achieved.rowspan = len(rows)
-    rows[0].cells[:0] = [goal_cell, achieved]
+        empty = [Cell() for _ in range(len(table.columns) - len(lead))]
+        return [Row(RowKind.DATA, [*lead, *empty])]
+    for cell in lead:
+        cell.rowspan = len(rows)
+    rows[0].cells[:0] = lead
     for row in rows[1:]:
-        row.cells[:0] = [Cell.covered_cell(), Cell.covered_cell()]
+        row.cells[:0] = [Cell.covered_cell() for _ in lead]
     return rows
 
 
@@ -323,7 +382,15 @@ def build_indicator_tables(data: ReportData, numbering: FootnoteNumbering) -> li
             for goal in node.board_goals:
                 shown_goals.add(goal.pk)
                 table.rows.extend(
-                    _goal_rows(data, numbering, table, builder, goal, by_goal.get(goal.pk, []))
+                    goal_rows(
+                        data,
+                        numbering,
+                        table,
+                        builder,
+                        goal,
+                        by_goal.get(goal.pk, []),
+                        achieved=data,
+                    )
                 )
             tables.append(table)
 
@@ -340,6 +407,8 @@ def build_indicator_tables(data: ReportData, numbering: FootnoteNumbering) -> li
             sheet_title="Nämndindikatorer",
         )
         builder = IndicatorRows(data, numbering, table, years, with_target=True, no_value=NOT_GIVEN)
-        table.rows.extend(_goal_rows(data, numbering, table, builder, None, leftovers))
+        table.rows.extend(
+            goal_rows(data, numbering, table, builder, None, leftovers, achieved=data)
+        )
         tables.append(table)
     return tables

@@ -3,24 +3,60 @@
 Access: the board's nämndsekreterare, controllers, chefs and administrators (goals.access
 Action.VIEW for the page, Action.EXPORT for the files); anyone else gets 404. A workbook is kept
 with the report it was rendered from and rendered again only after the data changes.
+`?per=ÅÅÅÅ-MM-DD` shows the report as it stood at the end of that day (the indicator figures
+as their history stood then): what the report said on a given day.
 """
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+import datetime
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from core.types import AuthenticatedHttpRequest
 from goals.access import Action, get_board_for_user
 from goals.models import Board
+from goals.selectors import end_of_day
 from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE, render_xlsx
-from reports.report import get_report
+from reports.report import Report, build_report, get_report
 
 NO_SUCH_YEAR = "Nämnden fanns inte det året."
 NO_SUCH_TABLE = "Rapporten har ingen sådan tabell."
+AS_OF_INVALID = "Ange dagen som ÅÅÅÅ-MM-DD, t.ex. 2022-10-20."
+AS_OF_PARAMETER = "per"
+
+
+class BadAsOf(ValueError):
+    pass
+
+
+def requested_as_of(request: AuthenticatedHttpRequest) -> datetime.date | None:
+    """The day of `?per=ÅÅÅÅ-MM-DD`, None without one; BadAsOf for anything else."""
+    text = request.GET.get(AS_OF_PARAMETER, "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise BadAsOf(AS_OF_INVALID) from error
+
+
+def _report(board: Board, year: int, day: datetime.date | None, token: str) -> Report:
+    if day is None:
+        return get_report(board, year, token=token)
+    return cached(
+        f"report:{board.pk}:{year}:per:{day.isoformat()}",
+        lambda: build_report(board, year, as_of=end_of_day(day)),
+        token=token,
+    )
+
+
+def _cache_suffix(day: datetime.date | None) -> str:
+    return f":per:{day.isoformat()}" if day is not None else ""
 
 
 def _board(request: AuthenticatedHttpRequest, board_code: str, year: int, action: Action) -> Board:
@@ -49,23 +85,38 @@ def report_filename(board_code: str, year: int, table_key: str = "") -> str:
 
 def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board(request, board_code, year, Action.VIEW)
+    try:
+        day = requested_as_of(request)
+        error = ""
+    except BadAsOf as bad:
+        day, error = None, str(bad)
     # The page's tables as escaped HTML cells, kept like the report they come from: turning
     # some two thousand cells into HTML took as long as rendering the template itself.
     token = data_token()  # one reading for the page and, when it is built, its report
     context = cached(
-        f"report-page:{board.pk}:{year}",
-        lambda: report_context(get_report(board, year, token=token)),
+        f"report-page:{board.pk}:{year}{_cache_suffix(day)}",
+        lambda: report_context(_report(board, year, day, token)),
         token=token,
     )
-    return render(request, "reports/report.html", context)
+    context = {
+        **context,
+        "as_of_day": day,
+        "as_of_error": error,
+        "as_of_text": request.GET.get(AS_OF_PARAMETER, "") if error else "",
+    }
+    return render(request, "reports/report.html", context, status=400 if error else 200)
 
 
 def report_xlsx(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board(request, board_code, year, Action.EXPORT)
+    try:
+        day = requested_as_of(request)
+    except BadAsOf as bad:
+        return HttpResponseBadRequest(str(bad), content_type="text/plain; charset=utf-8")
     token = data_token()
     content = cached(
-        f"report-xlsx:{board.pk}:{year}",
-        lambda: render_xlsx(get_report(board, year, token=token)),
+        f"report-xlsx:{board.pk}:{year}{_cache_suffix(day)}",
+        lambda: render_xlsx(_report(board, year, day, token)),
         token=token,
     )
     return _xlsx_response(content, report_filename(board.code, year))

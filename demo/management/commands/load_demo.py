@@ -27,6 +27,8 @@ LOADERS: list[str] = [
     "demo.loaders.followup",
     "demo.loaders.budget",
     "demo.loaders.rollover",
+    # Last: the plans and the internbudget 2022 as it stood, then the history's dates.
+    "demo.loaders.plans",
 ]
 
 
