@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +16,7 @@ from goals.access import Action, boards_for, can, get_board_for_user, require
 from goals.models import Board, GoalAssessment
 from goals.periods import OccasionKind
 from goals.selectors import activity_serves, year_activities
-from goals.structure import GoalAreaNode, goal_structure
+from goals.structure import goal_structure
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import (
     Cell,
@@ -29,6 +30,11 @@ from reports.freshness import cached
 
 YEARS_SHOWN = 3
 PERIOD_YEARS_SHOWN = 3  # the indicator page's table of quarters/tertials/months, by default
+PLAN_ONLY_NOTE = (
+    "Inga utfall är rapporterade för {year} än. Sidan visar planen: nämndmålen med "
+    "målvärden och verksamhetsplanens aktiviteter."
+)
+NOTHING_PLANNED = "Nämnden har inga nämndmål och inga aktiviteter för {year}."
 # Later occasions of a year supersede earlier ones when a goal's status is shown.
 OCCASION_RANK = {kind: rank for rank, kind in enumerate(OccasionKind.values)}
 
@@ -80,46 +86,67 @@ def goal_tree(request: AuthenticatedHttpRequest, board_code: str, year: int) -> 
         "board": board,
         "year": year,
         "years": years,
-        "areas": cached(f"goal-tree:{board.pk}:{year}", lambda: _goal_tree(board, year, years)),
-        "activities": cached(
-            f"goal-tree-activities:{board.pk}:{year}", lambda: _goal_tree_activities(board, year)
-        ),
+        "plan_only_note": PLAN_ONLY_NOTE.format(year=year),
+        "nothing_planned": NOTHING_PLANNED.format(year=year),
+        **cached(f"goal-tree-plan:{board.pk}:{year}", lambda: _goal_tree(board, year, years)),
         "other_years": [y for y in range(year - 3, year + 2) if y != year],
     }
     return render(request, "reports/goal_tree.html", context)
 
 
-def _goal_tree(board: Board, year: int, years: list[int]) -> list[GoalAreaNode]:
-    """The goal areas with their nämndmål, each with its assessment and indicator rows."""
+def _goal_tree(board: Board, year: int, years: list[int]) -> dict[str, Any]:
+    """The goal areas with their nämndmål, each with its assessment, indicator rows (targets
+    included) and the verksamhetsplan's activities; the year's activities by due quarter; and
+    whether the year has outcomes yet (a plan year has targets and activities only)."""
     indicators = list(indicators_for_board(board, year))
     series = load_series(indicators, years)
     by_goal = group_by_goal(indicators)
     assessments = latest_assessments(board, year)
-    areas = goal_structure(board, year, only_with_board_goals=True)
-    for area in areas:
-        for council_node in area.council_goals:
+    activities = year_activities(board, year)
+    goal_activities: dict[int, list[dict[str, str]]] = defaultdict(list)
+    area_activities: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for activity in activities:
+        shown = {"title": activity.title, "deadline": activity.deadline}
+        for goal in activity.board_goals.all():
+            goal_activities[goal.pk].append(shown)
+        if activity.goal_area_id is not None:
+            area_activities[activity.goal_area_id].append(shown)
+    areas = []
+    for node in goal_structure(board, year):
+        node.council_goals = [council for council in node.council_goals if council.board_goals]
+        if not node.council_goals and node.area.pk not in area_activities:
+            continue
+        for council_node in node.council_goals:
             for board_goal in council_node.board_goals:
                 board_goal.assessment = assessments.get(board_goal.pk)
                 board_goal.rows = [
                     _indicator_rows(indicator, series, years, year)
                     for indicator in by_goal.get(board_goal.pk, [])
                 ]
-    return areas
-
-
-def _goal_tree_activities(board: Board, year: int) -> list[dict[str, Any]]:
-    """The year's activities by due quarter: the deadline as the plan wrote it and what each
-    serves (nämndmål, uppdrag, styrdokument or målområde), in two queries."""
-    activities = year_activities(board, year)
-    return [
-        {
-            "title": activity.title,
-            "deadline": activity.deadline,
-            "quarter": f"Q{activity.due_quarter}" if activity.due_quarter else "",
-            "serves": activity_serves(activity),
-        }
-        for activity in activities
-    ]
+                # Only this page shows them (BoardGoal declares the attributes pages share).
+                activities_of_goal = goal_activities.get(board_goal.pk, [])
+                board_goal.plan_activities = activities_of_goal  # type: ignore[attr-defined]
+        areas.append({"node": node, "activities": area_activities.get(node.area.pk, [])})
+    # An outcome is an assessment, a stored value or I.U., or a computed number (a computed
+    # indicator is I.U. until its figures exist, which is no outcome).
+    has_outcomes = bool(assessments) or any(
+        not cell.is_computed or cell.value is not None
+        for indicator in indicators
+        for cell in series[indicator.pk].row_cells(year)
+    )
+    return {
+        "areas": areas,
+        "has_outcomes": has_outcomes,
+        "activities": [
+            {
+                "title": activity.title,
+                "deadline": activity.deadline,
+                "quarter": f"Q{activity.due_quarter}" if activity.due_quarter else "",
+                "serves": activity_serves(activity),
+            }
+            for activity in activities
+        ],
+    }
 
 
 def _indicator_rows(
