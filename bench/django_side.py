@@ -87,6 +87,9 @@ PAGES = [
         "save_all",
     ),
     PageSpec("report_html", "Verksamhetsberättelse HTML", ["reports:report"]),
+    PageSpec("internbudget_html", "Internbudget HTML", ["reports:internbudget"]),
+    PageSpec("internbudget_xlsx", "Internbudget .xlsx, en nämnd", ["reports:internbudget_xlsx"]),
+    PageSpec("verksamhetsplan_html", "Verksamhetsplan HTML", ["reports:verksamhetsplan"]),
     PageSpec("report_xlsx", "Verksamhetsberättelse .xlsx, en nämnd", ["reports:report_xlsx"]),
     PageSpec(
         "report_xlsx_all",
