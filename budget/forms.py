@@ -8,9 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from budget.formatting import kronor_as_tkr_text
-from budget.models import MONTH_NAMES, STANDARD_FORECAST_MONTHS, AmountKind, forecast_label
+from budget.models import STANDARD_FORECAST_MONTHS, AmountKind, forecast_label
 from budget.services import AmountInput
 from budget.tables import EntryRow
+from goals.periods import MONTH_NAMES
 from indicators.parsing import parse_optional_swedish_number
 
 WHOLE_KRONOR = "Ange beloppet i tkr med högst tre decimaler (hela kronor), t.ex. 1 349,5."

@@ -52,23 +52,8 @@ from goals.models import (
     related_or_none,
     years_text,
 )
-from goals.periods import PeriodType
+from goals.periods import MONTH_NAMES, PeriodType
 
-MONTH_NAMES = [
-    "",
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 # The follow-up dates of the year: delår 1 (30 april), delår 2 (31 augusti), 31 oktober.
 STANDARD_FORECAST_MONTHS = (4, 8, 10)
 PLAN_YEARS = 5  # an internbudget has Budget N and Plan N+1 … N+5

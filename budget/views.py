@@ -15,10 +15,11 @@ from budget.forms import (
     entry_points,
     parse_point,
 )
-from budget.models import MONTH_NAMES, AmountKind, forecast_label, locking_occasion
+from budget.models import AmountKind, forecast_label, locking_occasion
 from budget.services import AmountErrors, save_line_amounts
 from core.types import AuthenticatedHttpRequest
 from goals.access import Action, can, get_board_for_user
+from goals.periods import MONTH_NAMES
 
 DEFAULT_POINT = "augusti"
 SAVED = "Sparat: {changed} belopp ändrade."

@@ -7,6 +7,28 @@ from dataclasses import dataclass
 
 from django.db import models
 
+# The months' Swedish names, indexed by month number (MONTH_NAMES[8] == "augusti").
+MONTH_NAMES = (
+    "",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def swedish_date(day: datetime.date) -> str:
+    """A day as Swedish text writes it: "20 oktober 2021"."""
+    return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
+
 
 class PeriodType(models.TextChoices):
     YEAR = "ar", "År"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
-from goals.periods import PeriodType
+from goals.periods import MONTH_NAMES, PeriodType
 from indicators.formatting import format_number, round_half_up
 from indicators.models import Indicator, IndicatorValue
 
@@ -165,20 +165,6 @@ def _sum_or_mean(aggregation: str, given: list[Decimal]) -> Decimal:
     return mean
 
 
-MONTH_NAMES = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 REASON_NOTHING_YET = "Inga perioder är rapporterade ännu under året."
 
 
@@ -186,7 +172,7 @@ def to_date_label(frequency: str, number: int) -> str:
     """`t.o.m. augusti`, `t.o.m. kvartal 2`, `t.o.m. tertial 1`: up to which period."""
     frequency = _ptype(frequency)
     if frequency == PeriodType.MONTH.value:
-        return f"t.o.m. {MONTH_NAMES[number - 1]}"
+        return f"t.o.m. {MONTH_NAMES[number]}"
     return f"t.o.m. {_period_names(frequency, [number])}"
 
 

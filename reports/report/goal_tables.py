@@ -10,6 +10,14 @@ from reports.report.model import Cell, Column, FootnoteNumbering, Part, ReportTa
 NOT_REPORTED = "Ej rapporterat"
 
 
+def assignment_parts(assignment: StrategicAssignment) -> list[Part]:
+    """An assignment as every document prints it: its text, then its note in italics."""
+    parts = [Part(assignment.text)]
+    if assignment.note:
+        parts.append(Part(f" ({assignment.note})", italic=True))
+    return parts
+
+
 def build_goal_report_table(data: ReportData, numbering: FootnoteNumbering) -> ReportTable:
     table = ReportTable(
         key="malredovisning",
@@ -93,9 +101,7 @@ def build_assignment_tables(data: ReportData, numbering: FootnoteNumbering) -> l
         for assignment in data.assignments:
             if assignment.scope != scope:
                 continue
-            parts = [Part(assignment.text)]
-            if assignment.note:
-                parts.append(Part(f" ({assignment.note})", italic=True))
+            parts = assignment_parts(assignment)
             status = data.assignment_statuses.get(assignment.pk)
             table.rows.append(
                 Row(

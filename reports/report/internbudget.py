@@ -15,17 +15,17 @@ import datetime
 from django.utils import timezone
 
 from budget import tables as budget_tables
-from budget.models import MONTH_NAMES
 from goals.models import Board, StrategicAssignment
+from goals.periods import swedish_date
 from indicators.formatting import NOT_GIVEN
 from indicators.models import Indicator
 from reports.report.economy_tables import ROW_KINDS, tkr_cell
+from reports.report.goal_tables import assignment_parts
 from reports.report.indicator_tables import NO_VALUE_SHORT, IndicatorRows, goal_rows
 from reports.report.model import (
     Cell,
     Column,
     FootnoteNumbering,
-    Part,
     Report,
     ReportKind,
     ReportTable,
@@ -166,8 +166,7 @@ def build_plan_investment_table(data: PlanData) -> ReportTable:
 
 # -- indicators -------------------------------------------------------------------------------
 def _decided_day(as_of: datetime.datetime) -> str:
-    day = timezone.localtime(as_of).date()
-    return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
+    return swedish_date(timezone.localtime(as_of).date())
 
 
 def _to_date_notes(data: PlanData, indicators: list[Indicator], years: list[int]) -> list[str]:
@@ -357,10 +356,7 @@ def build_plan_assignment_tables(data: PlanData) -> list[ReportTable]:
         for assignment in data.assignments:
             if assignment.scope != scope:
                 continue
-            parts = [Part(assignment.text)]
-            if assignment.note:
-                parts.append(Part(f" ({assignment.note})", italic=True))
-            lead = Cell(parts=parts)
+            lead = Cell(parts=assignment_parts(assignment))
             activities = data.activities.get(assignment.pk, [])
             if not activities:
                 table.rows.append(Row(RowKind.DATA, [lead, Cell(NO_ACTIVITIES), Cell()]))

@@ -33,8 +33,8 @@ from goals.models import (
 )
 from goals.selectors import year_activities
 from goals.structure import GoalAreaNode, goal_structure
-from reports.report.goal_tables import NOT_REPORTED
-from reports.report.model import Cell, Column, Part, Report, ReportKind, ReportTable, Row, RowKind
+from reports.report.goal_tables import NOT_REPORTED, assignment_parts
+from reports.report.model import Cell, Column, Report, ReportKind, ReportTable, Row, RowKind
 
 NO_ACTIVITIES = "Inga aktiviteter"
 WHOLE_AREA = "Hela målområdet"
@@ -141,10 +141,7 @@ def _columns(first: Column, follow_up: bool) -> list[Column]:
 
 
 def _assignment_cell(assignment: StrategicAssignment) -> Cell:
-    parts = [Part(assignment.text)]
-    if assignment.note:
-        parts.append(Part(f" ({assignment.note})", italic=True))
-    return Cell(parts=parts)
+    return Cell(parts=assignment_parts(assignment))
 
 
 def _goal_table(plan: PlanActivities, placed: set[int]) -> ReportTable:
