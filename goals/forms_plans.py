@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-INVALID_DATE = "Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2021-10-20."
+from goals.periods import INVALID_DAY
 
 
 class BoardPlanForm(forms.Form):
@@ -12,7 +12,7 @@ class BoardPlanForm(forms.Form):
         label="Beslutsdatum",
         required=False,
         input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": INVALID_DATE},
+        error_messages={"invalid": INVALID_DAY},
         help_text="ÅÅÅÅ-MM-DD. Planens utfall visas som de var kända vid dagens slut; "
         "tomt: som de är i dag.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -30,6 +30,22 @@ def swedish_date(day: datetime.date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
 
 
+INVALID_DAY = "Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2021-10-20."
+FUTURE_DAY = "Datumet {date} har inte varit än: välj i dag eller en tidigare dag."
+
+
+def parse_day(text: str, *, today: datetime.date) -> datetime.date:
+    """A day as typed for "as of" (ISO, 2021-10-20) that has been; ValueError with the
+    Swedish message otherwise. The one reader of such a day: pages, forms and commands."""
+    try:
+        day = datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(INVALID_DAY) from None
+    if day > today:
+        raise ValueError(FUTURE_DAY.format(date=swedish_date(day)))
+    return day
+
+
 class PeriodType(models.TextChoices):
     YEAR = "ar", "År"
     TERTIAL = "tertial", "Tertial"

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from goals.periods import INVALID_DAY
 from indicators.models import IndicatorValue
-from reports.views.report import AS_OF_INVALID
 from tests.test_report_fixtures import add_goal_with_indicators, breakdown, mini_an  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -74,10 +74,10 @@ def test_a_day_that_is_no_date_is_refused_with_the_message(client, controller_an
     client.force_login(controller_an)
     page = client.get(PAGE, {"per": day})
     assert page.status_code == 400
-    assert AS_OF_INVALID in page.content.decode()
+    assert INVALID_DAY in page.content.decode()
     workbook = client.get(WORKBOOK, {"per": day})
     assert workbook.status_code == 400
-    assert AS_OF_INVALID in workbook.content.decode()
+    assert INVALID_DAY in workbook.content.decode()
 
 
 def test_others_still_get_404(client, controller_other, revised):

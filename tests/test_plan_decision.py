@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from goals import plan_services
-from goals.forms_plans import INVALID_DATE
 from goals.models import BoardPlan
+from goals.periods import INVALID_DAY
 from goals.selectors import end_of_day, plan_cutoff
 from tests.entry_data import goal_chain
 
@@ -138,8 +138,8 @@ def test_the_page_shows_both_plans_and_saves_one(client, board_an, admin_user):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("20/10/2021", INVALID_DATE),
-        ("2021-02-30", INVALID_DATE),
+        ("20/10/2021", INVALID_DAY),
+        ("2021-02-30", INVALID_DAY),
         ("2019-06-01", "ligger mer än ett år före planens år 2022"),
         ((datetime.date.today() + datetime.timedelta(days=3)).isoformat(), "har inte varit än"),
     ],

@@ -20,7 +20,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from goals.models import Activity, BoardPlan, ReportingOccasion
-from goals.periods import PeriodType
+from goals.periods import INVALID_DAY, PeriodType
 from goals.selectors import end_of_day
 from indicators.models import IndicatorValue
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE
@@ -281,11 +281,11 @@ def test_per_shows_the_plan_as_of_another_day(client, controller_an, board_an, b
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("2021-13-45", views.INVALID_DATE),
-        ("igår", views.INVALID_DATE),
-        ("20/10/2021", views.INVALID_DATE),
+        ("2021-13-45", INVALID_DAY),
+        ("igår", INVALID_DAY),
+        ("20/10/2021", INVALID_DAY),
         ("9999-12-31", "har inte varit än"),
-        ("2" * 3000, views.INVALID_DATE),
+        ("2" * 3000, INVALID_DAY),
     ],
 )
 def test_an_invalid_day_is_a_message_at_the_field_and_the_default_figures(

@@ -21,7 +21,7 @@ from goals.models import Board
 from reports.freshness import cached, data_token
 from reports.renderers.xlsx_all import render_all_boards_xlsx
 from reports.report import get_report
-from reports.views.report import _xlsx_response
+from reports.views.report import xlsx_response
 
 NO_BOARDS = "Du saknar behörighet att ta ut nämndernas verksamhetsberättelser."
 NO_BOARDS_IN_YEAR = "Ingen av dina nämnder fanns det året."
@@ -57,4 +57,4 @@ def report_xlsx_all(request: AuthenticatedHttpRequest, year: int) -> HttpRespons
 
     board_ids = ",".join(str(board.pk) for board in boards)
     content = cached(f"report-xlsx-all:{year}:{board_ids}", build, token=token)
-    return _xlsx_response(content, all_boards_filename(year))
+    return xlsx_response(content, all_boards_filename(year))

@@ -22,20 +22,20 @@ from django import forms
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from core.types import AuthenticatedHttpRequest
-from goals.access import Action, get_board_for_user
+from goals.access import Action
 from goals.models import Board, PlanKind, ReportingOccasion
-from goals.periods import OccasionKind
+from goals.periods import OccasionKind, parse_day, swedish_date
 from goals.selectors import end_of_day, plan_cutoff
 from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
-from reports.renderers.xlsx import XLSX_CONTENT_TYPE, render_xlsx
+from reports.renderers.xlsx import render_xlsx
 from reports.report.model import Report
 from reports.report.plans import build_plan
-from reports.views.report import NO_SUCH_YEAR, attachment_header
+from reports.views.report import board_of_year, xlsx_response
 
 NO_SUCH_TABLE = "Planen har ingen sådan tabell."
 TABLE_CHOICES = "Planens tabeller och flikar:"
@@ -43,8 +43,6 @@ NO_SUCH_OCCASION = "Nämnden har inget sådant uppföljningstillfälle det året
 AS_OF_DECIDED = "Utfallen visas som de var kända {date}, när planen beslutades."
 AS_OF_UNDECIDED = "Planen har inget beslutsdatum: utfallen visas som de är i dag."
 AS_OF_ASKED = "Utfallen visas som de var kända {date}."
-INVALID_DATE = "Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2021-10-20."
-FUTURE_DATE = "Datumet {date} har inte varit än: välj i dag eller en tidigare dag."
 NO_TABLES = "Planen har ännu inga tabeller."
 PLAIN_PLAN = "Planen (utan uppföljning)"
 
@@ -53,23 +51,6 @@ URL_NAMES = {
     PlanKind.VERKSAMHETSPLAN: "reports:verksamhetsplan",
 }
 OCCASION_ORDER = {kind: rank for rank, kind in enumerate(OccasionKind.values)}
-
-
-def swedish_date(day: datetime.date) -> str:
-    """20 oktober 2021 (the site's language is Swedish)."""
-    return dateformat.format(day, "j F Y")
-
-
-def parse_day(text: str, *, today: datetime.date | None = None) -> datetime.date:
-    """A day as a Swedish user types it for "as of" (ISO, 2021-10-20); ValueError with the
-    Swedish message when it is no date or has not yet been."""
-    try:
-        day = datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(INVALID_DATE) from None
-    if day > (today or timezone.localdate()):
-        raise ValueError(FUTURE_DATE.format(date=swedish_date(day)))
-    return day
 
 
 class AsOfForm(forms.Form):
@@ -87,7 +68,7 @@ class AsOfForm(forms.Form):
         if not text.strip():
             return None
         try:
-            return parse_day(text)
+            return parse_day(text, today=timezone.localdate())
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 
@@ -147,20 +128,6 @@ class PlanRequest:
         return f"{path}?{urlencode(self.query)}" if self.query else path
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _board(request: AuthenticatedHttpRequest, board_code: str, year: int, action: Action) -> Board:
-    board = get_board_for_user(request.user, board_code, action)
-    if not board.is_valid_in(year):
-        raise Http404(NO_SUCH_YEAR)
-    return board
-
-
 def _occasions(board: Board, year: int) -> list[ReportingOccasion]:
     """The board's occasions of the year, in the year's order (one query)."""
     occasions = ReportingOccasion.objects.filter(board=board, year=year).order_by()
@@ -172,7 +139,7 @@ def plan_request(
 ) -> PlanRequest:
     """The checked request; a bad `per` is left on the form (plan.form.errors), a foreign
     occasion is 404."""
-    board = _board(request, board_code, year, action)
+    board = board_of_year(request, board_code, year, action)
     plan = PlanRequest(board=board, year=year, kind=kind)
     if kind == PlanKind.INTERNBUDGET:
         plan.cutoff = plan_cutoff(board, year, kind)
@@ -261,7 +228,7 @@ def plan_xlsx(
         lambda: render_xlsx(get_plan(plan, token=token)),
         token=token,
     )
-    return _xlsx_response(content, plan.filename())
+    return xlsx_response(content, plan.filename())
 
 
 @require_safe
@@ -290,7 +257,7 @@ def plan_table_xlsx(
         lambda: render_xlsx(report.select(table_key)),
         token=token,
     )
-    return _xlsx_response(content, plan.filename(table_key))
+    return xlsx_response(content, plan.filename(table_key))
 
 
 # One argument name per kind (not `table_key`, the verksamhetsberättelse's), so the suites that

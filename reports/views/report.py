@@ -13,11 +13,13 @@ import datetime
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from core.types import AuthenticatedHttpRequest
 from goals.access import Action, get_board_for_user
 from goals.models import Board
+from goals.periods import parse_day
 from goals.selectors import end_of_day
 from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
@@ -26,7 +28,6 @@ from reports.report import Report, build_report, get_report
 
 NO_SUCH_YEAR = "Nämnden fanns inte det året."
 NO_SUCH_TABLE = "Rapporten har ingen sådan tabell."
-AS_OF_INVALID = "Ange dagen som ÅÅÅÅ-MM-DD, t.ex. 2022-10-20."
 AS_OF_PARAMETER = "per"
 
 
@@ -40,9 +41,9 @@ def requested_as_of(request: AuthenticatedHttpRequest) -> datetime.date | None:
     if not text:
         return None
     try:
-        return datetime.date.fromisoformat(text)
+        return parse_day(text, today=timezone.localdate())
     except ValueError as error:
-        raise BadAsOf(AS_OF_INVALID) from error
+        raise BadAsOf(str(error)) from None
 
 
 def _report(board: Board, year: int, day: datetime.date | None, token: str) -> Report:
@@ -59,7 +60,9 @@ def _cache_suffix(day: datetime.date | None) -> str:
     return f":per:{day.isoformat()}" if day is not None else ""
 
 
-def _board(request: AuthenticatedHttpRequest, board_code: str, year: int, action: Action) -> Board:
+def board_of_year(
+    request: AuthenticatedHttpRequest, board_code: str, year: int, action: Action
+) -> Board:
     board = get_board_for_user(request.user, board_code, action)
     if not board.is_valid_in(year):
         raise Http404(NO_SUCH_YEAR)
@@ -71,7 +74,7 @@ def attachment_header(filename: str) -> str:
     return content_disposition_header(True, filename) or ""
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment_header(filename)
     response["Cache-Control"] = "private, no-store"
@@ -84,7 +87,7 @@ def report_filename(board_code: str, year: int, table_key: str = "") -> str:
 
 
 def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
-    board = _board(request, board_code, year, Action.VIEW)
+    board = board_of_year(request, board_code, year, Action.VIEW)
     try:
         day = requested_as_of(request)
         error = ""
@@ -108,7 +111,7 @@ def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -
 
 
 def report_xlsx(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
-    board = _board(request, board_code, year, Action.EXPORT)
+    board = board_of_year(request, board_code, year, Action.EXPORT)
     try:
         day = requested_as_of(request)
     except BadAsOf as bad:
@@ -119,13 +122,13 @@ def report_xlsx(request: AuthenticatedHttpRequest, board_code: str, year: int) -
         lambda: render_xlsx(_report(board, year, day, token)),
         token=token,
     )
-    return _xlsx_response(content, report_filename(board.code, year))
+    return xlsx_response(content, report_filename(board.code, year))
 
 
 def report_table_xlsx(
     request: AuthenticatedHttpRequest, board_code: str, year: int, table_key: str
 ) -> HttpResponse:
-    board = _board(request, board_code, year, Action.EXPORT)
+    board = board_of_year(request, board_code, year, Action.EXPORT)
     token = data_token()
 
     def build() -> bytes | None:
@@ -137,4 +140,4 @@ def report_table_xlsx(
     content = cached(f"report-xlsx:{board.pk}:{year}:{table_key}", build, token=token)
     if content is None:
         raise Http404(NO_SUCH_TABLE)
-    return _xlsx_response(content, report_filename(board.code, year, table_key))
+    return xlsx_response(content, report_filename(board.code, year, table_key))

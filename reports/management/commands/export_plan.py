@@ -17,10 +17,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from goals.models import Board, PlanKind, ReportingOccasion
+from goals.periods import parse_day, swedish_date
 from goals.selectors import end_of_day, plan_cutoff
 from reports.renderers.xlsx import render_xlsx
 from reports.report.plans import build_plan
-from reports.views.plans import parse_day, swedish_date
 
 UNKNOWN_BOARD = "Det finns ingen nämnd med kortnamnet {code}."
 NO_SUCH_YEAR = "Nämnden {code} fanns inte år {year}."
@@ -90,7 +90,7 @@ class Command(BaseCommand):
                 raise CommandError(OCCASION_ONLY_PLAN)
             if per:
                 try:
-                    day = parse_day(per)
+                    day = parse_day(per, today=timezone.localdate())
                 except ValueError as error:
                     raise CommandError(BAD_DATE.format(text=per, message=error)) from None
                 as_of = end_of_day(day)
