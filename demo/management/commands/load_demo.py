@@ -14,11 +14,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from demo.loaders.base import Stats
 from demo.loaders.followup import approve_occasions
+from goals.models import OccasionLockedError
+
+LOCKED_BY_OLDER_LOAD = (
+    "Demodata kunde inte läsas in: {reason} Databasen har troligen lästs in av en äldre version "
+    "av demot, vars godkända år nu är låsta. Ingenting är ändrat. Börja om med en tom databas, "
+    "t.ex. `rm var/styrkort.sqlite3` och sedan `make run`."
+)
 
 LOADERS: list[str] = [
     "demo.loaders.organisation",
@@ -52,7 +59,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stats = load_all()
+        try:
+            stats = load_all()
+        except OccasionLockedError as error:
+            # A database loaded by an older version of the demo has its years approved: data
+            # this version adds to them (e.g. seed 000's 2021 periods) cannot be written.
+            raise CommandError(
+                LOCKED_BY_OLDER_LOAD.format(reason=" ".join(error.messages))
+            ) from None
         self.stdout.write(f"Demodata inläst: {stats.summary()}.")
         if options["verbosity"] > 0:
             for line in stats.lines():
