@@ -27,7 +27,7 @@ from demo.management.commands.demo_users import (
     DEMO_USERS,
     REFUSED_WITHOUT_DEBUG,
 )
-from goals.models import BoardRole, OccasionLockedError, OrganisationUnit, ReportingOccasion, Role
+from goals.models import BoardRole, OrganisationUnit, ReportingOccasion, Role
 from indicators.formatting import format_number
 from indicators.models import Indicator, IndicatorValue, Target
 from reports.archive import report_json_text
@@ -199,8 +199,9 @@ def test_approved_figures_are_not_overwritten_by_a_rerun(settings):
     )
     # Someone got past every guard and changed an approved figure in the database.
     IndicatorValue._base_manager.filter(indicator=households, year=2022).update(value=1)
-    with pytest.raises(OccasionLockedError):
+    with pytest.raises(CommandError) as refused:
         call_command("load_demo", verbosity=0)
+    assert "AN Helår 2022 är godkänt och låst" in str(refused.value)
     # The loader refused instead of silently writing the seed's figure back.
     assert IndicatorValue.objects.get(indicator=households, year=2022).value == 1
 

@@ -32,5 +32,5 @@ def test_a_locked_older_load_gets_a_swedish_message_and_nothing_changes():
         call_command("load_demo", "--no-users", verbosity=0)
     message = str(raised.value)
     assert LOCKED_BY_OLDER_LOAD.split("{reason}")[0] in message
-    assert "make run" in message and "godkänt" in message
+    assert "make run" in message and "godkänt och låst" in message
     assert IndicatorValue.objects.count() == count

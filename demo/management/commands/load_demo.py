@@ -22,9 +22,10 @@ from demo.loaders.followup import approve_occasions
 from goals.models import OccasionLockedError
 
 LOCKED_BY_OLDER_LOAD = (
-    "Demodata kunde inte läsas in: {reason} Databasen har troligen lästs in av en äldre version "
-    "av demot, vars godkända år nu är låsta. Ingenting är ändrat. Börja om med en tom databas, "
-    "t.ex. `rm var/styrkort.sqlite3` och sedan `make run`."
+    "Demodata kunde inte läsas in: {reason} Databasens uppgifter för ett godkänt år skiljer sig "
+    "från demots (någon har ändrat dem, eller en äldre version av demot läste in dem), och ett "
+    "godkänt år skrivs aldrig över. Ingenting är ändrat. Börja om med en tom databas, t.ex. "
+    "`rm var/styrkort.sqlite3` och sedan `make run`."
 )
 
 LOADERS: list[str] = [
@@ -62,8 +63,9 @@ class Command(BaseCommand):
         try:
             stats = load_all()
         except OccasionLockedError as error:
-            # A database loaded by an older version of the demo has its years approved: data
-            # this version adds to them (e.g. seed 000's 2021 periods) cannot be written.
+            # An approved year is never written: a database whose approved figures differ from
+            # the demo's (changed by someone, or loaded by an older demo without seed 000's
+            # 2021 periods) stops the load, which leaves everything as it was.
             raise CommandError(
                 LOCKED_BY_OLDER_LOAD.format(reason=" ".join(error.messages))
             ) from None
