@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from goals.models import Board, OrganisationUnit
@@ -184,11 +184,27 @@ def indicators_for_board(
     year: int,
     *,
     categories: Sequence[str] = (Indicator.Category.GOAL,),
+    as_of: datetime.datetime | None = None,
 ) -> QuerySet[Indicator]:
-    """The board's indicators valid in `year`, with their goal chain joined and name footnotes."""
+    """The board's indicators valid in `year`, with their goal chain joined and name footnotes.
+
+    With `as_of` (an aware moment), the indicators whose validity (valid_from/valid_to) as their
+    history stood then included `year` (indicators.history.standing_at; a subquery, no extra
+    query): a plan lists the indicators of its year as they were when it was decided. The rows
+    are today's indicators (names, goals and footnotes as stored now).
+    """
+    if as_of is None:
+        chosen = Indicator.objects.valid_in(year)
+    else:
+        stood = (
+            history.standing_at(Indicator, as_of)
+            .filter(valid_from__lte=year)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year))
+            .values("id")
+        )
+        chosen = Indicator.objects.filter(pk__in=Subquery(stood))
     return (
-        Indicator.objects.valid_in(year)
-        .filter(board=board, category__in=categories)
+        chosen.filter(board=board, category__in=categories)
         .select_related("board_goal__council_goal__goal_area", "parent")
         .prefetch_related(
             Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")),

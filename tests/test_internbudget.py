@@ -531,6 +531,8 @@ def decided(plan_an):
         valid_from=2018,
         order=9,
     )
+    # The indicator existed when the plan was decided (the plan lists its indicators as of then).
+    Indicator.history.filter(id=indicator.pk).update(history_date=local(2017, 10, 18))
     total = breakdown()
     with Opened(mini.board):
         outcome = saved_at(

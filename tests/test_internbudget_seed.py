@@ -172,12 +172,37 @@ MAL = [
     ),
     ("Jämställdhetsindex", [IU, IU, IU, IU], []),
     ("Attraktiv arbetsgivarindex", [IU, IU, IU, IU], []),
+    # Valid 2020–2021 today; open-ended when the internbudget was decided (the plan's structure
+    # as of its decision), with its 2022 and 2023 targets removed since.
+    (
+        "Extern personalomsättning",
+        [
+            ("UAF: 1,6", "SOF: 6,4", "LL-AMS: 7,6"),
+            ("UAF: 1,6", "SOF: 6,0", "LL-AMS: 5,3"),
+            6.0,
+            5.5,
+        ],
+        [],
+    ),
     (
         "Hållbart medarbetarengagemang",
         [("UAF: 78", "SOF: 74", "LL-AMS: I.U."), ("UAF: 79", "SOF: 69", "LL-AMS: 65"), 72, 73],
         [],
     ),
     ("Chefsindex", [IU, IU, IU, IU], []),
+    (
+        "Chefsavgångar",
+        [
+            ("UAF: 0,0", "SOF: 0,0", "LL-AMS: 0,0"),
+            ("UAF: 0,0", "SOF: 0,0", "LL-AMS: 0,0"),
+            0.5,
+            0.5,
+        ],
+        [
+            ("Män", [("UAF: 0,0", "SOF: 0,0", "LL-AMS: 0,0")] * 2),
+            ("Kvinnor", [("UAF: 0,0", "SOF: 0,0", "LL-AMS: 0,0")] * 2),
+        ],
+    ),
     (
         "Avgångsålder pension",
         [("LL-AMS: 67",), ("UAF: 65", "SOF: 65"), 66, 66],
@@ -295,3 +320,39 @@ def test_the_same_database_still_prints_seed_001s_figures(demo_data):
     ):
         cell = find(ws, name, column=3)
         assert_line(ws, cell, figures, f"verksamhetsberättelse / {name}")
+
+
+ENDED = ("Extern personalomsättning", "Chefsavgångar")
+
+
+def test_indicators_ended_after_the_decision_are_in_the_plan_as_of_it_only(demo_data):
+    """Seed 000's two indicators the 2022 report no longer has: the structure as of the decision
+    lists them, today's (the plan read now, the verksamhetsberättelse 2022) does not."""
+
+    def names(workbook, sheet: str) -> list[str]:
+        return [text_of(cell) for row in workbook[sheet].iter_rows() for cell in row[:3]]
+
+    today = load_workbook(
+        io.BytesIO(render_xlsx(build_plan(demo_data, 2022, PlanKind.INTERNBUDGET))),
+        rich_text=True,
+    )
+    report = load_workbook(io.BytesIO(render_xlsx(build_report(demo_data, 2022))), rich_text=True)
+    for name in ENDED:
+        assert not any(text.startswith(name) for text in names(today, "Mål och inriktning"))
+        assert not any(text.startswith(name) for text in names(report, "Nämndindikatorer"))
+
+
+def test_choosing_the_indicators_as_of_costs_no_extra_query(demo_data, django_assert_num_queries):
+    from indicators.models import Indicator
+    from indicators.selectors import indicators_for_board
+
+    cutoff = plan_cutoff(demo_data, 2022, PlanKind.INTERNBUDGET)
+    categories = [choice.value for choice in Indicator.Category]
+    with django_assert_num_queries(2):  # the indicators, their footnotes
+        now = list(indicators_for_board(demo_data, 2022, categories=categories))
+    with django_assert_num_queries(2):
+        then = list(indicators_for_board(demo_data, 2022, categories=categories, as_of=cutoff))
+    assert {i.name for i in then} - {i.name for i in now} == {
+        "Extern personalomsättning",
+        "Chefsavgångar (andel tillsvidare chefer som har slutat, %)",
+    }

@@ -12,6 +12,9 @@ The rules (dates are 10:00 Europe/Stockholm):
 - a target of year N was set by the internbudget for N-1 (decided in the autumn N-2): a 2022
   target by the 2021 internbudget, the 2023 target by 2022's; targets of later years (plans up to
   2027) by the latest internbudget the demo knows (`Dates.internbudgets`);
+- an indicator was created by the internbudget for its first year (valid_from; one before the
+  first the demo knows by the first; later ones keep their load date), later rows keep their
+  dates unless the demo names them (`Dates.later_indicators`, by indicator id);
 - a footnote was written with what it belongs to: a value's or target's footnote at the owner's
   latest date, an indicator's footnote of year Y with that year's values (15 February Y+1), a
   nämndmål's footnote of year Y with the internbudget for Y that states the goal.
@@ -33,7 +36,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from goals.periods import Period, PeriodType
-from indicators.models import Footnote, IndicatorValue, Target
+from indicators.models import Footnote, Indicator, IndicatorValue, Target
 
 HOUR = datetime.time(10, 0)
 YEAR_VALUE_MONTH_DAY = (2, 15)
@@ -69,6 +72,14 @@ class Dates:
     # natural key → the dates of its later rows ("~" or "-"), in order
     later_values: dict[ValueKey, list[datetime.date]] = field(default_factory=dict)
     later_targets: dict[TargetKey, list[datetime.date]] = field(default_factory=dict)
+    later_indicators: dict[int, list[datetime.date]] = field(default_factory=dict)
+
+    def indicator_day(self, valid_from: int) -> datetime.date | None:
+        """The decision of the internbudget for an indicator's first year (None: not known)."""
+        known = sorted(self.internbudgets)
+        if valid_from < known[0]:
+            return self.internbudgets[known[0]]
+        return self.internbudgets.get(valid_from)
 
     def target_day(self, year: int) -> datetime.date:
         """The decision of the internbudget that set a target of `year`."""
@@ -108,17 +119,27 @@ def _by_object(
 
 
 def date_history(dates: Dates) -> int:
-    """Date every historical row of the demo boards' values, targets and footnotes; rows written.
+    """Date every historical row of the demo boards' indicators, values, targets and footnotes;
+    rows written.
 
-    Three reads (one per model) and, on a second load, no writes.
+    Four reads (one per model) and, on a second load, no writes.
     """
+    indicator_history: Any = Indicator.history.model
     value_history: Any = IndicatorValue.history.model
     target_history: Any = Target.history.model
     note_history: Any = Footnote.history.model
     written = 0
 
-    latest: dict[tuple[str, int], datetime.date] = {}
     changed: list[Any] = []
+    for object_id, rows in _by_object(indicator_history, board__code__in=BOARDS).items():
+        day = dates.indicator_day(rows[0].valid_from)
+        if day is not None:
+            changed += _redate(rows, day, dates.later_indicators.get(object_id, []))
+    indicator_history._default_manager.bulk_update(changed, ["history_date"], batch_size=500)
+    written += len(changed)
+
+    latest: dict[tuple[str, int], datetime.date] = {}
+    changed = []
     for object_id, rows in _by_object(value_history, indicator__board__code__in=BOARDS).items():
         row = rows[0]
         value_key = (

@@ -155,6 +155,7 @@ def load(stats: Stats) -> None:
     removed += _earlier_values(indicator, breakdown_id, dates)
     _write_removed(removed, dates)
     _revise_targets(indicator, breakdowns, dates)
+    _revise_structure(indicator, breakdowns, dates)
     date_history(dates)
 
 
@@ -338,3 +339,48 @@ def _revise_targets(indicator: IndicatorOf, breakdowns: dict[str, int], dates: D
         ind = indicator(spec)
         revised.append((stored[key], parse_target(spec["seed000"], ind.decimals)))
     _add_revisions(Target.history.model, revised, TARGET_FIELDS)
+
+
+def _revise_structure(indicator: IndicatorOf, breakdowns: dict[str, int], dates: Dates) -> None:
+    """Indicators the internbudget listed that were ended afterwards (`[[structure_revisions]]`).
+
+    The indicator's "+" row is open-ended (valid_to None), a "~" row on `changed` holds today's
+    end; its targets the plan printed are a "+" and a "-" row (removed on `changed`).
+    """
+    entries = data().get("structure_revisions", [])
+    if not entries:
+        return
+    indicators = [indicator(spec) for spec in entries]
+    history: Any = Indicator.history.model
+    rows: dict[int, list[Any]] = {}
+    for row in history.objects.filter(id__in=[ind.pk for ind in indicators]).order_by(
+        "history_date", "history_id"
+    ):
+        rows.setdefault(row.id, []).append(row)
+    target_history: Any = Target.history.model
+    removed = set(
+        target_history.objects.filter(
+            history_type="-", indicator__in=[ind.pk for ind in indicators]
+        ).values_list("indicator_id", "year", "breakdown_id")
+    )
+    total = breakdowns[breakdown_code({})]
+    for spec, ind in zip(entries, indicators, strict=True):
+        dates.later_indicators[ind.pk] = [spec["changed"]]
+        mine = rows.get(ind.pk, [])
+        if len(mine) == 1 and mine[0].history_type == "+":
+            _add_revision(history, mine[0], ind, {"valid_to": None}, ("valid_to",))
+        for cell in spec["targets"]:
+            key = (ind.pk, cell["year"], total)
+            dates.later_targets[key] = [spec["changed"]]
+            if key in removed:
+                continue
+            target = Target(
+                indicator=ind,
+                year=cell["year"],
+                breakdown_id=total,
+                **parse_target(cell["t"], ind.decimals),
+            )
+            with_change_reason(target)
+            target.save()
+            with_change_reason(target)
+            target.delete()

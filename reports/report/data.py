@@ -71,15 +71,18 @@ def load_indicator_data(
     goal_years: range,
     *,
     as_of: datetime.datetime | None = None,
+    indicators_as_of: datetime.datetime | None = None,
 ) -> IndicatorData:
     """The year's goal structure and every indicator with values and targets of `years`
-    (the goal indicators only of `goal_years`), as the history stood `as_of` (None: now)."""
+    (the goal indicators only of `goal_years`), as the history stood `as_of` (None: now);
+    `indicators_as_of` chooses the indicators valid in `year` as their history stood then."""
     structure = goal_structure(board, year, only_with_board_goals=True)
     indicators = list(
         indicators_for_board(
             board,
             year,
             categories=[choice.value for choice in Indicator.Category],
+            as_of=indicators_as_of,
         )
     )
     goal_indicator_ids = [i.pk for i in indicators if i.category == Indicator.Category.GOAL]

@@ -39,6 +39,7 @@ def load_plan_data(board: Board, year: int, as_of: datetime.datetime | None = No
         range(year + FIRST_OUTCOME, year + LAST_PLAN + 1),
         range(year + FIRST_OUTCOME, year + GOAL_TARGET_YEARS),
         as_of=as_of,
+        indicators_as_of=as_of,  # the plan's indicators as they were when it was decided
     )
     _join_target_units(base)
     activities: dict[int, list[Activity]] = defaultdict(list)
