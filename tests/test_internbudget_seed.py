@@ -25,7 +25,7 @@ from goals.selectors import plan_cutoff
 from reports.renderers.xlsx import render_xlsx
 from reports.report import build_report
 from reports.report.plans import build_plan
-from tests.test_report_seed import find, strip_marks, text_of
+from tests.test_report_seed import assert_cell, find, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -227,14 +227,8 @@ def assert_shows(cell, expected, where: str) -> None:
         assert cell.data_type == "s", f"{where}: text ska vara text"
         for part in expected:
             assert part in text, f"{where}: väntade {part!r} i {text!r}"
-    elif isinstance(expected, str):
-        text = strip_marks(text_of(cell))
-        assert text.startswith(expected), f"{where}: väntade {expected!r}, fick {text!r}"
-        assert cell.data_type == "s", f"{where}: text ska vara text"
     else:
-        assert cell.data_type == "n", f"{where}: {cell.value!r} ska vara ett tal"
-        assert cell.value == pytest.approx(expected), f"{where}: {cell.value!r} ≠ {expected!r}"
-        assert cell.number_format.startswith("#,##0"), f"{where}: {cell.number_format}"
+        assert_cell(cell, expected, where)  # a text the cell starts with, or a number
 
 
 def assert_line(ws, label_cell, expected: list, where: str) -> None:

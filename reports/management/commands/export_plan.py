@@ -10,7 +10,6 @@ verksamhetsplan its follow-up. Bad arguments stop with a Swedish message and wri
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -19,11 +18,10 @@ from django.utils import timezone
 from goals.models import Board, PlanKind, ReportingOccasion
 from goals.periods import parse_day, swedish_date
 from goals.selectors import end_of_day, plan_cutoff
+from reports.management.commands._documents import board_of_year, write_output
 from reports.renderers.xlsx import render_xlsx
 from reports.report.plans import build_plan
 
-UNKNOWN_BOARD = "Det finns ingen nämnd med kortnamnet {code}."
-NO_SUCH_YEAR = "Nämnden {code} fanns inte år {year}."
 UNKNOWN_KIND = "Okänt slag av plan: {kind}. Välj internbudget eller verksamhetsplan."
 BAD_DATE = "--per {text}: {message}"
 PER_ONLY_INTERNBUDGET = "--per gäller internbudgeten; verksamhetsplanen följs upp med --tillfalle."
@@ -31,7 +29,6 @@ OCCASION_ONLY_PLAN = "--tillfalle gäller verksamhetsplanen (--kind verksamhetsp
 UNKNOWN_OCCASION = (
     "Nämnden {code} har inget uppföljningstillfälle {occasion} år {year}. Välj bland: {choices}."
 )
-CANNOT_WRITE = "Kunde inte skriva {path}: {error}"
 WROTE = "Skrev {path} ({board} {title}; {state}; {tables} tabeller, {size} byte, {seconds:.2f} s)."
 STATE_DECIDED = "utfallen som de var kända {date}, när planen beslutades"
 STATE_ASKED = "utfallen som de var kända {date}"
@@ -75,11 +72,7 @@ class Command(BaseCommand):
         tillfalle: str,
         **options: Any,
     ) -> None:
-        board_obj = Board.objects.select_related("municipality").filter(code=board).first()
-        if board_obj is None:
-            raise CommandError(UNKNOWN_BOARD.format(code=board))
-        if not board_obj.is_valid_in(year):
-            raise CommandError(NO_SUCH_YEAR.format(code=board, year=year))
+        board_obj = board_of_year(board, year)
         if kind not in PlanKind.values:
             raise CommandError(UNKNOWN_KIND.format(kind=kind))
         plan_kind = PlanKind(kind)
@@ -112,11 +105,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         report = build_plan(board_obj, year, plan_kind, as_of=as_of, occasion=occasion)
         content = render_xlsx(report)
-        path = Path(output)
-        try:
-            path.write_bytes(content)
-        except OSError as error:
-            raise CommandError(CANNOT_WRITE.format(path=path, error=error)) from None
+        path = write_output(output, content)
         elapsed = time.perf_counter() - started
         if options["verbosity"] > 0:
             self.stdout.write(

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from goals.models import Board
+from reports.management.commands._documents import board_of_year, write_output
 from reports.renderers.xlsx import render_xlsx
 from reports.report import build_report, report_to_json
 
-UNKNOWN_BOARD = "Det finns ingen nämnd med kortnamnet {code}."
-NO_SUCH_YEAR = "Nämnden {code} fanns inte år {year}."
 UNKNOWN_TABLE = "Rapporten har ingen tabell {key}. Välj bland: {keys}."
-CANNOT_WRITE = "Kunde inte skriva {path}: {error}"
 
 
 class Command(BaseCommand):
@@ -49,11 +45,7 @@ class Command(BaseCommand):
         as_json: bool,
         **options: Any,
     ) -> None:
-        board_obj = Board.objects.select_related("municipality").filter(code=board).first()
-        if board_obj is None:
-            raise CommandError(UNKNOWN_BOARD.format(code=board))
-        if not board_obj.is_valid_in(year):
-            raise CommandError(NO_SUCH_YEAR.format(code=board, year=year))
+        board_obj = board_of_year(board, year)
         started = time.perf_counter()
         report = build_report(board_obj, year)
         if table:
@@ -64,11 +56,7 @@ class Command(BaseCommand):
                     UNKNOWN_TABLE.format(key=table, keys=", ".join(report.download_keys))
                 ) from None
         content = _json_bytes(report_to_json(report)) if as_json else render_xlsx(report)
-        path = Path(output)
-        try:
-            path.write_bytes(content)
-        except OSError as error:
-            raise CommandError(CANNOT_WRITE.format(path=path, error=error)) from None
+        path = write_output(output, content)
         elapsed = time.perf_counter() - started
         if options["verbosity"] > 0:
             self.stdout.write(
