@@ -1126,3 +1126,101 @@ class BoardPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year} – {self.board}"
+
+
+class DocumentKind(models.TextChoices):
+    """The documents a board decides on. The follow-up documents belong to an occasion (their
+    texts are locked with it); the plans to the board's year. reports.report.model.ReportKind
+    has the same values."""
+
+    VERKSAMHETSBERATTELSE = "verksamhetsberattelse", "Verksamhetsberättelse"
+    DELAR1 = "delar1", "Delårsrapport 1 (30 april)"
+    DELAR2 = "delar2", "Delårsrapport 2 (31 augusti)"
+    INTERNBUDGET = "internbudget", "Internbudget"
+    VERKSAMHETSPLAN = "verksamhetsplan", "Verksamhetsplan"
+
+    @property
+    def occasion_kind(self) -> OccasionKind | None:
+        """The occasion whose document this is; None for the plans."""
+        return {
+            "verksamhetsberattelse": OccasionKind.FULL_YEAR,
+            "delar1": OccasionKind.INTERIM_1,
+            "delar2": OccasionKind.INTERIM_2,
+        }.get(self.value)
+
+    @classmethod
+    def for_occasion(cls, kind: str) -> DocumentKind | None:
+        for document in cls:
+            if document.occasion_kind == kind:
+                return document
+        return None
+
+
+class NarrativeText(OccasionOwnedModel):
+    """One narrative section of a board's document for a year, e.g. the verksamhetsberättelse's
+    "Händelser av väsentlig betydelse". The text is plain text with paragraphs, "- " lists,
+    "### " headings and *kursiv*/**fet** (reports.narrative reads it; it never becomes markup).
+
+    Which sections a document has is its outline (reports.models.OutlineItem); a section's key
+    ties the text to its place there. Texts of a follow-up document belong to its occasion and
+    are locked with it; texts of a plan have no occasion.
+    """
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="narratives", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    document = models.CharField("dokument", max_length=24, choices=DocumentKind.choices)
+    section = models.SlugField("avsnitt", max_length=60)
+    occasion = models.ForeignKey(
+        ReportingOccasion,
+        on_delete=models.PROTECT,
+        related_name="narratives",
+        null=True,
+        blank=True,
+        verbose_name="uppföljningstillfälle",
+    )
+    text = models.TextField("text", blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+
+    history = HistoricalRecords(bases=[HistorySourceMixin], verbose_name="historik för text")
+
+    class Meta:
+        verbose_name = "text i rapport"
+        verbose_name_plural = "texter i rapporter"
+        ordering = ["board", "year", "document", "section"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "year", "document", "section"],
+                name="goals_narrative_unique_per_section",
+                violation_error_message="Avsnittet har redan en text i det dokumentet.",
+            ),
+            models.CheckConstraint(
+                condition=Q(document__in=["internbudget", "verksamhetsplan"], occasion__isnull=True)
+                | Q(
+                    document__in=["verksamhetsberattelse", "delar1", "delar2"],
+                    occasion__isnull=False,
+                ),
+                name="goals_narrative_occasion_iff_follow_up",
+                violation_error_message=(
+                    "En text i en uppföljning hör till sitt tillfälle; en text i en plan har inget."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board.code} {self.get_document_display()} {self.year}: {self.section}"
+
+    def clean(self) -> None:
+        super().clean()
+        expected = DocumentKind(self.document).occasion_kind if self.document else None
+        if self.occasion_id is not None and expected is not None:
+            occasion = self.occasion
+            if (occasion.board_id, occasion.year, occasion.kind) != (
+                self.board_id,
+                self.year,
+                expected,
+            ):
+                raise ValidationError(
+                    {"occasion": "Tillfället hör inte till nämndens dokument det året."}
+                )

@@ -36,6 +36,8 @@ T = TypeVar("T")
 WATCHED_APPS = ("goals", "indicators", "budget")
 # Rows that do not feed any output: who may do what (and the audit history, by name below).
 NOT_WATCHED = {"goals.boardrole"}
+# Outputs follow their outline too, so a changed template is a change of data.
+ALSO_WATCHED = ("reports.outlineitem",)
 TRIGGER = "reports_data_token"
 SLOT_SETTING = "styrkort.data_token_slot"
 
@@ -71,6 +73,7 @@ def watched_tables() -> list[str]:
             if meta.label_lower in NOT_WATCHED or (meta.model_name or "").startswith("historical"):
                 continue
             tables.append(meta.db_table)
+    tables.extend(apps.get_model(label)._meta.db_table for label in ALSO_WATCHED)
     return sorted(tables)
 
 

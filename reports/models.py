@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
-from goals.models import Board, OccasionTransition, ReportingOccasion
+from goals.models import Board, DocumentKind, OccasionTransition, ReportingOccasion
 from goals.periods import OccasionKind
 
 IMMUTABLE = "En arkiverad rapport kan inte ändras eller tas bort."
@@ -85,6 +85,11 @@ class ArchivedReport(models.Model):
     json_text = models.TextField("rapportens data (JSON)")
     json_sha256 = models.CharField("SHA-256 för JSON-filen", max_length=SHA256_HEX_LENGTH)
     json_size = models.PositiveIntegerField("storlek för JSON-filen (byte, UTF-8)")
+    # The document the board decides on; copies archived before issue 15 have none.
+    docx = models.BinaryField("Worddokument (.docx)", null=True, blank=True)
+    docx_sha256 = models.CharField("SHA-256 för Worddokumentet", max_length=64, blank=True)
+    pdf = models.BinaryField("PDF", null=True, blank=True)
+    pdf_sha256 = models.CharField("SHA-256 för PDF-filen", max_length=64, blank=True)
 
     objects = ArchivedReportQuerySet.as_manager()
 
@@ -162,3 +167,57 @@ class DataToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id}: {self.token}"
+
+
+class OutlineItem(models.Model):
+    """One line of a document's outline: a heading, a narrative section or a table.
+
+    A document kind's outline is its rows in `position` order. Without rows the defaults in
+    reports/outlines.toml apply (reports.outline); a municipality that adjusts its template
+    saves its own rows, and every renderer (HTML, xlsx, docx, PDF) follows them.
+    """
+
+    class ItemKind(models.TextChoices):
+        HEADING = "rubrik", "Rubrik"
+        NARRATIVE = "text", "Textavsnitt"
+        TABLE = "tabell", "Tabell"
+
+    document = models.CharField("dokument", max_length=24, choices=DocumentKind.choices)
+    position = models.PositiveSmallIntegerField("ordning")
+    item_kind = models.CharField("slag", max_length=8, choices=ItemKind.choices)
+    level = models.PositiveSmallIntegerField("rubriknivå", default=1)
+    title = models.CharField(
+        "rubrik eller namn",
+        max_length=200,
+        blank=True,
+        help_text="{year} blir rapportåret och {previous_year} året före.",
+    )
+    key = models.SlugField(
+        "nyckel", max_length=60, blank=True, help_text="Textavsnittets eller tabellens nyckel."
+    )
+
+    class Meta:
+        verbose_name = "rad i dokumentmall"
+        verbose_name_plural = "dokumentmallar"
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "position"],
+                name="reports_outline_unique_position",
+                violation_error_message="Två rader i mallen har samma plats.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=4),
+                name="reports_outline_level_1_to_4",
+                violation_error_message="Rubriknivån ska vara 1–4.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(item_kind="rubrik", key="")
+                | (~models.Q(item_kind="rubrik") & ~models.Q(key="")),
+                name="reports_outline_key_unless_heading",
+                violation_error_message="En text eller tabell behöver en nyckel; en rubrik har ingen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_document_display()} {self.position}: {self.title or self.key}"

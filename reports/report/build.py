@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from goals.models import Board
 from reports.report.data import load_report_data
+from reports.report.document import attach_document
 from reports.report.economy_tables import build_economy_tables
 from reports.report.goal_tables import build_assignment_tables, build_goal_report_table
 from reports.report.indicator_tables import (
@@ -42,4 +43,4 @@ def build_report(
     report.tables.append(build_volume_table(data, numbering))
     report.tables.append(build_staff_table(data, numbering))
     report.tables.extend(build_indicator_tables(data, numbering))
-    return report
+    return attach_document(report, board, year)

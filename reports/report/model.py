@@ -196,15 +196,39 @@ class ReportKind(StrEnum):
     renderers. The plan kinds are goals.models.PlanKind's values."""
 
     VERKSAMHETSBERATTELSE = "verksamhetsberattelse"
+    DELAR1 = "delar1"
+    DELAR2 = "delar2"
     INTERNBUDGET = "internbudget"
     VERKSAMHETSPLAN = "verksamhetsplan"
 
 
 REPORT_TITLES = {
     ReportKind.VERKSAMHETSBERATTELSE: "Verksamhetsberättelse {year}",
+    ReportKind.DELAR1: "Delårsrapport 1 {year} (30 april)",
+    ReportKind.DELAR2: "Delårsrapport 2 {year} (31 augusti)",
     ReportKind.INTERNBUDGET: "Internbudget {year} med plan för {first_plan}–{last_plan}",
     ReportKind.VERKSAMHETSPLAN: "Verksamhetsplan {year}",
 }
+
+
+class OutlineKind(StrEnum):
+    HEADING = "rubrik"
+    NARRATIVE = "text"
+    TABLE = "tabell"
+
+
+@dataclass
+class OutlineEntry:
+    """One line of the document's outline (reports.models.OutlineItem, years filled in).
+
+    A heading has a title and a level; a narrative names its text by `key` (its title is the
+    section's name on the entry page, not printed); a table names a table or a sheet by `key`.
+    """
+
+    kind: OutlineKind
+    title: str = ""
+    level: int = 1
+    key: str = ""
 
 
 @dataclass
@@ -221,6 +245,13 @@ class Report:
     kind: ReportKind = ReportKind.VERKSAMHETSBERATTELSE
     as_of: datetime.datetime | None = None
     subtitle: str = ""
+    # The document around the tables: its outline and its narrative texts by section key.
+    # Empty outline: the renderers draw the tables alone, in order (the per-table downloads).
+    outline: list[OutlineEntry] = field(default_factory=list)
+    narratives: dict[str, str] = field(default_factory=dict)
+    # What the cover says of the decision, e.g. "Beslutad i Arbetsmarknadsnämnden 2023-02-14 § 12"
+    # or "Utkast – ej godkänd".
+    status_line: str = ""
 
     @property
     def title(self) -> str:
@@ -259,6 +290,20 @@ class Report:
             as_of=self.as_of,
             subtitle=self.subtitle,
         )
+
+    def tables_for(self, key: str) -> list[ReportTable]:
+        """The tables an outline entry names: one table by its key, or every table of a sheet."""
+        return [table for table in self.tables if key in (table.key, table.sheet)]
+
+    def unplaced_tables(self) -> list[ReportTable]:
+        """Tables that no outline entry names (drawn after the outline, so none is lost)."""
+        placed = {
+            id(table)
+            for entry in self.outline
+            if entry.kind == OutlineKind.TABLE
+            for table in self.tables_for(entry.key)
+        }
+        return [table for table in self.tables if id(table) not in placed]
 
     @property
     def download_keys(self) -> list[str]:

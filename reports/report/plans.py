@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from goals.models import Board, PlanKind, ReportingOccasion
+from reports.report.document import attach_document
 from reports.report.internbudget import build_internbudget
 from reports.report.model import Report
 from reports.report.verksamhetsplan import build_verksamhetsplan
@@ -25,7 +26,9 @@ def build_plan(
     now: datetime.datetime | None = None,
 ) -> Report:
     if kind == PlanKind.INTERNBUDGET:
-        return build_internbudget(board, year, as_of=as_of, now=now)
-    if kind == PlanKind.VERKSAMHETSPLAN:
-        return build_verksamhetsplan(board, year, occasion=occasion, now=now)
-    raise ValueError(f"Okänt slag av plan: {kind!r}")
+        report = build_internbudget(board, year, as_of=as_of, now=now)
+    elif kind == PlanKind.VERKSAMHETSPLAN:
+        report = build_verksamhetsplan(board, year, occasion=occasion, now=now)
+    else:
+        raise ValueError(f"Okänt slag av plan: {kind!r}")
+    return attach_document(report, board, year)

@@ -15,6 +15,8 @@ from reports.report.model import (
     Cell,
     Column,
     Footnote,
+    OutlineEntry,
+    OutlineKind,
     Part,
     Report,
     ReportKind,
@@ -94,6 +96,12 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "as_of": report.as_of.isoformat() if report.as_of else None,
         "subtitle": report.subtitle,
         "generated_at": report.generated_at.isoformat(),
+        "status_line": report.status_line,
+        "outline": [
+            {"kind": entry.kind.value, "title": entry.title, "level": entry.level, "key": entry.key}
+            for entry in report.outline
+        ],
+        "narratives": report.narratives,
         "tables": [
             {
                 "key": table.key,
@@ -138,6 +146,13 @@ def report_from_json(data: dict[str, Any]) -> Report:
         kind=ReportKind(data.get("kind", ReportKind.VERKSAMHETSBERATTELSE)),
         as_of=datetime.datetime.fromisoformat(data["as_of"]) if data.get("as_of") else None,
         subtitle=data.get("subtitle", ""),
+        status_line=data.get("status_line", ""),
+        # Reports archived before outlines existed are their tables alone.
+        outline=[
+            OutlineEntry(OutlineKind(entry["kind"]), entry["title"], entry["level"], entry["key"])
+            for entry in data.get("outline", [])
+        ],
+        narratives=dict(data.get("narratives", {})),
     )
     for table in data["tables"]:
         report.tables.append(
