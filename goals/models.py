@@ -1214,13 +1214,9 @@ class NarrativeText(OccasionOwnedModel):
     def clean(self) -> None:
         super().clean()
         expected = DocumentKind(self.document).occasion_kind if self.document else None
-        if self.occasion_id is not None and expected is not None:
-            occasion = self.occasion
-            if (occasion.board_id, occasion.year, occasion.kind) != (
-                self.board_id,
-                self.year,
-                expected,
-            ):
-                raise ValidationError(
-                    {"occasion": "Tillfället hör inte till nämndens dokument det året."}
-                )
+        occasion = self.occasion if self.occasion_id is not None else None
+        where = (self.board_id, self.year, expected)
+        if occasion is not None and (occasion.board_id, occasion.year, occasion.kind) != where:
+            raise ValidationError(
+                {"occasion": "Tillfället hör inte till nämndens dokument det året."}
+            )

@@ -22,7 +22,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from simple_history.models import HistoricalRecords
 
+from core.audit import HistorySourceMixin
+from core.types import AnyUser
 from goals.models import Board, DocumentKind, OccasionTransition, ReportingOccasion
 from goals.periods import OccasionKind
 
@@ -195,6 +198,11 @@ class OutlineItem(models.Model):
     key = models.SlugField(
         "nyckel", max_length=60, blank=True, help_text="Textavsnittets eller tabellens nyckel."
     )
+
+    history = HistoricalRecords(
+        bases=[HistorySourceMixin], verbose_name="historik för rad i dokumentmall"
+    )
+    _history_user: AnyUser | None  # set by reports.outline_services for the history row
 
     class Meta:
         verbose_name = "rad i dokumentmall"

@@ -42,10 +42,22 @@ def _line(raw: dict) -> OutlineLine:
 
 
 @cache
-def default_lines(document: str) -> tuple[OutlineLine, ...]:
+def _defaults() -> dict:
     with DEFAULTS_PATH.open("rb") as file:
-        data = tomllib.load(file)
-    return tuple(_line(raw) for raw in data[DocumentKind(document).value])
+        return tomllib.load(file)
+
+
+def default_lines(document: str) -> tuple[OutlineLine, ...]:
+    return tuple(_line(raw) for raw in _defaults()[DocumentKind(document).value])
+
+
+def table_choices(document: str) -> dict[str, str]:
+    """The tables (and sheets) the document offers its outline: key → name."""
+    return dict(_defaults()["tables"][DocumentKind(document).value])
+
+
+def is_customised(document: str) -> bool:
+    return OutlineItem.objects.filter(document=document).exists()
 
 
 def outline_lines(document: str) -> list[OutlineLine]:

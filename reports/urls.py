@@ -1,7 +1,7 @@
 from django.urls import path
 
 from goals.models import PlanKind
-from reports.views import archive, dashboard, lists, municipality_report, pages, plans
+from reports.views import archive, dashboard, lists, municipality_report, outlines, pages, plans
 from reports.views import report as report_views
 
 app_name = "reports"
@@ -84,6 +84,10 @@ urlpatterns = [
         name="report_xlsx_all",
     ),
     path("arkiv/", lists.archived_report_list, name="archived_report_list"),
+    # Dokumentmallar: each document's outline, for administrators (reports.views.outlines).
+    path("mallar/", outlines.outline_index, name="outline_index"),
+    path("mallar/<str:document>/", outlines.outline_edit, name="outline_edit"),
+    path("mallar/<str:document>/aterstall/", outlines.outline_reset, name="outline_reset"),
     path(
         "arkiv/<int:archive_id>/verksamhetsberattelse.xlsx",
         archive.archived_report_xlsx,

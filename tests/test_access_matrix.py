@@ -104,6 +104,7 @@ OBJECT_FOR_KWARG = {
     "mandate_period_id": _mandate_period,  # structure-goals
     "internbudget_table": _plan_table_key("internbudget"),  # pages
     "verksamhetsplan_table": _plan_table_key("verksamhetsplan"),  # pages
+    "document": lambda objects: "verksamhetsberattelse",  # a DocumentKind value (issue 15)
 }
 
 
@@ -139,6 +140,7 @@ BOARD_LISTS = {
 # The other routes without arguments: pages that name no rows of a board's own.
 NO_BOARD_ROWS = {"reports:home", "reports:municipality_overview", "reports:dashboard_select"}
 NO_BOARD_ROWS |= {"goals:structure_mandate_periods"}  # structure-goals: the municipality's
+NO_BOARD_ROWS |= {"reports:outline_index"}  # Dokumentmallar: the municipality's templates
 
 PATTERNS = our_routes(APPS)
 WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]

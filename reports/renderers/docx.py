@@ -7,6 +7,7 @@ PDF, downloads and archive can be built on it. The styled renderer replaces this
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document
 
@@ -14,7 +15,7 @@ from reports.narrative import parse
 from reports.report.model import OutlineKind, Report, ReportTable
 
 
-def _table(document, table: ReportTable) -> None:
+def _table(document: Any, table: ReportTable) -> None:
     document.add_paragraph(table.title)
     grid = document.add_table(rows=1, cols=len(table.columns))
     for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
