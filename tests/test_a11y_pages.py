@@ -121,6 +121,7 @@ OBJECT_FOR_KWARG = {
     "mandate_period_id": _mandate_period,  # structure-goals
     "internbudget_table": _plan_table_key("internbudget"),  # pages
     "verksamhetsplan_table": _plan_table_key("verksamhetsplan"),  # pages
+    "document": lambda objects: "verksamhetsberattelse",  # a DocumentKind value (issue 15)
 }
 
 # Query strings a route needs to show a page (the board filter form's redirect).
