@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.types import AuthenticatedHttpRequest
-from goals.access import Action, boards_for, get_board_for_user, on_every_board
+from goals.access import Action, boards_for, get_board_for_user
 from goals.models import Board, BoardGoal
 from goals.structure import goal_structure
 from indicators.forms_structure import (
@@ -193,8 +193,7 @@ def structure_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             last = min(last, board.valid_to)
         first = max(board.valid_from, FIRST_YEAR)
         rows.append({"board": board, "years": list(range(last, first - 1, -1))})
-    context = {"rows": rows, "every_board": on_every_board(request.user, Action.ADMINISTER)}
-    return render(request, "indicators/structure/index.html", context)
+    return render(request, "indicators/structure/index.html", {"rows": rows})
 
 
 @require_GET

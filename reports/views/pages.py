@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.types import AuthenticatedHttpRequest
-from goals.access import Action, boards_for, can, get_board_for_user, require
+from goals.access import Action, boards_for, can, get_board_for_user, on_every_board, require
 from goals.models import Board, GoalAssessment
 from goals.periods import OccasionKind
 from goals.selectors import activity_serves, year_activities
@@ -59,6 +59,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "year": last,
         # Years with at least one board the all-boards workbook would contain (no query).
         "all_boards_years": [y for y in years if any(b.is_valid_in(y) for b in exportable)],
+        "edits_outlines": on_every_board(request.user, Action.ADMINISTER),
     }
     return render(request, "reports/home.html", context)
 
