@@ -20,6 +20,7 @@ class Action(Enum):
     VIEW = "view"  # goal tree, dashboards, indicator pages, reports on screen
     EXPORT = "export"  # Excel export of report tables
     ENTER = "enter"  # enter outcomes, forecasts, assessments; submit an occasion
+    WRITE_TEXTS = "write_texts"  # the narrative texts of the board's documents
     APPROVE = "approve"  # approve an occasion
     ADMINISTER = "administer"  # reopen, structure, users
 
@@ -28,6 +29,8 @@ ROLES_FOR_ACTION: dict[Action, set[str]] = {
     Action.VIEW: {Role.ADMINISTRATOR, Role.CONTROLLER, Role.SECRETARY, Role.MANAGER},
     Action.EXPORT: {Role.ADMINISTRATOR, Role.CONTROLLER, Role.SECRETARY, Role.MANAGER},
     Action.ENTER: {Role.ADMINISTRATOR, Role.CONTROLLER},
+    # The secretary writes the document the board decides on, beside the controller.
+    Action.WRITE_TEXTS: {Role.ADMINISTRATOR, Role.CONTROLLER, Role.SECRETARY},
     Action.APPROVE: {Role.ADMINISTRATOR, Role.SECRETARY},
     Action.ADMINISTER: {Role.ADMINISTRATOR},
 }
