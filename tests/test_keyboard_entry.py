@@ -223,3 +223,49 @@ def test_assessment_and_status_with_the_keyboard(
     )
     assert assignment.statuses.get().comment == "Klart i mars."
     assert focused(page)["id"] == f"uppdrag-{assignment.pk}-save"
+
+
+# As soon as a save's answer is in the page (the next task after htmx swaps it in), the comment
+# is changed and left: what a keyboard user does with Tab and typing right after a save.
+CHANGE_RIGHT_AFTER_SWAP = """(id) => { window.changedAfterSwap = new Promise(resolve => {
+  document.body.addEventListener('htmx:afterSwap', () => setTimeout(() => {
+    const comment = document.getElementById(id);
+    comment.value = 'Skrivet direkt efter sparandet';
+    comment.dispatchEvent(new Event('change', {bubbles: true}));
+    resolve(true);
+  }, 0), {once: true});
+}); }"""
+
+
+def test_a_change_right_after_a_save_is_saved_too(
+    page, live_server, board_an, municipality, controller_an
+):
+    """htmx wires up swapped-in content when it settles; with a settle delay a change made in
+    that moment reached a form without its listener and was silently not saved."""
+    from goals.models import StrategicAssignment
+
+    goal_chain(board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR)
+    assignment = StrategicAssignment.objects.create(
+        municipality=municipality, scope="kommungemensamt", text="Uppdrag", valid_from=2023
+    )
+    ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
+    page.goto(f"{live_server.url}/logga-in/")
+    page.fill("#id_username", controller_an.username)
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/logga-in/" not in url)
+    page.goto(f"{live_server.url}/utfall/AN/2023/helar/")
+    page.evaluate(CHANGE_RIGHT_AFTER_SWAP, f"uppdrag-{assignment.pk}-comment")
+    page.select_option(f"#uppdrag-{assignment.pk}-status", "pagar")
+    assert page.evaluate("() => window.changedAfterSwap")  # the change was made
+    page.locator(f'#uppdrag-{assignment.pk} input[name=version][value="2"]').wait_for(
+        state="attached"
+    )
+    page.reload()
+    status = assignment.statuses.get()
+    assert (status.status, status.comment, status.version) == (
+        "pagar",
+        "Skrivet direkt efter sparandet",
+        2,
+    )
+    assert page.locator(f"#uppdrag-{assignment.pk}-comment").input_value() == status.comment
