@@ -198,6 +198,7 @@ def build_forecast_table(data: ReportData, month: int) -> ReportTable:
     table = ReportTable(
         key="prognos",
         title=FORECAST_TITLE.format(year=data.year),
+        sheet_title="Prognos",
         columns=[
             Column("name", FORECAST_FIRST_COLUMN, width=48, wrap=True),
             Column("budget", f"Budget {data.year}", numeric=True, width=14),
