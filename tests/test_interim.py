@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -325,3 +326,29 @@ def test_the_boards_controller_sees_the_page(client, mini_an, controller_an):  #
     response = client.get(reverse("reports:delar1", args=["AN", 2022]))
     assert response.status_code == 200
     assert "Delårsrapport 1 2022 (30 april)" in response.content.decode()
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _cold_and_warm(client, url) -> tuple[int, int]:
+    """Queries of a request that builds the report, and of the next one, which reuses it."""
+    cache.clear()
+    return _count(client, url), _count(client, url)
+
+
+def test_the_pages_query_count_does_not_grow(client, mini_an, admin_user):  # noqa: F811
+    ReportingOccasion.objects.create(board=mini_an.board, year=2022, kind="d2")
+    client.force_login(admin_user)
+    urls = [reverse(name, args=["AN", 2022]) for name in ("reports:delar2", "reports:delar2_xlsx")]
+    before = {url: _cold_and_warm(client, url) for url in urls}
+    add_goal_with_indicators(mini_an.board, 12)
+    after = {url: _cold_and_warm(client, url) for url in urls}
+    assert after == before
+    cold, warm = before[urls[0]]
+    assert warm <= cold - QUERIES + 2  # the second request reuses the built report
+    assert "Extra indikator 11" in client.get(urls[0]).content.decode()
