@@ -87,6 +87,7 @@ PAGES = [
         "save_all",
     ),
     PageSpec("report_html", "Verksamhetsberättelse HTML", ["reports:report"]),
+    PageSpec("delar2_html", "Delårsrapport 2 HTML", ["reports:delar2"]),
     PageSpec("internbudget_html", "Internbudget HTML", ["reports:internbudget"]),
     PageSpec("internbudget_xlsx", "Internbudget .xlsx, en nämnd", ["reports:internbudget_xlsx"]),
     PageSpec("verksamhetsplan_html", "Verksamhetsplan HTML", ["reports:verksamhetsplan"]),

@@ -2,15 +2,16 @@
 
 When an occasion is approved (goals.services.approve_occasion sends goals.signals
 .occasion_approved inside its transaction), `archive_on_approval` builds the
-verksamhetsberättelse of the occasion's board and year as it stands at that moment, renders the
-workbook and the JSON of the report model, and stores both with their SHA-256. The approval
-and its archived copy are written in the same transaction: if the copy cannot be made, the
+document of the occasion's board and year as it stands at that moment, renders the workbook
+and the JSON of the report model, and stores both with their SHA-256. The approval and its
+archived copy are written in the same transaction: if the copy cannot be made, the
 approval is refused and nothing changes.
 
-Every kind of occasion is archived, not only helår: the report is always the year's
-verksamhetsberättelse of the board (reports.report.build_report), and a delår or quarter copy
-records what that report showed when the occasion's figures were approved. Reopening and
-approving again stores a new version; the earlier versions stay.
+Every kind of occasion is archived, not only helår: the report is the occasion's document
+(reports.report.documents.document_for_occasion): a delår's delårsrapport, otherwise the year's
+verksamhetsberättelse of the board, so a quarter's copy records what that report showed when
+the occasion's figures were approved. Reopening and approving again stores a new version; the
+earlier versions stay.
 
 The copy's bytes are never produced again: a download serves what was stored, after checking
 it against its SHA-256 (`verified_content`).
@@ -32,7 +33,8 @@ from core.types import AnyUser
 from goals.models import OccasionTransition, ReportingOccasion
 from reports.models import ArchivedReport
 from reports.renderers.xlsx import render_xlsx
-from reports.report import build_report, report_to_json
+from reports.report import report_to_json
+from reports.report.documents import build_document, document_for_occasion
 from reports.report.model import Report
 
 logger = logging.getLogger(__name__)
@@ -79,7 +81,9 @@ def archive_occasion_report(
         raise ValidationError(NOT_APPROVED, code="state")
     if approval.occasion_id != occasion.pk or approval.to_state != occasion.State.APPROVED:
         raise ValidationError(WRONG_TRANSITION, code="transition")
-    report = build_report(occasion.board, occasion.year, now=approval.at)
+    report = build_document(
+        occasion.board, occasion.year, document_for_occasion(occasion.kind), now=approval.at
+    )
     xlsx = render_xlsx(report)
     json_bytes = report_json_text(report).encode("utf-8")
     last = ArchivedReport.objects.filter(occasion=occasion).aggregate(last=Max("version"))["last"]

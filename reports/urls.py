@@ -1,7 +1,16 @@
 from django.urls import path
 
-from goals.models import PlanKind
-from reports.views import archive, dashboard, lists, municipality_report, outlines, pages, plans
+from goals.models import DocumentKind, PlanKind
+from reports.views import (
+    archive,
+    dashboard,
+    interim,
+    lists,
+    municipality_report,
+    outlines,
+    pages,
+    plans,
+)
 from reports.views import report as report_views
 
 app_name = "reports"
@@ -42,6 +51,31 @@ urlpatterns = [
         "namnd/<str:board_code>/<int:year>/verksamhetsberattelse/<slug:table_key>.xlsx",
         report_views.report_table_xlsx,
         name="report_table_xlsx",
+    ),
+    # The delårsrapporter (reports.views.interim): page and whole workbook.
+    path(
+        "namnd/<str:board_code>/<int:year>/delar1/",
+        interim.interim_page,
+        {"document": DocumentKind.DELAR1.value},
+        name="delar1",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/delar1.xlsx",
+        interim.interim_xlsx,
+        {"document": DocumentKind.DELAR1.value},
+        name="delar1_xlsx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/delar2/",
+        interim.interim_page,
+        {"document": DocumentKind.DELAR2.value},
+        name="delar2",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/delar2.xlsx",
+        interim.interim_xlsx,
+        {"document": DocumentKind.DELAR2.value},
+        name="delar2_xlsx",
     ),
     # The plan documents (reports.views.plans): page, whole workbook, one table or sheet.
     path(

@@ -180,6 +180,10 @@ def an_objects(board_an, municipality):
     indicators = goal_chain(board_an, goals=1, indicators_per_goal=1)
     indicator = indicators[0]
     occasion = ReportingOccasion.objects.create(board=board_an, year=YEAR, kind="k3")
+    # The delårsrapporter's pages (reports:delar1, reports:delar2 and their .xlsx) exist only
+    # for a year with that occasion: so the administrator reaches them.
+    for kind in ("d1", "d2"):
+        ReportingOccasion.objects.create(board=board_an, year=YEAR, kind=kind)
     value = IndicatorValue.objects.create(
         indicator=indicator,
         year=YEAR,

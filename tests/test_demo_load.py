@@ -33,7 +33,7 @@ from indicators.models import Indicator, IndicatorValue, Target
 from reports.archive import report_json_text
 from reports.models import ArchivedReport
 from reports.renderers.xlsx import render_xlsx
-from reports.report import build_report
+from reports.report.documents import build_document, document_for_occasion
 
 pytestmark = pytest.mark.django_db
 
@@ -394,9 +394,10 @@ def test_each_approved_demo_occasion_has_its_archived_report(settings):
         approval = occasion.transitions.get(to_state=ReportingOccasion.State.APPROVED)
         assert archive.approval == approval
         assert (approval.reason, approval.source, approval.user) == ("Demodata", "kommando", None)
-        # The copy is the report of the occasion's board and year, built again now with the
-        # approval's time: the same JSON text, and the same cells in the workbook.
-        rebuilt = build_report(occasion.board, occasion.year, now=archive.created_at)
+        # The copy is the occasion's document (a delår's delårsrapport, else the year's
+        # verksamhetsberättelse) of its board and year, built again now with the approval's time: the same JSON text, and the same cells in the workbook.
+        document = document_for_occasion(occasion.kind)
+        rebuilt = build_document(occasion.board, occasion.year, document, now=archive.created_at)
         assert archive.json_text == report_json_text(rebuilt), occasion
         assert sheet_values(bytes(archive.xlsx)) == sheet_values(render_xlsx(rebuilt))
     # A second load approves nothing more and archives nothing more.

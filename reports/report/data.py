@@ -19,10 +19,11 @@ from goals.models import (
     GoalAssessment,
     StrategicAssignment,
 )
-from goals.periods import OccasionKind
+from goals.periods import OccasionKind, PeriodType
 from goals.structure import GoalAreaNode, goal_structure
+from indicators import yearrule
 from indicators.models import Footnote, Indicator, IndicatorBreakdown
-from indicators.selectors import IndicatorSeries, indicators_for_board, load_series
+from indicators.selectors import Cell, IndicatorSeries, indicators_for_board, load_series
 
 # How many years each kind of table shows, ending with the report year.
 INDICATOR_YEARS = 3
@@ -61,6 +62,10 @@ class ReportData(IndicatorData):
     operations: budget_tables.OperatingSummary
     investments: budget_tables.InvestmentTable
     economy: budget_tables.EconomySummary
+    # The follow-up occasion the report is of: helår (the verksamhetsberättelse) or a delår,
+    # whose report also has the year's forecasts and the indicators' year so far.
+    occasion: OccasionKind = OccasionKind.FULL_YEAR
+    forecasts: budget_tables.ForecastTable | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -72,10 +77,12 @@ def load_indicator_data(
     *,
     as_of: datetime.datetime | None = None,
     indicators_as_of: datetime.datetime | None = None,
+    with_periods: bool = False,
 ) -> IndicatorData:
     """The year's goal structure and every indicator with values and targets of `years`
     (the goal indicators only of `goal_years`), as the history stood `as_of` (None: now);
-    `indicators_as_of` chooses the indicators valid in `year` as their history stood then."""
+    `indicators_as_of` chooses the indicators valid in `year` as their history stood then;
+    `with_periods` also reads the months, quarters and tertials of `year` (same queries)."""
     structure = goal_structure(board, year, only_with_board_goals=True)
     indicators = list(
         indicators_for_board(
@@ -87,7 +94,12 @@ def load_indicator_data(
     )
     goal_indicator_ids = [i.pk for i in indicators if i.category == Indicator.Category.GOAL]
     series = load_series(
-        indicators, years, fewer_years=(goal_indicator_ids, goal_years), as_of=as_of
+        indicators,
+        years,
+        period_types=tuple(PeriodType) if with_periods else (PeriodType.YEAR,),
+        sub_year_periods_in=[year] if with_periods else None,
+        fewer_years=(goal_indicator_ids, goal_years),
+        as_of=as_of,
     )
 
     ids = {indicator.pk for indicator in indicators}
@@ -114,19 +126,32 @@ def load_indicator_data(
 
 
 def load_report_data(
-    board: Board, year: int, *, as_of: datetime.datetime | None = None
+    board: Board,
+    year: int,
+    *,
+    as_of: datetime.datetime | None = None,
+    occasion: OccasionKind = OccasionKind.FULL_YEAR,
 ) -> ReportData:
-    """The report's data; `as_of` reads the indicator values and targets as they stood then
+    """The report's data at a follow-up occasion: helår for the verksamhetsberättelse, delår 1
+    or 2 for a delårsrapport. The goal assessments and assignment statuses are the occasion's;
+    at a delår the indicators' year value is the year so far (`year_to_date`) and the year's
+    forecasts are read too. `as_of` reads the indicator values and targets as they stood then
     (the budget tables and the follow-up are read as stored)."""
-    first_year = year - max(INDICATOR_YEARS, VOLUME_YEARS, STAFF_YEARS) + 1
+    occasion = OccasionKind(occasion)
+    interim = occasion != OccasionKind.FULL_YEAR
+    # A delårsrapport has no five-year volume and staff tables: the indicators' three years.
+    shown = INDICATOR_YEARS if interim else max(INDICATOR_YEARS, VOLUME_YEARS, STAFF_YEARS)
     base = load_indicator_data(
         board,
         year,
-        range(first_year, year + 1),
+        range(year - shown + 1, year + 1),
         range(year - INDICATOR_YEARS + 1, year + 1),
         as_of=as_of,
+        with_periods=interim,
     )
-    assessments, assignments, statuses = _year_end_followup(board, year)
+    if interim:
+        year_to_date(base, occasion.end_month)
+    assessments, assignments, statuses = _followup(board, year, occasion)
     operations = budget_tables.operating_summary(board, year)
     investments = budget_tables.investments(board, year)
     economy = budget_tables.economy_summary(
@@ -140,7 +165,46 @@ def load_report_data(
         operations=operations,
         investments=investments,
         economy=economy,
+        occasion=occasion,
+        forecasts=budget_tables.forecasts(board, year) if interim else None,
     )
+
+
+def year_to_date(data: IndicatorData, month: int) -> None:
+    """The report year's values as they are at the end of `month`: what the periods ending by
+    then give by the indicator's year rule (indicators.yearrule.derive_year_to_date, each
+    cell's `to_date` saying up to which period), per breakdown. A year value (entered, derived
+    from all periods, or computed) is not known before the year ends, so it is not shown; nor
+    is an indicator reported only per year."""
+    year_key = (data.year, PeriodType.YEAR.value, 1)
+    for series in data.series.values():
+        series.values.pop(year_key, None)
+        indicator = series.indicator
+        if not yearrule.is_derivable(indicator):
+            continue
+        frequency = PeriodType(indicator.frequency)
+        last = frequency.periods_per_year * month // 12
+        periods: dict[str, dict[int, Cell]] = defaultdict(dict)
+        for number in range(1, last + 1):
+            for code, cell in series.cells(data.year, frequency.value, number).items():
+                periods[code][number] = cell
+        cells: dict[str, Cell] = {}
+        for code, by_number in periods.items():
+            result = yearrule.derive_year_to_date(
+                aggregation=indicator.aggregation,
+                frequency=frequency.value,
+                periods={number: cell.value for number, cell in by_number.items()},
+            )
+            if result.derived or result.missing:
+                cells[code] = Cell(
+                    value=result.value,
+                    decimals=indicator.decimals,
+                    breakdown=next(iter(by_number.values())).breakdown,
+                    is_derived=True,
+                    to_date=result.to_date,
+                )
+        if cells:
+            series.values[year_key] = cells
 
 
 def _declared_breakdowns(
@@ -174,23 +238,17 @@ def _goal_footnotes(goal_ids: list[int], year: int) -> dict[int, list[str]]:
     return dict(goal_footnotes)
 
 
-def _year_end_followup(
-    board: Board, year: int
+def _followup(
+    board: Board, year: int, occasion: OccasionKind
 ) -> tuple[dict[int, GoalAssessment], list[StrategicAssignment], dict[int, AssignmentStatus]]:
-    """The helår occasion's goal assessments, the year's strategic assignments and their statuses."""
+    """The occasion's goal assessments, the year's strategic assignments and their statuses
+    at the occasion."""
+    at = {"occasion__board": board, "occasion__year": year, "occasion__kind": occasion}
     assessments = {
-        assessment.board_goal_id: assessment
-        for assessment in GoalAssessment.objects.filter(
-            occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
-        )
+        assessment.board_goal_id: assessment for assessment in GoalAssessment.objects.filter(**at)
     }
     assignments = year_assignments(board, year)
-    statuses = {
-        status.assignment_id: status
-        for status in AssignmentStatus.objects.filter(
-            occasion__board=board, occasion__year=year, occasion__kind=OccasionKind.FULL_YEAR
-        )
-    }
+    statuses = {status.assignment_id: status for status in AssignmentStatus.objects.filter(**at)}
     return assessments, assignments, statuses
 
 

@@ -179,3 +179,71 @@ def build_economy_tables(data: ReportData, numbering: FootnoteNumbering) -> list
         build_operating_table(data),
         *build_investment_tables(data),
     ]
+
+
+# -- the delårsrapport: the year's forecast against budget -----------------------------------
+FORECAST_TITLE = "Prognos {year} per verksamhet, netto tkr"
+FORECAST_FIRST_COLUMN = "Prognos, netto tkr"
+
+
+def build_forecast_table(data: ReportData, month: int) -> ReportTable:
+    """Budget, the forecast at the end of `month`, Avvikelse (budget − prognos, positive a
+    surplus, as the driftsammandrag's) and last year's bokslut, per verksamhet, laid out as
+    the driftsammandrag: the lines, Summa nettokostnader with its varav rows (budget and
+    bokslut split as there; a forecast has no split), Nämndens enheter and the total."""
+    forecasts = data.forecasts
+    if forecasts is None:  # load_report_data reads them for every delår
+        raise ValueError("Prognosen läses bara för en delårsrapport.")
+    summary = data.operations
+    table = ReportTable(
+        key="prognos",
+        title=FORECAST_TITLE.format(year=data.year),
+        sheet_title="Prognos",
+        columns=[
+            Column("name", FORECAST_FIRST_COLUMN, width=48, wrap=True),
+            Column("budget", f"Budget {data.year}", numeric=True, width=14),
+            Column("forecast", f"Prognos {forecasts.label(month)}", numeric=True, width=14),
+            Column("deviation", "Avvikelse", numeric=True, width=14),
+            Column(
+                "previous",
+                f"Bokslut {data.year - 1}{'*' if summary.previous_restated else ''}",
+                numeric=True,
+                width=14,
+            ),
+        ],
+    )
+    width = len(table.columns)
+    if any(row.kind == budget_tables.RowKind.LINE for row in forecasts.rows):
+        table.rows.append(Row(RowKind.SECTION, [Cell(OPERATIONS_HEADING, colspan=width)]))
+    for row in forecasts.rows:
+        table.rows.append(
+            Row(
+                ROW_KINDS.get(row.kind, RowKind.DATA),
+                [
+                    Cell(row.label),
+                    tkr_cell(row.budget),
+                    tkr_cell(row.forecasts.get(month)),
+                    tkr_cell(row.forecast_deviation(month)),
+                    tkr_cell(row.previous_bokslut),
+                ],
+            )
+        )
+        if row.kind == budget_tables.RowKind.SUM:
+            for kind in (budget_tables.RowKind.COSTS, budget_tables.RowKind.REVENUES):
+                split = summary.row(kind)
+                if split is not None:
+                    table.rows.append(
+                        Row(
+                            RowKind.BREAKDOWN,
+                            [
+                                Cell(split.label),
+                                tkr_cell(split.budget),
+                                tkr_cell(None),
+                                tkr_cell(None),
+                                tkr_cell(split.previous_bokslut),
+                            ],
+                        )
+                    )
+    if summary.previous_restated:
+        table.notes.append(RESTATED_NOTE.format(previous=data.year - 1, year=data.year))
+    return table

@@ -12,6 +12,8 @@ one number that each of them carries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from goals.models import AssessmentLevel, BoardGoal
 from indicators.formatting import NBSP, NOT_GIVEN, format_number, format_target, round_half_up
 from indicators.models import Breakdown, Indicator, Target
@@ -354,8 +356,15 @@ def goal_rows(
     return rows
 
 
-def build_indicator_tables(data: ReportData, numbering: FootnoteNumbering) -> list[ReportTable]:
-    """One table per kommunövergripande mål with the board's nämndmål and their indicators."""
+def build_indicator_tables(
+    data: ReportData,
+    numbering: FootnoteNumbering,
+    *,
+    table_notes: Callable[[list[Indicator]], list[str]] | None = None,
+) -> list[ReportTable]:
+    """One table per kommunövergripande mål with the board's nämndmål and their indicators;
+    `table_notes` gives the notes under a table from the indicators it lists (a
+    delårsrapport's "Utfall … avser läget t.o.m. …")."""
     years = data.years(INDICATOR_YEARS)
     by_goal: dict[int | None, list[Indicator]] = {}
     for indicator in data.top_level(Indicator.Category.GOAL):
@@ -392,6 +401,9 @@ def build_indicator_tables(data: ReportData, numbering: FootnoteNumbering) -> li
                         achieved=data,
                     )
                 )
+            if table_notes is not None:
+                listed = [i for goal in node.board_goals for i in by_goal.get(goal.pk, [])]
+                table.notes.extend(table_notes(listed))
             tables.append(table)
 
     # Indicators whose nämndmål is not part of the year's structure are still reported.
@@ -410,5 +422,7 @@ def build_indicator_tables(data: ReportData, numbering: FootnoteNumbering) -> li
         table.rows.extend(
             goal_rows(data, numbering, table, builder, None, leftovers, achieved=data)
         )
+        if table_notes is not None:
+            table.notes.extend(table_notes(leftovers))
         tables.append(table)
     return tables

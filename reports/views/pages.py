@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.types import AuthenticatedHttpRequest
 from goals.access import Action, boards_for, can, get_board_for_user, on_every_board, require
-from goals.models import Board, GoalAssessment
+from goals.models import Board, GoalAssessment, ReportingOccasion
 from goals.periods import OccasionKind
 from goals.selectors import activity_serves, year_activities
 from goals.structure import goal_structure
@@ -39,6 +39,13 @@ NOTHING_PLANNED = "Nämnden har inga nämndmål och inga aktiviteter för {year}
 OCCASION_RANK = {kind: rank for rank, kind in enumerate(OccasionKind.values)}
 
 
+# The delårsrapport of each delår occasion: its link text and URL name on the start page.
+INTERIM_LINKS = {
+    OccasionKind.INTERIM_1: ("Delår 1", "reports:delar1"),
+    OccasionKind.INTERIM_2: ("Delår 2", "reports:delar2"),
+}
+
+
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     boards = list(boards_for(request.user, Action.VIEW).order_by("order", "name"))
     # The span of every value of the boards reads them all (100 000 rows at size L): kept like
@@ -53,8 +60,32 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     first = span["first"] or last
     years = list(range(last, max(first, last - 5) - 1, -1))
     exportable = [board for board in boards if can(request.user, Action.EXPORT, board)]
+    # The delårsrapporter of the occasions that exist (one query, whatever the boards).
+    interims = set(
+        ReportingOccasion.objects.filter(
+            board__in=boards, year__in=years, kind__in=list(INTERIM_LINKS)
+        ).values_list("board_id", "year", "kind")
+    )
+    board_rows = [
+        (
+            board,
+            [
+                (
+                    year,
+                    [
+                        link
+                        for kind, link in INTERIM_LINKS.items()
+                        if (board.pk, year, kind) in interims
+                    ],
+                )
+                for year in years
+            ],
+        )
+        for board in boards
+    ]
     context = {
         "boards": boards,
+        "board_rows": board_rows,
         "years": years,
         "year": last,
         # Years with at least one board the all-boards workbook would contain (no query).
