@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from goals.models import NarrativeText, ReportingOccasion
-from tests.browser import log_in, watch_problems
+from tests.browser import BLOCKING, WCAG_TAGS, log_in, watch_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,9 +30,12 @@ def stored(section: str) -> NarrativeText:
     )
 
 
-def test_typed_text_is_saved_exactly_and_shown_as_text(page, live_server, board_an, controller_an):
+def test_typed_text_is_saved_exactly_and_shown_as_text(
+    page, live_server, board_an, controller_an, axe_source
+):
     ReportingOccasion.objects.create(board=board_an, year=2022, kind="helar")
     problems = watch_problems(page)
+    page.add_init_script(script=axe_source)
     log_in(page, live_server, controller_an.username)
     url = f"{live_server.url}/namnd/AN/2022/verksamhetsberattelse/texter/"
     page.goto(url)
@@ -57,5 +60,20 @@ def test_typed_text_is_saved_exactly_and_shown_as_text(page, live_server, board_
     assert page.locator("#text-bedomning-field").input_value() == stored("bedomning").text
     assert stored("bedomning").text == "Kort bedömning: ökade kostnader, lägre volymer."
     assert page.locator("#text-handelser input[name=version]").get_attribute("value") == "1"
+    assert page.evaluate("window.injected") is None
+
+    # The page with its fields passes axe (WCAG 2.1 AA), and the document shows the text as text.
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    blocking = [v["id"] for v in results["violations"] if v["impact"] in BLOCKING]
+    assert blocking == []
+    page.goto(f"{live_server.url}/namnd/AN/2022/verksamhetsberattelse/")
+    shown = page.locator("#text-handelser").inner_text()
+    assert "Här står <script>window.injected = 1</script> och" in shown
+    assert page.locator("#text-handelser li").all_inner_texts() == [
+        "Åtgärder för ökad egenförsörjning",
+        "Övergång av vuxenutbildningen",
+    ]
     assert page.evaluate("window.injected") is None
     assert problems == []
