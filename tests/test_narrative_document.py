@@ -206,3 +206,17 @@ def test_report_page_query_count_does_not_grow_with_the_texts(client, board_an, 
         write(line, f"### {line.title}\n\n- punkt\n\nText med **fet**.")
     assert NarrativeText.objects.count() == len(sections)
     assert count() == one
+
+
+@pytest.mark.django_db
+def test_a_saved_text_is_on_the_cached_page_at_once(client, board_an, controller_an):
+    ReportingOccasion.objects.create(board=board_an, year=2022, kind="helar")
+    client.force_login(controller_an)
+    url = reverse("reports:report", args=["AN", 2022])
+    assert "Första versionen" not in client.get(url).content.decode()
+    texts = reverse("reports:narrative_save", args=["AN", 2022, VB, "bedomning"])
+    client.post(texts, {"text": "Första versionen.", "version": "0"})
+    assert "Första versionen." in client.get(url).content.decode()
+    client.post(texts, {"text": "Andra versionen.", "version": "1"})
+    html = client.get(url).content.decode()
+    assert "Andra versionen." in html and "Första versionen." not in html
