@@ -171,7 +171,9 @@ def test_locked_occasion_shows_the_texts_without_fields(
     assert "<textarea" not in html and "hx-post" not in html
     assert "Låst &lt;script&gt;alert(1)&lt;/script&gt; text" in html
     response = client.post(save_url("handelser"), {"text": "Nytt", "version": "1"}, **HTMX)
-    assert message in response.content.decode()
+    html = response.content.decode()
+    assert message in html
+    assert "Nytt</textarea>" in html  # what was typed is kept, not taken away
     assert stored().text == "Låst <script>alert(1)</script> text"
 
 

@@ -74,6 +74,11 @@ class Section:
         return self.text if self.typed is None else self.typed
 
     @property
+    def keeps_typed(self) -> bool:
+        """A refused save keeps its field and the typed text, even when the document is locked."""
+        return self.typed is not None
+
+    @property
     def nodes(self) -> list[Node]:
         """The stored text as the document shows it (for the read-only page and a conflict)."""
         return narrative_nodes(self.text, heading_level=4)
@@ -241,9 +246,9 @@ def narrative_save(
                 current.text, current.version = other.text, other.version
                 current.other_version = other.version
         except ValidationError as refused:  # the lock (OccasionLockedError) included
+            # The field stays, with what the user typed: a lock that came while they wrote
+            # must not take their text away (they can copy it before they reload).
             current.typed, current.error = typed, " ".join(refused.messages)
-            if isinstance(refused, OccasionLockedError):
-                page.lock_message = refused.messages[0]
     if request.htmx:
         return render(request, "reports/_narrative_form.html", _section_context(page, current))
     if current.saved:
