@@ -7,6 +7,7 @@ from reports.views import (
     interim,
     lists,
     municipality_report,
+    narratives,
     outlines,
     pages,
     plans,
@@ -111,6 +112,17 @@ urlpatterns = [
         "namnd/<str:board_code>/<int:year>/verksamhetsplan/<slug:verksamhetsplan_table>.xlsx",
         plans.verksamhetsplan_table_xlsx,
         name="verksamhetsplan_table_xlsx",
+    ),
+    # The narrative texts of a document (reports.views.narratives): the page and one section's save.
+    path(
+        "namnd/<str:board_code>/<int:year>/<str:document>/texter/",
+        narratives.narratives_page,
+        name="narratives",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/<str:document>/texter/<slug:section>/",
+        narratives.narrative_save,
+        name="narrative_save",
     ),
     path(
         "verksamhetsberattelse/<int:year>/alla-namnder.xlsx",

@@ -105,6 +105,7 @@ OBJECT_FOR_KWARG = {
     "internbudget_table": _plan_table_key("internbudget"),  # pages
     "verksamhetsplan_table": _plan_table_key("verksamhetsplan"),  # pages
     "document": lambda objects: "verksamhetsberattelse",  # a DocumentKind value (issue 15)
+    "section": lambda objects: "bedomning",  # narratives: a section of its outline
 }
 
 

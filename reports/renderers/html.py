@@ -8,13 +8,14 @@ template over the plain report data renders exactly what the workbook shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.report.model import Cell, Part, Report, ReportTable, RowKind
+from reports.renderers.narrative_html import Node, narrative_nodes
+from reports.report.model import Cell, OutlineKind, Part, Report, ReportTable, RowKind
 
 ROW_CLASSES = {
     RowKind.BREAKDOWN: "breakdown",
@@ -122,20 +123,78 @@ class HtmlGroup:
     tables: list[HtmlTable]
 
 
-def report_groups(report: Report) -> list[HtmlGroup]:
+def table_views(report: Report) -> dict[int, HtmlTable]:
+    """Each table's view, by the id of the report's table (the groups and parts share them)."""
+    return {id(table): table_view(table) for table in report.tables}
+
+
+def report_groups(report: Report, views: dict[int, HtmlTable] | None = None) -> list[HtmlGroup]:
+    views = table_views(report) if views is None else views
     return [
-        HtmlGroup(sheet.key, sheet.title, [table_view(table) for table in sheet.tables])
+        HtmlGroup(sheet.key, sheet.title, [views[id(table)] for table in sheet.tables])
         for sheet in report.sheets()
     ]
 
 
+@dataclass
+class DocumentPart:
+    """One step of the document walk (templates/reports/_document.html), in outline order: a
+    heading (`level` is its HTML level), a narrative text (`nodes`, empty when not written)
+    or the tables an outline entry names (`tables`, the same views as the page's groups)."""
+
+    kind: str  # "heading", "narrative" or "tables"
+    key: str = ""
+    title: str = ""
+    level: int = 2
+    nodes: list[Node] = field(default_factory=list)
+    tables: list[HtmlTable] = field(default_factory=list)
+
+
+def document_parts(report: Report, views: dict[int, HtmlTable]) -> list[DocumentPart]:
+    """The report's outline as parts, with its texts and tables; the tables no entry names
+    come last, one part per sheet, so none is lost. Empty outline: no parts (the page then
+    shows the tables alone, as before documents had outlines)."""
+    if not report.outline:
+        return []
+    parts: list[DocumentPart] = []
+    heading_level = 1  # the page's h1 is the document's title
+    for entry in report.outline:
+        if entry.kind == OutlineKind.HEADING:
+            heading_level = min(6, entry.level + 1)
+            parts.append(DocumentPart("heading", title=entry.title, level=heading_level))
+        elif entry.kind == OutlineKind.NARRATIVE:
+            text = report.narratives.get(entry.key, "")
+            nodes = narrative_nodes(text, heading_level=min(6, heading_level + 1))
+            parts.append(DocumentPart("narrative", key=entry.key, title=entry.title, nodes=nodes))
+        else:
+            tables = [views[id(table)] for table in report.tables_for(entry.key)]
+            if tables:
+                parts.append(DocumentPart("tables", key=entry.key, tables=tables))
+    unplaced = {id(table) for table in report.unplaced_tables()}
+    for sheet in report.sheets():
+        rest = [views[id(table)] for table in sheet.tables if id(table) in unplaced]
+        if rest:
+            parts.append(DocumentPart("heading", title=sheet.title, level=2))
+            parts.append(DocumentPart("tables", key=sheet.key, tables=rest))
+    return parts
+
+
 def report_context(report: Report, *, downloads: bool = True) -> dict:
     """Template context of the report page; downloads=False leaves out the live .xlsx links
-    (for a stored report shown later, whose figures the live download no longer matches)."""
+    (for a stored report shown later, whose figures the live download no longer matches).
+
+    "groups" are the tables by sheet (the table of contents, the downloads); "parts" the
+    document walk in outline order (templates/reports/_document.html), sharing their tables."""
     # The header fields only: the tables are in "groups", and a page kept in the cache should
     # not carry every cell twice.
     header = replace(report, tables=[])
-    return {"report": header, "groups": report_groups(report), "downloads": downloads}
+    views = table_views(report)
+    return {
+        "report": header,
+        "groups": report_groups(report, views),
+        "parts": document_parts(report, views),
+        "downloads": downloads,
+    }
 
 
 def render_report_tables(report: Report, *, downloads: bool = False) -> str:
@@ -145,4 +204,12 @@ def render_report_tables(report: Report, *, downloads: bool = False) -> str:
     )
 
 
-__all__ = ["cell_html", "render_report_tables", "report_context", "report_groups", "table_view"]
+__all__ = [
+    "cell_html",
+    "document_parts",
+    "render_report_tables",
+    "report_context",
+    "report_groups",
+    "table_view",
+    "table_views",
+]
