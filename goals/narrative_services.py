@@ -26,11 +26,12 @@ from goals.locks import lock_for_entry
 from goals.models import Board, DocumentKind, NarrativeText, ReportingOccasion
 from goals.periods import OccasionKind
 from goals.services import (
-    NO_RIGHT_ENTER,
     SaveOutcome,
     _check_version,
     _save_versioned,
 )
+
+NO_RIGHT_WRITE = "Du saknar behörighet att skriva nämndens texter."
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -97,8 +98,8 @@ def save_narrative(
     if len(text) > MAX_LENGTH:
         raise ValidationError(TOO_LONG.format(length=_length(len(text))), code="too_long")
     with change_source(source):
-        if not can(user, Action.ENTER, board.pk):
-            raise ValidationError(NO_RIGHT_ENTER, code="no_right")
+        if not can(user, Action.WRITE_TEXTS, board.pk):
+            raise ValidationError(NO_RIGHT_WRITE, code="no_right")
         occasion = _occasion_of(board, year, kind)
         if occasion is not None:
             occasion = lock_for_entry(occasion)  # inskickad and godkänd refuse, saying which

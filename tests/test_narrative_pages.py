@@ -198,7 +198,7 @@ def test_who_may_write(
     for user, status in [
         (controller_an, 200),
         (admin_user, 200),
-        (secretary_an, 403),  # sees the board, does not enter for it (Action.ENTER)
+        (secretary_an, 200),  # writes the document beside the controller (WRITE_TEXTS)
         (manager_an, 403),
         (controller_other, 404),
         (outsider, 404),

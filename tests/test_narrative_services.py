@@ -63,15 +63,21 @@ def test_a_plan_text_has_no_occasion(controller_an, board_an):
     assert NarrativeText.objects.get().document == "internbudget"
 
 
-def test_without_the_right_to_enter_nothing_is_written(
-    secretary_an, manager_an, controller_other, outsider, board_an, helar
+def test_without_the_right_to_write_nothing_is_written(
+    manager_an, controller_other, outsider, board_an, helar
 ):
-    # Action.ENTER: the board's controllers and the administrators, as for outcomes.
-    for user in (secretary_an, manager_an, controller_other, outsider):
+    # Action.WRITE_TEXTS: the board's controllers and secretaries, and the administrators.
+    for user in (manager_an, controller_other, outsider):
         with pytest.raises(ValidationError) as refused:
             save(user, board_an, "Text")
-        assert refused.value.messages == ["Du saknar behörighet att registrera för nämnden."]
+        assert refused.value.messages == ["Du saknar behörighet att skriva nämndens texter."]
     assert not NarrativeText.objects.exists()
+
+
+def test_the_boards_secretary_writes_the_texts(secretary_an, board_an, helar):
+    outcome = save(secretary_an, board_an, "Sekreterarens text.")
+    assert outcome.record.text == "Sekreterarens text."
+    assert outcome.record.history.get().history_user == secretary_an
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """`{% may_list_users as flag %}`: whether the main menu shows the user list (no query for
-users without an administrator role: the roles are read once per request); `{% may_enter board
-as flag %}`: whether the user writes for the board."""
+users without an administrator role: the roles are read once per request); `{% may_write_texts board
+as flag %}`: whether the user writes the board's document texts."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def may_list_users(context: template.Context) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def may_enter(context: template.Context, board: Board | int) -> bool:
-    """`{% may_enter board as flag %}`: whether the user writes for the board (Action.ENTER),
-    e.g. the links to the Texter pages (no query: the roles are read once per request)."""
+def may_write_texts(context: template.Context, board: Board | int) -> bool:
+    """`{% may_write_texts board as flag %}`: whether the user writes the board's document
+    texts (Action.WRITE_TEXTS), for the links to the Texter pages (no query: the roles are read
+    once per request)."""
     request = context.get("request")
-    return request is not None and can(request.user, Action.ENTER, board)
+    return request is not None and can(request.user, Action.WRITE_TEXTS, board)

@@ -7,8 +7,8 @@ swapped in place; without JS the save redirects back to the page (or shows it ag
 error at the field). A conflict shows the other person's saved text and keeps what the user typed.
 
 Access: the board must be visible to the user (Action.VIEW, else 404 as every board page);
-writing the texts is Action.ENTER (the board's controllers and the administrators): anyone else
-who sees the board gets 403. A follow-up document's texts belong to its occasion: while it is
+writing the texts is Action.WRITE_TEXTS (the board's controllers, its nämnd secretaries and
+the administrators): anyone else who sees the board gets 403. A follow-up document's texts belong to its occasion: while it is
 submitted or approved, or before it exists, the page shows the texts without fields and says why.
 """
 
@@ -125,7 +125,7 @@ def _document(document: str) -> DocumentKind:
 
 def _board(request: AuthenticatedHttpRequest, board_code: str, year: int) -> Board:
     board = board_of_year(request, board_code, year, Action.VIEW)
-    if not can(request.user, Action.ENTER, board):
+    if not can(request.user, Action.WRITE_TEXTS, board):
         raise PermissionDenied(NO_RIGHT)
     return board
 

@@ -201,7 +201,7 @@ def plan_page(
             "xlsx_url": plan.url("_xlsx"),
             "as_of_message": plan.as_of_message,
             "no_tables": NO_TABLES,
-            "may_write_texts": can(request.user, Action.ENTER, plan.board),
+            "may_write_texts": can(request.user, Action.WRITE_TEXTS, plan.board),
         },
     )
 

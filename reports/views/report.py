@@ -106,7 +106,7 @@ def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -
         "as_of_day": day,
         "as_of_error": error,
         "as_of_text": request.GET.get(AS_OF_PARAMETER, "") if error else "",
-        "may_write_texts": can(request.user, Action.ENTER, board),
+        "may_write_texts": can(request.user, Action.WRITE_TEXTS, board),
     }
     return render(request, "reports/report.html", context, status=400 if error else 200)
 
