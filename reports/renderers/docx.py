@@ -24,6 +24,7 @@ portrait gets a landscape section, with its heading and comment.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import math
@@ -43,7 +44,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Pt
 from docx.styles.style import BaseStyle
-from docx.table import Table, _Cell
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from goals.periods import swedish_date
@@ -116,10 +117,8 @@ class _Styles:
             pass
         if name == "Styrkort tabell":
             style = styles.add_style(name, WD_STYLE_TYPE.TABLE)
-            try:
+            with contextlib.suppress(KeyError):
                 style.base_style = styles["Table Grid"]
-            except KeyError:
-                pass
             return style
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         if name != "Normal":
