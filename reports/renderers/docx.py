@@ -282,8 +282,9 @@ def _shade(cell: _Cell, fill: str) -> None:
 
 
 def _superscript(paragraph: Paragraph, marks: list[int], *, bold: bool = False) -> None:
-    paragraph.add_run(" ").bold = bold or None
-    run = paragraph.add_run(_marks_text(marks))
+    """Footnote marks after a text: " 15 16" as one superscript run (the space with it, so the
+    text without the superscript runs is exactly the cell's text)."""
+    run = paragraph.add_run(" " + _marks_text(marks))
     run.font.superscript = True
     run.bold = bold or None
 
@@ -329,6 +330,7 @@ class _Writer:
         self.portrait_width_cm = _text_width_cm(section)
         self.page = _Page(False, self.portrait_width_cm)
         self.heading_level = 0
+        self.heading_top = 1
         self.list_numbers: dict[int, str] = {}  # list depth → numId of the list being written
 
     # -- paragraphs
@@ -394,7 +396,11 @@ class _Writer:
 
     # -- narrative text
     def narrative(self, text: str) -> None:
-        for block in parse(text):
+        blocks = parse(text)
+        # The text's highest heading ("### " as the entry page suggests, or "# ") sits one level
+        # below the outline heading before it; deeper ones follow it down (at most Heading 4).
+        self.heading_top = min((b.level for b in blocks if b.kind == "heading"), default=1)
+        for block in blocks:
             self.block(block)
 
     def _numbering(self, style_name: str, depth: int) -> str | None:
@@ -420,7 +426,7 @@ class _Writer:
         if block.kind != "number":
             self.list_numbers = {k: v for k, v in self.list_numbers.items() if k < block.level}
         if block.kind == "heading":
-            self.heading(block.text, self.heading_level + block.level)
+            self.heading(block.text, self.heading_level + 1 + block.level - self.heading_top)
             return
         if block.kind in ("bullet", "number"):
             base = "List Bullet" if block.kind == "bullet" else "List Number"
