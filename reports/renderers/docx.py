@@ -80,6 +80,8 @@ INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def template_path() -> Path:
+    """The template: settings.STYRKORT_DOCUMENT_TEMPLATE (config/settings.py reads it from the
+    environment and checks the file exists), else the repository's own."""
     return Path(getattr(settings, "STYRKORT_DOCUMENT_TEMPLATE", "") or DEFAULT_TEMPLATE)
 
 
