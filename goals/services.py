@@ -31,6 +31,7 @@ from goals.models import (
     AssignmentStatus,
     BoardGoal,
     GoalAssessment,
+    NarrativeText,
     OccasionTransition,
     ReportingOccasion,
     StrategicAssignment,
@@ -285,10 +286,10 @@ def reopen_occasion(
 
 
 # The records saved with the version the user started from.
-VersionedRecord = GoalAssessment | AssignmentStatus | ActivityStatus
+VersionedRecord = GoalAssessment | AssignmentStatus | ActivityStatus | NarrativeText
 
 
-Record = TypeVar("Record", GoalAssessment, AssignmentStatus, ActivityStatus)
+Record = TypeVar("Record", GoalAssessment, AssignmentStatus, ActivityStatus, NarrativeText)
 Status = TypeVar("Status", AssignmentStatus, ActivityStatus)
 
 

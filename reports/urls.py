@@ -1,7 +1,15 @@
 from django.urls import path
 
 from goals.models import PlanKind
-from reports.views import archive, dashboard, lists, municipality_report, pages, plans
+from reports.views import (
+    archive,
+    dashboard,
+    lists,
+    municipality_report,
+    narratives,
+    pages,
+    plans,
+)
 from reports.views import report as report_views
 
 app_name = "reports"
@@ -77,6 +85,17 @@ urlpatterns = [
         "namnd/<str:board_code>/<int:year>/verksamhetsplan/<slug:verksamhetsplan_table>.xlsx",
         plans.verksamhetsplan_table_xlsx,
         name="verksamhetsplan_table_xlsx",
+    ),
+    # The narrative texts of a document (reports.views.narratives): the page and one section's save.
+    path(
+        "namnd/<str:board_code>/<int:year>/<str:document>/texter/",
+        narratives.narratives_page,
+        name="narratives",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/<str:document>/texter/<slug:section>/",
+        narratives.narrative_save,
+        name="narrative_save",
     ),
     path(
         "verksamhetsberattelse/<int:year>/alla-namnder.xlsx",

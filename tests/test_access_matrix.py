@@ -104,6 +104,8 @@ OBJECT_FOR_KWARG = {
     "mandate_period_id": _mandate_period,  # structure-goals
     "internbudget_table": _plan_table_key("internbudget"),  # pages
     "verksamhetsplan_table": _plan_table_key("verksamhetsplan"),  # pages
+    "document": lambda objects: "verksamhetsberattelse",  # narratives: the Texter page
+    "section": lambda objects: "bedomning",  # narratives: a section of its outline
 }
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from core.types import AuthenticatedHttpRequest
-from goals.access import Action
+from goals.access import Action, can
 from goals.models import Board, PlanKind, ReportingOccasion
 from goals.periods import OccasionKind, parse_day, swedish_date
 from goals.selectors import end_of_day, plan_cutoff
@@ -201,6 +201,7 @@ def plan_page(
             "xlsx_url": plan.url("_xlsx"),
             "as_of_message": plan.as_of_message,
             "no_tables": NO_TABLES,
+            "may_write_texts": can(request.user, Action.ENTER, plan.board),
         },
     )
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from core.types import AuthenticatedHttpRequest
-from goals.access import Action, get_board_for_user
+from goals.access import Action, can, get_board_for_user
 from goals.models import Board
 from goals.periods import parse_day
 from goals.selectors import end_of_day
@@ -106,6 +106,7 @@ def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -
         "as_of_day": day,
         "as_of_error": error,
         "as_of_text": request.GET.get(AS_OF_PARAMETER, "") if error else "",
+        "may_write_texts": can(request.user, Action.ENTER, board),
     }
     return render(request, "reports/report.html", context, status=400 if error else 200)
 

@@ -33,6 +33,7 @@ LOADERS: list[str] = [
     "demo.loaders.goals",
     "demo.loaders.indicators",
     "demo.loaders.followup",
+    "demo.loaders.narratives",
     "demo.loaders.budget",
     "demo.loaders.rollover",
     # Last: the plans and the internbudget 2022 as it stood, then the history's dates.
