@@ -414,3 +414,54 @@ def test_a_municipalitys_own_template_is_used(report, tmp_path, settings):
     assert [(level, text) for level, text in headings(document)][:1] == [(1, "Nämndens uppdrag")]
     assert len(document.tables) == len(report.tables)
     assert document.tables[0].style.name == "Styrkort tabell"
+
+
+def test_seed_001s_narrative_texts_are_in_the_document(document):
+    """The demo's texts (fixtures/linkoping/narratives.toml, seed 001 verbatim) under their
+    headings: whole paragraphs, the "Händelser av väsentlig betydelse" lists and subheadings."""
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    texts = [text for _, text in paragraphs]
+    assert "Den nya organisationsstrukturen på IAF verkställs den 1 februari 2023." in texts
+    assert any(
+        text.startswith("Arbetsmarknadsnämndens resultat för helår 2022 är 453,3 mnkr.")
+        and text.endswith("de flesta vakanser nu är tillsatta.")
+        for text in texts
+    )
+    events = texts.index("Händelser av väsentlig betydelse")
+    assert paragraphs[events][0] == "Heading 2"
+    # The section's own "### " subheadings sit one level below (Heading 3), in seed order.
+    subheadings = [
+        text
+        for style, text in paragraphs[events + 1 : texts.index("Ekonomi, belopp i tkr")]
+        if style == "Heading 3"
+    ]
+    assert subheadings == [
+        "Arbete med organisationsstruktur",
+        "Heltidsaktivering: Breddinförande av Arena Arbetsmarknad och förberedelser "
+        "Sysselsättning Arena Arbetsmarknad",
+        "Mottagande av flyktingar",
+        "Samverkan med Arbetsförmedlingen",
+        "Nytt verksamhetssystem: Förberedelser och införande",
+        "Samverkansavtal",
+    ]
+    items = [text for style, text in paragraphs[events:] if style == "List Bullet"][:4]
+    assert items == [
+        "Ta fram en beskrivning av modell och arbetssätt för sysselsättning som har sin "
+        "utgångspunkt i modellen för Arena arbetsmarknad.",
+        "Kartlägga befintliga sysselsättningsplatser inom arbetsmarknadsnämndens egna "
+        "verksamhetsområden, avtal och IOP samt hos samarbetspartners.",
+        "Förtydliga det koordinerande arbetssättet för deltagare som ingår i sysselsättning.",
+        "Förtydliga kopplingen mellan Arena Arbetsmarknad och Sysselsättning.",
+    ]
+    analysis = texts.index("Analys av verksamhetens resultat, ekonomi och personal")
+    listed = [text for style, text in paragraphs[analysis:events] if style == "List Bullet"]
+    assert listed[:6] == [
+        "Arbete med organisationsstruktur",
+        "Stegvis införande av Heltidsaktiveringen",
+        "Mottagande av flyktingar",
+        "Samverkan med Arbetsförmedlingen",
+        "Införande av nytt verksamhetssystem",
+        "Partsgemensamt förberedelsearbete inför införande av samverkansavtal",
+    ]
+    italic = next(p for p in document.paragraphs if "i aktiv planering" in p.text)
+    assert [run.text for run in italic.runs if run.italic] == ["i aktiv planering"]
