@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor
 
 OUTPUT = Path(__file__).resolve().parent.parent / "reports" / "document_template" / "styrkort.docx"
@@ -38,7 +41,7 @@ BORDER_COLOUR = "8C9BA5"
 HEADINGS = {1: (18, 18, 8), 2: (14, 14, 6), 3: (12, 12, 4), 4: (11, 10, 4)}
 
 
-def _set_fonts(rpr, font: str) -> None:
+def _set_fonts(rpr: BaseOxmlElement, font: str) -> None:
     """One font for every script, replacing the theme fonts the default template names."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -50,7 +53,7 @@ def _set_fonts(rpr, font: str) -> None:
         fonts.set(qn(f"w:{name}"), font)
 
 
-def _set_language(rpr) -> None:
+def _set_language(rpr: BaseOxmlElement) -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
@@ -58,7 +61,7 @@ def _set_language(rpr) -> None:
     lang.set(qn("w:val"), LANGUAGE)
 
 
-def _defaults(document) -> None:
+def _defaults(document: DocxDocument) -> None:
     """rPrDefault: the font and the language every style inherits."""
     styles = document.styles.element
     rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -66,7 +69,7 @@ def _defaults(document) -> None:
     _set_language(rpr)
 
 
-def _paragraph_style(document, name: str, *, base: str = "Normal"):
+def _paragraph_style(document: DocxDocument, name: str, *, base: str = "Normal") -> Any:
     styles = document.styles
     try:
         return styles[name]
@@ -76,7 +79,7 @@ def _paragraph_style(document, name: str, *, base: str = "Normal"):
         return style
 
 
-def _styles(document) -> None:
+def _styles(document: DocxDocument) -> None:
     styles = document.styles
     normal = styles["Normal"]
     normal.font.name = FONT
@@ -166,7 +169,7 @@ def _styles(document) -> None:
     _table_style(document)
 
 
-def _table_style(document) -> None:
+def _table_style(document: DocxDocument) -> None:
     """ "Styrkort tabell": thin grey borders, small cell margins, 9 pt text."""
     styles = document.styles
     try:
@@ -205,7 +208,7 @@ def _table_style(document) -> None:
     tblpr.append(margins)
 
 
-def _page(document) -> None:
+def _page(document: DocxDocument) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width = Cm(21.0)
@@ -218,7 +221,7 @@ def _page(document) -> None:
     section.footer_distance = Cm(1.0)
 
 
-def _page_numbers(document) -> None:
+def _page_numbers(document: DocxDocument) -> None:
     """A page number in the footer, as a PAGE field."""
     footer = document.sections[0].footer
     paragraph = footer.paragraphs[0]

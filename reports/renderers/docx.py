@@ -31,6 +31,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -42,9 +43,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section
 from docx.shared import Emu, Pt
-from docx.styles.style import BaseStyle
-from docx.table import _Cell
+from docx.styles.style import BaseStyle, ParagraphStyle
+from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from goals.periods import swedish_date
@@ -131,7 +134,7 @@ class _Styles:
         return style
 
 
-def _set_language(rpr) -> None:
+def _set_language(rpr: BaseOxmlElement) -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
@@ -178,8 +181,8 @@ class _Page:
     width_cm: float
 
 
-def _text_width_cm(section) -> float:
-    width = section.page_width - section.left_margin - section.right_margin
+def _text_width_cm(section: Section) -> float:
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     return width / EMU_PER_CM
 
 
@@ -267,7 +270,7 @@ def column_widths_cm(table: ReportTable, width_cm: float) -> list[float]:
     return [max(w, m) if f else w for w, m, f in zip(widths, minimum, fixed, strict=True)]
 
 
-def _set_row_flags(row, *, header: bool, cant_split: bool) -> None:
+def _set_row_flags(row: _Row, *, header: bool, cant_split: bool) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     if cant_split:
         tr_pr.append(OxmlElement("w:cantSplit"))
@@ -326,8 +329,9 @@ class _Writer:
         self.styles = _Styles(self.document)
         _prepare(self.document, self.styles)
         section = self.document.sections[-1]
-        if section.page_width > section.page_height:  # a landscape template: start portrait
-            section.page_width, section.page_height = section.page_height, section.page_width
+        width, height = section.page_width or 0, section.page_height or 0
+        if width > height:  # a landscape template: start portrait
+            section.page_width, section.page_height = Emu(height), Emu(width)
             section.orientation = WD_ORIENT.PORTRAIT
         self.portrait_width_cm = _text_width_cm(section)
         self.page = _Page(False, self.portrait_width_cm)
@@ -337,7 +341,7 @@ class _Writer:
 
     # -- paragraphs
     def paragraph(self, text: str = "", style: str = "Normal") -> Paragraph:
-        paragraph = self.document.add_paragraph(style=self.styles(style))
+        paragraph = self.document.add_paragraph(style=cast(ParagraphStyle, self.styles(style)))
         if text:
             paragraph.add_run(clean(text))
         return paragraph
@@ -372,7 +376,7 @@ class _Writer:
         paragraph = self.document.add_paragraph()
         p = paragraph._p
 
-        def run_with(child) -> None:
+        def run_with(child: BaseOxmlElement) -> None:
             run = OxmlElement("w:r")
             run.append(child)
             p.append(run)
