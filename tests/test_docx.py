@@ -22,6 +22,7 @@ from goals.models import DocumentKind, NarrativeText, ReportingOccasion
 from reports.renderers import docx as docx_renderer
 from reports.renderers.docx import TOC_PLACEHOLDER, render_docx
 from reports.report import build_report
+from reports.report.documents import build_document
 from reports.report.model import OutlineKind, Report, RowKind
 from scripts.make_document_template import make_template
 
@@ -465,3 +466,29 @@ def test_seed_001s_narrative_texts_are_in_the_document(document):
     ]
     italic = next(p for p in document.paragraphs if "i aktiv planering" in p.text)
     assert [run.text for run in italic.runs if run.italic] == ["i aktiv planering"]
+
+
+@pytest.mark.parametrize(
+    ("document_kind", "title"),
+    [
+        (DocumentKind.INTERNBUDGET, "Internbudget 2022 med plan för 2023–2027"),
+        (DocumentKind.VERKSAMHETSPLAN, "Verksamhetsplan 2022"),
+    ],
+)
+def test_the_plans_render_as_documents(demo_data, document_kind, title):
+    report = build_document(demo_data, 2022, document_kind)
+    document = Document(io.BytesIO(render_docx(report)))
+    assert document.paragraphs[0].text == title
+    assert document.core_properties.title == title
+    assert len(document.tables) == len(report.tables) > 0
+    for model, grid in zip(drawn_tables(report), document.tables, strict=True):
+        header_rows = 2 if model.has_groups else 1
+        assert len(grid.rows) == header_rows + len(model.rows), model.key
+
+
+def test_a_single_table_download_has_no_contents_field(report):
+    """A report of one table (Report.select, no outline) is the cover and the table."""
+    document = Document(io.BytesIO(render_docx(report.select("personal"))))
+    assert TOC_PLACEHOLDER not in [p.text for p in document.paragraphs]
+    assert len(document.tables) == 1
+    assert plain(document.tables[0].rows[0].cells[0]) == "Personal"
