@@ -78,6 +78,30 @@ LANDSCAPE_CHARS = 180
 # A row that cannot split must fit on one page; rows longer than this may break.
 CANT_SPLIT_LINES = 20
 EMU_PER_CM = 360_000
+# The elements of w:settings that come after w:updateFields (ECMA-376 CT_Settings).
+SETTINGS_AFTER_UPDATE = {
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+}
 # Characters XML 1.0 cannot hold (user text may contain them); tab and newline are kept.
 INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -166,10 +190,18 @@ def _prepare(document: DocxDocument, styles: _Styles) -> None:
     update = settings_element.find(qn("w:updateFields"))
     if update is None:
         update = OxmlElement("w:updateFields")
-        # CT_Settings has a strict order; updateFields sits early, after w:view/w:zoom etc.
-        # Word and LibreOffice accept it anywhere before w:compat, so put it first.
-        settings_element.insert(0, update)
+        # Word refuses settings out of the schema's order: updateFields goes before the first
+        # of the elements that follow it there.
+        later = [child for child in settings_element if _local_name(child) in SETTINGS_AFTER_UPDATE]
+        if later:
+            later[0].addprevious(update)
+        else:
+            settings_element.append(update)
     update.set(qn("w:val"), "true")
+
+
+def _local_name(element: BaseOxmlElement) -> str:
+    return str(element.tag).rsplit("}", 1)[-1]
 
 
 # -- the page ----------------------------------------------------------------------------------
