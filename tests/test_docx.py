@@ -492,3 +492,14 @@ def test_a_single_table_download_has_no_contents_field(report):
     assert TOC_PLACEHOLDER not in [p.text for p in document.paragraphs]
     assert len(document.tables) == 1
     assert plain(document.tables[0].rows[0].cells[0]) == "Personal"
+
+
+def test_rows_keep_together_unless_longer_than_a_page(report, document):
+    """Short rows may not split across pages; a Målredovisning row of a page's text or more
+    may (a row that cannot split and does not fit would be cut at the page's foot)."""
+    drift = table_titled(report, document, "driftsammandrag")
+    assert all("cantSplit" in tr_flags(row) for row in drift.rows)
+    goals = table_titled(report, document, "malredovisning")
+    long_rows = [row for row in goals.rows if max(len(plain(c)) for c in row.cells) > 2000]
+    assert long_rows
+    assert all("cantSplit" not in tr_flags(row) for row in long_rows)
