@@ -287,6 +287,17 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/styrkort.html"  # the site's table CSS
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
+# The Word template of the documents (reports/renderers/docx.py): a municipality's own .docx with
+# the same style names gives its graphic profile. Default: reports/document_template/styrkort.docx.
+STYRKORT_DOCUMENT_TEMPLATE = Path(
+    os.environ.get("STYRKORT_DOCUMENT_TEMPLATE", "")
+    or BASE_DIR / "reports" / "document_template" / "styrkort.docx"
+)
+if not STYRKORT_DOCUMENT_TEMPLATE.is_file():
+    raise ImproperlyConfigured(
+        f"STYRKORT_DOCUMENT_TEMPLATE must name a .docx file, not {str(STYRKORT_DOCUMENT_TEMPLATE)!r}"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

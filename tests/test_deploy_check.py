@@ -82,8 +82,20 @@ def without(env: dict[str, str], *names: str) -> dict[str, str]:
         (without(production_env(), "ALLOWED_HOSTS"), "ALLOWED_HOSTS must be set"),
         (production_env(SECURE_HSTS_SECONDS="ett år"), "SECURE_HSTS_SECONDS must be an integer"),
         (production_env(DATABASE_URL="mysql-ish://"), "DATABASE_URL is not a valid database URL"),
+        (
+            production_env(STYRKORT_DOCUMENT_TEMPLATE="/finns/inte/mall.docx"),
+            "STYRKORT_DOCUMENT_TEMPLATE must name a .docx file, not '/finns/inte/mall.docx'",
+        ),
     ],
-    ids=["no-secret-key", "short-secret-key", "bad-debug", "no-hosts", "bad-hsts", "bad-db-url"],
+    ids=[
+        "no-secret-key",
+        "short-secret-key",
+        "bad-debug",
+        "no-hosts",
+        "bad-hsts",
+        "bad-db-url",
+        "no-document-template",
+    ],
 )
 def test_bad_settings_refuse_to_start_with_a_clear_message(env, message):
     result = manage("check", env=env)
