@@ -40,6 +40,11 @@ DRIFTSAMMANDRAG = {
     "Nämndens enheter": [-6_422, 0, 6_422, 558],
     "Summa nettokostnader, tkr, inkl. kommunala enheter": [453_257, 465_446, 12_189, 458_476],
 }
+RESTATED_NOTE = (
+    "*Observera att kolumnen utgör bokslutet 2021 för de verksamheter som ingår under nämndens "
+    "ansvarsområde från och med 2022. Resultatet för Arbetsmarknadsnämnden 2021 var 459 221 tkr. "
+    "Då ingick inte Arbetsmarknadsservice i nämndens ansvarsområde, utan tillhörde Leanlink."
+)
 FARDIGSTALLDA = {
     "Arbetsmarknadscentrum": [250, 0, 250, 250, 0, 250],
     "Arbetsmarknadsservice": [1_650, 318, 1_332, 1_650, 318, 1_332],
@@ -253,7 +258,8 @@ def test_economy_tables_match_the_seed(workbook):
         previous = cell.row
         assert_row(ws, cell, expected, label)
     assert find(ws, "Summa nettokostnader, tkr, inkl").font.b
-    assert find(ws, "*Observera att kolumnen utgör bokslutet 2021")
+    # The whole footnote of seed 001: the restated amounts' comment completes the sentence.
+    assert text_of(find(ws, "*Observera att kolumnen utgör bokslutet 2021")) == RESTATED_NOTE
 
     ws = workbook["Investeringar"]
     start = find(ws, "Färdigställda projekt", after=3)
