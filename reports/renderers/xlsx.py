@@ -217,7 +217,9 @@ def _clip(text: str) -> str:
     return text[: MAX_CELL_CHARS - len(TRUNCATED)] + TRUNCATED
 
 
-def _font(*, bold: bool = False, italic: bool = False, size: float = FONT_SIZE, **rest) -> Font:
+def _font(
+    *, bold: bool = False, italic: bool = False, size: float = FONT_SIZE, **rest: Any
+) -> Font:
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, **rest)
 
 
@@ -580,10 +582,10 @@ class _SheetWriter:
         rows = []
         for part in range(count):
             cells = []
-            for cell, chunks in zip(body_row.cells, pieces, strict=True):
-                if chunks is not None:
-                    text = chunks[part] if part < len(chunks) else ""
-                    cells.append(Cell(text, bold=cell.bold, italic=cell.italic))
+            for cell, cut in zip(body_row.cells, pieces, strict=True):
+                if cut is not None:
+                    piece = cut[part] if part < len(cut) else ""
+                    cells.append(Cell(piece, bold=cell.bold, italic=cell.italic))
                 else:
                     cells.append(cell if part == 0 else Cell())
             rows.append(Row(body_row.kind, cells))
