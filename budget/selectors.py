@@ -85,6 +85,7 @@ def lines_of_boards(board_ids: Sequence[int], first: int, last: int) -> list[Bud
 class AmountCell:
     amount: int
     revenues: int | None
+    comment: str = ""
 
 
 # (line id, kind, year, month or document year) → the stored amount
@@ -97,10 +98,12 @@ def amount_index(
     """{(line id, kind, year, month or document year): cell} in one query."""
     rows = BudgetAmount.objects.filter(
         line_id__in=line_ids, year__in=years, kind__in=kinds
-    ).values_list("line_id", "kind", "year", "month", "document_year", "amount", "revenues")
+    ).values_list(
+        "line_id", "kind", "year", "month", "document_year", "amount", "revenues", "comment"
+    )
     index: AmountIndex = {}
-    for line_id, kind, year, month, document_year, amount, revenues in rows:
-        index[(line_id, kind, year, month or document_year)] = AmountCell(amount, revenues)
+    for line_id, kind, year, month, document_year, amount, revenues, comment in rows:
+        index[(line_id, kind, year, month or document_year)] = AmountCell(amount, revenues, comment)
     return index
 
 

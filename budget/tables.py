@@ -145,7 +145,9 @@ class OperatingSummary:
     Rows: each line (kind LINE), Summa nettokostnader (SUM), varav kostnader (COSTS), varav
     intäkter (REVENUES), each of Nämndens enheter (UNIT), and the total including the
     municipal units (TOTAL, only when the board has unit lines). `previous_restated` is True
-    when the Bokslut N-1 column is the previous year restated to year N's lines.
+    when the Bokslut N-1 column is the previous year restated to year N's lines;
+    `restated_comments` are the comments entered on those restated amounts, in line order (seed
+    001: the board's own result that year, and what was not in its remit then).
     """
 
     board_id: int
@@ -153,6 +155,7 @@ class OperatingSummary:
     scheme: str
     rows: list[OutcomeRow]
     previous_restated: bool
+    restated_comments: list[str] = field(default_factory=list)
 
     def row(self, kind: RowKind) -> OutcomeRow | None:
         return next((row for row in self.rows if row.kind == kind), None)
@@ -214,12 +217,15 @@ def operating_summary(board: Board, year: int) -> OperatingSummary:
             _add([ops.net, unit.net]) for ops, unit in zip(columns, unit_columns, strict=True)
         ]
         rows.append(OutcomeRow.make(TOTAL_LABEL, RowKind.TOTAL, *totals))
-    restated = any(
-        not line.is_valid_in(year - 1) and cell(line, AmountKind.OUTCOME, year - 1) is not None
+    restated_cells = [
+        found
         for line in lines
-    )
+        if not line.is_valid_in(year - 1)
+        and (found := cell(line, AmountKind.OUTCOME, year - 1)) is not None
+    ]
+    comments = list(dict.fromkeys(c.comment.strip() for c in restated_cells if c.comment.strip()))
     scheme = lines[0].scheme if lines else Scheme.DRIFT
-    return OperatingSummary(board.pk, year, scheme, rows, restated)
+    return OperatingSummary(board.pk, year, scheme, rows, bool(restated_cells), comments)
 
 
 def _line_row(

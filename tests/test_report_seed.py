@@ -8,6 +8,7 @@ then reopened with openpyxl and read cell by cell.
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pytest
@@ -40,6 +41,11 @@ DRIFTSAMMANDRAG = {
     "Nämndens enheter": [-6_422, 0, 6_422, 558],
     "Summa nettokostnader, tkr, inkl. kommunala enheter": [453_257, 465_446, 12_189, 458_476],
 }
+RESTATED_NOTE = (
+    "*Observera att kolumnen utgör bokslutet 2021 för de verksamheter som ingår under nämndens "
+    "ansvarsområde från och med 2022. Resultatet för Arbetsmarknadsnämnden 2021 var 459 221 tkr. "
+    "Då ingick inte Arbetsmarknadsservice i nämndens ansvarsområde, utan tillhörde Leanlink."
+)
 FARDIGSTALLDA = {
     "Arbetsmarknadscentrum": [250, 0, 250, 250, 0, 250],
     "Arbetsmarknadsservice": [1_650, 318, 1_332, 1_650, 318, 1_332],
@@ -155,6 +161,24 @@ INDIKATORER = [
     ),
     ("Antal arbetsmarknadsplatser", ["UAF: 121 SOF: 7", "UAF: 123 SOF: 8", 4, 8], []),
 ]
+# The 11 indicator names seed 001 prints with their source, copied from the seed; the footnote
+# marks stand between name and source as there ("antal månader ¹⁹ (Källa: Treserva)"). Two seed
+# slips are not copied: "Antal deltagare i inskrivna" and "(Källa Treserva) ³³" without colon.
+NAMES_WITH_SOURCE = [
+    "Antal deltagare inskrivna i arbetsmarknadsnämndens verksamheter som avslutas till arbete med subvention (Källa: Accorda, Lifecare, manuell statistik AMS)",
+    "Antal deltagare inskrivna i arbetsmarknadsnämndens verksamheter som avslutas till arbete utan subvention (Källa: Accorda, Lifecare, manuell statistik AMS)",
+    "Antal deltagare inskrivna i arbetsmarknadsnämndens verksamheter som avslutas till studiemedelsberättigade studier. (Källa: Accorda, Lifecare, manuell statistik AMS)",
+    "Antal hushåll med ekonomiskt bistånd, utfall i slutet av verksamhetsåret (Källa: Treserva)",
+    "Antal hushåll med långvarigt behov av ekonomiskt bistånd (>2 år), utfall i slutet av verksamhetsåret (Källa: Treserva)",
+    "Mediantid för hushåll med biståndsbehov, antal månader ¹⁹ (Källa: Treserva)",
+    "Antal långvariga biståndshushåll med barn ²¹ (Källa: Treserva)",
+    "Antal barn i långvariga biståndshushåll (Källa: Treserva)",
+    "Andel av befolkningen som under året haft behov av ekonomiskt bistånd, % ²² (Källa: Treserva samt Linköpings statistikdatabas)",
+    "Andel ej återaktualiserade vuxna personer med försörjningsstöd ett år efter avslutat försörjningsstöd, % (Källa: Treserva)",
+    "Andel inkomna e-ansökningar, % ³³ (Källa: Treserva)",
+]
+MARK = re.compile(r" [⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+
 GOALS = [
     ("Professionellt bemötande och hög tillgänglighet", "Delvis uppnått", "Delvis"),
     ("Hög egenförsörjningsgrad", "Delvis uppnått", "Delvis"),
@@ -253,7 +277,8 @@ def test_economy_tables_match_the_seed(workbook):
         previous = cell.row
         assert_row(ws, cell, expected, label)
     assert find(ws, "Summa nettokostnader, tkr, inkl").font.b
-    assert find(ws, "*Observera att kolumnen utgör bokslutet 2021")
+    # The whole footnote of seed 001: the restated amounts' comment completes the sentence.
+    assert text_of(find(ws, "*Observera att kolumnen utgör bokslutet 2021")) == RESTATED_NOTE
 
     ws = workbook["Investeringar"]
     start = find(ws, "Färdigställda projekt", after=3)
@@ -377,6 +402,16 @@ def test_indicator_tables_match_the_seed(workbook):
         "Målområde: Medarbetare",
         "Målområde: Medarbetare",
     ]
+
+
+def test_indicator_names_carry_their_source_as_in_the_seed(workbook):
+    ws = workbook["Nämndindikatorer"]
+    names = [MARK.sub("", text_of(row[0])) for row in ws.iter_rows(min_col=3, max_col=3)]
+    with_source = [name for name in names if "(Källa" in name]
+    assert with_source == [MARK.sub("", name) for name in NAMES_WITH_SOURCE]
+    # A mark stands between the name and its source, as in the seed.
+    median = find(ws, "Mediantid för hushåll", column=3)
+    assert re.fullmatch(r".*antal månader [⁰¹²³⁴⁵⁶⁷⁸⁹]+ \(Källa: Treserva\)", text_of(median))
 
 
 def test_indicator_footnotes_are_numbered_and_listed_as_in_the_seed(workbook):

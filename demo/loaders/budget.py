@@ -91,6 +91,7 @@ def _load_amounts(
                     line_id=line.pk,
                     month=single.get("month") if row["kind"] == AmountKind.FORECAST else None,
                     revenues=single.get("revenues"),
+                    comment=single.get("comment", ""),
                 )
                 amount_rows.append(row)
     sync(

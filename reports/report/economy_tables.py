@@ -86,7 +86,8 @@ def build_operating_table(data: ReportData) -> ReportTable:
         table.rows.append(Row(RowKind.SECTION, [Cell(OPERATIONS_HEADING, colspan=width)]))
     table.rows.extend(_outcome_row(row) for row in summary.rows)
     if summary.previous_restated:
-        table.notes.append(RESTATED_NOTE.format(previous=data.year - 1, year=data.year))
+        note = RESTATED_NOTE.format(previous=data.year - 1, year=data.year)
+        table.notes.append(" ".join([note, *summary.restated_comments]))
     return table
 
 

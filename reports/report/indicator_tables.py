@@ -138,7 +138,11 @@ class IndicatorRows:
             if note.year is None or note.year == self.data.year
         ]
         marks = self.numbering.marks(self.table, texts)
-        return Cell(parts=[Part(indicator.name, italic=italic, marks=marks)])
+        parts = [Part(indicator.name, italic=italic, marks=marks)]
+        if indicator.source.strip():
+            # As seed 001 prints it: "… antal månader ¹⁹ (Källa: Treserva)".
+            parts.append(Part(f" (Källa: {indicator.source.strip()})", italic=italic))
+        return Cell(parts=parts)
 
     def _number_text(self, cell: ValueCell, suffix: str) -> str:
         """The number with the report's suffix; a text outcome or I.U. as `Cell.text` has it."""
