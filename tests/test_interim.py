@@ -283,6 +283,10 @@ def test_the_page_and_the_workbook(client, demo_data, admin_user):
     html = client.get(page).content.decode().replace("\xa0", " ")
     assert "Delårsrapport 2 2022 (31 augusti)" in html
     assert "Prognos 31 augusti" in html and "311 752" in html
+    # The document walk: the outline's headings and the delår's own texts, in that order.
+    assert html.index("Prognos 2022 per verksamhet") < html.index("Prognosen per den 31 augusti")
+    assert "Delårsrapporten är en uppföljning av arbetsmarknadsnämndens verksamhet" in html
+    assert reverse("reports:narratives", args=["AN", 2022, "delar2"]) in html
     workbook_url = reverse("reports:delar2_xlsx", args=["AN", 2022])
     assert workbook_url in html
     response = client.get(workbook_url)

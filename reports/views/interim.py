@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.types import AuthenticatedHttpRequest
-from goals.access import Action
+from goals.access import Action, can
 from goals.models import Board, DocumentKind, ReportingOccasion
 from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
@@ -92,6 +92,7 @@ def interim_page(
                 for other in URL_NAMES
                 if other != kind
             ],
+            "may_write_texts": can(request.user, Action.WRITE_TEXTS, board),
         },
     )
 
