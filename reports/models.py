@@ -42,7 +42,7 @@ class ArchivedReportQuerySet(models.QuerySet):
 
     def without_content(self) -> ArchivedReportQuerySet:
         """The rows without the stored bytes (for lists of copies)."""
-        return self.defer("xlsx", "json_text")
+        return self.defer("xlsx", "json_text", "docx", "pdf")
 
 
 class ArchivedReport(models.Model):

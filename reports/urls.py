@@ -1,7 +1,7 @@
 from django.urls import path
 
 from goals.models import PlanKind
-from reports.views import archive, dashboard, lists, municipality_report, pages, plans
+from reports.views import archive, dashboard, documents, lists, municipality_report, pages, plans
 from reports.views import report as report_views
 
 app_name = "reports"
@@ -42,6 +42,17 @@ urlpatterns = [
         "namnd/<str:board_code>/<int:year>/verksamhetsberattelse/<slug:table_key>.xlsx",
         report_views.report_table_xlsx,
         name="report_table_xlsx",
+    ),
+    # Any of the board's documents (goals.models.DocumentKind) as Word and as accessible PDF.
+    path(
+        "namnd/<str:board_code>/<int:year>/<str:document>.docx",
+        documents.document_docx,
+        name="document_docx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/<str:document>.pdf",
+        documents.document_pdf,
+        name="document_pdf",
     ),
     # The plan documents (reports.views.plans): page, whole workbook, one table or sheet.
     path(
@@ -93,5 +104,15 @@ urlpatterns = [
         "arkiv/<int:archive_id>/verksamhetsberattelse.json",
         archive.archived_report_json,
         name="archived_report_json",
+    ),
+    path(
+        "arkiv/<int:archive_id>/verksamhetsberattelse.docx",
+        archive.archived_report_docx,
+        name="archived_report_docx",
+    ),
+    path(
+        "arkiv/<int:archive_id>/verksamhetsberattelse.pdf",
+        archive.archived_report_pdf,
+        name="archived_report_pdf",
     ),
 ]
