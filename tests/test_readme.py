@@ -164,6 +164,7 @@ class ReadmeAgainstTheDemoTests(TestCase):
             path.replace("<kortnamn>", "AN")
             .replace("<nämnd>", "AN")
             .replace("<tabell>", "personal")
+            .replace("<dokument>", "verksamhetsberattelse")
             .replace("<år>", str(self.occasion.year) if "<tillfälle>" in path else "2022")
             .replace("<tillfälle>", self.occasion.kind)
         )
