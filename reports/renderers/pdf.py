@@ -26,9 +26,11 @@ import signal
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
@@ -174,7 +176,7 @@ def _with_language_and_title(docx: bytes, title: str) -> bytes:
     return out.getvalue()
 
 
-def _default_language_element(document):
+def _default_language_element(document: DocxDocument) -> Any:
     """<w:lang> of the styles' default run properties, made when the template has none."""
     styles = document.styles.element
     parent = styles
