@@ -21,11 +21,15 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def no_archive_pdf(settings):
+@pytest.fixture(scope="session", autouse=True)
+def no_archive_pdf():
     """Approvals archive no PDF in the suite (each takes LibreOffice seconds, and the suite
-    approves hundreds of times); tests/test_pdf_archive.py turns it back on."""
-    settings.STYRKORT_ARCHIVE_PDF = False
+    approves hundreds of times, the demo load among them); a test that wants one sets
+    settings.STYRKORT_ARCHIVE_PDF = True."""
+    from django.test.utils import override_settings
+
+    with override_settings(STYRKORT_ARCHIVE_PDF=False):
+        yield
 
 
 @pytest.fixture(scope="session")
