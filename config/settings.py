@@ -283,6 +283,13 @@ SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/styrkort.html"  # the site's table CSS, Swedish paging
 
+# The PDF of a document is its .docx converted by LibreOffice (reports.renderers.pdf): the
+# soffice binary (empty: the one on PATH), the longest a conversion may take, and whether an
+# approval archives a PDF besides the .docx (without LibreOffice it archives none and warns).
+STYRKORT_SOFFICE = os.environ.get("STYRKORT_SOFFICE", "")
+STYRKORT_PDF_TIMEOUT = env_int("STYRKORT_PDF_TIMEOUT", 120)
+STYRKORT_ARCHIVE_PDF = env_bool("STYRKORT_ARCHIVE_PDF", True)
+
 # Uploaded workbooks for import are read in memory and refused above this size.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000

@@ -29,6 +29,8 @@ class ArchivedReportAdmin(admin.ModelAdmin):
         "xlsx_sha256",
         "json_size",
         "json_sha256",
+        "docx_sha256",
+        "pdf_sha256",
         "downloads",
     )
     readonly_fields = fields
@@ -39,11 +41,24 @@ class ArchivedReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="Ladda ner")
     def downloads(self, obj):
-        return format_html(
+        links = format_html(
             '<a href="{}">Excelfil (.xlsx)</a> · <a href="{}">JSON</a>',
             reverse("reports:archived_report_xlsx", args=[obj.pk]),
             reverse("reports:archived_report_json", args=[obj.pk]),
         )
+        if obj.docx_sha256:
+            links = format_html(
+                '{} · <a href="{}">Word (.docx)</a>',
+                links,
+                reverse("reports:archived_report_docx", args=[obj.pk]),
+            )
+        if obj.pdf_sha256:
+            links = format_html(
+                '{} · <a href="{}">PDF</a>',
+                links,
+                reverse("reports:archived_report_pdf", args=[obj.pk]),
+            )
+        return links
 
     def has_add_permission(self, request):
         return False

@@ -2,16 +2,21 @@
 
 When an occasion is approved (goals.services.approve_occasion sends goals.signals
 .occasion_approved inside its transaction), `archive_on_approval` builds the
-document of the occasion's board and year as it stands at that moment, renders the workbook
-and the JSON of the report model, and stores both with their SHA-256. The approval and its
-archived copy are written in the same transaction: if the copy cannot be made, the
-approval is refused and nothing changes.
+document of the occasion's board and year as it stands at that moment, renders the workbook,
+the JSON of the report model, the Word document (.docx) and its PDF, and stores each with its
+SHA-256. The approval and its archived copy are written in the same transaction: if the copy
+cannot be made, the approval is refused and nothing changes.
 
 Every kind of occasion is archived, not only helår: the report is the occasion's document
 (reports.report.documents.document_for_occasion): a delår's delårsrapport, otherwise the year's
 verksamhetsberättelse of the board, so a quarter's copy records what that report showed when
 the occasion's figures were approved. Reopening and approving again stores a new version; the
 earlier versions stay.
+
+The PDF needs LibreOffice and takes seconds (reports.renderers.pdf). Without LibreOffice, or
+when the conversion fails, the copy is stored without a PDF and a warning logged: the approval
+does not fail for it, and the archive shows "PDF saknas". STYRKORT_ARCHIVE_PDF=false leaves the
+PDF out altogether (the test suite does, for its hundreds of approvals).
 
 The copy's bytes are never produced again: a download serves what was stored, after checking
 it against its SHA-256 (`verified_content`).
@@ -24,6 +29,7 @@ import json
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
@@ -32,6 +38,8 @@ from core.security import log_security_event
 from core.types import AnyUser
 from goals.models import OccasionTransition, ReportingOccasion
 from reports.models import ArchivedReport
+from reports.renderers.docx import render_docx
+from reports.renderers.pdf import PdfUnavailable, docx_to_pdf
 from reports.renderers.xlsx import render_xlsx
 from reports.report import report_to_json
 from reports.report.documents import build_document, document_for_occasion
@@ -50,6 +58,11 @@ CHECKSUM_MISMATCH = (
     "Kontakta systemförvaltaren."
 )
 ARCHIVE_TAMPERED_EVENT = "archive_checksum_mismatch"
+NO_PDF_STORED = "Den arkiverade rapporten har ingen PDF."
+NO_DOCX_STORED = (
+    "Den arkiverade rapporten har inget Worddokument: den arkiverades innan sådana sparades."
+)
+FORMATS = ("xlsx", "json", "docx", "pdf")
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -86,6 +99,8 @@ def archive_occasion_report(
     )
     xlsx = render_xlsx(report)
     json_bytes = report_json_text(report).encode("utf-8")
+    docx = render_docx(report)
+    pdf = _archive_pdf(docx, report, occasion)
     last = ArchivedReport.objects.filter(occasion=occasion).aggregate(last=Max("version"))["last"]
     archive = ArchivedReport(
         occasion=occasion,
@@ -102,10 +117,25 @@ def archive_occasion_report(
         json_text=json_bytes.decode("utf-8"),
         json_sha256=sha256_hex(json_bytes),
         json_size=len(json_bytes),
+        docx=docx,
+        docx_sha256=sha256_hex(docx),
+        pdf=pdf,
+        pdf_sha256=sha256_hex(pdf) if pdf is not None else "",
     )
     archive.full_clean()
     archive.save()
     return archive
+
+
+def _archive_pdf(docx: bytes, report: Report, occasion: ReportingOccasion) -> bytes | None:
+    """The PDF of the archived .docx, or None (with a warning) when none can be made."""
+    if not settings.STYRKORT_ARCHIVE_PDF:
+        return None
+    try:
+        return docx_to_pdf(docx, title=report.title)
+    except PdfUnavailable as error:
+        logger.warning("Arkiverar %s utan PDF: %s", occasion, error)
+        return None
 
 
 def archive_on_approval(
@@ -137,11 +167,17 @@ def archives_of(occasion: ReportingOccasion) -> QuerySet[ArchivedReport]:
 
 
 def verified_content(archive: ArchivedReport, fmt: str, *, user: AnyUser | None = None) -> bytes:
-    """The stored bytes of the copy ("xlsx" or "json"), refused if they fail their SHA-256."""
+    """The stored bytes of the copy ("xlsx", "json", "docx" or "pdf"), refused if they fail
+    their SHA-256. LookupError for a .docx or PDF the copy does not have."""
     if fmt == "xlsx":
         data, expected = bytes(archive.xlsx), archive.xlsx_sha256
     elif fmt == "json":
         data, expected = archive.json_text.encode("utf-8"), archive.json_sha256
+    elif fmt in ("docx", "pdf"):
+        stored = getattr(archive, fmt)
+        if stored is None:
+            raise LookupError(NO_PDF_STORED if fmt == "pdf" else NO_DOCX_STORED)
+        data, expected = bytes(stored), getattr(archive, f"{fmt}_sha256")
     else:
         raise ValueError(fmt)
     if sha256_hex(data) != expected:

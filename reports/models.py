@@ -45,7 +45,7 @@ class ArchivedReportQuerySet(models.QuerySet):
 
     def without_content(self) -> ArchivedReportQuerySet:
         """The rows without the stored bytes (for lists of copies)."""
-        return self.defer("xlsx", "json_text")
+        return self.defer("xlsx", "json_text", "docx", "pdf")
 
 
 class ArchivedReport(models.Model):
@@ -141,7 +141,10 @@ class ArchivedReport(models.Model):
 
     @property
     def filename_stem(self) -> str:
-        return f"verksamhetsberattelse-{self.board.code}-{self.year}-{self.kind}-v{self.version}"
+        """E.g. delar2-AN-2022-d2-v1: a delår's copy is its delårsrapport, the others the
+        verksamhetsberättelse (reports.report.documents.document_for_occasion)."""
+        document = DocumentKind.for_occasion(self.kind) or DocumentKind.VERKSAMHETSBERATTELSE
+        return f"{document.value}-{self.board.code}-{self.year}-{self.kind}-v{self.version}"
 
 
 class DataToken(models.Model):

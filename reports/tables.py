@@ -17,6 +17,8 @@ from goals.users import user_label
 from indicators.models import Indicator
 from reports.models import ArchivedReport
 
+NO_PDF = "PDF saknas"
+
 YEAR = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 
@@ -104,13 +106,29 @@ class ArchivedReportTable(tables.Table):
         return user_label(value)
 
     def render_files(self, record):
-        return format_html(
+        files = format_html(
             '<a href="{}" download>Excelfil (.xlsx, {})</a> · '
             '<a href="{}" download>Data (JSON, {})</a>',
             reverse("reports:archived_report_xlsx", args=[record.pk]),
             filesizeformat(record.xlsx_size),
             reverse("reports:archived_report_json", args=[record.pk]),
             filesizeformat(record.json_size),
+        )
+        if not record.docx_sha256:  # archived before documents were
+            return files
+        pdf = (
+            format_html(
+                '<a href="{}" download>PDF</a>',
+                reverse("reports:archived_report_pdf", args=[record.pk]),
+            )
+            if record.pdf_sha256
+            else format_html('<span class="muted">{}</span>', NO_PDF)
+        )
+        return format_html(
+            '{} · <a href="{}" download>Worddokument (.docx)</a> · {}',
+            files,
+            reverse("reports:archived_report_docx", args=[record.pk]),
+            pdf,
         )
 
     def render_xlsx_sha256(self, value):

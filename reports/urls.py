@@ -4,6 +4,7 @@ from goals.models import DocumentKind, PlanKind
 from reports.views import (
     archive,
     dashboard,
+    documents,
     interim,
     lists,
     municipality_report,
@@ -78,6 +79,17 @@ urlpatterns = [
         {"document": DocumentKind.DELAR2.value},
         name="delar2_xlsx",
     ),
+    # Any of the board's documents (goals.models.DocumentKind) as Word and as accessible PDF.
+    path(
+        "namnd/<str:board_code>/<int:year>/<str:document>.docx",
+        documents.document_docx,
+        name="document_docx",
+    ),
+    path(
+        "namnd/<str:board_code>/<int:year>/<str:document>.pdf",
+        documents.document_pdf,
+        name="document_pdf",
+    ),
     # The plan documents (reports.views.plans): page, whole workbook, one table or sheet.
     path(
         "namnd/<str:board_code>/<int:year>/internbudget/",
@@ -143,5 +155,15 @@ urlpatterns = [
         "arkiv/<int:archive_id>/verksamhetsberattelse.json",
         archive.archived_report_json,
         name="archived_report_json",
+    ),
+    path(
+        "arkiv/<int:archive_id>/verksamhetsberattelse.docx",
+        archive.archived_report_docx,
+        name="archived_report_docx",
+    ),
+    path(
+        "arkiv/<int:archive_id>/verksamhetsberattelse.pdf",
+        archive.archived_report_pdf,
+        name="archived_report_pdf",
     ),
 ]

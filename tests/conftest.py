@@ -21,6 +21,31 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_archive_pdf():
+    """Approvals archive no PDF in the suite (each takes LibreOffice seconds, and the suite
+    approves hundreds of times, the demo load among them); a test that wants one sets
+    settings.STYRKORT_ARCHIVE_PDF = True."""
+    from django.test.utils import override_settings
+
+    with override_settings(STYRKORT_ARCHIVE_PDF=False):
+        yield
+
+
+@pytest.fixture(scope="session")
+def soffice_path():
+    """LibreOffice's soffice for the PDF tests; fails when browsers (and so LibreOffice) are
+    required, else skips."""
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        if BROWSER_REQUIRED:
+            pytest.fail("LibreOffice (soffice) krävs men finns inte: installera libreoffice-writer")
+        pytest.skip(
+            "LibreOffice saknas: installera Debians paket libreoffice-writer för PDF-testerna"
+        )
+    return path
+
+
 @pytest.fixture
 def axe_source():
     """axe-core's source for the browser tests; fails when browsers are required, else skips."""

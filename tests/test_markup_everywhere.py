@@ -19,6 +19,7 @@ import html
 import io
 import json
 import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -175,6 +176,20 @@ def check_workbook(url: str, content: bytes) -> int:
     return found
 
 
+def check_document(url: str, content: bytes) -> None:
+    """A .docx holds the user's text as text: no hyperlink, field or raw markup made of it."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = "".join(
+            archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if name.endswith((".xml", ".rels"))
+        )
+    for raw in RAW:
+        assert raw not in xml, f"{url}: {raw!r} som märkning i Worddokumentet"
+    assert 'Target="https://evil' not in xml, f"{url}: länk i Worddokumentet"
+    assert "HYPERLINK" not in re.sub(r"<w:t[^>]*>[^<]*</w:t>", "", xml), f"{url}: fältkod"
+
+
 def test_every_text_field_is_filled(hostile):
     filled = set(hostile["filled"])
     for label in (
@@ -206,6 +221,13 @@ def test_no_user_text_becomes_markup_on_any_page_chart_or_export(client, hostile
             continue
         if "json" in kind:
             assert "html" not in kind
+            continue
+        if "wordprocessingml" in kind:
+            check_document(url, body)
+            continue
+        if kind == "application/pdf":
+            # A link only the user's text could have made would be a /URI action.
+            assert b"evil.example" not in body, f"{url}: länk i PDF:en"
             continue
         page = body.decode()
         pages += 1

@@ -1,4 +1,5 @@
-"""Downloads of an occasion's archived report copies (the .xlsx and the JSON of its data).
+"""Downloads of an occasion's archived report copies: the .xlsx, the JSON of its data, the Word
+document (.docx) and its PDF (copies archived without one answer 404 for it).
 
 Access is that of the report export (goals.access Action.EXPORT on the copy's board); anyone
 else, and any id that does not exist, gets 404. The bytes served are the stored ones, checked
@@ -20,8 +21,17 @@ from reports.archive import (
     verified_content,
 )
 from reports.models import ArchivedReport
+from reports.renderers.pdf import PDF_CONTENT_TYPE
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE
+from reports.views.documents import DOCX_CONTENT_TYPE
 from reports.views.report import attachment_header
+
+CONTENT_TYPES = {
+    "xlsx": XLSX_CONTENT_TYPE,
+    "json": JSON_CONTENT_TYPE,
+    "docx": DOCX_CONTENT_TYPE,
+    "pdf": PDF_CONTENT_TYPE,
+}
 
 NO_SUCH_ARCHIVE = "Den arkiverade rapporten finns inte eller så saknar du behörighet."
 
@@ -40,9 +50,10 @@ def _download(request: HttpRequest, archive_id: int, fmt: str) -> HttpResponse:
         content = verified_content(archive, fmt, user=request.user)
     except ArchiveIntegrityError as error:
         return HttpResponse(str(error), status=500, content_type="text/plain; charset=utf-8")
-    content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else JSON_CONTENT_TYPE
-    sha = archive.xlsx_sha256 if fmt == "xlsx" else archive.json_sha256
-    response = HttpResponse(content, content_type=content_type)
+    except LookupError as missing:
+        raise Http404(str(missing)) from None
+    sha = getattr(archive, f"{fmt}_sha256")
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = attachment_header(f"{archive.filename_stem}.{fmt}")
     response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(sha)).decode()}:"
     response["ETag"] = f'"{sha}"'
@@ -58,3 +69,13 @@ def archived_report_xlsx(request: HttpRequest, archive_id: int) -> HttpResponse:
 @require_GET
 def archived_report_json(request: HttpRequest, archive_id: int) -> HttpResponse:
     return _download(request, archive_id, "json")
+
+
+@require_GET
+def archived_report_docx(request: HttpRequest, archive_id: int) -> HttpResponse:
+    return _download(request, archive_id, "docx")
+
+
+@require_GET
+def archived_report_pdf(request: HttpRequest, archive_id: int) -> HttpResponse:
+    return _download(request, archive_id, "pdf")
