@@ -103,7 +103,6 @@ OBJECT_FOR_KWARG = {
     "policy_id": _policy_document,  # structure-goals
     "mandate_period_id": _mandate_period,  # structure-goals
     "internbudget_table": _plan_table_key("internbudget"),  # pages
-    "document": lambda objects: "verksamhetsberattelse",  # the .docx and PDF downloads
     "verksamhetsplan_table": _plan_table_key("verksamhetsplan"),  # pages
     "document": lambda objects: "verksamhetsberattelse",  # a DocumentKind value (issue 15)
     "section": lambda objects: "bedomning",  # narratives: a section of its outline
