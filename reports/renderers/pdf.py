@@ -9,6 +9,12 @@ two requests converting at once must not share a profile (LibreOffice locks it, 
 would fail or wait). A conversion that takes longer than STYRKORT_PDF_TIMEOUT seconds is killed
 with all its processes.
 
+The contents (a TOC field in the .docx) are updated with their page numbers by a small macro,
+reports/renderers/libreoffice/styrkort_pdf.py, copied into the private profile and run through
+LibreOffice's Python script provider (Debian: libreoffice-script-provider-python). Without the
+provider the plain `--convert-to` export is used, with the contents as the .docx has them (a
+placeholder that Word fills in), and a warning in the log.
+
 The PDF's /Lang comes from the document's default text language, not from the .docx core
 property "language" that Word shows: LibreOffice 7.4 ignores the latter. So before converting,
 the default language (w:docDefaults) is set to the core property's language (sv-SE when the
@@ -64,6 +70,10 @@ CONVERSION_TIMED_OUT = (
 )
 
 
+MACRO = Path(__file__).with_name("libreoffice") / "styrkort_pdf.py"
+MACRO_URL = "vnd.sun.star.script:styrkort_pdf.py$export_pdf?language=Python&location=user"
+
+
 class PdfUnavailable(Exception):
     """No PDF could be made (LibreOffice missing, failed or too slow); str() is Swedish."""
 
@@ -91,21 +101,24 @@ def docx_to_pdf(docx: bytes, *, title: str = "") -> bytes:
         source = folder / "dokument.docx"
         source.write_bytes(_with_language_and_title(docx, title))
         out = folder / "ut"
-        command = [
-            soffice,
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            f"-env:UserInstallation={(folder / 'profil').as_uri()}",
-            "--convert-to",
-            EXPORT_FILTER,
-            "--outdir",
-            str(out),
-            str(source),
-        ]
-        _run(command, timeout=timeout, cwd=folder)
+        profile = folder / "profil"
+        common = [soffice, "--headless", "--norestore", "--nologo", "--nodefault"]
+        common.append(f"-env:UserInstallation={profile.as_uri()}")
         result = out / "dokument.pdf"
+        env: dict[str, str] = {}
+        if has_python_macros(soffice):
+            scripts = profile / "user" / "Scripts" / "python"
+            scripts.mkdir(parents=True)
+            shutil.copy(MACRO, scripts / MACRO.name)
+            out.mkdir()
+            command = [*common, MACRO_URL]
+            env = {"STYRKORT_PDF_SOURCE": str(source), "STYRKORT_PDF_TARGET": str(result)}
+        else:
+            logger.warning(
+                "LibreOffice saknar Python-makron: PDF:ens innehållsförteckning uppdateras inte"
+            )
+            command = [*common, "--convert-to", EXPORT_FILTER, "--outdir", str(out), str(source)]
+        _run(command, timeout=timeout, cwd=folder, env=env)
         if not result.is_file():
             logger.error("LibreOffice skrev ingen PDF för %s", title)
             raise PdfUnavailable(CONVERSION_FAILED)
@@ -115,9 +128,15 @@ def docx_to_pdf(docx: bytes, *, title: str = "") -> bytes:
     return content
 
 
-def _run(command: list[str], *, timeout: int, cwd: Path) -> None:
+def has_python_macros(soffice: str) -> bool:
+    """Whether this LibreOffice runs Python macros (its script provider beside soffice)."""
+    return (Path(soffice).resolve().parent / "pythonscript.py").is_file()
+
+
+def _run(command: list[str], *, timeout: int, cwd: Path, env: dict[str, str]) -> None:
     """Run soffice in its own process group, killing the whole group on a timeout."""
-    env = {**os.environ, "HOME": str(cwd)}  # nothing of LibreOffice's ends up in a real home
+    # HOME in the work folder: nothing of LibreOffice's ends up in a real home.
+    env = {**os.environ, "HOME": str(cwd), **env}
     try:
         process = subprocess.Popen(
             command,
