@@ -187,7 +187,10 @@ def check_document(url: str, content: bytes) -> None:
     for raw in RAW:
         assert raw not in xml, f"{url}: {raw!r} som märkning i Worddokumentet"
     assert 'Target="https://evil' not in xml, f"{url}: länk i Worddokumentet"
-    assert "HYPERLINK" not in re.sub(r"<w:t[^>]*>[^<]*</w:t>", "", xml), f"{url}: fältkod"
+    # Outside text runs and the tables' accessible captions (an escaped attribute, read aloud,
+    # never a field), user text may not appear: there it would be a field code.
+    rest = re.sub(r'<w:t[^>]*>[^<]*</w:t>|<w:tbl(Caption|Description) w:val="[^"]*"/>', "", xml)
+    assert "HYPERLINK" not in rest, f"{url}: fältkod"
 
 
 def test_every_text_field_is_filled(hostile):
@@ -226,8 +229,9 @@ def test_no_user_text_becomes_markup_on_any_page_chart_or_export(client, hostile
             check_document(url, body)
             continue
         if kind == "application/pdf":
-            # A link only the user's text could have made would be a /URI action.
-            assert b"evil.example" not in body, f"{url}: länk i PDF:en"
+            # A link only the user's text could have made would be a /URI action. The text
+            # itself is there, as text and in a table's alternative text (/Alt).
+            assert not re.search(rb"/URI\s*\([^)]*evil\.example", body), f"{url}: länk i PDF:en"
             continue
         page = body.decode()
         pages += 1
