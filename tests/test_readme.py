@@ -45,6 +45,7 @@ LOGIN_PATHS = ("/logga-in/", "/admin/login/")
 USER_FOR_PATH = (
     ("/admin/", "demo_admin"),
     ("/struktur/", "demo_admin"),
+    ("/mallar/", "demo_admin"),
     ("/", "demo_controller_an"),
 )
 # Commands of `make manage ARGS="…"` that are cheap and harmless enough to run here; the others
