@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 
 from goals.models import DocumentKind, GoalAssessment, ReportingOccasion
@@ -287,6 +288,19 @@ def test_the_page_and_the_workbook(client, demo_data, admin_user):
     assert html.index("Prognos 2022 per verksamhet") < html.index("Prognosen per den 31 augusti")
     assert "Delårsrapporten är en uppföljning av arbetsmarknadsnämndens verksamhet" in html
     assert reverse("reports:narratives", args=["AN", 2022, "delar2"]) in html
+    # The delårsrapport as the Word document the board decides on.
+    docx_url = reverse("reports:document_docx", args=["AN", 2022, "delar2"])
+    assert docx_url in html
+    document = Document(io.BytesIO(client.get(docx_url).content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Prognos 2022 per verksamhet" in headings
+    cells = {
+        cell.text.replace("\xa0", " ")
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+    }
+    assert {"311 752", "308 752"} <= cells
     workbook_url = reverse("reports:delar2_xlsx", args=["AN", 2022])
     assert workbook_url in html
     response = client.get(workbook_url)

@@ -172,13 +172,11 @@ def test_the_entry_page_works_with_the_keyboard_alone(page, live_server, quarter
     assert not problems, problems
 
 
-def test_assessment_and_status_with_the_keyboard(
-    page, live_server, board_an, municipality, controller_an
-):
-    from goals.models import GoalAssessment, StrategicAssignment
+def open_year_end_with_an_assignment(page, live_server, board_an, municipality, controller_an):
+    """AN's helår 2023 with one nämndmål and one assignment, open in the page as its controller."""
+    from goals.models import StrategicAssignment
 
     indicators = goal_chain(board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR)
-    goal = indicators[0].board_goal
     assignment = StrategicAssignment.objects.create(
         municipality=municipality, scope="kommungemensamt", text="Uppdrag", valid_from=2023
     )
@@ -189,6 +187,17 @@ def test_assessment_and_status_with_the_keyboard(
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/logga-in/" not in url)
     page.goto(f"{live_server.url}/utfall/AN/2023/helar/")
+    return indicators[0].board_goal, assignment
+
+
+def test_assessment_and_status_with_the_keyboard(
+    page, live_server, board_an, municipality, controller_an
+):
+    from goals.models import GoalAssessment
+
+    goal, assignment = open_year_end_with_an_assignment(
+        page, live_server, board_an, municipality, controller_an
+    )
 
     # The assessment: arrow keys choose the level, Enter on the button saves.
     form = f"assessment-{goal.pk}"
@@ -242,19 +251,9 @@ def test_a_change_right_after_a_save_is_saved_too(
 ):
     """htmx wires up swapped-in content when it settles; with a settle delay a change made in
     that moment reached a form without its listener and was silently not saved."""
-    from goals.models import StrategicAssignment
-
-    goal_chain(board_an, goals=1, indicators_per_goal=1, frequency=PeriodType.YEAR)
-    assignment = StrategicAssignment.objects.create(
-        municipality=municipality, scope="kommungemensamt", text="Uppdrag", valid_from=2023
+    _, assignment = open_year_end_with_an_assignment(
+        page, live_server, board_an, municipality, controller_an
     )
-    ReportingOccasion.objects.create(board=board_an, year=2023, kind="helar")
-    page.goto(f"{live_server.url}/logga-in/")
-    page.fill("#id_username", controller_an.username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/logga-in/" not in url)
-    page.goto(f"{live_server.url}/utfall/AN/2023/helar/")
     page.evaluate(CHANGE_RIGHT_AFTER_SWAP, f"uppdrag-{assignment.pk}-comment")
     page.select_option(f"#uppdrag-{assignment.pk}-status", "pagar")
     assert page.evaluate("() => window.changedAfterSwap")  # the change was made

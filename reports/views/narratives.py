@@ -35,7 +35,10 @@ from reports.renderers.narrative_html import Node, narrative_nodes
 from reports.report.model import OutlineKind
 from reports.views.report import board_of_year
 
-NO_RIGHT = "Bara nämndens controllers och administratörer skriver texterna i nämndens dokument."
+NO_RIGHT = (
+    "Bara nämndens controllers och nämndsekreterare, och administratörer, skriver texterna i "
+    "nämndens dokument."
+)
 NO_SUCH_DOCUMENT = "Dokumentet finns inte."
 NO_SUCH_SECTION = "Dokumentet har inget sådant avsnitt."
 BAD_VERSION = "Sidan var inaktuell. Ladda om sidan och spara igen; din text står kvar nedan."
@@ -47,9 +50,11 @@ HELP = (
     "skrivs <https://…>. Annat, som HTML, visas precis som det är skrivet."
 )
 
-# The document pages the Texter page links back to (the delårsrapporter have none yet).
+# The document pages the Texter page links back to.
 DOCUMENT_PAGES = {
     DocumentKind.VERKSAMHETSBERATTELSE: "reports:report",
+    DocumentKind.DELAR1: "reports:delar1",
+    DocumentKind.DELAR2: "reports:delar2",
     DocumentKind.INTERNBUDGET: "reports:internbudget",
     DocumentKind.VERKSAMHETSPLAN: "reports:verksamhetsplan",
 }
