@@ -26,20 +26,29 @@ def export_pdf(*args):
     desktop = XSCRIPTCONTEXT.getDesktop()  # noqa: F821 (given by LibreOffice's script provider)
     source = uno.systemPathToFileUrl(os.environ["STYRKORT_PDF_SOURCE"])
     target = uno.systemPathToFileUrl(os.environ["STYRKORT_PDF_TARGET"])
-    document = desktop.loadComponentFromURL(source, "_blank", 0, (_property("Hidden", True),))
     try:
-        indexes = document.getDocumentIndexes()
-        for number in range(indexes.getCount()):
-            indexes.getByIndex(number).update()
-        document.refresh()
-        options = uno.Any(
-            "[]com.sun.star.beans.PropertyValue",
-            tuple(_property(name, value) for name, value in FILTER_OPTIONS.items()),
-        )
-        arguments = (_property("FilterName", "writer_pdf_Export"), _property("FilterData", options))
-        uno.invoke(document, "storeToURL", (target, arguments))
+        document = desktop.loadComponentFromURL(source, "_blank", 0, (_property("Hidden", True),))
+        if document is None:
+            return  # unreadable: no PDF is written, and the caller says so
+        try:
+            indexes = document.getDocumentIndexes()
+            for number in range(indexes.getCount()):
+                indexes.getByIndex(number).update()
+            document.refresh()
+            options = uno.Any(
+                "[]com.sun.star.beans.PropertyValue",
+                tuple(_property(name, value) for name, value in FILTER_OPTIONS.items()),
+            )
+            arguments = (
+                _property("FilterName", "writer_pdf_Export"),
+                _property("FilterData", options),
+            )
+            uno.invoke(document, "storeToURL", (target, arguments))
+        finally:
+            document.close(True)
     finally:
-        document.close(True)
+        # Always end LibreOffice, so a failed conversion returns at once instead of waiting
+        # for the timeout.
         desktop.terminate()
 
 
