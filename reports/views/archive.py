@@ -21,9 +21,9 @@ from reports.archive import (
     verified_content,
 )
 from reports.models import ArchivedReport
+from reports.renderers.docx import DOCX_CONTENT_TYPE
 from reports.renderers.pdf import PDF_CONTENT_TYPE
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE
-from reports.views.documents import DOCX_CONTENT_TYPE
 from reports.views.report import attachment_header
 
 CONTENT_TYPES = {

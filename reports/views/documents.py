@@ -20,13 +20,12 @@ from core.types import AuthenticatedHttpRequest
 from goals.access import Action
 from goals.models import Board, DocumentKind
 from reports.freshness import cached, data_token
-from reports.renderers.docx import render_docx
+from reports.renderers.docx import DOCX_CONTENT_TYPE, render_docx
 from reports.renderers.pdf import PDF_CONTENT_TYPE, PdfUnavailable, docx_to_pdf
 from reports.report.documents import build_document
 from reports.report.model import Report
-from reports.views.report import attachment_header, board_of_year
+from reports.views.report import board_of_year, file_response
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NO_SUCH_DOCUMENT = "Nämnden har inget sådant dokument."
 NOT_YET = "Dokumentet kan inte skapas ännu."
 
@@ -82,19 +81,12 @@ def _document(
     return _Document(board, year, kind)
 
 
-def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = attachment_header(filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_GET
 def document_docx(
     request: AuthenticatedHttpRequest, board_code: str, year: int, document: str
 ) -> HttpResponse:
     doc = _document(request, board_code, year, document)
-    return _file(doc.docx(), DOCX_CONTENT_TYPE, doc.filename("docx"))
+    return file_response(doc.docx(), DOCX_CONTENT_TYPE, doc.filename("docx"))
 
 
 @require_GET
@@ -113,4 +105,4 @@ def document_pdf(
             "document_title": doc.kind.label,
         }
         return render(request, "reports/pdf_unavailable.html", context, status=503)
-    return _file(content, PDF_CONTENT_TYPE, doc.filename("pdf"))
+    return file_response(content, PDF_CONTENT_TYPE, doc.filename("pdf"))

@@ -74,11 +74,16 @@ def attachment_header(filename: str) -> str:
     return content_disposition_header(True, filename) or ""
 
 
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download of a board's file: an attachment, never kept by a shared cache."""
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = attachment_header(filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    return file_response(content, XLSX_CONTENT_TYPE, filename)
 
 
 def report_filename(board_code: str, year: int, table_key: str = "") -> str:
