@@ -191,6 +191,12 @@ class LinkRulesMixin:
 
 class Municipality(models.Model):
     name = models.CharField("namn", max_length=100, unique=True)
+    code = models.CharField(
+        "kommunkod",
+        max_length=4,
+        blank=True,
+        help_text="SCB:s fyrsiffriga kommunkod, t.ex. 0580 för Linköping (används mot Kolada).",
+    )
 
     class Meta:
         verbose_name = "kommun"
@@ -988,8 +994,19 @@ class Role(models.TextChoices):
     MANAGER = "chef", "Chef"
 
 
+class RoleSource(models.TextChoices):
+    """Where a role comes from: granted on the user page, or from an identity provider group."""
+
+    MANUAL = "manuell", "Tilldelad för hand"
+    GROUP = "grupp", "Från grupp i identitetstjänsten"
+
+
 class BoardRole(models.Model):
-    """Who may do what where. No board means every board."""
+    """Who may do what where. No board means every board.
+
+    A role from a group (`source` GROUP) is recomputed at every login through the identity
+    provider; a role granted by hand stays until an administrator revokes it.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1006,6 +1023,9 @@ class BoardRole(models.Model):
         related_name="roles",
         verbose_name="nämnd",
         help_text="Tomt betyder alla nämnder.",
+    )
+    source = models.CharField(
+        "ursprung", max_length=10, choices=RoleSource.choices, default=RoleSource.MANUAL
     )
 
     class Meta:
@@ -1220,3 +1240,181 @@ class NarrativeText(OccasionOwnedModel):
             raise ValidationError(
                 {"occasion": "Tillfället hör inte till nämndens dokument det året."}
             )
+
+
+class IdentityProvider(models.TextChoices):
+    OIDC = "oidc", "OpenID Connect"
+    SAML = "saml", "SAML 2.0"
+
+
+class ExternalIdentity(models.Model):
+    """A user as the municipality's identity provider knows them (OIDC `sub`, SAML NameID)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+        verbose_name="användare",
+    )
+    provider = models.CharField("identitetstjänst", max_length=10, choices=IdentityProvider.choices)
+    subject = models.CharField("identitet hos tjänsten", max_length=255)
+    groups = models.JSONField("grupper vid senaste inloggning", default=list, blank=True)
+    last_login_at = models.DateTimeField("senaste inloggning", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "extern identitet"
+        verbose_name_plural = "externa identiteter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"],
+                name="goals_externalidentity_unique_subject",
+                violation_error_message="Identiteten hör redan till en annan användare.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()}: {self.subject}"
+
+
+class GroupRoleMapping(models.Model):
+    """Members of an identity provider's group get a role on a board (no board: every board).
+
+    `group` is what the provider sends in its groups claim: Entra ID sends object ids (GUIDs),
+    other providers names. Compared exactly, apart from letter case.
+    """
+
+    group = models.CharField(
+        "grupp",
+        max_length=255,
+        help_text="Gruppens id (Entra ID skickar ett GUID) eller namn, som identitetstjänsten skickar det.",
+    )
+    label = models.CharField("beskrivning", max_length=200, blank=True)
+    role = models.CharField("roll", max_length=20, choices=Role.choices)
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_mappings",
+        verbose_name="nämnd",
+        help_text="Tomt betyder alla nämnder.",
+    )
+
+    class Meta:
+        verbose_name = "gruppmappning"
+        verbose_name_plural = "gruppmappningar"
+        ordering = ["group", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "role", "board"],
+                condition=Q(board__isnull=False),
+                name="goals_groupmapping_unique_per_board",
+                violation_error_message="Gruppen ger redan den rollen för nämnden.",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "role"],
+                condition=Q(board__isnull=True),
+                name="goals_groupmapping_unique_all_boards",
+                violation_error_message="Gruppen ger redan den rollen för alla nämnder.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.group}: {self.get_role_display()} ({self.board or 'alla nämnder'})"
+
+
+class AccessChange(models.Model):
+    """An append-only line of who changed whose access, and when.
+
+    Written by every path that changes roles, accounts or group mappings: the user pages and
+    the role sync at an identity provider login (then `actor` is empty: the login did it).
+    """
+
+    class Kind(models.TextChoices):
+        USER_CREATED = "konto_skapat", "Konto skapat"
+        GRANTED = "roll_tilldelad", "Roll tilldelad"
+        REVOKED = "roll_aterkallad", "Roll återkallad"
+        DEACTIVATED = "konto_inaktiverat", "Konto inaktiverat"
+        ACTIVATED = "konto_aktiverat", "Konto aktiverat"
+        MAPPING_ADDED = "mappning_tillagd", "Gruppmappning tillagd"
+        MAPPING_REMOVED = "mappning_borttagen", "Gruppmappning borttagen"
+
+    at = models.DateTimeField("tidpunkt", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ändrad av",
+        help_text="Tomt: ändrat vid inloggning genom identitetstjänsten.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_changes",
+        verbose_name="användare",
+    )
+    kind = models.CharField("ändring", max_length=20, choices=Kind.choices)
+    role = models.CharField("roll", max_length=20, choices=Role.choices, blank=True)
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="nämnd",
+    )
+    detail = models.TextField("detaljer", blank=True)
+
+    class Meta:
+        verbose_name = "behörighetsändring"
+        verbose_name_plural = "behörighetsändringar"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class Notification(models.Model):
+    """One e-mail Styrkort sends, recorded before it is sent so that it is sent once.
+
+    `key` names the message (e.g. a reminder for one occasion, deadline and recipient); a
+    second run finds the key and sends nothing. `sent_at` stays empty until the SMTP server
+    has accepted the message, so a run after a crash sends what was claimed but not sent.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "paminnelse", "Påminnelse före sista dag"
+        SUBMITTED = "inskickat", "Tillfälle inskickat"
+        RETURNED = "tillbakaskickat", "Tillfälle tillbakaskickat"
+        APPROVED = "godkant", "Tillfälle godkänt"
+
+    key = models.CharField("nyckel", max_length=200, unique=True)
+    kind = models.CharField("slag", max_length=20, choices=Kind.choices)
+    occasion = models.ForeignKey(
+        ReportingOccasion,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="uppföljningstillfälle",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="mottagare",
+    )
+    email = models.EmailField("e-postadress")
+    subject = models.CharField("ämne", max_length=255)
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    sent_at = models.DateTimeField("skickad", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "utskick"
+        verbose_name_plural = "utskick"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} till {self.email}"

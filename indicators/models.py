@@ -822,3 +822,207 @@ class Footnote(models.Model):
         return (
             type(self)._base_manager.filter(pk=self.pk).values_list("value_id", flat=True).first()
         )
+
+
+# --- Kolada: the national key figures, kept beside the municipality's own values -------------
+# External values are never mixed into IndicatorValue or the reports: a page that shows them
+# says "Källa: Kolada" (its terms), and a figure Kolada revises is recorded as a revision.
+
+
+class KoladaKpi(models.Model):
+    """A Kolada key figure (nyckeltal), e.g. N00097, with its publication dates."""
+
+    id = models.CharField("KPI-id", max_length=20, primary_key=True)
+    title = models.CharField("titel", max_length=500)
+    description = models.TextField("beskrivning", blank=True)
+    unit = models.CharField("enhet", max_length=100, blank=True)
+    operating_area = models.CharField("verksamhetsområde", max_length=300, blank=True)
+    is_divided_by_gender = models.BooleanField("uppdelad på kön", default=False)
+    municipality_type = models.CharField("kommuntyp", max_length=5, blank=True)
+    prel_publication_date = models.DateField("preliminär publicering", null=True, blank=True)
+    publication_date = models.DateField("publiceringsdatum", null=True, blank=True)
+    publ_period = models.CharField("senast publicerade period", max_length=20, blank=True)
+    imported_at = models.DateTimeField("hämtad", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Kolada-nyckeltal"
+        verbose_name_plural = "Kolada-nyckeltal"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.title}"
+
+
+class KoladaMunicipality(models.Model):
+    """A municipality, region or Riket (0000) as Kolada names it."""
+
+    id = models.CharField("kommun-id", max_length=10, primary_key=True)
+    title = models.CharField("namn", max_length=200)
+    type = models.CharField("typ", max_length=5, blank=True)
+
+    class Meta:
+        verbose_name = "Kolada-kommun"
+        verbose_name_plural = "Kolada-kommuner"
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KoladaGroup(models.Model):
+    """A Kolada municipality group, e.g. "Liknande kommuner ekonomiskt bistånd, Linköping"."""
+
+    id = models.CharField("grupp-id", max_length=20, primary_key=True)
+    title = models.CharField("namn", max_length=300)
+    members = models.ManyToManyField(
+        KoladaMunicipality, related_name="groups", verbose_name="medlemmar", blank=True
+    )
+
+    class Meta:
+        verbose_name = "Kolada-kommungrupp"
+        verbose_name_plural = "Kolada-kommungrupper"
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KoladaImport(models.Model):
+    """One run of import_kolada: what it asked for, from where, and what it changed."""
+
+    class Source(models.TextChoices):
+        API = "api", "Kolada API"
+        FILES = "filer", "Sparade svar"
+
+    started_at = models.DateTimeField("startad", auto_now_add=True)
+    finished_at = models.DateTimeField("klar", null=True, blank=True)
+    source = models.CharField("källa", max_length=10, choices=Source.choices)
+    parameters = models.TextField("parametrar", blank=True)
+    created_count = models.PositiveIntegerField("nya värden", default=0)
+    revised_count = models.PositiveIntegerField("reviderade värden", default=0)
+    unchanged_count = models.PositiveIntegerField("oförändrade värden", default=0)
+
+    class Meta:
+        verbose_name = "Kolada-import"
+        verbose_name_plural = "Kolada-importer"
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Kolada-import {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class KoladaGender(models.TextChoices):
+    TOTAL = "T", "Totalt"
+    WOMEN = "K", "Kvinnor"
+    MEN = "M", "Män"
+
+
+class KoladaValue(models.Model):
+    """A Kolada figure for one KPI, municipality (or group), year and gender, as last imported.
+
+    `value` is empty when Kolada gives none (then `status` says why, e.g. "Missing").
+    `preliminary` is true while the KPI's publication date for the year lies ahead.
+    """
+
+    kpi = models.ForeignKey(
+        KoladaKpi, on_delete=models.CASCADE, related_name="values", verbose_name="nyckeltal"
+    )
+    municipality = models.ForeignKey(
+        KoladaMunicipality, on_delete=models.CASCADE, related_name="values", verbose_name="kommun"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    gender = models.CharField(
+        "kön", max_length=1, choices=KoladaGender.choices, default=KoladaGender.TOTAL
+    )
+    value = models.DecimalField("värde", max_digits=20, decimal_places=6, null=True, blank=True)
+    status = models.CharField("status", max_length=40, blank=True)
+    count = models.PositiveIntegerField("antal", default=1)
+    preliminary = models.BooleanField("preliminärt", default=False)
+    imported = models.ForeignKey(
+        KoladaImport, on_delete=models.PROTECT, related_name="values", verbose_name="import"
+    )
+    updated_at = models.DateTimeField("senast hämtad", auto_now=True)
+
+    class Meta:
+        verbose_name = "Kolada-värde"
+        verbose_name_plural = "Kolada-värden"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "municipality", "year", "gender"],
+                name="indicators_koladavalue_unique",
+                violation_error_message="Värdet finns redan för nyckeltalet, kommunen och året.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.municipality_id} {self.year} {self.gender}: {self.value}"
+
+
+class KoladaRevision(models.Model):
+    """A figure that changed between two imports: Kolada revises without notice."""
+
+    imported = models.ForeignKey(
+        KoladaImport, on_delete=models.CASCADE, related_name="revisions", verbose_name="import"
+    )
+    kpi = models.ForeignKey(
+        KoladaKpi, on_delete=models.CASCADE, related_name="revisions", verbose_name="nyckeltal"
+    )
+    municipality = models.ForeignKey(
+        KoladaMunicipality, on_delete=models.CASCADE, related_name="+", verbose_name="kommun"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    gender = models.CharField("kön", max_length=1, choices=KoladaGender.choices)
+    old_value = models.DecimalField(
+        "tidigare värde", max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    new_value = models.DecimalField(
+        "nytt värde", max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    old_status = models.CharField("tidigare status", max_length=40, blank=True)
+    new_status = models.CharField("ny status", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "Kolada-revidering"
+        verbose_name_plural = "Kolada-revideringar"
+        ordering = ["-imported__started_at", "kpi", "municipality", "year", "gender"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kpi_id} {self.municipality_id} {self.year}: {self.old_value} → {self.new_value}"
+        )
+
+
+class KoladaLink(models.Model):
+    """A Styrkort indicator compared with a Kolada KPI (set by the administrator)."""
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="kolada_link", verbose_name="indikator"
+    )
+    kpi = models.ForeignKey(
+        KoladaKpi, on_delete=models.PROTECT, related_name="links", verbose_name="nyckeltal"
+    )
+
+    class Meta:
+        verbose_name = "koppling till Kolada"
+        verbose_name_plural = "kopplingar till Kolada"
+
+    def __str__(self) -> str:
+        return f"{self.indicator} ↔ {self.kpi_id}"
+
+
+class KoladaPeerGroup(models.Model):
+    """The group of similar municipalities a board compares itself with."""
+
+    board = models.OneToOneField(
+        Board, on_delete=models.CASCADE, related_name="kolada_peer_group", verbose_name="nämnd"
+    )
+    group = models.ForeignKey(
+        KoladaGroup, on_delete=models.PROTECT, related_name="+", verbose_name="kommungrupp"
+    )
+
+    class Meta:
+        verbose_name = "jämförelsegrupp"
+        verbose_name_plural = "jämförelsegrupper"
+
+    def __str__(self) -> str:
+        return f"{self.board}: {self.group}"

@@ -35,7 +35,13 @@ from reports.models import DataToken
 T = TypeVar("T")
 WATCHED_APPS = ("goals", "indicators", "budget")
 # Rows that do not feed any output: who may do what (and the audit history, by name below).
-NOT_WATCHED = {"goals.boardrole"}
+NOT_WATCHED = {
+    "goals.boardrole",
+    "goals.externalidentity",
+    "goals.grouprolemapping",
+    "goals.accesschange",
+    "goals.notification",
+}
 # Outputs follow their outline too, so a changed template is a change of data.
 ALSO_WATCHED = ("reports.outlineitem",)
 TRIGGER = "reports_data_token"
