@@ -41,6 +41,11 @@ class SecurityEvent(StrEnum):
     OCCASION_SUBMITTED = "occasion_submitted"
     OCCASION_APPROVED = "occasion_approved"
     OCCASION_REOPENED = "occasion_reopened"
+    # Single sign-on: a response or token refused (bad signature, audience, expiry, replay),
+    # and a sign-in the identity provider vouched for but that maps to no role.
+    SSO_REFUSED = "sso_refused"
+    SSO_NO_ROLE = "sso_no_role"
+    ACCESS_CHANGED = "access_changed"
 
 
 # Events that suggest an attack or a mistake are warnings; the rest are information.
@@ -48,6 +53,8 @@ WARNING_EVENTS = {
     SecurityEvent.LOGIN_FAILED,
     SecurityEvent.LOCKOUT,
     SecurityEvent.ACCESS_DENIED,
+    SecurityEvent.SSO_REFUSED,
+    SecurityEvent.SSO_NO_ROLE,
 }
 
 

@@ -1,6 +1,13 @@
 from django.urls import include, path
 
-from goals import views, views_plans, views_rollover, views_structure, views_users
+from goals import (
+    views,
+    views_identity,
+    views_plans,
+    views_rollover,
+    views_structure,
+    views_users,
+)
 
 app_name = "goals"
 
@@ -102,4 +109,5 @@ structure_patterns: list = [
 urlpatterns = [
     path("uppfoljning/", include(followup_patterns)),
     path("struktur/", include(structure_patterns)),
+    path("inloggning/nekad/<str:reason>/", views_identity.sign_in_refused, name="sign_in_refused"),
 ]

@@ -106,6 +106,7 @@ OBJECT_FOR_KWARG = {
     "verksamhetsplan_table": _plan_table_key("verksamhetsplan"),  # pages
     "document": lambda objects: "verksamhetsberattelse",  # a DocumentKind value (issue 15)
     "section": lambda objects: "bedomning",  # narratives: a section of its outline
+    "reason": lambda objects: "ingen-behorighet",  # the SSO refusal page (same for everyone)
 }
 
 
