@@ -215,7 +215,7 @@ def test_unreachable_service_gives_the_swedish_error():
         raise httpx.ConnectError("Name or service not known", request=request)
 
     client, requests = client_for(handler, retries=2)
-    with pytest.raises(KoladaUnavailable, match="^Kolada kunde inte nås: Name or service"):
+    with pytest.raises(KoladaUnavailable, match=r"^Kolada kunde inte nås: Name or service"):
         client.kpis(["N00914"])
     assert len(requests) == 3
 
@@ -270,7 +270,7 @@ def test_saved_names_stay_inside_the_directory(tmp_path):
 
 def test_a_missing_saved_file_names_the_file(tmp_path):
     client = KoladaClient(FileFetcher(directory=tmp_path, base_url=BASE))
-    with pytest.raises(KoladaError, match="Sparat svar saknas.*kpi/N00914.json"):
+    with pytest.raises(KoladaError, match=r"Sparat svar saknas.*kpi/N00914\.json"):
         client.kpis(["N00914"])
 
 

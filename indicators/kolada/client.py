@@ -107,9 +107,10 @@ class HttpFetcher:
         backoff: float = 1.0,
         max_delay: float = 30.0,
         timeout: float = 30.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         save_to: Path | None = None,
     ) -> None:
+        sleep = sleep or time.sleep
         self.base_url = (base_url or settings.KOLADA_API_URL).rstrip("/")
         self.limiter = limiter or RateLimiter(sleep=sleep)
         self.retries, self.backoff, self.max_delay, self.sleep = retries, backoff, max_delay, sleep

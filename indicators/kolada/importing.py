@@ -134,7 +134,8 @@ def _clean(objects: Sequence[Model]) -> None:
             obj.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             raise KoladaBadResponse(
-                f"Kolada gav ett värde som inte kan sparas ({obj}): {'; '.join(error.messages)}"
+                f"Kolada gav ett värde som inte kan sparas ({type(obj)._meta.verbose_name} "
+                f"{obj.pk}): {'; '.join(error.messages)}"
             ) from None
 
 
