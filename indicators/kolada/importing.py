@@ -228,8 +228,9 @@ def import_kolada(
         KoladaGroup.objects.bulk_create(
             groups, update_conflicts=True, unique_fields=["id"], update_fields=["title"]
         )
+        by_id = {municipality.id: municipality for municipality in municipalities}
         for group in groups:
-            group.members.set(fetched.groups[group.id][1])
+            group.members.set([by_id[member] for member in fetched.groups[group.id][1]])
 
         _store_values(run, fetched, kpis, years, now=now, today=today)
         run.finished_at = timezone.now()

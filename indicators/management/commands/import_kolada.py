@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.kolada.client import FileFetcher, HttpFetcher, KoladaClient
+from indicators.kolada.client import Fetcher, FileFetcher, HttpFetcher, KoladaClient
 from indicators.kolada.errors import KoladaError
 from indicators.kolada.importing import import_kolada, summary
 from indicators.models import KoladaImport
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         mode.add_argument("--save-to", type=Path, help="Spara Koladas svar som filer i katalogen.")
 
     def handle(self, *args, **options):
+        fetcher: Fetcher
         try:
             if options["from_file"] is not None:
                 fetcher = FileFetcher(directory=options["from_file"])
