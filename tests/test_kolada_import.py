@@ -413,3 +413,78 @@ def test_command_reports_an_unreachable_kolada(db, settings, monkeypatch):
 def test_file_fetcher_refuses_a_missing_directory(tmp_path):
     with pytest.raises(KoladaError, match="finns inte"):
         FileFetcher(directory=tmp_path / "saknas")
+
+
+def synthetic_kolada(members: int, kpis: int):
+    """A fake Kolada answering any request of the importer, for groups of any size."""
+    member_ids = [f"{1000 + number:04d}" for number in range(members)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/v3/")
+        if path.startswith("kpi/"):
+            rows = [
+                {"id": kpi, "title": f"Nyckeltal {kpi}", "publ_period": "2024"}
+                for kpi in path.removeprefix("kpi/").split(",")
+            ]
+        elif path == "municipality":
+            rows = [{"id": "0580", "title": "Linköping", "type": "K"}]
+        elif path.startswith("municipality_groups/"):
+            members = [{"member_id": m, "member_title": f"Kommun {m}"} for m in member_ids]
+            rows = [{"id": "G1", "title": "Liknande kommuner", "members": members}]
+        else:
+            parts = path.split("/")
+            rows = [
+                {
+                    "kpi": kpi,
+                    "municipality": municipality,
+                    "period": int(year),
+                    "values": [{"gender": "T", "count": 1, "status": "", "value": 2.5}],
+                }
+                for kpi in parts[2].split(",")
+                for municipality in parts[4].split(",")
+                for year in parts[6].split(",")
+            ]
+        return httpx.Response(200, json={"values": rows, "count": len(rows), "next_url": None})
+
+    limiter = RateLimiter(clock=lambda: 0.0, sleep=lambda seconds: None)
+    fetcher = HttpFetcher(base_url=BASE, transport=httpx.MockTransport(handler), limiter=limiter)
+    return KoladaClient(fetcher), [f"N{number:05d}" for number in range(kpis)]
+
+
+def count_import_queries(
+    *, members: int, years: int, kpis: int = 2
+) -> tuple[int, int, KoladaImport]:
+    """(statements other than the values' bulk inserts, those inserts, the run)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, kpi_ids = synthetic_kolada(members, kpis)
+    with CaptureQueriesContext(connection) as queries:
+        run = import_kolada(
+            client=client,
+            source=KoladaImport.Source.API,
+            kpi_ids=kpi_ids,
+            municipality_ids=["0580"],
+            group_ids=["G1"],
+            years=range(2025 - years, 2025),
+            today=AFTER_PUBLICATION,
+        )
+    inserts = sum(
+        query["sql"].startswith('INSERT INTO "indicators_koladavalue"')
+        for query in queries.captured_queries
+    )
+    return len(queries) - inserts, inserts, run
+
+
+def test_import_queries_stay_flat_in_members_and_years(db):
+    """Only the bulk inserts grow, by one per batch of rows (SQLite's limit: about 90 rows)."""
+    small, small_inserts, run = count_import_queries(members=2, years=2)
+    assert run.created_count == 2 * (2 + 2) * 2  # KPIs × (0580, Riket, members) × years
+    assert small_inserts == 1
+    KoladaGroup.objects.all().delete()
+    KoladaValue.objects.all().delete()
+    KoladaImport.objects.all().delete()
+    large, large_inserts, run = count_import_queries(members=25, years=12)
+    assert run.created_count == 2 * (2 + 25) * 12
+    assert large == small
+    assert large_inserts <= run.created_count // 80 + 1

@@ -127,6 +127,9 @@ class HttpFetcher:
             return min(float(retry_after), self.max_delay)
         return min(self.backoff * 2**attempt, self.max_delay)
 
+    def close(self) -> None:
+        self.http.close()
+
     def fetch(self, url: str) -> bytes:
         problem = ""
         response: httpx.Response | None = None

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         mode.add_argument("--save-to", type=Path, help="Spara Koladas svar som filer i katalogen.")
 
     def handle(self, *args, **options):
-        fetcher: Fetcher
+        fetcher: Fetcher | None = None
         try:
             if options["from_file"] is not None:
                 fetcher = FileFetcher(directory=options["from_file"])
@@ -58,4 +58,7 @@ class Command(BaseCommand):
             )
         except KoladaError as error:
             raise CommandError(f"{error} Inget sparades.") from None
+        finally:
+            if isinstance(fetcher, HttpFetcher):
+                fetcher.close()
         self.stdout.write(summary(run))
