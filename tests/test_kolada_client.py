@@ -280,3 +280,11 @@ def test_recorded_fixture_pages_are_followed():
     records = client.data(["N00914", "N31807", "N31816"], municipalities, [2021, 2022, 2023, 2024])
     assert len({(r.kpi, r.municipality, r.year) for r in records}) == 108
     assert len(records) == 36 + 36 * 3 + 36
+
+
+def test_an_overloaded_service_is_given_up_after_the_retries():
+    clock = FakeClock()
+    client, requests = client_for(lambda request: httpx.Response(503), clock, retries=3)
+    with pytest.raises(KoladaUnavailable, match=r"^Kolada kunde inte nås: HTTP 503 \(4 försök"):
+        client.municipalities()
+    assert len(requests) == 4 and clock.sleeps == [1.0, 2.0, 4.0]

@@ -488,3 +488,35 @@ def test_import_queries_stay_flat_in_members_and_years(db):
     assert run.created_count == 2 * (2 + 25) * 12
     assert large == small
     assert large_inserts <= run.created_count // 80 + 1
+
+
+def test_a_deleted_or_vanished_figure_is_a_revision_to_borttaget(db, tmp_path):
+    run_import(FIRST)
+    changed = tmp_path / "svar"
+    shutil.copytree(FIRST, changed)
+    data = changed / DATA_FILE
+    document = json.loads(data.read_text())
+    for row in document["values"]:
+        place = (row["kpi"], row["municipality"], row["period"])
+        if place == ("N00914", "1880", 2021):
+            row["values"][0]["isdeleted"] = True
+        if place == ("N31807", "0580", 2022):
+            row["values"] = row["values"][:1]  # K and M are no longer given
+    data.write_text(json.dumps(document))
+
+    run = run_import(changed)
+    revisions = {
+        (r.kpi_id, r.municipality_id, r.year, r.gender): (r.new_value, r.new_status)
+        for r in KoladaRevision.objects.filter(imported=run)
+    }
+    assert revisions == {
+        ("N00914", "1880", 2021, "T"): (None, "Borttaget"),
+        ("N31807", "0580", 2022, "K"): (None, "Borttaget"),
+        ("N31807", "0580", 2022, "M"): (None, "Borttaget"),
+    }
+    assert (run.created_count, run.revised_count, run.unchanged_count) == (0, 3, ALL_VALUES - 3)
+    gone = KoladaValue.objects.get(kpi_id="N31807", municipality_id="0580", year=2022, gender="K")
+    assert gone.value is None and gone.status == "Borttaget"
+
+    again = run_import(changed)  # still gone: nothing new to record
+    assert again.revised_count == 0 and again.unchanged_count == ALL_VALUES - 2

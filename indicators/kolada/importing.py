@@ -1,7 +1,8 @@
 """Import Kolada's KPIs, municipalities, groups and figures, compared with the last import.
 
 Everything is fetched and validated first; then one transaction stores it all or nothing.
-A figure whose value or status differs from the stored one is a `KoladaRevision` (old → new).
+A figure whose value or status differs from the stored one is a `KoladaRevision` (old → new);
+one that Kolada marks deleted or no longer gives becomes empty with the status "Borttaget".
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from indicators.kolada.client import KoladaClient
 from indicators.kolada.errors import KoladaBadResponse
-from indicators.kolada.parsing import KpiRecord, MunicipalityRecord, ValueRecord
+from indicators.kolada.parsing import DELETED_STATUS, KpiRecord, MunicipalityRecord, ValueRecord
 from indicators.models import (
     KoladaGroup,
     KoladaImport,
@@ -255,8 +256,23 @@ def _store_values(
             year__in=years,
         )
     }
+    # A figure Kolada no longer gives (within what was asked for) is a revision to "Borttaget".
+    answered = {(r.kpi, r.municipality, r.year, r.gender) for r in fetched.values}
+    vanished = [
+        ValueRecord(
+            kpi=kpi,
+            municipality=municipality,
+            year=year,
+            gender=gender,
+            value=None,
+            status=DELETED_STATUS,
+            count=0,
+        )
+        for (kpi, municipality, year, gender), value in stored.items()
+        if (kpi, municipality, year, gender) not in answered and value.status != DELETED_STATUS
+    ]
     created, touched, revisions = [], [], []
-    for record in fetched.values:
+    for record in [*fetched.values, *vanished]:
         key = (record.kpi, record.municipality, record.year, record.gender)
         value = stored.get(key)
         if value is None:
