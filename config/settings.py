@@ -332,3 +332,6 @@ LOGGING = {
         "styrkort.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Kolada (indicators/kolada): the API that manage.py import_kolada fetches from -------------
+KOLADA_API_URL = os.environ.get("KOLADA_API_URL", "https://api.kolada.se/v3")
