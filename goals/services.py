@@ -24,21 +24,21 @@ from core.audit import ChangeSource, change_source, current_source
 from core.security import SecurityEvent, log_security_event
 from goals.access import Action, can
 from goals.locks import lock_for_entry
-from goals.notifications import notify_step
 from goals.models import (
     Activity,
-    Notification,
     ActivityStatus,
     AssessmentLevel,
     AssignmentStatus,
     BoardGoal,
     GoalAssessment,
     NarrativeText,
+    Notification,
     OccasionTransition,
     ReportingOccasion,
     StrategicAssignment,
     WorkStatus,
 )
+from goals.notifications import notify_step
 from goals.selectors import SubmissionGaps, occasion_gaps
 from goals.signals import occasion_approved
 from goals.users import SOMEONE_ELSE, user_label

@@ -73,8 +73,8 @@ class SmtpServer:
         return [mail for mail in self.messages if address in mail.recipients]
 
 
-@pytest.fixture
-def smtp_server(settings):
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture(settings):
     try:
         import aiosmtpd  # noqa: F401
     except ImportError:

@@ -15,7 +15,7 @@ from goals import services
 from goals.models import Notification, ReportingOccasion, Role
 from tests.conftest import make_user
 from tests.entry_data import goal_chain
-from tests.smtp_server import smtp_server  # noqa: F401  (the fixture)
+from tests.smtp_server import smtp_server_fixture  # noqa: F401  (the fixture smtp_server)
 
 DEADLINE = datetime.date(2023, 10, 15)
 SITE = "https://styrkort.example.se"
@@ -130,12 +130,13 @@ def test_approve_tells_the_controllers(
 def test_a_rolled_back_step_sends_nothing(
     smtp_server, people, occasion, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.submit_occasion(
-                user=people["controller"], occasion=occasion, confirm_missing=True
-            )
-            raise RuntimeError("något senare i samma transaktion gick fel")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.submit_occasion(user=people["controller"], occasion=occasion, confirm_missing=True)
+        raise RuntimeError("något senare i samma transaktion gick fel")
     assert callbacks == []
     assert smtp_server.messages == []
     assert not Notification.objects.exists()
