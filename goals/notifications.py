@@ -42,12 +42,12 @@ Kind = Notification.Kind
 State = ReportingOccasion.State
 
 # Who is told about each step: the approvers of a submit, the controllers of the rest.
-STEP_AUDIENCE = {
+STEP_AUDIENCE: dict[str, Action] = {
     Kind.SUBMITTED: Action.APPROVE,
     Kind.RETURNED: Action.ENTER,
     Kind.APPROVED: Action.ENTER,
 }
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     Kind.SUBMITTED: "Inskickat för godkännande: {occasion}",
     Kind.RETURNED: "Tillbakaskickat: {occasion}",
     Kind.APPROVED: "Godkänt: {occasion}",

@@ -252,3 +252,28 @@ def test_a_bad_date_is_refused_in_swedish(db):
 
     with pytest.raises(CommandError, match="ska vara ett datum"):
         call_command("send_reminders", "--idag", "15/10")
+
+
+def test_a_silent_smtp_server_delays_a_step_by_the_timeout_at_most(
+    smtp_server, people, occasion, settings, django_capture_on_commit_callbacks
+):
+    """A server that accepts the connection and never answers: the step is saved, the mail
+    waits for the next run."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    settings.EMAIL_PORT = silent.getsockname()[1]
+    settings.EMAIL_TIMEOUT = 1
+    try:
+        started = time.monotonic()
+        submit(occasion, people["controller"], django_capture_on_commit_callbacks)
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    occasion.refresh_from_db()
+    assert occasion.state == ReportingOccasion.State.SUBMITTED
+    assert elapsed < 5
+    assert Notification.objects.get().sent_at is None
