@@ -277,3 +277,29 @@ def test_a_silent_smtp_server_delays_a_step_by_the_timeout_at_most(
     assert occasion.state == ReportingOccasion.State.SUBMITTED
     assert elapsed < 5
     assert Notification.objects.get().sent_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_commit_sends_the_mail(smtp_server, people, occasion):
+    """No captured callbacks: the step's own transaction commits and the mail goes out."""
+    services.submit_occasion(user=people["controller"], occasion=occasion, confirm_missing=True)
+    assert [mail.recipients for mail in smtp_server.messages] == [["sara@example.se"]]
+    assert Notification.objects.get().sent_at is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_reminder_once(smtp_server, people, occasion):
+    from tests.test_workflow_concurrency import _race, _skip_unless_postgres
+
+    _skip_unless_postgres()
+    day = DEADLINE - datetime.timedelta(days=5)
+    from goals.notifications import send_reminders
+
+    results = _race([lambda: send_reminders(day), lambda: send_reminders(day)])
+    assert [status for status, _ in results] == ["ok", "ok"], results
+    assert sorted(r for mail in smtp_server.messages for r in mail.recipients) == [
+        "anna@example.se",
+        "bo@example.se",
+    ]
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 0
