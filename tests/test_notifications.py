@@ -303,3 +303,31 @@ def test_two_runs_at_once_send_each_reminder_once(smtp_server, people, occasion)
         "bo@example.se",
     ]
     assert Notification.objects.filter(sent_at__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "cannot both be true"),
+        ({"STYRKORT_REMINDER_DAYS": "7,två"}, "STYRKORT_REMINDER_DAYS must be whole days"),
+    ],
+)
+def test_bad_mail_settings_refuse_to_start(variables, message):
+    from tests.test_deploy_check import manage, production_env
+
+    result = manage("check", env=production_env(EMAIL_HOST="smtp.example.se", **variables))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_with_smtp_passes_the_deploy_check():
+    from tests.test_deploy_check import manage, production_env
+
+    env = production_env(
+        EMAIL_HOST="smtp.example.se",
+        EMAIL_USE_TLS="true",
+        STYRKORT_SITE_URL="https://styrkort.example.se",
+        STYRKORT_REMINDER_DAYS="7,2",
+    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
