@@ -202,8 +202,8 @@ def compose(notification: Notification, today: datetime.date | None = None) -> M
         _fill_reminder(mail, occasion, gaps, today)
         return mail
     step = _step_of(notification)
-    if step is None:
-        return None
+    if step is None or occasion.state != step.to_state:
+        return None  # a later step overtook it (e.g. approved before "inskickat" got out)
     actor = user_label(step.user, missing=SYSTEM)
     when = timezone.localtime(step.at).strftime("%Y-%m-%d %H:%M")
     if notification.kind == Kind.SUBMITTED:

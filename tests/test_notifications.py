@@ -331,3 +331,18 @@ def test_production_with_smtp_passes_the_deploy_check():
     )
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_unsent_step_mail_overtaken_by_a_later_step_is_dropped(
+    smtp_server, people, occasion, django_capture_on_commit_callbacks
+):
+    smtp_server.stop()
+    submit(occasion, people["controller"], django_capture_on_commit_callbacks)
+    smtp_server.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_occasion(user=people["secretary"], occasion=occasion)
+    assert {mail.subject.split(":")[0] for mail in smtp_server.messages} == {"Godkänt"}
+    summary = run_reminders(DEADLINE - datetime.timedelta(days=30))
+    assert "Gällde inte längre (togs bort): 1." in summary
+    assert not Notification.objects.filter(kind=Notification.Kind.SUBMITTED).exists()
+    assert {mail.subject.split(":")[0] for mail in smtp_server.messages} == {"Godkänt"}

@@ -64,7 +64,7 @@ def test_a_controller_sees_the_open_occasions_of_their_board_sent_back_first(
     assert k3 < k2  # sent back first, though its deadline is later
     assert "2 uppgifter saknas" in todo[k3:k2]
     assert "Sista dag 2023-10-15" in todo[k3:k2]
-    assert "Tillbakaskickat" in todo[k3:k2]
+    assert "Tillbakaskickat</strong> av sekreterare_an:" in todo[k3:k2]
     assert "Kommentera &lt;avvikelsen&gt; &amp; källan" in todo
     assert "Sista dag 2023-07-15" in todo[k2:]
     assert reverse("indicators:entry_page", args=["AN", 2023, "k3"]) in todo

@@ -20,6 +20,7 @@ from goals.models import Board, GoalAssessment, OccasionTransition, ReportingOcc
 from goals.periods import OccasionKind
 from goals.selectors import activity_serves, send_back_notes, year_activities
 from goals.structure import goal_structure
+from goals.users import SYSTEM, user_label
 from indicators.entry import occasion_gap_counts
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import (
@@ -58,6 +59,10 @@ class Waiting:
     url: str
     missing: int = 0
     send_back: OccasionTransition | None = None
+
+    @property
+    def sent_back_by(self) -> str:
+        return user_label(self.send_back.user if self.send_back else None, missing=SYSTEM)
 
 
 def _deadline_order(occasion: ReportingOccasion) -> tuple:
