@@ -335,3 +335,36 @@ LOGGING = {
 
 # --- Kolada (indicators/kolada): the API that manage.py import_kolada fetches from -------------
 KOLADA_API_URL = os.environ.get("KOLADA_API_URL", "https://api.kolada.se/v3")
+
+# --- E-mail notifications (goals/notifications.py, manage.py send_reminders) ----------------
+# SMTP from the environment. Without EMAIL_HOST mail goes to the console (development); the
+# tests start a real SMTP server on loopback and point EMAIL_HOST/EMAIL_PORT at it.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+    EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A slow SMTP server must not hold a worker or a cron run for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Styrkort <styrkort@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mails link to the app by absolute URL; the address users reach it at.
+STYRKORT_SITE_URL = os.environ.get("STYRKORT_SITE_URL", "http://localhost:8000").rstrip("/")
+# Days before an occasion's deadline a reminder goes out, e.g. "7,2" for a week and two days.
+try:
+    STYRKORT_REMINDER_DAYS = sorted(
+        {int(day) for day in env_list("STYRKORT_REMINDER_DAYS", ["7"])}, reverse=True
+    )
+except ValueError:
+    raise ImproperlyConfigured(
+        "STYRKORT_REMINDER_DAYS must be whole days separated by commas, e.g. 7,2"
+    ) from None
+if any(day < 0 for day in STYRKORT_REMINDER_DAYS):
+    raise ImproperlyConfigured("STYRKORT_REMINDER_DAYS must not be negative")

@@ -32,11 +32,13 @@ from goals.models import (
     BoardGoal,
     GoalAssessment,
     NarrativeText,
+    Notification,
     OccasionTransition,
     ReportingOccasion,
     StrategicAssignment,
     WorkStatus,
 )
+from goals.notifications import notify_step
 from goals.selectors import SubmissionGaps, occasion_gaps
 from goals.signals import occasion_approved
 from goals.users import SOMEONE_ELSE, user_label
@@ -178,13 +180,14 @@ def submit_occasion(
                 NOT_OPEN.format(state=occasion.get_state_display().lower()), code="state"
             )
         gaps = _check_gaps(occasion, confirm_missing=confirm_missing, missing_seen=missing_seen)
-        _transition(
+        transition = _transition(
             occasion,
             user=user,
             to_state=State.SUBMITTED,
             missing_count=gaps.count,
             missing_summary=gaps.summary(),
         )
+        notify_step(Notification.Kind.SUBMITTED, transition)
     _log_security_event(SecurityEvent.OCCASION_SUBMITTED, user=user, occasion=occasion)
     return occasion
 
@@ -201,17 +204,21 @@ def approve_occasion(
             raise ValidationError(
                 NOT_SUBMITTED.format(state=occasion.get_state_display().lower()), code="state"
             )
-        _approve_locked(occasion, user=user)
+        transition = _approve_locked(occasion, user=user)
+        notify_step(Notification.Kind.APPROVED, transition)
     _log_security_event(SecurityEvent.OCCASION_APPROVED, user=user, occasion=occasion)
     return occasion
 
 
-def _approve_locked(occasion: ReportingOccasion, *, user: User | None, reason: str = "") -> None:
+def _approve_locked(
+    occasion: ReportingOccasion, *, user: User | None, reason: str = ""
+) -> OccasionTransition:
     """Approve the submitted occasion whose row the caller holds; reports archives its report."""
     transition = _transition(occasion, user=user, to_state=State.APPROVED, reason=reason)
     occasion_approved.send(
         sender=ReportingOccasion, occasion=occasion, user=user, transition=transition
     )
+    return transition
 
 
 @transaction.atomic
@@ -254,7 +261,8 @@ def return_occasion(
             raise ValidationError(
                 NOT_SUBMITTED.format(state=occasion.get_state_display().lower()), code="state"
             )
-        _transition(occasion, user=user, to_state=State.OPEN, reason=reason.strip())
+        transition = _transition(occasion, user=user, to_state=State.OPEN, reason=reason.strip())
+        notify_step(Notification.Kind.RETURNED, transition)
     _log_security_event("occasion_returned", user=user, occasion=occasion, reason=reason.strip())
     return occasion
 

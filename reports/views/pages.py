@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
-from core.types import AuthenticatedHttpRequest
+from core.types import AnyUser, AuthenticatedHttpRequest
 from goals.access import Action, boards_for, can, get_board_for_user, on_every_board, require
-from goals.models import Board, GoalAssessment, ReportingOccasion
+from goals.models import Board, GoalAssessment, OccasionTransition, ReportingOccasion
 from goals.periods import OccasionKind
-from goals.selectors import activity_serves, year_activities
+from goals.selectors import activity_serves, send_back_notes, year_activities
 from goals.structure import goal_structure
+from goals.users import SYSTEM, user_label
+from indicators.entry import occasion_gap_counts
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import (
     Cell,
@@ -44,6 +49,60 @@ INTERIM_LINKS = {
     OccasionKind.INTERIM_1: ("Delår 1", "reports:delar1"),
     OccasionKind.INTERIM_2: ("Delår 2", "reports:delar2"),
 }
+
+
+@dataclass
+class Waiting:
+    """One occasion on the start page's "Att göra": what the user is to do, and by when."""
+
+    occasion: ReportingOccasion
+    url: str
+    missing: int = 0
+    send_back: OccasionTransition | None = None
+
+    @property
+    def sent_back_by(self) -> str:
+        return user_label(self.send_back.user if self.send_back else None, missing=SYSTEM)
+
+
+def _deadline_order(occasion: ReportingOccasion) -> tuple:
+    # Without a deadline last; then the board's order and the kind, as the occasion list.
+    return (
+        occasion.deadline or datetime.date.max,
+        occasion.board.order,
+        occasion.board.name,
+        OCCASION_RANK[occasion.kind],
+    )
+
+
+def waiting_for(user: AnyUser) -> tuple[list[Waiting], list[Waiting]]:
+    """The occasions waiting for the user: open ones of the boards they enter for (sent back
+    first, with the reason), and submitted ones of the boards they approve, in a fixed number of
+    queries whatever the boards and occasions."""
+    occasions = list(
+        ReportingOccasion.objects.filter(
+            Q(board__in=boards_for(user, Action.ENTER), state=ReportingOccasion.State.OPEN)
+            | Q(board__in=boards_for(user, Action.APPROVE), state=ReportingOccasion.State.SUBMITTED)
+        ).select_related("board")
+    )
+    occasions.sort(key=_deadline_order)
+    to_enter = [o for o in occasions if o.state == ReportingOccasion.State.OPEN]
+    missing = occasion_gap_counts(to_enter)
+    notes = send_back_notes(to_enter)
+
+    def item(occasion: ReportingOccasion) -> Waiting:
+        return Waiting(
+            occasion=occasion,
+            url=reverse(
+                "indicators:entry_page", args=[occasion.board.code, occasion.year, occasion.kind]
+            ),
+            missing=missing.get(occasion.pk, 0),
+            send_back=notes.get(occasion.pk),
+        )
+
+    entering = sorted((item(o) for o in to_enter), key=lambda w: w.send_back is None)
+    approving = [item(o) for o in occasions if o.state == ReportingOccasion.State.SUBMITTED]
+    return entering, approving
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -83,7 +142,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         for board in boards
     ]
+    to_enter, to_approve = waiting_for(request.user)
     context = {
+        "to_enter": to_enter,
+        "to_approve": to_approve,
         "boards": boards,
         "board_rows": board_rows,
         "years": years,
