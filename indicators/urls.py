@@ -5,6 +5,7 @@ from indicators import (
     views_history,
     views_import,
     views_occasions,
+    views_kolada,
     views_structure,
 )
 from indicators.structure_workbook import views as structure_workbook_views
@@ -71,7 +72,24 @@ structure_patterns += [
     ),
 ]
 
+# The administrator's Kolada pages (/kolada/…): code, peer groups, links, revisions.
+kolada_patterns = [
+    path("", views_kolada.kolada_index, name="kolada_index"),
+    path("kommunkod/", views_kolada.municipality_code, name="kolada_municipality_code"),
+    path("revideringar/", views_kolada.revision_list, name="kolada_revisions"),
+    path(
+        "<str:board_code>/jamforelsegrupp/", views_kolada.peer_group, name="kolada_peer_group"
+    ),
+    path(BOARD_YEAR, views_kolada.board_links, name="kolada_links"),
+    path(
+        BOARD_YEAR + "indikator/<int:indicator_id>/",
+        views_kolada.link_edit,
+        name="kolada_link_edit",
+    ),
+]
+
 urlpatterns = [
     path("utfall/", include(entry_patterns)),
     path("struktur/", include(structure_patterns)),
+    path("kolada/", include(kolada_patterns)),
 ]
