@@ -4,8 +4,8 @@ from indicators import (
     views_entry,
     views_history,
     views_import,
-    views_occasions,
     views_kolada,
+    views_occasions,
     views_structure,
 )
 from indicators.structure_workbook import views as structure_workbook_views
@@ -77,9 +77,7 @@ kolada_patterns = [
     path("", views_kolada.kolada_index, name="kolada_index"),
     path("kommunkod/", views_kolada.municipality_code, name="kolada_municipality_code"),
     path("revideringar/", views_kolada.revision_list, name="kolada_revisions"),
-    path(
-        "<str:board_code>/jamforelsegrupp/", views_kolada.peer_group, name="kolada_peer_group"
-    ),
+    path("<str:board_code>/jamforelsegrupp/", views_kolada.peer_group, name="kolada_peer_group"),
     path(BOARD_YEAR, views_kolada.board_links, name="kolada_links"),
     path(
         BOARD_YEAR + "indikator/<int:indicator_id>/",

@@ -116,9 +116,7 @@ def board_links(request: HttpRequest, board_code: str, year: int) -> HttpRespons
         .select_related("board_goal", "parent", "kolada_link__kpi")
         .order_by("board_goal__order", "parent__order", "order", "pk")
     )
-    rows = [
-        {"indicator": item, "link": getattr(item, "kolada_link", None)} for item in indicators
-    ]
+    rows = [{"indicator": item, "link": getattr(item, "kolada_link", None)} for item in indicators]
     peer_group = KoladaPeerGroup.objects.filter(board=board).select_related("group").first()
     context = {"board": board, "year": year, "rows": rows, "peer_group": peer_group}
     return render(request, "indicators/kolada/links.html", context)
@@ -135,10 +133,10 @@ def link_edit(request: HttpRequest, board_code: str, year: int, indicator_id: in
                 unlink_indicator(user=request.user, indicator=indicator)
                 messages.success(request, UNLINKED.format(name=indicator.name))
             else:
-                link = link_indicator(
+                linked = link_indicator(
                     user=request.user, indicator=indicator, kpi_id=request.POST.get("kpi", "")
                 )
-                messages.success(request, LINKED.format(name=indicator.name, kpi=link.kpi_id))
+                messages.success(request, LINKED.format(name=indicator.name, kpi=linked.kpi_id))
         except ValidationError as refused:
             error = _first_error(refused)
         else:

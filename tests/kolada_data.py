@@ -90,4 +90,3 @@ def comparison_data(board, indicators: Sequence[Indicator], *, peers: int, years
         ),
         ignore_conflicts=True,
     )
-

@@ -134,7 +134,7 @@ def test_a_preliminary_peer_makes_the_year_preliminary(setup):
 
 
 def test_own_figures_are_koladas_never_the_entered_values(setup):
-    board, indicator, kpi, members = setup
+    board, indicator, _kpi, _members = setup
     IndicatorValue.objects.create(
         indicator=indicator,
         year=YEAR,

@@ -91,7 +91,9 @@ def test_only_an_administrator_of_every_board_reaches_the_pages(
 
 def test_the_start_page_links_the_administrator_to_kolada(client, admin_user, manager_an):
     client.force_login(admin_user)
-    assert reverse("indicators:kolada_index") in client.get(reverse("reports:home")).content.decode()
+    assert (
+        reverse("indicators:kolada_index") in client.get(reverse("reports:home")).content.decode()
+    )
     client.force_login(manager_an)
     html = client.get(reverse("reports:home")).content.decode()
     assert reverse("indicators:kolada_index") not in html

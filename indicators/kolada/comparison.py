@@ -153,7 +153,7 @@ def compare(
                 YearComparison(
                     year=year,
                     own=own,
-                    peer_mean=sum(values) / len(values) if values else None,
+                    peer_mean=sum(values, Decimal(0)) / len(values) if values else None,
                     peer_median=(
                         statistics.median(values) if len(values) >= MEDIAN_MIN_PEERS else None
                     ),

@@ -10,7 +10,7 @@ with one line.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -102,7 +102,7 @@ def panel_years(last: int) -> list[int]:
     return list(range(last - PANEL_YEARS + 1, last + 1))
 
 
-def _built(key: str, build_comparison) -> KoladaPanel | None:
+def _built(key: str, build_comparison: Callable[[datetime.date], Comparison]) -> KoladaPanel | None:
     # Preliminary depends on today's date, so the day is part of what is built.
     today = datetime.date.today()
     return cached(f"{key}:{today.isoformat()}", lambda: panel_from(build_comparison(today)))
