@@ -265,3 +265,17 @@ def test_page_query_counts_stay_flat_in_peers_kpis_and_years(
     assert few == many
     if route == "dashboard":
         assert html.count('class="kolada-table"') == 7
+
+
+def test_a_linked_indicator_without_figures_names_no_source(client, manager_an, board_an):
+    (indicator,) = goal_chain(board_an, goals=1, indicators_per_goal=1, value_years=[YEAR])
+    kd.link(indicator, kd.kpi())
+    client.force_login(manager_an)
+    _, html = _queries(client, reverse("reports:indicator_detail", args=[indicator.pk]))
+    assert "Inga värden från Kolada för åren." in html
+    assert "Kommunens Kolada-kod saknas" in html and "ingen jämförelsegrupp vald" in html
+    assert "Källa: Kolada" not in html
+    kd.municipalities(0)
+    kd.value(kd.kpi(), kd.RIKET, YEAR, 4)
+    _, html = _queries(client, reverse("reports:indicator_detail", args=[indicator.pk]))
+    assert "Källa: Kolada. Medel, median och rang är beräknade av Styrkort" in html

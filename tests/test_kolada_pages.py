@@ -317,3 +317,13 @@ def test_a_board_role_change_does_not_open_the_pages(client, board_an, indicator
     assert client.get(reverse("indicators:kolada_index")).status_code == 404
     BoardRole.objects.create(user=user, role=Role.ADMINISTRATOR, board=None)
     assert client.get(reverse("indicators:kolada_index")).status_code == 200
+
+
+def test_the_structure_tree_links_to_the_years_kolada_links(client, admin_user, board_admin):
+    url = reverse("indicators:structure_tree", args=["AN", YEAR])
+    links = reverse("indicators:kolada_links", args=["AN", YEAR])
+    client.force_login(admin_user)
+    assert links in client.get(url).content.decode()
+    client.force_login(board_admin)  # reaches the tree, not the Kolada pages
+    html = client.get(url).content.decode()
+    assert "Kolada-koppling" not in html and links not in html

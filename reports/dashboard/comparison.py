@@ -53,6 +53,11 @@ class KoladaPanel:
     notes: list[str] = field(default_factory=list)
     tables: list[PanelTable] = field(default_factory=list)
 
+    @property
+    def has_figures(self) -> bool:
+        """Whether any Kolada figure is shown (then the source is named, as Kolada's terms ask)."""
+        return any(table.rows for table in self.tables)
+
 
 def _decimals(values: Iterable[Decimal | None]) -> int:
     shown = [exact_decimals(value) for value in values if value is not None]
