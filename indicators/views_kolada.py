@@ -58,12 +58,7 @@ def _board(request: HttpRequest, board_code: str) -> Board:
 
 
 def _board_indicator(board: Board, year: int, indicator_id: int) -> Indicator:
-    indicator = (
-        Indicator.objects.valid_in(year)
-        .filter(board=board, pk=indicator_id)
-        .select_related("kolada_link__kpi")
-        .first()
-    )
+    indicator = Indicator.objects.valid_in(year).filter(board=board, pk=indicator_id).first()
     if indicator is None:
         raise Http404("Indikatorn finns inte för nämnden det året.")
     return indicator
@@ -95,7 +90,10 @@ def kolada_index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def municipality_code(request: HttpRequest) -> HttpResponse:
     _require_administrator(request)
-    municipality = get_object_or_404(Municipality, pk=request.POST.get("municipality") or 0)
+    chosen = request.POST.get("municipality", "")
+    if not chosen.isdigit():
+        raise Http404("Kommunen finns inte.")
+    municipality = get_object_or_404(Municipality, pk=int(chosen))
     try:
         set_municipality_code(
             user=request.user, municipality=municipality, code=request.POST.get("code", "")

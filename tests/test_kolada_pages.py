@@ -182,6 +182,10 @@ def test_the_municipality_code_is_set_on_the_index(client, admin_user, board_an,
     assert municipality.code == "0580"
     html = client.get(reverse("indicators:kolada_index")).content.decode()
     assert 'value="0580"' in html and "Arbetsmarknadsnämnden (AN)" in html
+    assert client.post(url, {"municipality": "x", "code": "0123"}).status_code == 404
+    assert client.post(url, {"code": "0123"}).status_code == 404
+    municipality.refresh_from_db()
+    assert municipality.code == "0580"
 
 
 def test_services_refuse_a_board_administrator(board_admin, indicator, kpis, municipality):
