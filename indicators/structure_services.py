@@ -54,6 +54,7 @@ from indicators.models import (
     Indicator,
     IndicatorBreakdown,
     IndicatorValue,
+    KoladaLink,
     Target,
     target_year_allowed,
 )
@@ -462,6 +463,9 @@ def split_indicator(
     Footnote.objects.filter(indicator=indicator, year__gte=year).update(indicator=new)
     for note in Footnote.objects.filter(indicator=indicator, year=None):
         save_row(Footnote(indicator=new, text=note.text, order=note.order), user)
+    # The comparison with Kolada follows into the new years; the old row keeps its own.
+    for link in KoladaLink.objects.filter(indicator=indicator):
+        KoladaLink.objects.create(indicator=new, kpi_id=link.kpi_id)
     return new
 
 

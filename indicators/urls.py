@@ -4,6 +4,7 @@ from indicators import (
     views_entry,
     views_history,
     views_import,
+    views_kolada,
     views_occasions,
     views_structure,
 )
@@ -71,7 +72,22 @@ structure_patterns += [
     ),
 ]
 
+# The administrator's Kolada pages (/kolada/…): code, peer groups, links, revisions.
+kolada_patterns = [
+    path("", views_kolada.kolada_index, name="kolada_index"),
+    path("kommunkod/", views_kolada.municipality_code, name="kolada_municipality_code"),
+    path("revideringar/", views_kolada.revision_list, name="kolada_revisions"),
+    path("<str:board_code>/jamforelsegrupp/", views_kolada.peer_group, name="kolada_peer_group"),
+    path(BOARD_YEAR, views_kolada.board_links, name="kolada_links"),
+    path(
+        BOARD_YEAR + "indikator/<int:indicator_id>/",
+        views_kolada.link_edit,
+        name="kolada_link_edit",
+    ),
+]
+
 urlpatterns = [
     path("utfall/", include(entry_patterns)),
     path("struktur/", include(structure_patterns)),
+    path("kolada/", include(kolada_patterns)),
 ]

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.types import AuthenticatedHttpRequest
-from goals.access import Action, boards_for, get_board_for_user
+from goals.access import Action, boards_for, get_board_for_user, on_every_board
 from goals.models import Board, BoardGoal
 from goals.structure import goal_structure
 from indicators.forms_structure import (
@@ -205,6 +205,7 @@ def structure_tree(request: AuthenticatedHttpRequest, board_code: str, year: int
         year=year,
         next_year=year + 1,
         approved=approved_occasion_for(board, year),
+        kolada_admin=on_every_board(request.user, Action.ADMINISTER),  # the Kolada pages' right
     )
     return render(request, "indicators/structure/tree.html", context)
 

@@ -143,6 +143,9 @@ BOARD_LISTS = {
 NO_BOARD_ROWS = {"reports:home", "reports:municipality_overview", "reports:dashboard_select"}
 NO_BOARD_ROWS |= {"goals:structure_mandate_periods"}  # structure-goals: the municipality's
 NO_BOARD_ROWS |= {"reports:outline_index"}  # Dokumentmallar: the municipality's templates
+# kolada-pages: the municipality's Kolada code and the revisions of Kolada's own figures.
+NO_BOARD_ROWS |= {"indicators:kolada_municipality_code", "indicators:kolada_revisions"}
+BOARD_LISTS["indicators:kolada_index"] = lambda objects: objects["board"].name  # kolada-pages
 
 PATTERNS = our_routes(APPS)
 WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]

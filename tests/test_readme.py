@@ -46,6 +46,7 @@ USER_FOR_PATH = (
     ("/admin/", "demo_admin"),
     ("/struktur/", "demo_admin"),
     ("/mallar/", "demo_admin"),
+    ("/kolada/", "demo_admin"),  # kolada-pages: administrators of every board only
     ("/", "demo_controller_an"),
 )
 # Commands of `make manage ARGS="…"` that are cheap and harmless enough to run here; the others

@@ -16,6 +16,7 @@ from goals.access import Action, boards_for, get_board_for_user
 from goals.models import Board, GoalArea
 from reports import charts
 from reports.dashboard.board import board_dashboard as build_board_dashboard
+from reports.dashboard.comparison import board_panel
 from reports.dashboard.economy import economy_dashboard
 from reports.dashboard.filters import DashboardFilterForm, default_year, year_bounds
 from reports.dashboard.overview import municipality_overview as build_overview
@@ -141,6 +142,7 @@ def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpRes
         "goal_area": goal_area,
         "page": "dashboard",
         **cached(key, build),
+        "kolada": board_panel(board, year),
     }
     return _render(request, "reports/dashboard_board.html", context)
 

@@ -30,6 +30,7 @@ from indicators.selectors import (
     indicators_for_board,
     load_series,
 )
+from reports.dashboard.comparison import indicator_panel
 from reports.dashboard.indicator import FootnoteNumbers, indicator_chart_data
 from reports.freshness import cached
 
@@ -301,6 +302,7 @@ def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             lambda: _indicator_page(indicator, all_periods=all_periods),
         ),
     }
+    context["kolada"] = indicator_panel(indicator, context["years"])
     return render(request, "reports/indicator_detail.html", context)
 
 
