@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from goals.models import Board, BoardGoal, CouncilGoal, GoalArea
 from indicators.models import Indicator, IndicatorValue, MissingReason, Target
-from tests.entry_data import breakdown, goal_chain
+from tests.entry_data import goal_chain
 from tests.lists import queries_for, records
 
 URL = reverse("reports:indicator_list")
