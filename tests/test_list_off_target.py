@@ -231,3 +231,16 @@ def test_demo_an_2022_off_target_matches_the_verksamhetsberattelse(client, demo_
         if assessment.level == "uppnatt"
     }
     assert not {record.board_goal_id for record in records(response)} & achieved
+
+
+def test_the_start_page_and_the_board_dashboard_link_to_the_off_target_list(
+    client, judged, manager_an, board_an
+):
+    client.force_login(manager_an)
+    home = client.get(reverse("reports:home")).content.decode()
+    assert f'href="{URL}?kategori=namndindikator&amp;ej_uppnadda=on">Ej uppnådda mål</a>' in home
+    dashboard = client.get(reverse("reports:board_dashboard", args=["AN", 2022]))
+    link = f"{URL}?namnd={board_an.pk}&amp;ar=2022&amp;kategori=namndindikator&amp;ej_uppnadda=on"
+    assert f'href="{link}">Ej uppnådda mål 2022</a>' in dashboard.content.decode()
+    response = client.get(link.replace("&amp;", "&"))
+    assert names(response) == [judged[0].name]
