@@ -6,6 +6,8 @@ renderers (HTML and .xlsx) read.
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
 from django.contrib.auth.models import User
 from django.template.defaultfilters import filesizeformat
@@ -75,9 +77,15 @@ class IndicatorTable(tables.Table):
         empty_text = "Inga indikatorer matchar urvalet."
 
     def __init__(
-        self, *args, judgements: dict[int, IndicatorRow], year: int, off_target: bool, **kwargs
-    ):
-        super().__init__(*args, **kwargs)
+        self,
+        data: Any,
+        *,
+        judgements: dict[int, IndicatorRow],
+        year: int,
+        off_target: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
         self.judgements = judgements
         self.caption = (
             f"Indikatorer vars senaste utfall {year} inte når målvärdet"
