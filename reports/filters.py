@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 
@@ -12,7 +15,11 @@ from goals.filters import user_boards
 from goals.models import Board, BoardGoal, GoalArea, YearRangeQuerySet
 from goals.periods import OccasionKind, PeriodType
 from indicators.models import Footnote, Indicator
+from reports.dashboard.filters import default_year
+from reports.dashboard.rows import IndicatorRow, latest_judgements
 from reports.models import ArchivedReport
+
+OFF_TARGET_LABEL = "Endast ej uppnådda"
 
 
 def board_goals(request: HttpRequest | None) -> QuerySet[BoardGoal]:
@@ -35,9 +42,26 @@ def export_boards(request: HttpRequest | None) -> QuerySet[Board]:
     return boards_for(request.user, Action.EXPORT).order_by("order", "name")
 
 
+class CheckboxFilter(django_filters.Filter):
+    """A box to tick: unticked filters nothing."""
+
+    field_class = forms.BooleanField
+
+
+@dataclass
+class JudgedIndicators:
+    """The filtered indicators with their latest outcome of `year` judged against its target."""
+
+    indicators: QuerySet[Indicator]
+    judgements: dict[int, IndicatorRow]
+    year: int
+    only_off_target: bool
+
+
 class IndicatorFilter(django_filters.FilterSet):
-    """Board, year, målområde, nämndmål, unit, frequency and a search of name and definition
-    (the source and the footnotes that describe the indicator; it has no other definition)."""
+    """Board, year, målområde, nämndmål, category, unit, frequency, a search of every word in
+    the name, the board, the nämndmål and the definition (the source and the footnotes that
+    describe the indicator; it has no other definition), and "only off target"."""
 
     q = django_filters.CharFilter(label=SEARCH_LABEL, method="search", max_length=SEARCH_MAX)
     namnd = django_filters.ModelChoiceFilter(
@@ -56,6 +80,12 @@ class IndicatorFilter(django_filters.FilterSet):
         queryset=board_goals,
         empty_label="Alla nämndmål",
     )
+    kategori = django_filters.ChoiceFilter(
+        label="Kategori",
+        field_name="category",
+        choices=Indicator.Category.choices,
+        empty_label="Alla kategorier",
+    )
     enhet = django_filters.ChoiceFilter(
         label="Enhet", field_name="unit", choices=Indicator.Unit.choices, empty_label="Alla"
     )
@@ -65,6 +95,8 @@ class IndicatorFilter(django_filters.FilterSet):
         choices=PeriodType.choices,
         empty_label="Alla",
     )
+    # Judged in judged() from the outcomes, after the other filters; a box, not a query.
+    ej_uppnadda = CheckboxFilter(label=OFF_TARGET_LABEL, method="judged_later", required=False)
 
     class Meta:
         model = Indicator
@@ -75,12 +107,36 @@ class IndicatorFilter(django_filters.FilterSet):
         self.form.fields["namndmal"].label_from_instance = board_goal_label
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if not value.strip():
-            return queryset
-        notes = Footnote.objects.filter(indicator=OuterRef("pk")).filter(
-            contains_text(["text"], value)
-        )
-        return queryset.filter(contains_text(["name", "source"], value) | Exists(notes))
+        """Every word somewhere in the row, in any order ("ekonomiskt AN bistånd")."""
+        for word in value.split():
+            notes = Footnote.objects.filter(indicator=OuterRef("pk")).filter(
+                contains_text(["text"], word)
+            )
+            queryset = queryset.filter(
+                contains_text(
+                    ["name", "source", "board__name", "board__code", "board_goal__title"], word
+                )
+                | Exists(notes)
+            )
+        return queryset
+
+    def judged_later(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset
+
+    def judged(self) -> JudgedIndicators:
+        """The filtered indicators judged in the chosen year (or the year followed up now);
+        with "Endast ej uppnådda" only those whose latest outcome misses its målvärde."""
+        self.form.is_valid()  # a bad field is left out of cleaned_data and keeps its error
+        cleaned = getattr(self.form, "cleaned_data", {})
+        boards = [cleaned["namnd"]] if cleaned.get("namnd") else list(user_boards(self.request))
+        year = cleaned.get("ar") or default_year(boards)
+        indicators = self.qs
+        judgements = latest_judgements(indicators, year)
+        only_off_target = bool(cleaned.get("ej_uppnadda"))
+        if only_off_target:
+            off_target = [pk for pk, row in judgements.items() if row.met is False]
+            indicators = indicators.filter(pk__in=off_target)
+        return JudgedIndicators(indicators, judgements, year, only_off_target)
 
     def valid_in(self, queryset: YearRangeQuerySet, name: str, value: int) -> QuerySet:
         return queryset.valid_in(value)

@@ -6,15 +6,19 @@ renderers (HTML and .xlsx) read.
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
 from django.contrib.auth.models import User
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
 from goals.models import Board
 from goals.users import user_label
 from indicators.models import Indicator
+from reports.dashboard.rows import NO_VALUE, IndicatorRow
 from reports.models import ArchivedReport
 
 NO_PDF = "PDF saknas"
@@ -46,15 +50,64 @@ class IndicatorTable(tables.Table):
     valid_from = tables.Column(
         verbose_name="Gäller", order_by=("valid_from", "valid_to", "name", "pk"), localize=False
     )
+    # The latest outcome of the year, its target and the judgement (IndicatorRow, judged once
+    # for the whole list); not sortable, as they are no columns of the database.
+    outcome = tables.Column(
+        verbose_name="Senaste utfall", accessor="pk", orderable=False, attrs=YEAR
+    )
+    target = tables.Column(verbose_name="Målvärde", accessor="pk", orderable=False, attrs=YEAR)
+    status = tables.Column(verbose_name="Status", accessor="pk", orderable=False)
 
     class Meta:
         model = Indicator
-        fields = ("name", "board", "goal_area", "board_goal", "unit", "frequency", "valid_from")
+        fields = (
+            "name",
+            "board",
+            "goal_area",
+            "board_goal",
+            "category",
+            "unit",
+            "frequency",
+            "valid_from",
+            "outcome",
+            "target",
+            "status",
+        )
         order_by = ("board", "name")
         empty_text = "Inga indikatorer matchar urvalet."
 
+    def __init__(
+        self,
+        data: Any,
+        *,
+        judgements: dict[int, IndicatorRow],
+        year: int,
+        off_target: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.judgements = judgements
+        self.caption = (
+            f"Indikatorer vars senaste utfall {year} inte når målvärdet"
+            if off_target
+            else f"Indikatorer med senaste utfall och målvärde {year}"
+        )
+
     def render_board(self, value: Board) -> str:
         return value.code
+
+    def render_outcome(self, record: Indicator) -> str:
+        row = self.judgements[record.pk]
+        if not row.has_value:
+            return NO_VALUE
+        return f"{row.value_text} ({row.period_label})"
+
+    def render_target(self, record: Indicator) -> str:
+        return self.judgements[record.pk].target_text or "–"
+
+    def render_status(self, record: Indicator) -> str:
+        row = self.judgements[record.pk]
+        return render_to_string("reports/_indicator_list_status.html", {"row": row})
 
     def render_valid_from(self, record: Indicator) -> str:
         return record.years_label

@@ -196,3 +196,29 @@ def indicator_rows(
                     )
                 )
     return rows
+
+
+def latest_judgements(indicators: Iterable[Indicator], year: int) -> dict[int, IndicatorRow]:
+    """Each indicator's latest outcome of the year against its målvärde, judged as the board
+    dashboard judges it (a sub-indicator against its main indicator's target where it has
+    none of its own), in a fixed number of queries whatever the number of indicators."""
+    indicators = list(indicators)
+    listed = {indicator.pk for indicator in indicators}
+    missing_parents = {i.parent_id for i in indicators if i.parent_id and i.parent_id not in listed}
+    parents = list(Indicator.objects.filter(pk__in=missing_parents)) if missing_parents else []
+    series = load_series(
+        [*indicators, *parents],
+        [year - 1, year],  # last year's outcome is the base of a direction target
+        period_types=ALL_PERIOD_TYPES,
+        sub_year_periods_in=[year],
+    )
+    return {
+        indicator.pk: indicator_row(
+            series[indicator.pk],
+            year,
+            parent=series.get(indicator.parent_id) if indicator.parent_id else None,
+            depth=1 if indicator.parent_id else 0,
+            with_trend=False,
+        )
+        for indicator in indicators
+    }

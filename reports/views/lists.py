@@ -19,9 +19,15 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         board__in=boards_for(request.user, Action.VIEW)
     ).select_related("board", "board_goal__council_goal__goal_area")
     filterset = IndicatorFilter(request.GET, queryset=indicators, request=request)
-    return render_list(
-        request, table=IndicatorTable(filterset.qs), filterset=filterset, heading="Indikatorer"
+    judged = filterset.judged()
+    table = IndicatorTable(
+        judged.indicators,
+        judgements=judged.judgements,
+        year=judged.year,
+        off_target=judged.only_off_target,
     )
+    heading = "Ej uppnådda mål" if judged.only_off_target else "Indikatorer"
+    return render_list(request, table=table, filterset=filterset, heading=heading)
 
 
 @require_GET
