@@ -91,7 +91,7 @@ def test_seed_figures_in_tkr(client, demo_data, manager_an):
     deviations = dict(zip(bars["y"], bars["x"], strict=True))
     assert deviations["Ekonomiskt bistånd"] == 5249.0
     assert deviations["Flyktingmottagande"] == -4914.0
-    assert bars["text"][bars["y"].index("Flyktingmottagande")] == f"\u2212" + f"4{NBSP}914"
+    assert bars["text"][bars["y"].index("Flyktingmottagande")] == f"\u22124{NBSP}914"
     assert f"Budget 2022: 308{NBSP}752 tkr" in bars["hovertext"][1]
 
 

@@ -191,7 +191,9 @@ def _trend(series: IndicatorSeries, year: int) -> Sparkline:
         shown=shown,
         target=target_value,
         target_year=year,
-        target_label=format_target(target) if target_value is not None else "",
+        target_label=format_target(target)
+        if target is not None and target_value is not None
+        else "",
         direction=series.indicator.direction,
     )
 

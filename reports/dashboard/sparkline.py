@@ -17,7 +17,7 @@ WIDTH = 96
 HEIGHT = 28
 PAD = 3
 NO_VALUE = "inget värde"
-DIRECTIONS = {
+DIRECTIONS: dict[str, tuple[str, str]] = {
     Indicator.Direction.HIGHER: ("↑", "Högre är bättre"),
     Indicator.Direction.LOWER: ("↓", "Lägre är bättre"),
 }
