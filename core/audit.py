@@ -70,3 +70,12 @@ class HistorySourceMixin(models.Model):
 def _record_source(sender: type[models.Model], history_instance: Any, **kwargs: Any) -> None:
     if hasattr(history_instance, "history_source"):
         history_instance.history_source = current_source()
+
+
+# simple-history labels its history_type in English ("Created") and has no Swedish
+# translation: every page that shows the kind of change shows these.
+HISTORY_TYPE_LABELS = {"+": "Skapad", "~": "Ändrad", "-": "Borttagen"}
+
+
+def history_type_label(history_type: str) -> str:
+    return HISTORY_TYPE_LABELS.get(history_type, history_type)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,13 +29,46 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "siz
 INK = "#1b1b1b"
 
 # Series styles: colour, dash and marker differ together, so no series relies on colour alone.
+# Fifteen colours and fifteen markers, each used once: up to 15 series (sick leave by unit and
+# kön is 13) no two share a colour or a marker. Every colour has at least 3:1 against white.
+SERIES_COLOURS = [
+    "#004b87",
+    "#b3261e",
+    "#1a6e2e",
+    "#6a3d9a",
+    "#8a5a00",
+    "#00796b",
+    "#c2185b",
+    "#37474f",
+    "#d84315",
+    "#0277bd",
+    "#6b6b00",
+    "#4e342e",
+    "#9c27b0",
+    "#000000",
+    "#3949ab",
+]
+SERIES_MARKERS = [
+    "circle",
+    "diamond",
+    "square",
+    "triangle-up",
+    "cross",
+    "star",
+    "triangle-down",
+    "x",
+    "pentagon",
+    "hexagon",
+    "star-triangle-up",
+    "hourglass",
+    "bowtie",
+    "triangle-left",
+    "star-square",
+]
+SERIES_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 SERIES_STYLES = [
-    ("#004b87", "solid", "circle"),
-    ("#b3261e", "dash", "diamond"),
-    ("#1a6e2e", "dot", "square"),
-    ("#6a3d9a", "dashdot", "triangle-up"),
-    ("#8a5a00", "longdash", "cross"),
-    ("#00796b", "longdashdot", "star"),
+    (colour, SERIES_DASHES[index % len(SERIES_DASHES)], SERIES_MARKERS[index])
+    for index, colour in enumerate(SERIES_COLOURS)
 ]
 TARGET_COLOUR = "#444444"
 BAND_COLOUR = "rgba(26, 110, 46, 0.12)"
@@ -66,7 +100,31 @@ UNIT_TITLES: dict[str, str] = {
 }
 
 
+# Every value axis prints whole thousands the Swedish way ("50 000", never "50k"), and its
+# hover values with a decimal comma; `separators` gives the characters, these the format.
+VALUE_AXIS = {"exponentformat": "none", "separatethousands": True, "hoverformat": ",~f"}
+LABEL_WIDTH = 30  # characters per line of a category label (long board and line names wrap)
+
+
+def _axis(axis: dict | None) -> dict:
+    """An axis with the Swedish number format unless it is a date or category axis."""
+    axis = dict(axis or {})
+    if axis.get("type") in {"date", "category"}:
+        return axis
+    return {**VALUE_AXIS, **axis}
+
+
+def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
+    """User text for a category axis: escaped, wrapped with <br> so no label is cut."""
+    lines = textwrap.wrap(str(text), width=width, break_long_words=False) or [""]
+    return "<br>".join(esc(line) for line in lines)
+
+
 def _figure(**layout: Any) -> go.Figure:
+    for name in [key for key in layout if key.startswith(("xaxis", "yaxis"))]:
+        layout[name] = _axis(layout[name])
+    layout.setdefault("xaxis", _axis(None))
+    layout.setdefault("yaxis", _axis(None))
     base = {
         "template": "none",
         "separators": SEPARATORS,
@@ -198,10 +256,12 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
     margin = (y_high - y_low) * 0.1 or 1.0
 
     fig = _indicator_figure(indicator, years, y_low)
+    fig.update_layout(margin={"l": 64, "r": 24, "t": 56, "b": 40})  # room for I.U. at the top
     _add_target_traces(fig, targets, years, y_low - margin if y_low < 0 else y_low, y_high + margin)
     missing_x: list[str] = []
     missing_text: list[str] = []
-    for index, key in enumerate(series_keys(series)):
+    keys = series_keys(series)
+    for index, key in enumerate(keys):
         style = SERIES_STYLES[index % len(SERIES_STYLES)]
         for group, group_periods in (("", yearly), (" per period", sub_year)):
             trace = _series_trace(series, key, group, group_periods, style, missing_x, missing_text)
@@ -209,20 +269,47 @@ def indicator_chart(series: IndicatorSeries, years: Sequence[int]) -> dict:
                 if group and two_axes:
                     trace.update(yaxis="y2")
                 fig.add_trace(trace)
+    if len(keys) > FEW_SERIES:
+        _legend_below(fig)
     if two_axes:
         fig.update_layout(
-            yaxis2={
-                "title": {"text": "Per period"},
-                "overlaying": "y",
-                "side": "right",
-                "rangemode": "tozero",
-                "showgrid": False,
-            },
-            margin={"l": 64, "r": 64, "t": 40, "b": 40},
+            yaxis2=_axis(
+                {
+                    "title": {"text": "Per period"},
+                    "overlaying": "y",
+                    "side": "right",
+                    "rangemode": "tozero",
+                    "showgrid": False,
+                }
+            ),
+            margin={"l": 64, "r": 64, "t": 56, "b": 40},
         )
     if missing_x:
-        fig.add_trace(_missing_trace(missing_x, missing_text, y_low))
+        fig.add_trace(_missing_trace(missing_x, missing_text))
+        fig.update_layout(yaxis3=MISSING_AXIS)
     return to_json(fig)
+
+
+FEW_SERIES = 4  # more series than this: the legend goes below the plot, which keeps its height
+LEGEND_ROW = 22  # pixels per legend line
+
+
+def _legend_below(fig: go.Figure) -> None:
+    """A long legend under the plot in columns, the figure taller by its rows."""
+    entries = sum(1 for trace in fig.data if trace.showlegend is not False)
+    rows = -(-entries // 2)
+    fig.update_layout(
+        height=380 + LEGEND_ROW * rows,
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": -0.08,
+            "yanchor": "top",
+            "entrywidth": 0.5,
+            "entrywidthmode": "fraction",
+        },
+        margin={"b": 40 + LEGEND_ROW * rows},
+    )
 
 
 def _value_range(
@@ -350,13 +437,30 @@ def _series_trace(
     )
 
 
-def _missing_trace(missing_x: list[str], missing_text: list[str], y_low: float) -> go.Scatter:
+# I.U. has no value: its marker sits on an axis of its own (0 at the bottom, 1 at the top of
+# the plot, not drawn) at the top edge, labelled "I.U.", so it never reads as a value or as 0.
+MISSING_AXIS = {
+    "overlaying": "y",
+    "range": [0, 1],
+    "fixedrange": True,
+    "visible": False,
+    "showgrid": False,
+    "zeroline": False,
+}
+MISSING_Y = 1.0
+
+
+def _missing_trace(missing_x: list[str], missing_text: list[str]) -> go.Scatter:
     """The I.U. markers, one trace for all series, with the reason in the hover text."""
     return go.Scatter(
         x=missing_x,
-        y=[y_low] * len(missing_x),
+        y=[MISSING_Y] * len(missing_x),
+        yaxis="y3",
         name="I.U. (ingen uppgift)",
-        mode="markers",
+        mode="markers+text",
+        text=["I.U."] * len(missing_x),
+        textposition="bottom center",
+        textfont={"color": MISSING_COLOUR},
         marker={
             "symbol": "x-thin-open",
             "size": 12,
@@ -385,7 +489,8 @@ def status_chart(counts: Sequence, *, title: str) -> dict:
         xaxis={
             "title": {"text": esc(title)},
             "gridcolor": "#e3e3e3",
-            "dtick": 1,
+            # Every whole number up to ten; beyond that plotly's own steps keep the labels apart.
+            "dtick": 1 if max(values, default=0) <= 10 else None,
             "rangemode": "tozero",
         },
         yaxis={"autorange": "reversed", "automargin": True},
@@ -432,7 +537,7 @@ def stacked_status_chart(
         fig.add_trace(
             go.Bar(
                 x=values,
-                y=[esc(name) for name in names],
+                y=[wrap_label(name) for name in names],
                 name=f"{status.symbol} {status.label}",
                 orientation="h",
                 marker={
@@ -449,50 +554,92 @@ def stacked_status_chart(
 # --- Economy ----------------------------------------------------------------------------------
 
 
-def budget_outcome_chart(
+SURPLUS_COLOUR = "#2e7d32"
+DEFICIT_COLOUR = "#c62828"
+
+
+def signed_tkr(value: int | None) -> str:
+    """+5 249 / −4 914 / 0: the deviation's sign is part of the figure."""
+    if value is None:
+        return "inget utfall"
+    text = format_number(abs(value))
+    if value > 0:
+        return "+" + text
+    if value < 0:
+        return "−" + text
+    return text
+
+
+def deviation_chart(
     labels: Sequence[str],
     budget_tkr: Sequence[int | None],
     outcome_tkr: Sequence[int | None],
+    deviation_tkr: Sequence[int | None],
     *,
     outcome_name: str,
     budget_name: str,
 ) -> dict:
-    """Budget next to bokslut (or the latest prognos) per driftsammandrag line, in tkr."""
+    """The deviation from budget (budget − outcome, tkr) per line or board as one bar each.
+
+    A manager asks "over or under budget, and by how much": a bar as long as the deviation
+    shows a 4 914 tkr overrun on a 300 000 tkr line as plainly as on a small one, which bars of
+    budget and outcome side by side do not. Surplus is green to the right, deficit red with a
+    pattern to the left, and every bar carries its signed figure; budget and outcome are in the
+    hover text and in the table beside the chart.
+    """
     fig = _figure(
-        height=90 + 60 * max(len(labels), 1),
-        barmode="group",
-        margin={"l": 260, "r": 24, "t": 8, "b": 48},
+        height=80 + 44 * max(len(labels), 1),
+        margin={"l": 24, "r": 24, "t": 8, "b": 56},
+        showlegend=False,
         xaxis={
-            "title": {"text": "tkr"},
+            "title": {"text": "Avvikelse mot budget, tkr (positivt = överskott)"},
             "gridcolor": "#e3e3e3",
             "zeroline": True,
             "zerolinecolor": INK,
+            "zerolinewidth": 2,
+            "automargin": True,
         },
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
     )
-    for name, values, colour, pattern in (
-        (budget_name, budget_tkr, "#9fb8d4", "/"),
-        (outcome_name, outcome_tkr, "#004b87", ""),
-    ):
-        texts = [
-            esc(f"{name}: {format_number(value)} tkr") if value is not None else ""
-            for value in values
-        ]
-        fig.add_trace(
-            go.Bar(
-                x=[_number(value) for value in values],
-                y=[esc(label) for label in labels],
-                name=esc(name),
-                orientation="h",
-                marker={
-                    "color": colour,
-                    "pattern": {"shape": pattern},
-                    "line": {"color": INK, "width": 1},
-                },
-                hovertext=texts,
-                hoverinfo="y+text",
-            )
+    values = [_number(value) for value in deviation_tkr]
+    known = [value for value in values if value is not None]
+    # Room beyond the longest bars for their figures, so a label never meets the axis text.
+    low, high = min([0.0, *known]), max([0.0, *known])
+    pad = (high - low) * 0.22 or 1.0
+    fig.update_xaxes(range=[low - pad if low < 0 else 0, high + pad if high > 0 else pad * 0.2])
+    colours = [SURPLUS_COLOUR if (value or 0) >= 0 else DEFICIT_COLOUR for value in values]
+    patterns = ["" if (value or 0) >= 0 else "x" for value in values]
+    hover = [
+        "<br>".join(
+            [
+                esc(label),
+                esc(f"{budget_name}: {format_number(budget)} tkr"),
+                esc(f"{outcome_name}: {format_number(outcome)} tkr"),
+                esc(f"Avvikelse: {signed_tkr(deviation)} tkr"),
+            ]
         )
+        for label, budget, outcome, deviation in zip(
+            labels, budget_tkr, outcome_tkr, deviation_tkr, strict=True
+        )
+    ]
+    fig.add_trace(
+        go.Bar(
+            x=values,
+            y=[wrap_label(label) for label in labels],
+            orientation="h",
+            name="Avvikelse mot budget",
+            marker={
+                "color": colours,
+                "pattern": {"shape": patterns},
+                "line": {"color": INK, "width": 1},
+            },
+            text=[signed_tkr(value) for value in deviation_tkr],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    )
     return to_json(fig)
 
 

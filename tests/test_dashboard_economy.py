@@ -84,18 +84,23 @@ def test_seed_figures_in_tkr(client, demo_data, manager_an):
     # No April forecast in the demo; August in balance, October a surplus of 6,2 mnkr.
     assert trace["y"] == [None, 0.0, 6200.0, 12189.0]
 
+    # One bar per line: its deviation from budget (budget − bokslut), so Flyktingmottagande's
+    # overrun of 4 914 tkr is as long a bar as Ekonomiskt bistånd's surplus of 5 249 tkr.
     operating = figure(html, "chart-operating")
-    names = [t["name"] for t in operating["data"]]
-    assert names == ["Budget 2022", "Bokslut 2022"]
-    assert "Ekonomiskt bistånd" in operating["data"][0]["y"]
-    assert 308752.0 in operating["data"][0]["x"] and 303504.0 in operating["data"][1]["x"]
+    (bars,) = operating["data"]
+    deviations = dict(zip(bars["y"], bars["x"], strict=True))
+    assert deviations["Ekonomiskt bistånd"] == 5249.0
+    assert deviations["Flyktingmottagande"] == -4914.0
+    assert bars["text"][bars["y"].index("Flyktingmottagande")] == f"\u22124{NBSP}914"
+    assert f"Budget 2022: 308{NBSP}752 tkr" in bars["hovertext"][1]
 
 
 def test_before_year_end_the_latest_forecast_stands_in(board_an):
     add_lines(board_an, 3, bokslut=False)
     economy = economy_dashboard(board_an, 2022)
     assert economy.outcome_name == "Prognos 31 oktober"
-    assert economy.operating_chart["data"][1]["x"] == [9800.0, 9800.0, 9800.0]
+    # 10 000 budget − 9 800 forecast at 31 oktober, per line
+    assert economy.operating_chart["data"][0]["x"] == [200.0, 200.0, 200.0]
     assert [b.word for b in economy.balances] == ["Underskott", "Överskott", "Inget utfall"]
     assert economy.balances[0].amount == 1200  # 3 × (10 000 − 10 400) tkr
 

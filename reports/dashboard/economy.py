@@ -7,10 +7,12 @@ printed figure into tkr on its own with budget.formatting.to_tkr (4 queries in a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from budget.formatting import to_tkr
-from budget.tables import ForecastTable, RowKind, forecasts, operating_summary
+from budget.models import forecast_label
+from budget.tables import ForecastTable, RowKind, forecasts, operating_summary, yearly_totals
 from goals.models import Board
 from reports import charts
 
@@ -160,10 +162,12 @@ def _add_forecasts(economy: EconomyDashboard, table: ForecastTable, year: int) -
 
 
 def _add_operating_chart(economy: EconomyDashboard, table: ForecastTable, year: int) -> None:
-    """Budget next to bokslut per line; before the year is closed, next to the latest forecast."""
+    """Each line's deviation from budget: bokslut, or before the year is closed the latest
+    forecast (charts.deviation_chart says why deviations rather than budget beside outcome)."""
     lines = [row for row in table.rows if row.kind in (RowKind.LINE, RowKind.UNIT)]
+    outcome_kronor: list[int | None]
     if any(row.bokslut is not None for row in lines):
-        outcome = [_tkr(row.bokslut) for row in lines]
+        outcome_kronor = [row.bokslut for row in lines]
         economy.outcome_name = f"Bokslut {year}"
     else:
         forecast_months = [
@@ -171,15 +175,95 @@ def _add_operating_chart(economy: EconomyDashboard, table: ForecastTable, year: 
         ]
         if forecast_months:
             month = forecast_months[-1]
-            outcome = [_tkr(row.forecasts.get(month)) for row in lines]
+            outcome_kronor = [row.forecasts.get(month) for row in lines]
             economy.outcome_name = f"Prognos {table.label(month)}"
         else:
-            outcome = [None for _ in lines]
+            outcome_kronor = [None for _ in lines]
             economy.outcome_name = "Inget utfall ännu"
-    economy.operating_chart = charts.budget_outcome_chart(
+    economy.operating_chart = charts.deviation_chart(
         [row.label for row in lines],
         [_tkr(row.budget) for row in lines],
-        outcome,
+        [_tkr(outcome) for outcome in outcome_kronor],
+        [
+            _tkr(deviation(row.budget, outcome))
+            for row, outcome in zip(lines, outcome_kronor, strict=True)
+        ],
         outcome_name=economy.outcome_name,
         budget_name=f"Budget {year}",
+    )
+
+
+def deviation(budget: int | None, outcome: int | None) -> int | None:
+    """Budget − outcome in kronor (positive = överskott), None without both."""
+    if budget is None or outcome is None:
+        return None
+    return budget - outcome
+
+
+# --- one figure per board: the overview's economy table and the board dashboard's tile --------
+
+
+@dataclass
+class EconomyTile:
+    """A board's year in three figures (tkr): budget, the latest outcome and the deviation."""
+
+    board: Board
+    year: int
+    budget: int | None
+    outcome: int | None
+    outcome_label: str  # "Bokslut 2022", "Prognos 31 oktober", or "" before any outcome
+    balance: Balance
+
+    @property
+    def has_budget(self) -> bool:
+        return self.budget is not None
+
+    @property
+    def signed_deviation(self) -> str:
+        return charts.signed_tkr(self.balance.tkr)
+
+
+def economy_tiles(boards: Sequence[Board], year: int) -> list[EconomyTile]:
+    """Per board the net cost incl. municipal units against budget: bokslut when there is one,
+    else the year's latest complete prognos (budget.tables.yearly_totals: 2 queries, any number
+    of boards)."""
+    totals = yearly_totals([board.pk for board in boards], [year])
+    tiles = []
+    for board in boards:
+        found = totals.get((board.pk, year))
+        budget = found.budget if found else None
+        outcome: int | None = None
+        label = ""
+        if found is not None and found.bokslut is not None:
+            outcome, label = found.bokslut, f"Bokslut {year}"
+        elif found is not None:
+            months = [month for month, value in found.forecasts.items() if value is not None]
+            if months:
+                month = max(months)
+                outcome, label = found.forecasts[month], f"Prognos {forecast_label(year, month)}"
+        tiles.append(
+            EconomyTile(
+                board=board,
+                year=year,
+                budget=_tkr(budget),
+                outcome=_tkr(outcome),
+                outcome_label=label,
+                balance=Balance(label, _tkr(deviation(budget, outcome))),
+            )
+        )
+    return tiles
+
+
+def economy_overview_chart(tiles: Sequence[EconomyTile]) -> dict | None:
+    """The boards' deviations from budget side by side (None when no board has an outcome)."""
+    shown = [tile for tile in tiles if tile.outcome is not None and tile.budget is not None]
+    if not shown:
+        return None
+    return charts.deviation_chart(
+        [tile.board.name for tile in shown],
+        [tile.budget for tile in shown],
+        [tile.outcome for tile in shown],
+        [tile.balance.tkr for tile in shown],
+        outcome_name="Utfall (bokslut eller senaste prognos)",
+        budget_name="Budget",
     )

@@ -69,6 +69,11 @@ class IndicatorChart:
     footnotes: list[str]
 
     @property
+    def many_series(self) -> bool:
+        """Too many columns for the table beside the chart: it goes under it, full width."""
+        return len(self.columns) > 4
+
+    @property
     def numbered_footnotes(self) -> list[tuple[int, str]]:
         return list(enumerate(self.footnotes, start=1))
 

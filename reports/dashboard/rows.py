@@ -16,6 +16,7 @@ from reports.dashboard.sparkline import Sparkline, sparkline
 from reports.dashboard.status import Status, target_status
 
 HISTORY_YEARS = 5
+TARGET_LINE_KINDS = {Target.Kind.VALUE, Target.Kind.BOUND}  # a målvärde with a number
 ALL_PERIOD_TYPES = (PeriodType.YEAR, PeriodType.TERTIAL, PeriodType.QUARTER, PeriodType.MONTH)
 NO_VALUE = "Inget utfall ännu"
 NO_TOTAL = "–"
@@ -126,8 +127,7 @@ def _judge_latest(
         row.value_text = total.shown(indicator.unit)
         row.is_missing = total.is_missing
         if total.is_missing:
-            reasons = [total.missing_label, *total.footnotes]
-            row.missing_text = " ".join(text for text in reasons if text)
+            row.missing_text = missing_reason_text(total)
         outcome = total.value
         if total.is_derived:
             row.derived_note = derived_note(indicator)
@@ -155,6 +155,15 @@ def _judge_latest(
             )
 
 
+def missing_reason_text(cell: Cell) -> str:
+    """Why a value is I.U., the reason and its notes kept apart: "Annat skäl: Nytt
+    verksamhetssystem …" (a reason without notes alone, notes without a reason alone)."""
+    notes = " ".join(text.strip() for text in cell.footnotes if text.strip())
+    if cell.missing_label and notes:
+        return f"{cell.missing_label}: {notes}"
+    return cell.missing_label or notes
+
+
 def _trend(series: IndicatorSeries, year: int) -> Sparkline:
     """The sparkline of the history years, from the first year with a value."""
     points: list[tuple[int, Decimal | None]] = []
@@ -169,7 +178,24 @@ def _trend(series: IndicatorSeries, year: int) -> Sparkline:
         elif cell.value is None:
             shown[trend_year] = cell.text
         points.append((trend_year, cell.value if cell is not None else None))
-    return sparkline(points, series.indicator.decimals, no_value_years=absent, shown=shown)
+    target = series.target(year)
+    target_value = (
+        target.value
+        if target is not None and target.kind in TARGET_LINE_KINDS and target.value is not None
+        else None
+    )
+    return sparkline(
+        points,
+        series.indicator.decimals,
+        no_value_years=absent,
+        shown=shown,
+        target=target_value,
+        target_year=year,
+        target_label=format_target(target)
+        if target is not None and target_value is not None
+        else "",
+        direction=series.indicator.direction,
+    )
 
 
 def indicator_rows(

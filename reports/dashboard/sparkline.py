@@ -1,4 +1,8 @@
-"""A small trend line drawn on the server as inline SVG: no JavaScript, with a text alternative."""
+"""A small trend line drawn on the server as inline SVG: no JavaScript, with a text alternative.
+
+Read in a glance: the first and last values are printed beside the line (the scale), the
+year's målvärde is a dashed line, and an arrow with words says which way is good.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from indicators.formatting import MISSING, format_number
+from indicators.models import Indicator
 
 WIDTH = 96
-HEIGHT = 24
+HEIGHT = 28
 PAD = 3
 NO_VALUE = "inget värde"
+DIRECTIONS: dict[str, tuple[str, str]] = {
+    Indicator.Direction.HIGHER: ("↑", "Högre är bättre"),
+    Indicator.Direction.LOWER: ("↓", "Lägre är bättre"),
+}
 
 
 @dataclass
@@ -23,6 +32,12 @@ class Sparkline:
     height: int = HEIGHT
     lines: list[str] = field(default_factory=list)
     dots: list[tuple[str, str]] = field(default_factory=list)  # text: templates localise floats
+    first_text: str = ""  # "2018: 62", the first year drawn
+    last_text: str = ""  # "2022: 46"
+    target_y: str = ""  # where the målvärde's dashed line runs, "" without one
+    target_text: str = ""  # "Målvärde 2022: 100"
+    direction_symbol: str = ""  # ↑ / ↓
+    direction_text: str = ""  # "Högre är bättre"
 
     @property
     def is_empty(self) -> bool:
@@ -35,10 +50,16 @@ def sparkline(
     *,
     no_value_years: Collection[int] = (),
     shown: Mapping[int, str] | None = None,
+    target: Decimal | None = None,
+    target_year: int | None = None,
+    target_label: str = "",
+    direction: str = "",
 ) -> Sparkline:
     """Trend over the years: points are (year, value), None for I.U., a text outcome (its
     text in `shown`) or, for the years in `no_value_years`, for no value at all. Each breaks
-    the line: a text is no point and no zero."""
+    the line: a text is no point and no zero. `target` is drawn as a line across (the scale
+    includes it), `target_label` its text as the Målvärde column prints it; `direction` is the
+    indicator's good direction."""
     shown = shown or {}
     known = [(year, value) for year, value in points if value is not None]
 
@@ -52,20 +73,32 @@ def sparkline(
     texts = [f"{year}: {point_text(year, value)}" for year, value in points]
     label = "Trend " + ", ".join(texts) if texts else "Ingen trend: inga värden"
     spark = Sparkline(label=label)
+    spark.direction_symbol, spark.direction_text = DIRECTIONS.get(direction, ("", ""))
+    if target is not None:
+        shown_target = target_label or format_number(target, decimals)
+        spark.target_text = f"Målvärde {target_year}: {shown_target}"
     if not known:
         return spark
-    low = min(value for _, value in known)
-    high = max(value for _, value in known)
+    spark.first_text = f"{known[0][0]}: {format_number(known[0][1], decimals)}"
+    if len(known) > 1:
+        spark.last_text = f"{known[-1][0]}: {format_number(known[-1][1], decimals)}"
+    scale = [value for _, value in known] + ([target] if target is not None else [])
+    low = min(scale)
+    high = max(scale)
     span = high - low
     count = len(points)
     step = (WIDTH - 2 * PAD) / (count - 1) if count > 1 else 0
 
+    def y_of(value: Decimal) -> float:
+        ratio = float((value - low) / span) if span else 0.5
+        return round(HEIGHT - PAD - ratio * (HEIGHT - 2 * PAD), 1)
+
     def xy(index: int, value: Decimal) -> tuple[float, float]:
         x = PAD + index * step if count > 1 else WIDTH / 2
-        ratio = float((value - low) / span) if span else 0.5
-        y = HEIGHT - PAD - ratio * (HEIGHT - 2 * PAD)
-        return round(x, 1), round(y, 1)
+        return round(x, 1), y_of(value)
 
+    if target is not None:
+        spark.target_y = str(y_of(target))
     run: list[tuple[float, float]] = []
     for index, (_, value) in enumerate(points):
         if value is None:

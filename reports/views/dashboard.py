@@ -17,7 +17,7 @@ from goals.models import Board, GoalArea
 from reports import charts
 from reports.dashboard.board import board_dashboard as build_board_dashboard
 from reports.dashboard.comparison import board_panel
-from reports.dashboard.economy import economy_dashboard
+from reports.dashboard.economy import economy_dashboard, economy_overview_chart, economy_tiles
 from reports.dashboard.filters import DashboardFilterForm, default_year, year_bounds
 from reports.dashboard.overview import municipality_overview as build_overview
 from reports.freshness import cached
@@ -96,8 +96,11 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
         overview = build_overview(shown, year, goal_area=goal_area)
         # Each summary in boards has its board; only the total row has none.
         names = [summary.board.name if summary.board else "" for summary in overview.boards]
+        economy = economy_tiles(shown, year)
         return {
             "overview": overview,
+            "economy": economy,
+            "economy_chart": economy_overview_chart(economy),
             "goal_chart": charts.stacked_status_chart(
                 names, [s.goal_counts for s in overview.boards], axis_title="Antal nämndmål"
             ),
@@ -128,6 +131,7 @@ def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpRes
         dashboard = build_board_dashboard(board, year, goal_area=goal_area)
         return {
             "dashboard": dashboard,
+            "economy_tile": economy_tiles([board], year)[0],
             "goal_chart": charts.status_chart(dashboard.goal_counts, title="Antal nämndmål"),
             "indicator_chart": charts.status_chart(
                 dashboard.indicator_counts, title="Antal indikatorer"
