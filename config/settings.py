@@ -392,7 +392,9 @@ if OIDC_ENABLED and not CODE_ONLY:
     ]
     if _oidc_missing and not OIDC_OP_DISCOVERY_URL:
         raise ImproperlyConfigured(
-            "Set OIDC_OP_DISCOVERY_URL, or " + ", ".join(_oidc_missing) + " (OIDC_RP_CLIENT_ID is set)"
+            "Set OIDC_OP_DISCOVERY_URL, or "
+            + ", ".join(_oidc_missing)
+            + " (OIDC_RP_CLIENT_ID is set)"
         )
 
 # Local passwords: "on" (everyone; the demo and the tests), "admins" (break-glass: only a

@@ -144,7 +144,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
         self.UserModel = get_user_model()
 
-    def authenticate(self, request: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def authenticate(self, request: Any, **kwargs: Any) -> None:
         return None
 
     def get_user(self, user_id: Any) -> Any:

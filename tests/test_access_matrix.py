@@ -143,6 +143,7 @@ BOARD_LISTS = {
 NO_BOARD_ROWS = {"reports:home", "reports:municipality_overview", "reports:dashboard_select"}
 NO_BOARD_ROWS |= {"goals:structure_mandate_periods"}  # structure-goals: the municipality's
 NO_BOARD_ROWS |= {"reports:outline_index"}  # Dokumentmallar: the municipality's templates
+NO_BOARD_ROWS |= {"goals:oidc_login", "goals:oidc_callback"}  # 18A: sign-in, no data of a board
 
 PATTERNS = our_routes(APPS)
 WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]

@@ -227,9 +227,7 @@ def test_a_deactivated_user_gets_the_inactive_page(client, oidc_on, security_log
     response = client.get(oidc_on.authorize(start(client), "anna"))
     assert response["Location"] == reverse("goals:sign_in_refused", args=["inaktiverat"])
     assert "_auth_user_id" not in client.session
-    assert [e["detail"]["reason"] for e in security_log.events("sso_refused")] == [
-        "inactive_user"
-    ]
+    assert [e["detail"]["reason"] for e in security_log.events("sso_refused")] == ["inactive_user"]
 
 
 def test_logout_ends_the_session_and_goes_to_the_providers_logout(client, oidc_on, settings):
@@ -252,7 +250,9 @@ def test_logout_ends_the_session_and_goes_to_the_providers_logout(client, oidc_o
 def test_without_a_client_id_oidc_is_off(client, db, settings):
     settings.OIDC_ENABLED = False
     assert client.get(reverse("goals:oidc_login")).status_code == 404
-    assert client.get(reverse("goals:oidc_callback"), {"code": "x", "state": "y"}).status_code == 404
+    assert (
+        client.get(reverse("goals:oidc_callback"), {"code": "x", "state": "y"}).status_code == 404
+    )
     assert "Logga in med kommunens konto" not in client.get(reverse("core:login")).content.decode()
 
 

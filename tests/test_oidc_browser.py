@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 
 from goals import oidc
 from goals.models import BoardRole, GroupRoleMapping, Role, RoleSource
+from tests.browser import BLOCKING, WCAG_TAGS
 from tests.oidc_idp import start_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,3 +123,20 @@ def test_a_changed_group_changes_the_role_at_the_next_login(
         (Role.MANAGER, board_other.pk, RoleSource.GROUP)
     }
     second.close()
+
+
+def test_the_login_page_with_the_button_and_break_glass_passes_axe(
+    page, live_server, oidc_on, settings, axe_source
+):
+    settings.STYRKORT_PASSWORD_LOGIN = "admins"
+    page.add_init_script(script=axe_source)
+    page.goto(f"{live_server.url}/logga-in/")
+    assert not page.locator("#id_password").is_visible()
+    page.get_by_text("Nödinloggning för administratör").click()
+    page.locator("#id_password").wait_for()
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    blocking = [v["id"] for v in results["violations"] if v["impact"] in BLOCKING]
+    assert blocking == []
+    page.get_by_role("link", name="Logga in med kommunens konto").wait_for()

@@ -56,7 +56,7 @@ def test_admins_lets_only_superusers_and_administrators_of_every_board_in(
         response = post_login(client, username)
         assert response.status_code == 200, username
         assert "Ange ett korrekt användarnamn och lösenord" in response.content.decode()
-        assert "<details class=\"break-glass\" open>" in response.content.decode()
+        assert '<details class="break-glass" open>' in response.content.decode()
         assert not logged_in(client)
     denied = security_log.events("access_denied")
     assert [(e["user"], e["detail"]["reason"]) for e in denied] == [
