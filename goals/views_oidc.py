@@ -89,7 +89,10 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         return redirect("goals:sign_in_refused", reason="ingen-behorighet")
     except InactiveUserError:
         return _refused(request, "inactive_user", page="inaktiverat")
-    next_url = request.session.get("oidc_login_next") or resolve_url(settings.LOGIN_REDIRECT_URL)
+    # The library checked `next` when the login started (same host only).
+    next_url = request.session.pop("oidc_login_next", None) or resolve_url(
+        settings.LOGIN_REDIRECT_URL
+    )
     auth.login(request, user, backend=BACKEND_PATH)
     if settings.OIDC_OP_LOGOUT_URL:
         request.session[SESSION_LOGOUT_REDIRECT_KEY] = provider_logout_url(request, id_token)

@@ -48,6 +48,10 @@ def node_or_skip() -> str:
         missing = "node saknas (Debians paket nodejs)"
     elif not PACKAGE.exists():
         missing = f"{PACKAGE} saknas (kör npm ci)"
+    else:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+        if int(version.strip().lstrip("v").split(".")[0]) < 20:
+            missing = f"oidc-provider 9 behöver Node.js 20 eller senare, inte {version.strip()}"
     if missing:
         if BROWSER_REQUIRED:
             pytest.fail(f"OIDC-leverantören kan inte startas: {missing}")

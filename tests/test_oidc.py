@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from goals import oidc
@@ -261,3 +263,36 @@ def test_the_login_page_shows_the_configured_button(client, oidc_on, settings):
     text = client.get(reverse("core:login") + "?next=/uppfoljning/anvandare/").content.decode()
     assert "Logga in med Linköpings konto" in text
     assert 'href="/inloggning/oidc/?next=/uppfoljning/anvandare/"' in text
+
+
+def test_next_is_kept_on_the_same_host_only(client, oidc_on):
+    response = client.get(reverse("goals:oidc_login"), {"next": "/uppfoljning/anvandare/"})
+    assert client.get(oidc_on.authorize(response["Location"], "anna"))["Location"] == (
+        "/uppfoljning/anvandare/"
+    )
+    client.logout()
+    response = client.get(reverse("goals:oidc_login"), {"next": "https://evil.example/"})
+    assert client.get(oidc_on.authorize(response["Location"], "anna"))["Location"] == reverse(
+        "reports:home"
+    )
+
+
+def test_a_login_costs_the_same_queries_however_many_groups_and_mappings(
+    client, oidc_on, board_other
+):
+    def login_queries() -> int:
+        client.logout()
+        callback = oidc_on.authorize(start(client), "anna")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(callback).status_code == 302
+        assert "_auth_user_id" in client.session
+        return len(queries)
+
+    login_queries()  # the first login creates the user and the role
+    few = login_queries()
+    for number in range(30):
+        GroupRoleMapping.objects.create(
+            group=f"grupp-{number}", role=Role.MANAGER, board=board_other
+        )
+    oidc_on.set_account("anna", [GUID_AN, *(f"annan-{number}" for number in range(30))])
+    assert login_queries() == few
