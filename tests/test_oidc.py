@@ -296,3 +296,16 @@ def test_a_login_costs_the_same_queries_however_many_groups_and_mappings(
         )
     oidc_on.set_account("anna", [GUID_AN, *(f"annan-{number}" for number in range(30))])
     assert login_queries() == few
+    print(f"\nQueries of a repeated OIDC login (callback): {few}")
+
+
+def test_an_unsigned_id_token_is_refused(client, oidc_on, monkeypatch, security_log):
+    def unsign(token_response):
+        _, payload, _ = token_response["id_token"].split(".")
+        none = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+        return {**token_response, "id_token": f"{none}.{payload}."}
+
+    with_token_response(monkeypatch, unsign)
+    users = user_count()
+    response = client.get(oidc_on.authorize(start(client), "anna"))
+    assert_refused(client, response, security_log, "wrong_algorithm", users)
