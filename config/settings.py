@@ -163,7 +163,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that also enforces STYRKORT_PASSWORD_LOGIN (break-glass only, or off).
+    "goals.password_login.PasswordLoginBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -368,3 +369,74 @@ except ValueError:
     ) from None
 if any(day < 0 for day in STYRKORT_REMINDER_DAYS):
     raise ImproperlyConfigured("STYRKORT_REMINDER_DAYS must not be negative")
+# --- Sign-in with OpenID Connect (part 18A) and the local password as break-glass -----------
+# Off unless OIDC_RP_CLIENT_ID is set. The provider's endpoints come either one by one
+# (OIDC_OP_ISSUER, OIDC_OP_AUTHORIZATION_ENDPOINT, _TOKEN_, _USER_, _JWKS_) or from
+# OIDC_OP_DISCOVERY_URL, read once per process at the first login; an explicit one wins.
+# goals.oidc verifies the ID token completely (signature, iss, aud/azp, exp/iat, nonce).
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_DISCOVERY_URL = os.environ.get("OIDC_OP_DISCOVERY_URL", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# The provider's end_session_endpoint: logout then also ends the provider's session.
+OIDC_OP_LOGOUT_URL = os.environ.get("OIDC_OP_LOGOUT_URL", "")
+if OIDC_OP_LOGOUT_URL:
+    from urllib.parse import urlsplit
+
+    # The logout form's redirect continues to the provider; CSP form-action covers redirects.
+    _logout = urlsplit(OIDC_OP_LOGOUT_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_logout.scheme}://{_logout.netloc}"
+    )
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_BUTTON_LABEL = os.environ.get("OIDC_BUTTON_LABEL", "Logga in med kommunens konto")
+# Clock skew allowed between us and the provider for exp, iat and nbf, and how old an ID
+# token may be when it arrives.
+OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 30)
+OIDC_MAX_TOKEN_AGE_SECONDS = env_int("OIDC_MAX_TOKEN_AGE_SECONDS", 600)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+# Fixed, not from the environment: the library's nonce and PKCE are always on.
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_AUTHENTICATION_CALLBACK_URL = "goals:oidc_callback"
+# Always listed: it restores the sessions of OIDC sign-ins (it never checks a password).
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "goals.oidc.OIDCBackend"]
+if OIDC_ENABLED and not CODE_ONLY:
+    if OIDC_RP_SIGN_ALGO not in {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}:
+        raise ImproperlyConfigured("OIDC_RP_SIGN_ALGO must be an RS or ES algorithm")
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_SECRET must be set with OIDC_RP_CLIENT_ID")
+    _oidc_missing = [
+        name
+        for name in (
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _oidc_missing and not OIDC_OP_DISCOVERY_URL:
+        raise ImproperlyConfigured(
+            "Set OIDC_OP_DISCOVERY_URL, or "
+            + ", ".join(_oidc_missing)
+            + " (OIDC_RP_CLIENT_ID is set)"
+        )
+
+# Local passwords: "on" (everyone; the demo and the tests), "admins" (break-glass: only a
+# superuser or an administrator of every board) or "off". Enforced in
+# goals.password_login.PasswordLoginBackend, also for sessions already open.
+STYRKORT_PASSWORD_LOGIN = os.environ.get("STYRKORT_PASSWORD_LOGIN", "on") or "on"
+if STYRKORT_PASSWORD_LOGIN not in {"on", "admins", "off"}:
+    raise ImproperlyConfigured(
+        f"STYRKORT_PASSWORD_LOGIN must be on, admins or off, not {STYRKORT_PASSWORD_LOGIN!r}"
+    )

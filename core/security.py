@@ -27,6 +27,9 @@ logger = logging.getLogger("styrkort.security")
 
 # Unix time of the login, kept in the session.
 SESSION_LOGIN_AT_KEY = "styrkort_login_at"
+# Where the browser goes after logout, when sign-in was at a provider that has its own
+# logout (set by the sign-in glue; read by core.views.LogoutView before the session ends).
+SESSION_LOGOUT_REDIRECT_KEY = "styrkort_logout_redirect"
 
 
 class SecurityEvent(StrEnum):

@@ -9,8 +9,8 @@ from core import views
 app_name = "core"
 
 urlpatterns = [
-    path("logga-in/", login_not_required(auth_views.LoginView.as_view()), name="login"),
-    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logga-in/", login_not_required(views.LoginView.as_view()), name="login"),
+    path("logga-ut/", views.LogoutView.as_view(), name="logout"),
     path("byt-losenord/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "byt-losenord/klart/",

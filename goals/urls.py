@@ -3,6 +3,7 @@ from django.urls import include, path
 from goals import (
     views,
     views_identity,
+    views_oidc,
     views_plans,
     views_rollover,
     views_structure,
@@ -110,4 +111,7 @@ urlpatterns = [
     path("uppfoljning/", include(followup_patterns)),
     path("struktur/", include(structure_patterns)),
     path("inloggning/nekad/<str:reason>/", views_identity.sign_in_refused, name="sign_in_refused"),
+    # OpenID Connect (goals.views_oidc): the callback is the redirect URI to register.
+    path("inloggning/oidc/", views_oidc.oidc_login, name="oidc_login"),
+    path("inloggning/oidc/callback/", views_oidc.oidc_callback, name="oidc_callback"),
 ]

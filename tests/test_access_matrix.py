@@ -146,6 +146,7 @@ NO_BOARD_ROWS |= {"reports:outline_index"}  # Dokumentmallar: the municipality's
 # kolada-pages: the municipality's Kolada code and the revisions of Kolada's own figures.
 NO_BOARD_ROWS |= {"indicators:kolada_municipality_code", "indicators:kolada_revisions"}
 BOARD_LISTS["indicators:kolada_index"] = lambda objects: objects["board"].name  # kolada-pages
+NO_BOARD_ROWS |= {"goals:oidc_login", "goals:oidc_callback"}  # 18A: sign-in, no data of a board
 
 PATTERNS = our_routes(APPS)
 WITH_OBJECTS = [(route, name, kwargs) for route, name, kwargs in PATTERNS if kwargs]
