@@ -59,12 +59,26 @@ class SamlSetup:
     directory: Path
     keys: dict
 
-    def idp(self, key: str = "idp", lifetime_minutes: int = 5):
-        """pysaml2's IdP, signing with the named key (the metadata names the "idp" one)."""
+    def idp(self, key: str = "idp", lifetime_minutes: int = 5, other_sp: str = ""):
+        """pysaml2's IdP, signing with the named key (the metadata names the "idp" one); it
+        also knows `other_sp`, a service provider with Styrkort's endpoints under another
+        entity id, for an assertion meant for someone else."""
         from tests.idp.saml_idp import Idp, idp_config
 
         private, cert = self.keys[key]
-        return Idp(idp_config(self.idp_base_url, private, cert, self.sp_metadata, lifetime_minutes))
+        metadata = [self.sp_metadata]
+        if other_sp:
+            other = self.directory / "other-sp-metadata.xml"
+            ours = Path(self.sp_metadata).read_text()
+            other.write_text(
+                ours.replace(f'entityID="{self.sp_entity_id}"', f'entityID="{other_sp}"')
+            )
+            metadata.append(str(other))
+        return Idp(idp_config(self.idp_base_url, private, cert, metadata, lifetime_minutes))
+
+    @property
+    def sp_entity_id(self) -> str:
+        return f"{self.sp_base_url}/saml2/metadata/"
 
 
 def configure_saml(settings, keys, directory: Path, sp_base_url: str, idp_port: int) -> SamlSetup:
@@ -126,6 +140,11 @@ def saml_idp_server(settings, saml_keys, tmp_path, live_server):
     """pysaml2's IdP as its own process on a free loopback port, Styrkort on live_server."""
     port = free_port()
     setup = configure_saml(settings, saml_keys, tmp_path, live_server.url, port)
+    # As in production: the IdP (127.0.0.1) is another site than Styrkort (localhost), so the
+    # request state travels in a SameSite=None cookie, which must be Secure (Chromium takes
+    # Secure cookies from http://localhost).
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SAML_SESSION_COOKIE_SAMESITE = "None"
     users_file = tmp_path / "users.json"
     users_file.write_text("{}")
     private, cert = saml_keys["idp"]

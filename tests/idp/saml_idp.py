@@ -36,8 +36,22 @@ def make_key_pair(directory: Path, name: str) -> tuple[str, str]:
     """A fresh RSA key and self-signed certificate (PEM files) for `name`."""
     key, cert = directory / f"{name}.key", directory / f"{name}.crt"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-         f"/CN={name}", "-keyout", str(key), "-out", str(cert)],
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={name}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
         check=True,
         capture_output=True,
     )
@@ -45,14 +59,20 @@ def make_key_pair(directory: Path, name: str) -> tuple[str, str]:
 
 
 def idp_config(
-    base_url: str, key: str, cert: str, sp_metadata: str | None, lifetime_minutes: int = 5
+    base_url: str,
+    key: str,
+    cert: str,
+    sp_metadata: str | list[str] | None,
+    lifetime_minutes: int = 5,
 ) -> dict[str, Any]:
+    if isinstance(sp_metadata, str):
+        sp_metadata = [sp_metadata]
     return {
         "entityid": f"{base_url}/metadata",
         "xmlsec_binary": XMLSEC,
         "key_file": key,
         "cert_file": cert,
-        "metadata": {"local": [sp_metadata]} if sp_metadata else {},
+        "metadata": {"local": sp_metadata} if sp_metadata else {},
         "service": {
             "idp": {
                 "name": "Test-IdP",
@@ -136,8 +156,9 @@ LOGIN_FORM = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">
 
 
 def make_app(settings: dict[str, Any]):
-    idp = Idp(idp_config(settings["base_url"], settings["key"], settings["cert"],
-                         settings["sp_metadata"]))
+    idp = Idp(
+        idp_config(settings["base_url"], settings["key"], settings["cert"], settings["sp_metadata"])
+    )
     metadata = idp_metadata_xml(
         idp_config(settings["base_url"], settings["key"], settings["cert"], None)
     )
@@ -166,8 +187,12 @@ def make_app(settings: dict[str, Any]):
             users = json.loads(Path(settings["users_file"]).read_text())
             user = users.get(value.get("username", ""))
             if user is None or user["password"] != value.get("password"):
-                return form(start_response, value["SAMLRequest"], value.get("RelayState", ""),
-                            '<p role="alert">Fel användarnamn eller lösenord.</p>')
+                return form(
+                    start_response,
+                    value["SAMLRequest"],
+                    value.get("RelayState", ""),
+                    '<p role="alert">Fel användarnamn eller lösenord.</p>',
+                )
             request = idp.read_request(value["SAMLRequest"])
             xml = idp.response_xml(request, dict(user, username=value["username"]))
             destination = idp.server.response_args(request, [saml2.BINDING_HTTP_POST])
