@@ -196,7 +196,9 @@ class AcsView(saml_views.AssertionConsumerServiceView):
             raise PermissionDenied(str(exc)) from exc
         user = sign_in(identity)  # NoRoleError and InactiveUserError reach handle_acs_failure
         auth.login(request, user, backend=SESSION_BACKEND)
-        saml_views._set_subject_id(request.saml_session, session_info["name_id"])
+        # For a later single logout: which subject this browser signed in as.
+        saml_session = request.saml_session  # type: ignore[attr-defined]  # djangosaml2's middleware
+        saml_views._set_subject_id(saml_session, session_info["name_id"])
         return user
 
     def handle_acs_failure(

@@ -105,7 +105,7 @@ def configure_saml(settings, keys, directory: Path, sp_base_url: str, idp_port: 
 
 
 @pytest.fixture
-def saml(settings, saml_keys, tmp_path):
+def saml(db, settings, saml_keys, tmp_path):
     """Styrkort configured for SAML behind Django's test client (http://testserver)."""
     return configure_saml(settings, saml_keys, tmp_path, "http://testserver", free_port())
 

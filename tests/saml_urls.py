@@ -2,7 +2,8 @@
 
 from django.urls import include, path
 
-from config.urls import handler400, handler500, urlpatterns as project_urlpatterns
+from config.urls import handler400, handler500
+from config.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [*project_urlpatterns, path("saml2/", include("goals.urls_saml"))]
 

@@ -4,22 +4,18 @@ and the Swedish refusal page."""
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from goals.models import BoardRole, ExternalIdentity, GroupRoleMapping, Role
-from tests.saml_idp_fixtures import (  # noqa: F401 (fixtures)
-    GUID_AN,
-    GUID_BIN,
-    post_response,
-    saml,
-    saml_keys,
-    start_login,
-)
+from tests import saml_idp_fixtures
+from tests.saml_idp_fixtures import GUID_AN, GUID_BIN, post_response, start_login
+
+# The IdP's fixtures, used by name.
+saml_keys = saml_idp_fixtures.saml_keys
+saml = saml_idp_fixtures.saml
 
 ANNA = {
     "username": "anna.andersson@linkoping.se",
@@ -267,3 +263,45 @@ def test_the_metadata_names_the_acs_and_wants_signed_assertions(client, saml):
     text = response.content.decode()
     assert 'WantAssertionsSigned="true"' in text
     assert "http://testserver/saml2/acs/" in text
+
+
+def test_the_login_page_offers_the_saml_button_only_when_configured(client, saml, settings):
+    settings.SAML_BUTTON_LABEL = "Logga in med kommunens konto (SAML)"
+
+    page = client.get(reverse("core:login") + "?next=/budget/").content.decode()
+
+    assert 'href="/saml2/login/?next=%2Fbudget%2F"' in page
+    assert "Logga in med kommunens konto (SAML)" in page
+    settings.SAML_IDP_METADATA_FILE = ""
+    assert "/saml2/login/" not in client.get(reverse("core:login")).content.decode()
+
+
+def test_the_login_starts_a_request_the_idp_accepts(client, saml):
+    saml_request, _ = start_login(client)
+
+    request = saml.idp().read_request(saml_request)
+
+    assert request.assertion_consumer_service_url == "http://testserver/saml2/acs/"
+    assert request.issuer.text == "http://testserver/saml2/metadata/"
+    assert request.signature is None  # the redirect binding signs the query string instead
+
+
+def test_check_deploy_stays_clean_with_saml_configured(saml):
+    from tests.test_deploy_check import manage, production_env
+
+    env = production_env(
+        SAML_IDP_METADATA_FILE=settings_value("SAML_IDP_METADATA_FILE"),
+        SAML_SP_BASE_URL="https://styrkort.example.se",
+        SAML_SP_KEY_FILE=saml.keys["sp"][0],
+        SAML_SP_CERT_FILE=saml.keys["sp"][1],
+    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def settings_value(name: str) -> str:
+    from django.conf import settings
+
+    return getattr(settings, name)

@@ -11,12 +11,12 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from goals.models import BoardRole, GroupRoleMapping, Role
-from tests.saml_idp_fixtures import (  # noqa: F401 (fixtures)
-    GUID_AN,
-    GUID_BIN,
-    saml_idp_server,
-    saml_keys,
-)
+from tests import saml_idp_fixtures
+from tests.saml_idp_fixtures import GUID_AN, GUID_BIN
+
+# The IdP's fixtures, used by name.
+saml_keys = saml_idp_fixtures.saml_keys
+saml_idp_server = saml_idp_fixtures.saml_idp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
