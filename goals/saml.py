@@ -14,6 +14,7 @@ so it follows the environment and the tests can point it at an identity provider
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import saml2
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 # The session is Django's own: the user has no password, so the model backend only loads them.
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 USED_ASSERTION_KEY = "saml-assertion-used:{}"
+CONFIG_MAX_AGE_SECONDS = 3600
+_loaded: dict[str, tuple[float, SPConfig]] = {}
 
 
 class SamlRefused(Exception):
@@ -88,12 +91,20 @@ def sp_config_dict() -> dict[str, Any]:
 
 
 def sp_config(request: HttpRequest | None = None) -> SPConfig:
-    """djangosaml2's SAML_CONFIG_LOADER."""
+    """djangosaml2's SAML_CONFIG_LOADER: loaded once an hour per worker, so the IdP's metadata
+    URL is not fetched at every request and a renewed IdP certificate is read within the hour."""
     if not enabled():
         raise Http404("Inloggning med SAML är inte aktiverad.")
-    config = SPConfig()
-    config.load(sp_config_dict())
-    return config
+    wanted = sp_config_dict()
+    key = repr(sorted(wanted.items()))
+    now = time.monotonic()
+    cached_config = _loaded.get(key)
+    if cached_config is None or now - cached_config[0] > CONFIG_MAX_AGE_SECONDS:
+        config = SPConfig()
+        config.load(wanted)
+        _loaded.clear()
+        _loaded[key] = cached_config = (now, config)
+    return cached_config[1]
 
 
 def attributes(assertion: Any) -> dict[str, list[str]]:
@@ -157,6 +168,7 @@ class AcsView(saml_views.AssertionConsumerServiceView):
     """The assertion consumer service: the identity provider posts its response here."""
 
     refusal: str | None = None
+    identity: Identity | None = None
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not enabled():
@@ -194,6 +206,7 @@ class AcsView(saml_views.AssertionConsumerServiceView):
             identity = identity_from_assertion(self.verified_assertion)
         except SamlRefused as exc:
             raise PermissionDenied(str(exc)) from exc
+        self.identity = identity
         user = sign_in(identity)  # NoRoleError and InactiveUserError reach handle_acs_failure
         auth.login(request, user, backend=SESSION_BACKEND)
         # For a later single logout: which subject this browser signed in as.
@@ -208,13 +221,22 @@ class AcsView(saml_views.AssertionConsumerServiceView):
         status: int = 403,
         **kwargs: Any,
     ) -> HttpResponse:
+        # The provider vouched for these two: the log names who it was.
+        username = self.identity.username if self.identity else None
         if isinstance(exception, NoRoleError):
             log_security_event(
-                SecurityEvent.SSO_NO_ROLE, request=request, user=None, provider="saml"
+                SecurityEvent.SSO_NO_ROLE, request=request, user=username, provider="saml"
             )
             return refusal_redirect("ingen-behorighet")
         if isinstance(exception, InactiveUserError):
-            return self.refuse(request, "inactive account", page="inaktiverat")
+            log_security_event(
+                SecurityEvent.SSO_REFUSED,
+                request=request,
+                user=username,
+                provider="saml",
+                reason="inactive account",
+            )
+            return refusal_redirect("inaktiverat")
         return self.refuse(request, getattr(self, "refusal", None) or _why(exception))
 
     def refuse(self, request: HttpRequest, why: str, page: str = "misslyckades") -> HttpResponse:

@@ -233,7 +233,9 @@ def test_a_user_whose_groups_map_to_nothing_gets_the_no_role_page(
     user = get_user_model().objects.get()  # recorded, so the administrator sees who tried
     assert ExternalIdentity.objects.get(user=user).groups == ["grupp-utan-roll"]
     assert str(user.pk) not in signed_in_users()
-    assert [e["event"] for e in security_log.events()] == ["sso_no_role"]
+    assert [(e["event"], e["user"]) for e in security_log.events()] == [
+        ("sso_no_role", ANNA["username"])
+    ]
     page = client.get(response["Location"])
     assert "Ingen behörighet i Styrkort" in page.content.decode()
 
@@ -249,6 +251,8 @@ def test_a_deactivated_user_gets_the_inactive_page(client, saml, mappings, secur
 
     assert response["Location"] == "/inloggning/nekad/inaktiverat/"
     assert [user for user in signed_in_users() if user] == []
+    [refused] = security_log.events("sso_refused")
+    assert (refused["user"], refused["detail"]["reason"]) == (ANNA["username"], "inactive account")
 
 
 def test_sign_in_is_not_routed_unless_configured(client, db):

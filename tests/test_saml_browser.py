@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from goals.models import BoardRole, GroupRoleMapping, Role
 from tests import saml_idp_fixtures
+from tests.browser import BLOCKING, WCAG_TAGS, watch_problems
 from tests.saml_idp_fixtures import GUID_AN, GUID_BIN
 
 # The IdP's fixtures, used by name.
@@ -87,9 +88,20 @@ def test_sign_in_through_the_idp_then_logout_and_a_changed_group(
     assert get_user_model().objects.count() == 1
 
 
+def axe_violations(page) -> list[str]:
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [v["id"] for v in results["violations"] if v["impact"] in BLOCKING]
+
+
 def test_a_user_whose_groups_map_to_nothing_lands_on_the_no_role_page(
-    page, live_server, saml_idp_server, mappings
+    page, live_server, saml_idp_server, mappings, axe_source
 ):
+    page.add_init_script(script=axe_source)
+    problems = watch_problems(page)
+    page.goto(f"{live_server.url}/logga-in/")
+    assert axe_violations(page) == []  # the login page with its SAML button
     saml_idp_server.set_users(
         {"bo@linkoping.se": user("bo-persistent", "okand-grupp", first_name="Bo")}
     )
@@ -98,5 +110,8 @@ def test_a_user_whose_groups_map_to_nothing_lands_on_the_no_role_page(
 
     assert page.url == f"{live_server.url}/inloggning/nekad/ingen-behorighet/"
     assert page.get_by_role("heading", name="Ingen behörighet i Styrkort").is_visible()
+    assert axe_violations(page) == []
+    # The refusal page answers 403 by design; nothing else failed, nothing broke the CSP.
+    assert [p for p in problems if "/inloggning/nekad/" not in p and "favicon" not in p] == []
     page.goto(f"{live_server.url}/")
     assert "/logga-in/" in page.url
