@@ -133,6 +133,16 @@ def test_a_response_signed_with_another_key_is_refused(client, saml, mappings, s
     assert_refused(post_response(client, xml, relay), client, security_log, "Signature")
 
 
+def test_a_transient_name_id_is_refused_as_it_would_make_a_new_user_each_time(
+    client, saml, mappings, security_log
+):
+    from saml2.saml import NAMEID_FORMAT_TRANSIENT
+
+    xml, relay = signed_response(client, saml, name_id_format=NAMEID_FORMAT_TRANSIENT)
+
+    assert_refused(post_response(client, xml, relay), client, security_log, "transient NameID")
+
+
 def test_an_unsolicited_response_is_refused(client, saml, mappings, security_log):
     xml, relay = signed_response(client, saml)
 

@@ -114,6 +114,7 @@ class Idp:
         sign_assertion: bool = True,
         sign_response: bool = True,
         audience: str | None = None,
+        name_id_format: str = NAMEID_FORMAT_PERSISTENT,
     ) -> str:
         """The signed <Response> to `request` (a parsed AuthnRequest) for `user`."""
         args = self.server.response_args(request, [saml2.BINDING_HTTP_POST])
@@ -129,7 +130,7 @@ class Idp:
         response = self.server.create_authn_response(
             identity,
             userid=user["username"],
-            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=user["subject"]),
+            name_id=NameID(format=name_id_format, text=user["subject"]),
             authn={"class_ref": saml.AUTHN_PASSWORD_PROTECTED, "authn_auth": "test-idp"},
             sign_assertion=sign_assertion,
             sign_response=sign_response,
