@@ -209,10 +209,17 @@ class AcsView(saml_views.AssertionConsumerServiceView):
         self.identity = identity
         user = sign_in(identity)  # NoRoleError and InactiveUserError reach handle_acs_failure
         auth.login(request, user, backend=SESSION_BACKEND)
-        # For a later single logout: which subject this browser signed in as.
-        saml_session = request.saml_session  # type: ignore[attr-defined]  # djangosaml2's middleware
-        saml_views._set_subject_id(saml_session, session_info["name_id"])
         return user
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        # The request's state is spent, whatever the outcome (there is no single logout to keep
+        # the subject for): the emptied session drops its cookie, so later pages do not save it
+        # at every request.
+        saml_session = getattr(request, "saml_session", None)
+        if saml_session is not None:
+            saml_session.flush()
+        return response
 
     def handle_acs_failure(
         self,

@@ -65,6 +65,8 @@ def test_a_signed_assertion_signs_the_user_in_with_the_roles_of_their_groups(
 
     assert response.status_code == 302, response.content[:500]
     assert response["Location"] == reverse("reports:home")
+    # The request's state is spent: its cookie is dropped, so no page saves it again.
+    assert response.cookies["saml_session"].value == ""
     user = get_user_model().objects.get()
     assert user.username == ANNA["username"]
     assert user.get_full_name() == "Anna Andersson"
