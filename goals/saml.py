@@ -25,6 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from djangosaml2 import views as saml_views
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
@@ -164,6 +166,8 @@ class MetadataView(saml_views.MetadataView):
     """Styrkort's metadata, to register at Entra ID or ADFS."""
 
 
+# The IdP posts from another site, with no CSRF token; the signed InResponseTo stands for it.
+@method_decorator(csrf_exempt, name="dispatch")
 class AcsView(saml_views.AssertionConsumerServiceView):
     """The assertion consumer service: the identity provider posts its response here."""
 

@@ -321,3 +321,12 @@ def settings_value(name: str) -> str:
     from django.conf import settings
 
     return getattr(settings, name)
+
+
+def test_the_acs_takes_the_idps_post_without_a_csrf_token(saml, mappings):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    xml, relay = signed_response(browser, saml)
+
+    assert post_response(browser, xml, relay)["Location"] == reverse("reports:home")
