@@ -440,3 +440,49 @@ if STYRKORT_PASSWORD_LOGIN not in {"on", "admins", "off"}:
     raise ImproperlyConfigured(
         f"STYRKORT_PASSWORD_LOGIN must be on, admins or off, not {STYRKORT_PASSWORD_LOGIN!r}"
     )
+# --- Sign-in with SAML 2.0 (goals.saml; djangosaml2 on pysaml2, verified by xmlsec1) ---------
+# Off unless the identity provider's metadata is given (a file, or a URL read at each request).
+# README "Drift" → "Inloggning med SAML" describes every variable.
+SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "")
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
+SAML_ENABLED = bool(SAML_IDP_METADATA_FILE or SAML_IDP_METADATA_URL)
+# Styrkort's public address (the ACS URL is this + /saml2/acs/) and entity id (default: this
+# + /saml2/metadata/).
+SAML_SP_BASE_URL = os.environ.get("SAML_SP_BASE_URL", "")
+SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID", "")
+if SAML_ENABLED and not SAML_SP_BASE_URL:
+    raise ImproperlyConfigured("SAML_SP_BASE_URL must be set when SAML sign-in is configured")
+# Styrkort's own key and certificate (PEM files): sign the requests, decrypt assertions.
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+if bool(SAML_SP_KEY_FILE) != bool(SAML_SP_CERT_FILE):
+    raise ImproperlyConfigured("SAML_SP_KEY_FILE and SAML_SP_CERT_FILE must be set together")
+SAML_XMLSEC_BINARY = os.environ.get("SAML_XMLSEC_BINARY", "") or "/usr/bin/xmlsec1"
+# Assertions must always be signed; the whole response too when this is on.
+SAML_WANT_RESPONSE_SIGNED = env_bool("SAML_WANT_RESPONSE_SIGNED", False)
+SAML_ALLOW_UNSOLICITED = env_bool("SAML_ALLOW_UNSOLICITED", False)
+SAML_CLOCK_SKEW_SECONDS = env_int("SAML_CLOCK_SKEW_SECONDS", 60)
+SAML_MAX_RESPONSE_BYTES = env_int("SAML_MAX_RESPONSE_BYTES", 512 * 1024)
+# Attribute names as Entra ID/ADFS send them; SAML_ATTRIBUTE_SUBJECT (empty: the NameID) names
+# an attribute to key the user on instead, such as Entra's objectidentifier.
+_CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims"
+SAML_ATTRIBUTE_SUBJECT = os.environ.get("SAML_ATTRIBUTE_SUBJECT", "")
+SAML_ATTRIBUTE_USERNAME = os.environ.get("SAML_ATTRIBUTE_USERNAME", f"{_CLAIMS}/name")
+SAML_ATTRIBUTE_EMAIL = os.environ.get("SAML_ATTRIBUTE_EMAIL", f"{_CLAIMS}/emailaddress")
+SAML_ATTRIBUTE_FIRST_NAME = os.environ.get("SAML_ATTRIBUTE_FIRST_NAME", f"{_CLAIMS}/givenname")
+SAML_ATTRIBUTE_LAST_NAME = os.environ.get("SAML_ATTRIBUTE_LAST_NAME", f"{_CLAIMS}/surname")
+SAML_ATTRIBUTE_GROUPS = os.environ.get(
+    "SAML_ATTRIBUTE_GROUPS", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"
+)
+SAML_BUTTON_LABEL = os.environ.get("SAML_BUTTON_LABEL", "Logga in med kommunens konto via SAML")
+# djangosaml2: configuration from the settings above, redirect binding (no inline script),
+# its own session cookie for the request state, sent cross-site (SameSite=None needs https).
+SAML_CONFIG_LOADER = "goals.saml.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""
+SAML_SESSION_COOKIE_NAME = "saml_session"
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)

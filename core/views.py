@@ -41,6 +41,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["password_login"] = settings.STYRKORT_PASSWORD_LOGIN
         context["oidc_enabled"] = settings.OIDC_ENABLED
+        context["saml_enabled"] = settings.SAML_ENABLED
         context["oidc_button_label"] = settings.OIDC_BUTTON_LABEL
         return context
 

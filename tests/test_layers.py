@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: an app may use its own room and the ones before it (README, Architecture).
 LAYERS = ["core", "goals", "indicators", "budget", "reports", "demo"]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
+RANK["saml"] = RANK["goals"]  # goals/urls_saml.py: SAML sign-in, routed only when configured
 # Namespaces that belong to Django or third-party apps, usable from any room.
 OTHER_NAMESPACES = {"admin"}
 
