@@ -26,7 +26,7 @@ class _BoardChoice(forms.ChoiceField):
         kwargs.setdefault("error_messages", {"required": CHOOSE_BOARD})
         super().__init__(choices=choices, label="Nämnd", **kwargs)
 
-    def clean(self, value: Any) -> Board | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Board | None:
         value = super().clean(value)
         return None if value == EVERY_BOARD else self.boards[value]
 

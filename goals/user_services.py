@@ -80,7 +80,9 @@ def _record(
     return change
 
 
-def _administrators_left(*, without_user: int | None = None, without_role: int | None = None):
+def _administrators_left(
+    *, without_user: int | None = None, without_role: int | None = None
+) -> int:
     """How many active administrators of every board remain once the user or role is gone.
 
     The administrator roles of every board are locked first (select_for_update), so a
@@ -88,17 +90,17 @@ def _administrators_left(*, without_user: int | None = None, without_role: int |
     """
     roles = BoardRole.objects.filter(role=Role.ADMINISTRATOR, board__isnull=True)
     list(roles.select_for_update().values_list("pk", flat=True))
-    holders = set(
-        roles.filter(user__is_active=True)
-        .exclude(pk=without_role)
-        .values_list("user_id", flat=True)
-    )
+    remaining = roles.filter(user__is_active=True)
+    if without_role is not None:
+        remaining = remaining.exclude(pk=without_role)
+    holders = set(remaining.values_list("user_id", flat=True))
     holders |= set(
         get_user_model()
         .objects.filter(is_active=True, is_superuser=True)
         .values_list("pk", flat=True)
     )
-    holders.discard(without_user)
+    if without_user is not None:
+        holders.discard(without_user)
     return len(holders)
 
 

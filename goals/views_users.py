@@ -22,7 +22,7 @@ from core.types import AuthenticatedHttpRequest
 from goals import user_services as services
 from goals.filters import AccessChangeFilter, UserFilter
 from goals.forms_users import GrantRoleForm, GroupMappingForm
-from goals.models import BoardRole, GroupRoleMapping
+from goals.models import BoardRole, GroupRoleMapping, RoleSource
 from goals.selectors import (
     access_changes,
     group_mappings,
@@ -139,7 +139,7 @@ def user_role_revoke(request: AuthenticatedHttpRequest, user_id: int, role_id: i
         {
             "title": f"Återkalla roll för {user_label(role.user)}",
             "question": f"Återkalla rollen {role_label(role)} för {user_label(role.user)}?",
-            "from_group": role.source == "grupp",
+            "from_group": role.source == RoleSource.GROUP,
             "errors": errors,
             "submit_label": "Återkalla",
             "back": back,
@@ -147,7 +147,9 @@ def user_role_revoke(request: AuthenticatedHttpRequest, user_id: int, role_id: i
     )
 
 
-def _account_change(request: AuthenticatedHttpRequest, user_id: int, *, active: bool):
+def _account_change(
+    request: AuthenticatedHttpRequest, user_id: int, *, active: bool
+) -> HttpResponse:
     _require_user_administrator(request, "user_account")
     person = get_object_or_404(get_user_model(), pk=user_id)
     try:

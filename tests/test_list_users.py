@@ -65,7 +65,7 @@ def test_an_administrator_of_every_board_sees_everyone_and_every_role(client, pe
 
 
 def test_roles_from_groups_are_marked_and_filtered_by_source(client, people, board_an):
-    admin_user, controller_an, controller_bin, *_ = people
+    admin_user, _, controller_bin, *_ = people
     BoardRole.objects.create(
         user=controller_bin, role=Role.MANAGER, board=board_an, source=RoleSource.GROUP
     )
