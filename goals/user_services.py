@@ -141,7 +141,11 @@ def grant_role(*, actor: User, user: User, role: str, board: Board | None) -> Bo
 def revoke_role(*, actor: User, role: BoardRole) -> None:
     """Take the role away. A group role comes back at the next login while a group maps it."""
     _require_administrator(actor)
-    role = BoardRole.objects.select_for_update().select_related("user", "board").get(pk=role.pk)
+    role = (
+        BoardRole.objects.select_for_update(of=("self",))
+        .select_related("user", "board")
+        .get(pk=role.pk)
+    )
     if (
         role.role == Role.ADMINISTRATOR
         and role.board_id is None
@@ -237,7 +241,9 @@ def remove_group_mapping(*, actor: User, mapping: GroupRoleMapping) -> None:
     """Members keep the role until their next login, when the sync removes it."""
     _require_administrator(actor)
     mapping = (
-        GroupRoleMapping.objects.select_for_update().select_related("board").get(pk=mapping.pk)
+        GroupRoleMapping.objects.select_for_update(of=("self",))
+        .select_related("board")
+        .get(pk=mapping.pk)
     )
     detail = MAPPING_REMOVED.format(
         group=_group_text(mapping),
