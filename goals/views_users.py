@@ -128,6 +128,8 @@ def user_role_revoke(request: AuthenticatedHttpRequest, user_id: int, role_id: i
     if request.method == "POST":
         try:
             services.revoke_role(actor=request.user, role=role)
+        except BoardRole.DoesNotExist:  # revoked by someone else meanwhile
+            raise Http404("Rollen finns inte längre.") from None
         except ValidationError as error:
             errors = error.messages
         else:
@@ -212,7 +214,10 @@ def group_mapping_remove(request: AuthenticatedHttpRequest, mapping_id: int) -> 
     mapping = get_object_or_404(GroupRoleMapping.objects.select_related("board"), pk=mapping_id)
     back = reverse("goals:group_mapping_list")
     if request.method == "POST":
-        services.remove_group_mapping(actor=request.user, mapping=mapping)
+        try:
+            services.remove_group_mapping(actor=request.user, mapping=mapping)
+        except GroupRoleMapping.DoesNotExist:  # removed by someone else meanwhile
+            raise Http404("Gruppmappningen finns inte längre.") from None
         messages.success(request, f"Borttagen: {mapping}.")
         return redirect(back)
     return render(
