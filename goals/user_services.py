@@ -80,16 +80,19 @@ def _record(
     return change
 
 
+def _lock_administrators() -> None:
+    """Lock the administrator roles of every board, in one order, before anything else, so
+    a concurrent removal waits for this one and then counts what it left (no deadlock)."""
+    roles = BoardRole.objects.filter(role=Role.ADMINISTRATOR, board__isnull=True)
+    list(roles.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
 def _administrators_left(
     *, without_user: int | None = None, without_role: int | None = None
 ) -> int:
-    """How many active administrators of every board remain once the user or role is gone.
-
-    The administrator roles of every board are locked first (select_for_update), so a
-    concurrent removal waits and then counts what this one left.
-    """
+    """How many active administrators of every board remain once the user or role is gone
+    (call `_lock_administrators` first)."""
     roles = BoardRole.objects.filter(role=Role.ADMINISTRATOR, board__isnull=True)
-    list(roles.select_for_update().values_list("pk", flat=True))
     remaining = roles.filter(user__is_active=True)
     if without_role is not None:
         remaining = remaining.exclude(pk=without_role)
@@ -141,6 +144,7 @@ def grant_role(*, actor: User, user: User, role: str, board: Board | None) -> Bo
 def revoke_role(*, actor: User, role: BoardRole) -> None:
     """Take the role away. A group role comes back at the next login while a group maps it."""
     _require_administrator(actor)
+    _lock_administrators()
     role = (
         BoardRole.objects.select_for_update(of=("self",))
         .select_related("user", "board")
@@ -171,6 +175,7 @@ def revoke_role(*, actor: User, role: BoardRole) -> None:
 def deactivate_user(*, actor: User, user: User) -> int:
     """Stop the account from signing in and end its open sessions; returns how many ended."""
     _require_administrator(actor)
+    _lock_administrators()
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     if user.pk == actor.pk:
         raise ValidationError(NOT_YOURSELF, code="yourself")

@@ -301,3 +301,30 @@ def test_a_removed_mapping_takes_the_role_away_at_the_next_login_only(chief, boa
         Role.MANAGER
     ]
     assert ExternalIdentity.objects.get(user=user).groups == ["an-controllers"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["revoke", "deactivate"])
+def test_two_administrators_removing_each_other_at_once_leave_one(change):
+    """Each locks the administrators first, so the second counts what the first left."""
+    from tests.test_workflow_concurrency import _race, _skip_unless_postgres
+
+    _skip_unless_postgres()
+    first = make_user("forsta_admin", Role.ADMINISTRATOR, None)
+    second = make_user("andra_admin", Role.ADMINISTRATOR, None)
+
+    def remove(actor, other):
+        if change == "revoke":
+            return lambda: services.revoke_role(actor=actor, role=BoardRole.objects.get(user=other))
+        return lambda: services.deactivate_user(actor=actor, user=other)
+
+    results = _race([remove(first, second), remove(second, first)])
+    assert sorted(kind for kind, _ in results) == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, ValidationError) and error.messages == [services.LAST_ADMINISTRATOR]
+    left = BoardRole.objects.filter(
+        role=Role.ADMINISTRATOR, board__isnull=True, user__is_active=True
+    )
+    assert left.count() == 1
+    assert AccessChange.objects.count() == 1
