@@ -8,17 +8,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.types import AnyUser
-from goals.access import Action, boards_for, is_administrator, on_every_board
+from goals.access import Action, on_every_board
 from goals.models import (
+    AccessChange,
     Activity,
     Board,
     BoardGoal,
     BoardPlan,
     BoardRole,
+    ExternalIdentity,
+    GroupRoleMapping,
     OccasionTransition,
     ReportingOccasion,
 )
@@ -112,39 +116,67 @@ def send_back_notes(occasions: Iterable[ReportingOccasion]) -> dict[int, Occasio
     }
 
 
-def _sees_every_user(user: AnyUser) -> bool:
-    return on_every_board(user, Action.ADMINISTER) or (
-        user.is_staff and user.has_perm("auth.view_user")
-    )
-
-
 def may_list_users(user: AnyUser) -> bool:
-    """Administrators (of every board, or of some) and staff allowed to view users."""
-    return is_administrator(user) or _sees_every_user(user)
+    """User administration is for administrators of every board only (issue 18)."""
+    return on_every_board(user, Action.ADMINISTER)
 
 
 def user_list_boards(user: AnyUser) -> QuerySet[Board]:
-    """The boards whose users the administrator may list."""
-    boards = Board.objects.all() if _sees_every_user(user) else boards_for(user, Action.ADMINISTER)
-    return boards.order_by("order", "name")
+    """The boards the user administration's filters and forms offer."""
+    return Board.objects.order_by("order", "name")
+
+
+def _roles_shown() -> QuerySet[BoardRole]:
+    return BoardRole.objects.select_related("board").order_by("board__order", "board__code", "role")
 
 
 def users_for_administrator(user: AnyUser) -> QuerySet:
-    """The users an administrator may list, each with the roles shown prefetched.
-
-    A superuser, an administrator of every board and staff allowed to view users see everyone
-    and every role; an administrator of some boards sees the users with a role on those boards,
-    and only those roles (nothing of another board's).
-    """
+    """Every user, each with their roles prefetched (`shown_roles`): one query for the roles of
+    a whole page."""
     users = get_user_model().objects.order_by("username")
-    roles = BoardRole.objects.select_related("board").order_by(
-        "board__order", "board__code", "role"
+    return users.prefetch_related(
+        Prefetch("board_roles", queryset=_roles_shown(), to_attr="shown_roles")
     )
-    if not _sees_every_user(user):
-        boards = boards_for(user, Action.ADMINISTER)
-        roles = roles.filter(board__in=boards)
-        users = users.filter(Exists(roles.filter(user=OuterRef("pk"))))
-    return users.prefetch_related(Prefetch("board_roles", queryset=roles, to_attr="shown_roles"))
+
+
+HISTORY_SHOWN = 50  # the user page's latest changes; the Behörighetslogg has them all
+
+
+@dataclass
+class UserAdministration:
+    """What the user page shows: the roles, identities and latest access changes."""
+
+    user: Any
+    roles: list[BoardRole]
+    identities: list[ExternalIdentity]
+    changes: list[AccessChange]
+    more_changes: bool
+
+
+def user_administration(user: Any) -> UserAdministration:
+    changes = list(
+        AccessChange.objects.filter(user=user)
+        .select_related("actor", "board")
+        .order_by("-at", "-pk")[: HISTORY_SHOWN + 1]
+    )
+    return UserAdministration(
+        user=user,
+        roles=list(_roles_shown().filter(user=user)),
+        identities=list(user.external_identities.order_by("provider", "subject")),
+        changes=changes[:HISTORY_SHOWN],
+        more_changes=len(changes) > HISTORY_SHOWN,
+    )
+
+
+def group_mappings() -> QuerySet[GroupRoleMapping]:
+    return GroupRoleMapping.objects.select_related("board").order_by(
+        Lower("group"), "role", "board__order", "board__code"
+    )
+
+
+def access_changes() -> QuerySet[AccessChange]:
+    """Every access change, newest first, with whom and by whom joined."""
+    return AccessChange.objects.select_related("user", "actor", "board").order_by("-at", "-pk")
 
 
 # --- activities ------------------------------------------------------------------------------

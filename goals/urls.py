@@ -14,6 +14,26 @@ app_name = "goals"
 
 followup_patterns = [
     path("anvandare/", views_users.user_list, name="user_list"),
+    # user-admin: one user's roles and account, the group mappings, the Behörighetslogg.
+    path("anvandare/<int:user_id>/", views_users.user_detail, name="user_detail"),
+    path(
+        "anvandare/<int:user_id>/roller/<int:role_id>/aterkalla/",
+        views_users.user_role_revoke,
+        name="user_role_revoke",
+    ),
+    path(
+        "anvandare/<int:user_id>/inaktivera/",
+        views_users.user_deactivate,
+        name="user_deactivate",
+    ),
+    path("anvandare/<int:user_id>/aktivera/", views_users.user_activate, name="user_activate"),
+    path("gruppmappningar/", views_users.group_mapping_list, name="group_mapping_list"),
+    path(
+        "gruppmappningar/<int:mapping_id>/ta-bort/",
+        views_users.group_mapping_remove,
+        name="group_mapping_remove",
+    ),
+    path("behorighetslogg/", views_users.access_change_list, name="access_change_list"),
     path("tillfalle/<int:occasion_id>/skicka-in/", views.submit, name="occasion_submit"),
     path("tillfalle/<int:occasion_id>/godkann/", views.approve, name="occasion_approve"),
     path(

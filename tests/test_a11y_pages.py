@@ -102,6 +102,30 @@ def _plan_table_key(kind):  # pages: the first table of the demo's plan document
     return key
 
 
+def _demo_role(objects):  # user-admin: a role of the demo's (or a new) controller of AN
+    from goals.models import BoardRole
+
+    role = BoardRole.objects.filter(board=objects["occasion"].board).first()
+    if role is None:
+        role = BoardRole.objects.create(
+            user=make_user("a11y_controller", None, None),
+            role=Role.CONTROLLER,
+            board=objects["occasion"].board,
+        )
+    return role
+
+
+def _demo_mapping(objects):  # user-admin
+    from goals.models import GroupRoleMapping
+
+    return GroupRoleMapping.objects.get_or_create(
+        group="6f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f",
+        role=Role.CONTROLLER,
+        board=objects["occasion"].board,
+        defaults={"label": "AN controllers"},
+    )[0]
+
+
 # How to build each URL argument for the demo data (AN 2022, helår). Add new names here.
 OBJECT_FOR_KWARG = {
     "board_code": lambda objects: BOARD,
@@ -124,6 +148,9 @@ OBJECT_FOR_KWARG = {
     "document": lambda objects: "verksamhetsberattelse",  # a DocumentKind value (issue 15)
     "section": lambda objects: "bedomning",  # narratives: a section of its outline
     "reason": lambda objects: "ingen-behorighet",  # the SSO refusal page
+    "user_id": lambda objects: _demo_role(objects).user_id,  # user-admin
+    "role_id": lambda objects: _demo_role(objects).pk,  # user-admin
+    "mapping_id": lambda objects: _demo_mapping(objects).pk,  # user-admin
 }
 
 # Pages that answer with another status by design (still checked with axe).

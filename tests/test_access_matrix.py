@@ -85,6 +85,34 @@ def _plan_table_key(kind):  # pages: a table of AN's plan document of that kind
     return key
 
 
+def _an_user_role(objects):  # user-admin: a controller of AN and that role
+    from goals.models import BoardRole, Role
+    from tests.conftest import make_user
+
+    role = BoardRole.objects.filter(user__username="matris_an").first()
+    if role is None:
+        user = make_user("matris_an", Role.CONTROLLER, objects["board"])
+        role = BoardRole.objects.get(user=user)
+    return role
+
+
+def _an_group_mapping(objects):  # user-admin: a group that gives a role on AN
+    from goals.models import GroupRoleMapping
+
+    return GroupRoleMapping.objects.get_or_create(
+        group="an-controllers", role="controller", board=objects["board"]
+    )[0]
+
+
+def _an_access_change(objects):  # user-admin: AN's line in the Behörighetslogg
+    from goals.models import AccessChange
+
+    AccessChange.objects.create(
+        kind=AccessChange.Kind.MAPPING_ADDED, board=objects["board"], detail="AN:s ändring"
+    )
+    return "AN:s ändring"
+
+
 # How to build each URL argument for board AN's objects. Add new argument names here.
 OBJECT_FOR_KWARG = {
     "board_code": lambda objects: objects["board"].code,
@@ -107,6 +135,9 @@ OBJECT_FOR_KWARG = {
     "document": lambda objects: "verksamhetsberattelse",  # a DocumentKind value (issue 15)
     "section": lambda objects: "bedomning",  # narratives: a section of its outline
     "reason": lambda objects: "ingen-behorighet",  # the SSO refusal page (same for everyone)
+    "user_id": lambda objects: _an_user_role(objects).user_id,  # user-admin
+    "role_id": lambda objects: _an_user_role(objects).pk,  # user-admin
+    "mapping_id": lambda objects: _an_group_mapping(objects).pk,  # user-admin
 }
 
 
@@ -138,6 +169,9 @@ BOARD_LISTS = {
     ),
     "goals:user_list": lambda objects: f"Controller ({objects['board'].code})",
     "indicators:structure_index": lambda objects: objects["board"].name,
+    # user-admin: the administrator of every board only
+    "goals:group_mapping_list": lambda objects: _an_group_mapping(objects).group,
+    "goals:access_change_list": _an_access_change,
 }
 # The other routes without arguments: pages that name no rows of a board's own.
 NO_BOARD_ROWS = {"reports:home", "reports:municipality_overview", "reports:dashboard_select"}

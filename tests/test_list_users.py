@@ -1,4 +1,5 @@
-"""The read-only user list: administrators only, search, filters by board and role."""
+"""The user list: administrators of every board only; search, filters by board, role, role
+source and account, roles with where they come from."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from goals.models import BoardRole, Role
+from goals.models import BoardRole, Role, RoleSource
 from tests.conftest import make_user
 from tests.lists import assert_flat_queries, records
 
@@ -32,13 +33,16 @@ def test_only_administrators_may_see_it(client, request, persona, security_log):
     assert security_log.events("access_denied")
 
 
-def test_staff_need_the_permission_to_view_users(client, db):
+def test_staff_and_board_administrators_get_404_too(client, db, board_an, security_log):
+    """User administration is for the administrator of every board; Django's staff
+    permission and an administrator role on one board do not reach it."""
     staff = make_user("personal", None, None, is_staff=True)
-    client.force_login(staff)
-    assert client.get(URL).status_code == 404
     staff.user_permissions.add(Permission.objects.get(codename="view_user"))
-    client.force_login(staff)
-    assert client.get(URL).status_code == 200
+    admin_an = make_user("admin_an", Role.ADMINISTRATOR, board_an)
+    for person in (staff, admin_an):
+        client.force_login(person)
+        assert client.get(URL).status_code == 404
+    assert len(security_log.events("access_denied")) == 2
 
 
 def test_an_administrator_of_every_board_sees_everyone_and_every_role(client, people):
@@ -56,24 +60,37 @@ def test_an_administrator_of_every_board_sees_everyone_and_every_role(client, pe
     assert "Nämndsekreterare (AN)" in page
     assert "Administratör (alla nämnder)" in page
     assert "Åsa Öberg" in page
+    detail = reverse("goals:user_detail", args=[people[1].pk])
+    assert f'<a href="{detail}">controller_an</a>' in page
 
 
-def test_a_board_administrator_sees_only_that_boards_users_and_roles(
-    client, people, board_an, board_other
-):
-    admin_an = make_user("admin_an", Role.ADMINISTRATOR, board_an)
-    controller_an = people[1]
-    BoardRole.objects.create(user=controller_an, role=Role.MANAGER, board=board_other)
-    client.force_login(admin_an)
-    response = client.get(URL)
-    assert usernames(response) == ["admin_an", "controller_an", "sekreterare_an"]
-    page = response.content.decode()
-    assert "Controller (AN)" in page
-    assert "(BIN)" not in page  # controller_an's role on BIN is not shown
-    assert "Bildningsnämnden" not in page  # nor offered as a filter
-    response = client.get(URL + f"?namnd={board_other.pk}")
-    assert response.context["filter"].form.errors["namnd"]
-    assert "controller_bin" not in usernames(response)
+def test_roles_from_groups_are_marked_and_filtered_by_source(client, people, board_an):
+    admin_user, _, controller_bin, *_ = people
+    BoardRole.objects.create(
+        user=controller_bin, role=Role.MANAGER, board=board_an, source=RoleSource.GROUP
+    )
+    client.force_login(admin_user)
+    page = client.get(URL).content.decode()
+    assert "Chef (AN) från grupp" in page
+    assert "Controller (AN) från grupp" not in page  # controller_an's role is manual
+    assert usernames(client.get(URL + "?ursprung=grupp")) == ["controller_bin"]
+    assert usernames(client.get(URL + f"?ursprung=grupp&namnd={board_an.pk}&roll=chef")) == [
+        "controller_bin"
+    ]
+    assert usernames(client.get(URL + "?ursprung=grupp&roll=controller")) == []
+    assert "controller_bin" not in usernames(client.get(URL + "?ursprung=manuell&roll=chef"))
+
+
+def test_filter_by_active_account(client, people):
+    admin_user, controller_an, *_ = people
+    controller_an.is_active = False
+    controller_an.save()
+    client.force_login(admin_user)
+    assert usernames(client.get(URL + "?aktiv=nej")) == ["controller_an"]
+    assert "controller_an" not in usernames(client.get(URL + "?aktiv=ja"))
+    assert len(usernames(client.get(URL))) == 5
+    response = client.get(URL + "?aktiv=kanske")
+    assert response.context["filter"].form.errors["aktiv"]
 
 
 def test_search_is_case_insensitive_for_swedish_letters_too(client, people):
@@ -110,10 +127,13 @@ def test_sorting_by_username_and_name(client, people):
 def test_query_count_does_not_grow_with_the_rows(client, admin_user, board_an, board_other):
     make_user("a1", Role.CONTROLLER, board_an)
 
-    def grow():
+    def grow():  # more users, and more roles each (by hand and from groups)
         for number in range(18):
             user = make_user(f"u{number:02}", Role.CONTROLLER, board_an)
             BoardRole.objects.create(user=user, role=Role.MANAGER, board=board_other)
+            BoardRole.objects.create(
+                user=user, role=Role.SECRETARY, board=board_an, source=RoleSource.GROUP
+            )
 
     client.force_login(admin_user)
     assert_flat_queries(client, URL, rows=get_user_model().objects.count, grow=grow)
@@ -133,7 +153,7 @@ def test_hostile_names_are_escaped(client, people, board_an):
 
 
 def test_the_main_menu_links_the_lists_and_users_only_for_administrators(
-    client, admin_user, controller_an
+    client, admin_user, controller_an, board_an
 ):
     client.force_login(admin_user)
     menu = client.get(reverse("reports:home")).content.decode().split("</nav>")[0]
@@ -147,4 +167,9 @@ def test_the_main_menu_links_the_lists_and_users_only_for_administrators(
     client.force_login(controller_an)
     menu = client.get(reverse("reports:home")).content.decode().split("</nav>")[0]
     assert f'href="{reverse("reports:indicator_list")}"' in menu
+    assert f'href="{URL}"' not in menu
+    # An administrator of one board has the structure pages, not the user administration.
+    client.force_login(make_user("admin_an", Role.ADMINISTRATOR, board_an))
+    menu = client.get(reverse("reports:home")).content.decode().split("</nav>")[0]
+    assert f'href="{reverse("indicators:structure_index")}"' in menu
     assert f'href="{URL}"' not in menu

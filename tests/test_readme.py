@@ -47,6 +47,10 @@ USER_FOR_PATH = (
     ("/struktur/", "demo_admin"),
     ("/mallar/", "demo_admin"),
     ("/kolada/", "demo_admin"),  # kolada-pages: administrators of every board only
+    # user-admin: the administrator of every board only
+    ("/uppfoljning/anvandare/", "demo_admin"),
+    ("/uppfoljning/gruppmappningar/", "demo_admin"),
+    ("/uppfoljning/behorighetslogg/", "demo_admin"),
     ("/", "demo_controller_an"),
 )
 # Commands of `make manage ARGS="…"` that are cheap and harmless enough to run here; the others
@@ -152,11 +156,13 @@ class ReadmeAgainstTheDemoTests(TestCase):
             call_command("load_demo", stdout=out)
         cls.first_load = readable(out.getvalue()).splitlines()
         board_values = IndicatorValue.objects.filter(indicator__board__code="AN")
+        demo_controller = get_user_model().objects.get(username="demo_controller_an")
         cls.ids = {
             "/indikator/": Indicator.objects.filter(board__code="AN").order_by("pk")[0].pk,
             "/arkiv/": ArchivedReport.objects.filter(board__code="AN").order_by("pk")[0].pk,
             "/utfall/varde/": board_values.order_by("pk")[0].pk,
             "malomrade=": GoalArea.objects.order_by("order", "pk")[0].pk,
+            "/uppfoljning/anvandare/": demo_controller.pk,  # user-admin
         }
         cls.occasion = ReportingOccasion.objects.get(board__code="AN", year=2023, kind="k1")
 
