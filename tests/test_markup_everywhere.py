@@ -49,6 +49,7 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 # Text fields that are identifiers, not shown text: codes in URLs and keys, hashes, tokens.
 NOT_TEXT = {
     ("goals", "board", "code"),
+    ("goals", "municipality", "code"),  # SCB:s kommunkod, four digits (a Kolada key)
     ("goals", "organisationunit", "code"),
     ("indicators", "breakdown", "code"),
     ("budget", "budgetline", "code"),
