@@ -165,6 +165,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend that also enforces STYRKORT_PASSWORD_LOGIN (break-glass only, or off).
     "goals.password_login.PasswordLoginBackend",
+    # Finds the user of a session that SAML sign-in opened (authenticates nothing itself).
+    "goals.identity.IdentityProviderSessionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

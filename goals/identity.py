@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -210,3 +211,16 @@ def _free_username(identity: Identity) -> str:
         suffix = f"-{number}"
         candidate = f"{base[: USERNAME_MAX - len(suffix)]}{suffix}"
     return candidate
+
+
+class IdentityProviderSessionBackend(ModelBackend):
+    """Loads the user of a session that an identity provider's sign-in opened (SAML).
+
+    It authenticates nothing itself (a password never reaches it); it only lets Django find the
+    user of such a session again, for active users, whatever STYRKORT_PASSWORD_LOGIN says.
+    """
+
+    def authenticate(
+        self, request: Any, username: Any = None, password: Any = None, **kwargs: Any
+    ) -> None:
+        return None

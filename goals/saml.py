@@ -37,8 +37,8 @@ from goals.models import IdentityProvider
 
 logger = logging.getLogger(__name__)
 
-# The session is Django's own: the user has no password, so the model backend only loads them.
-SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# The session is Django's own: the user has no password; this backend only loads them again.
+SESSION_BACKEND = "goals.identity.IdentityProviderSessionBackend"
 USED_ASSERTION_KEY = "saml-assertion-used:{}"
 CONFIG_MAX_AGE_SECONDS = 3600
 _loaded: dict[str, tuple[float, SPConfig]] = {}
