@@ -31,8 +31,12 @@ class ReportsConfig(AppConfig):
         # After every migrate (and flush): the triggers that keep cached outputs honest.
         from django.db.models.signals import post_migrate
 
-        from reports.freshness import install_triggers_after_migrate
+        from core.signals import database_restored
+        from reports.freshness import install_triggers_after_migrate, install_triggers_after_restore
 
         post_migrate.connect(
             install_triggers_after_migrate, dispatch_uid="reports.freshness.install_triggers"
+        )
+        database_restored.connect(
+            install_triggers_after_restore, dispatch_uid="reports.freshness.after_restore"
         )

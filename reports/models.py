@@ -148,31 +148,40 @@ class ArchivedReport(models.Model):
 
 
 class DataToken(models.Model):
-    """Slots of a token that changes with every change to goals, indicators or budget.
+    """The change mark of one scope of the data: shared structure, a board, or a board's year.
 
-    Derived outputs (a built report) are cached under the token they were read with, so a change
-    anywhere makes every cached copy unreachable. Database triggers change it (reports.freshness),
-    not Python code: bulk writes, imports, the admin, a restore and raw SQL all pass through
-    them. A writing transaction changes one free slot, so concurrent writers never wait for each
-    other here; the token readers key on is all slots together.
+    Derived outputs (a built report) are cached under the digest of the scopes they show
+    (reports.freshness), so a change makes exactly the copies that show it unreachable.
+    Database triggers change the marks (reports.freshness), not Python code: bulk writes,
+    imports, the admin, a restore and raw SQL all pass through them. Sentinels instead of NULLs
+    keep one unique constraint plain on both backends: board 0 is the shared structure, year 0
+    "every year of the board". A scope has a few slots (a writing transaction takes the one its
+    transaction id names), so two writers in the same board seldom wait for each other.
     """
 
-    SLOTS = 32
+    SHARED = 0  # board: the structure every output shows
+    ALL_YEARS = 0  # year: the board's rows that carry no year
+    SLOTS = 8
 
-    id = models.PositiveSmallIntegerField("plats", primary_key=True)
+    board = models.PositiveIntegerField("nämnd (0 = gemensam struktur)")
+    year = models.PositiveSmallIntegerField("år (0 = alla år)")
+    slot = models.PositiveSmallIntegerField("plats")
     token = models.CharField("ändringsmärke", max_length=64)
 
     class Meta:
         verbose_name = "ändringsmärke för data"
         verbose_name_plural = "ändringsmärken för data"
         constraints = [
+            models.UniqueConstraint(
+                fields=["board", "year", "slot"], name="reports_datatoken_one_per_scope_slot"
+            ),
             models.CheckConstraint(
-                condition=models.Q(id__gte=1, id__lte=32), name="reports_datatoken_slot_range"
+                condition=models.Q(slot__gte=1, slot__lte=8), name="reports_datatoken_slot_range"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.id}: {self.token}"
+        return f"{self.board}/{self.year}/{self.slot}: {self.token}"
 
 
 class OutlineItem(models.Model):

@@ -107,10 +107,22 @@ def panel_years(last: int) -> list[int]:
     return list(range(last - PANEL_YEARS + 1, last + 1))
 
 
-def _built(key: str, build_comparison: Callable[[datetime.date], Comparison]) -> KoladaPanel | None:
-    # Preliminary depends on today's date, so the day is part of what is built.
+def _built(
+    key: str,
+    build_comparison: Callable[[datetime.date], Comparison],
+    *,
+    board: Board,
+    years: Sequence[int],
+) -> KoladaPanel | None:
+    # Preliminary depends on today's date, so the day is part of what is built. Kolada is
+    # shared structure; the board's links, peer group and own values of the years are its own.
     today = datetime.date.today()
-    return cached(f"{key}:{today.isoformat()}", lambda: panel_from(build_comparison(today)))
+    return cached(
+        f"{key}:{today.isoformat()}",
+        lambda: panel_from(build_comparison(today)),
+        boards=[board],
+        years=years,
+    )
 
 
 def indicator_panel(indicator: Indicator, years: Sequence[int]) -> KoladaPanel | None:
@@ -121,6 +133,8 @@ def indicator_panel(indicator: Indicator, years: Sequence[int]) -> KoladaPanel |
         lambda today: compare(
             board=indicator.board, indicators=[indicator], years=shown, today=today
         ),
+        board=indicator.board,
+        years=shown,
     )
 
 
@@ -135,4 +149,4 @@ def board_panel(board: Board, year: int) -> KoladaPanel | None:
         )
         return compare(board=board, indicators=indicators, years=panel_years(year), today=today)
 
-    return _built(f"kolada-board:{board.pk}:{year}", build)
+    return _built(f"kolada-board:{board.pk}:{year}", build, board=board, years=panel_years(year))

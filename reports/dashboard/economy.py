@@ -104,6 +104,12 @@ class EconomyDashboard:
         return bool(self.rows)
 
 
+def economy_years(year: int) -> range:
+    """The years the economy page of `year` reads, for its data token (reports.freshness): the
+    year's budget, forecasts and bokslut, and last year's bokslut."""
+    return range(year - 1, year + 1)
+
+
 def economy_dashboard(board: Board, year: int) -> EconomyDashboard:
     """The board's economy page: driftsammandrag, forecasts and their charts, as ready text."""
     summary = operating_summary(board, year)

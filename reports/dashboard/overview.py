@@ -23,6 +23,12 @@ from reports.dashboard.status import (
 )
 
 
+def overview_years(year: int) -> range:
+    """The years the overview of `year` reads, for its data token (reports.freshness): the
+    indicators' year and the one before (the trend), the occasions and economy of `year`."""
+    return range(year - 1, year + 1)
+
+
 @dataclass
 class BoardSummary:
     board: Board | None  # None for the municipality's total row
@@ -103,7 +109,7 @@ def municipality_overview(
         if indicator.board_goal_id in goal_ids
         or (indicator.parent is not None and indicator.parent.board_goal_id in goal_ids)
     ]
-    series = load_series(indicators, [year - 1, year], period_types=ALL_PERIOD_TYPES)
+    series = load_series(indicators, overview_years(year), period_types=ALL_PERIOD_TYPES)
     by_goal = group_by_goal(indicators)
 
     goal_counters: dict[int, Counter[str]] = defaultdict(Counter)

@@ -11,8 +11,15 @@ from __future__ import annotations
 from goals.models import Board
 from reports.freshness import cached
 from reports.report.build import build_report
+from reports.report.data import report_years
 from reports.report.model import Report
 
 
 def get_report(board: Board, year: int, *, token: str | None = None) -> Report:
-    return cached(f"report:{board.pk}:{year}", lambda: build_report(board, year), token=token)
+    return cached(
+        f"report:{board.pk}:{year}",
+        lambda: build_report(board, year),
+        token=token,
+        boards=[board],
+        years=report_years(year),
+    )

@@ -24,11 +24,20 @@ from goals.structure import GoalAreaNode, goal_structure
 from indicators import yearrule
 from indicators.models import Footnote, Indicator, IndicatorBreakdown
 from indicators.selectors import Cell, IndicatorSeries, indicators_for_board, load_series
+from reports.freshness import up_to
 
 # How many years each kind of table shows, ending with the report year.
 INDICATOR_YEARS = 3
 VOLUME_YEARS = 5
 STAFF_YEARS = 5
+
+
+def report_years(year: int) -> range:
+    """The years a report (verksamhetsberättelse or delår) of `year` reads, for its data token
+    (reports.freshness): the indicator tables back to year - 4, the budget's bokslut year - 1,
+    and the investments' budgets and outcomes of every earlier year
+    (budget.selectors.investment_amounts_to). Nothing after `year`."""
+    return up_to(year)
 
 
 @dataclass

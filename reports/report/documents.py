@@ -11,7 +11,14 @@ import datetime
 from goals.models import Board, DocumentKind, PlanKind
 from reports.report.build import build_report
 from reports.report.model import Report
+from reports.report.plan_data import plan_years
 from reports.report.plans import build_plan
+
+
+def document_years(year: int) -> range:
+    """The years any document of `year` reads (its data token): a plan's, which include a
+    report's (reports.report.data.report_years)."""
+    return plan_years(year)
 
 
 def build_document(

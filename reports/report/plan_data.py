@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from budget import tables as budget_tables
 from goals.models import Activity, Board, OrganisationUnit, StrategicAssignment
 from goals.selectors import year_activities
+from reports.freshness import up_to
 from reports.report.data import IndicatorData, load_indicator_data, year_assignments
 
 # The years a plan's indicator tables reach, relative to the plan year N.
@@ -21,6 +22,12 @@ FIRST_OUTCOME = -2  # Utfall N-2 (and N-1 for the nämndindikatorer)
 LAST_PLAN = 5  # Plan N+5 (volymer); personal to N+3, the nämndindikatorer to N+1
 GOAL_TARGET_YEARS = 2  # Önskvärd riktning/värde N and N+1
 STAFF_PLAN_YEARS = 3
+
+
+def plan_years(year: int) -> range:
+    """The years a plan (verksamhetsplan, internbudget) of `year` reads, for its data token
+    (reports.freshness): outcomes from N-2 (investments' from every earlier year) to plan N+5."""
+    return up_to(year + LAST_PLAN)
 
 
 @dataclass

@@ -17,9 +17,16 @@ from goals.models import Board, GoalArea
 from reports import charts
 from reports.dashboard.board import board_dashboard as build_board_dashboard
 from reports.dashboard.comparison import board_panel
-from reports.dashboard.economy import economy_dashboard, economy_overview_chart, economy_tiles
+from reports.dashboard.economy import (
+    economy_dashboard,
+    economy_overview_chart,
+    economy_tiles,
+    economy_years,
+)
 from reports.dashboard.filters import DashboardFilterForm, default_year, year_bounds
 from reports.dashboard.overview import municipality_overview as build_overview
+from reports.dashboard.overview import overview_years
+from reports.dashboard.rows import history_years
 from reports.freshness import cached
 
 PAGES = {"dashboard": "reports:board_dashboard", "ekonomi": "reports:board_economy"}
@@ -118,7 +125,12 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
         "goal_area": goal_area,
         "has_boards": bool(boards),
         "board_query": urlencode({"malomrade": goal_area.pk}) if goal_area else "",
-        **cached(f"overview:{year}:{goal_area.pk if goal_area else ''}:{board_ids}", build),
+        **cached(
+            f"overview:{year}:{goal_area.pk if goal_area else ''}:{board_ids}",
+            build,
+            boards=shown,
+            years=overview_years(year),
+        ),
     }
     return _render(request, "reports/dashboard_overview.html", context)
 
@@ -145,7 +157,7 @@ def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpRes
         "year": year,
         "goal_area": goal_area,
         "page": "dashboard",
-        **cached(key, build),
+        **cached(key, build, boards=[board], years=history_years(year)),
         "kolada": board_panel(board, year),
     }
     return _render(request, "reports/dashboard_board.html", context)
@@ -158,7 +170,12 @@ def board_economy(request: HttpRequest, board_code: str, year: int) -> HttpRespo
         "form": form,
         "board": board,
         "year": year,
-        "economy": cached(f"economy:{board.pk}:{year}", lambda: economy_dashboard(board, year)),
+        "economy": cached(
+            f"economy:{board.pk}:{year}",
+            lambda: economy_dashboard(board, year),
+            boards=[board],
+            years=economy_years(year),
+        ),
         "page": "ekonomi",
     }
     return _render(request, "reports/dashboard_economy.html", context)

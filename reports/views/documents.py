@@ -22,7 +22,7 @@ from goals.models import Board, DocumentKind
 from reports.freshness import cached, data_token
 from reports.renderers.docx import DOCX_CONTENT_TYPE, render_docx
 from reports.renderers.pdf import PDF_CONTENT_TYPE, PdfUnavailable, docx_to_pdf
-from reports.report.documents import build_document
+from reports.report.documents import build_document, document_years
 from reports.report.model import Report
 from reports.views.report import board_of_year, file_response
 
@@ -47,7 +47,8 @@ class _Document:
 
     def __init__(self, board: Board, year: int, kind: DocumentKind) -> None:
         self.board, self.year, self.kind = board, year, kind
-        self.token = data_token()  # one reading for the report, its .docx and its PDF
+        # One reading for the report, its .docx and its PDF.
+        self.token = data_token(boards=[board], years=document_years(year))
         self.key = f"document:{board.pk}:{year}:{kind.value}"
 
     def report(self) -> Report:

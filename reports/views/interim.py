@@ -20,6 +20,7 @@ from goals.models import Board, DocumentKind, ReportingOccasion
 from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
 from reports.renderers.xlsx import render_xlsx
+from reports.report.data import report_years
 from reports.report.documents import build_document
 from reports.report.model import Report
 from reports.views.report import board_of_year, xlsx_response
@@ -75,7 +76,8 @@ def interim_page(
     board, kind, not_found = _checked(request, board_code, year, document, Action.VIEW)
     if not_found is not None:
         return not_found
-    token = data_token()  # one reading for the page and, when it is built, its report
+    # One reading for the page and, when it is built, its report.
+    token = data_token(boards=[board], years=report_years(year))
     context = cached(
         f"interim-page:{kind}:{board.pk}:{year}",
         lambda: report_context(get_interim(board, year, kind, token=token)),
@@ -104,7 +106,7 @@ def interim_xlsx(
     board, kind, not_found = _checked(request, board_code, year, document, Action.EXPORT)
     if not_found is not None:
         return not_found
-    token = data_token()
+    token = data_token(boards=[board], years=report_years(year))
     content = cached(
         f"interim-xlsx:{kind}:{board.pk}:{year}",
         lambda: render_xlsx(get_interim(board, year, kind, token=token)),

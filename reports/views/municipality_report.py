@@ -21,6 +21,7 @@ from goals.models import Board
 from reports.freshness import cached, data_token
 from reports.renderers.xlsx_all import render_all_boards_xlsx
 from reports.report import get_report
+from reports.report.data import report_years
 from reports.views.report import xlsx_response
 
 NO_BOARDS = "Du saknar behörighet att ta ut nämndernas verksamhetsberättelser."
@@ -49,7 +50,8 @@ def all_boards_filename(year: int) -> str:
 def report_xlsx_all(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """One workbook: a contents sheet, then each board's whole report on a sheet of its own."""
     boards = export_boards(request.user, year)
-    token = data_token()  # one reading for every board: the file shows one moment of the data
+    # One reading for every board: the file shows one moment of the data.
+    token = data_token(boards=boards, years=report_years(year))
 
     def build() -> bytes:
         reports = [get_report(board, year, token=token) for board in boards]

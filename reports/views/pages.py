@@ -115,6 +115,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         lambda: IndicatorValue.objects.filter(indicator__board__in=boards).aggregate(
             first=Min("year"), last=Max("year")
         ),
+        boards=boards,
     )
     last = span["last"] or timezone.now().year
     first = span["first"] or last
@@ -183,7 +184,12 @@ def goal_tree(request: AuthenticatedHttpRequest, board_code: str, year: int) -> 
         "years": years,
         "plan_only_note": PLAN_ONLY_NOTE.format(year=year),
         "nothing_planned": NOTHING_PLANNED.format(year=year),
-        **cached(f"goal-tree-plan:{board.pk}:{year}", lambda: _goal_tree(board, year, years)),
+        **cached(
+            f"goal-tree-plan:{board.pk}:{year}",
+            lambda: _goal_tree(board, year, years),
+            boards=[board],
+            years=years,  # the values' and targets' years; activities and assessments of `year`
+        ),
         "other_years": [y for y in range(year - 3, year + 2) if y != year],
     }
     return render(request, "reports/goal_tree.html", context)
@@ -300,6 +306,7 @@ def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         **cached(
             f"indicator:{indicator.pk}:{int(all_periods)}",
             lambda: _indicator_page(indicator, all_periods=all_periods),
+            boards=[indicator.board_id],  # every year of the indicator's board
         ),
     }
     context["kolada"] = indicator_panel(indicator, context["years"])

@@ -34,6 +34,7 @@ from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
 from reports.renderers.xlsx import render_xlsx
 from reports.report.model import Report
+from reports.report.plan_data import plan_years
 from reports.report.plans import build_plan
 from reports.views.report import board_of_year, xlsx_response
 
@@ -171,6 +172,8 @@ def get_plan(plan: PlanRequest, *, token: str | None = None) -> Report:
             plan.board, plan.year, plan.kind, as_of=plan.as_of, occasion=plan.occasion
         ),
         token=token,
+        boards=[plan.board],
+        years=plan_years(plan.year),
     )
 
 
@@ -179,7 +182,8 @@ def plan_page(
     request: AuthenticatedHttpRequest, board_code: str, year: int, kind: PlanKind
 ) -> HttpResponse:
     plan = plan_request(request, board_code, year, kind, Action.VIEW)
-    token = data_token()  # one reading for the page and, when it is built, its document
+    # One reading for the page and, when it is built, its document.
+    token = data_token(boards=[plan.board], years=plan_years(plan.year))
     context = cached(
         f"plan-page:{plan.cache_key}",
         lambda: report_context(get_plan(plan, token=token)),
@@ -223,7 +227,7 @@ def plan_xlsx(
     plan = _checked_download(request, board_code, year, kind)
     if isinstance(plan, HttpResponse):
         return plan
-    token = data_token()
+    token = data_token(boards=[plan.board], years=plan_years(plan.year))
     content = cached(
         f"plan-xlsx:{plan.cache_key}",
         lambda: render_xlsx(get_plan(plan, token=token)),
@@ -239,7 +243,7 @@ def plan_table_xlsx(
     plan = _checked_download(request, board_code, year, kind)
     if isinstance(plan, HttpResponse):
         return plan
-    token = data_token()
+    token = data_token(boards=[plan.board], years=plan_years(plan.year))
     report = get_plan(plan, token=token)
     if table_key not in report.download_keys:
         return render(

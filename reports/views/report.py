@@ -25,6 +25,7 @@ from reports.freshness import cached, data_token
 from reports.renderers.html import report_context
 from reports.renderers.xlsx import XLSX_CONTENT_TYPE, render_xlsx
 from reports.report import Report, build_report, get_report
+from reports.report.data import report_years
 
 NO_SUCH_YEAR = "Nämnden fanns inte det året."
 NO_SUCH_TABLE = "Rapporten har ingen sådan tabell."
@@ -100,7 +101,8 @@ def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -
         day, error = None, str(bad)
     # The page's tables as escaped HTML cells, kept like the report they come from: turning
     # some two thousand cells into HTML took as long as rendering the template itself.
-    token = data_token()  # one reading for the page and, when it is built, its report
+    # One reading for the page and, when it is built, its report.
+    token = data_token(boards=[board], years=report_years(year))
     context = cached(
         f"report-page:{board.pk}:{year}{_cache_suffix(day)}",
         lambda: report_context(_report(board, year, day, token)),
@@ -122,7 +124,7 @@ def report_xlsx(request: AuthenticatedHttpRequest, board_code: str, year: int) -
         day = requested_as_of(request)
     except BadAsOf as bad:
         return HttpResponseBadRequest(str(bad), content_type="text/plain; charset=utf-8")
-    token = data_token()
+    token = data_token(boards=[board], years=report_years(year))
     content = cached(
         f"report-xlsx:{board.pk}:{year}{_cache_suffix(day)}",
         lambda: render_xlsx(_report(board, year, day, token)),
@@ -135,7 +137,7 @@ def report_table_xlsx(
     request: AuthenticatedHttpRequest, board_code: str, year: int, table_key: str
 ) -> HttpResponse:
     board = board_of_year(request, board_code, year, Action.EXPORT)
-    token = data_token()
+    token = data_token(boards=[board], years=report_years(year))
 
     def build() -> bytes | None:
         try:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from core.backup import BackupError, describe, restore_database
+from core.signals import database_restored
 
 CONFIRM_WORD = "ja"
 
@@ -71,4 +72,7 @@ class Command(BaseCommand):
             restore_database(settings_dict, file)
         except BackupError as exc:
             raise CommandError(f"{exc} Ingenting ändrades.") from None
+        if not database_url:
+            # The database named in the settings: its apps may put their triggers back.
+            database_restored.send(sender=self.__class__, using=database)
         self.stdout.write(f"{target} är återställd från {file}.")
