@@ -10,11 +10,13 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from goals.models import Board
+from goals.models import Board, ReportingOccasion
 from indicators.models import Indicator
+from tests.entry_data import field_post, goal_chain
 from tests.test_report_fixtures import mini_an  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,86 @@ def test_a_cached_page_still_refuses_other_boards(client, mini_an, admin_user, c
     for name in ("dashboard", "economy", "goal_tree", "indicator", "report"):
         assert client.get(pages[name]).status_code == 404, name
     assert "Arbetsmarknadsnämnden" not in client.get(pages["overview"]).content.decode()
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_a_save_in_one_board_leaves_the_other_boards_pages_in_use(
+    client,
+    mini_an,  # noqa: F811
+    admin_user,
+    board_other,
+    controller_other,
+):
+    """A controller of BIN saves a figure through the entry page: AN's report page, dashboard
+    and .xlsx stay built (the next request runs only the warm path's queries), BIN's pages and
+    the overview of every board are built again and show the new figure."""
+    indicator = goal_chain(board_other, goals=1, indicators_per_goal=1)[0]
+    ReportingOccasion.objects.create(board=board_other, year=2022, kind="k3")
+    client.force_login(admin_user)
+    an = {
+        "report": reverse("reports:report", args=["AN", 2022]),
+        "dashboard": reverse("reports:board_dashboard", args=["AN", 2022]),
+        "xlsx": reverse("reports:report_xlsx", args=["AN", 2022]),
+        "report-2021": reverse("reports:report", args=["AN", 2021]),
+    }
+    changed = {
+        "bin-dashboard": reverse("reports:board_dashboard", args=["BIN", 2022]),
+        "bin-report": reverse("reports:report", args=["BIN", 2022]),
+        "overview": reverse("reports:municipality_overview") + "?ar=2022",
+    }
+    cache.clear()
+    warm = {}
+    for name, url in {**an, **changed}.items():
+        _count(client, url)
+        warm[name] = _count(client, url)
+    assert "3\xa0327" not in client.get(changed["bin-dashboard"]).content.decode()
+
+    entry = Client()
+    entry.force_login(controller_other)
+    response = entry.post(
+        reverse("indicators:entry_save_value", args=["BIN", 2022, "k3"]),
+        field_post(indicator),
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200, response.content.decode()[:500]
+
+    for name, url in an.items():
+        assert _count(client, url) == warm[name], f"{name} byggdes om efter en ändring i BIN"
+    for name, url in changed.items():
+        assert _count(client, url) > warm[name], f"{name} visade en kopia från före ändringen"
+        assert _count(client, url) == warm[name]  # and is kept again
+    assert "3\xa0327" in client.get(changed["bin-dashboard"]).content.decode()
+
+
+def test_a_save_in_a_later_year_leaves_the_earlier_report_in_use(client, mini_an, admin_user):  # noqa: F811
+    """The report of 2021 shows nothing of 2022; the report of 2022 shows 2021's outcomes."""
+    client.force_login(admin_user)
+    earlier = reverse("reports:report", args=["AN", 2021])
+    later = reverse("reports:report", args=["AN", 2022])
+    cache.clear()
+    warm = {}
+    for url in (earlier, later):
+        _count(client, url)
+        warm[url] = _count(client, url)
+    indicator = mini_an.indicators["survey"]
+
+    def comment(year: int, text: str) -> None:  # raw SQL: the approved year is locked to the ORM
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE indicators_indicatorvalue SET comment = %s WHERE indicator_id = %s "
+                "AND year = %s",
+                [text, indicator.pk, year],
+            )
+
+    comment(2022, "Ny kommentar")
+    assert _count(client, earlier) == warm[earlier]
+    assert _count(client, later) > warm[later]
+    comment(2021, "Äldre")
+    assert _count(client, earlier) > warm[earlier]
+    assert _count(client, later) > warm[later]
