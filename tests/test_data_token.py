@@ -505,3 +505,18 @@ def test_writers_touching_many_scopes_in_any_order_do_not_deadlock(municipality)
     for thread in threads:
         thread.join(60)
     assert not failures, failures
+
+
+def test_after_a_restore_the_triggers_are_back_and_every_token_changes(two_boards, board_an):
+    """manage.py restore sends core.signals.database_restored (core imports no app above it);
+    reports answers with its triggers and a new shared mark, on either backend."""
+    from core.signals import database_restored
+    from reports.freshness import remove_triggers
+
+    remove_triggers()
+    token = data_token(boards=[board_an], years=[2022])
+    database_restored.send(sender=None, using="default")
+    assert data_token(boards=[board_an], years=[2022]) != token
+    before = marks()
+    IndicatorValue.objects.filter(indicator__board=board_an, year=2022).update(comment="Efter")
+    assert changed(before, marks()) == {(board_an.pk, 2022)}
