@@ -385,16 +385,8 @@ def _scope_filter(boards: Iterable[Any] | None, years: Iterable[int] | None) -> 
     return shared | of_boards
 
 
-def data_token(
-    using: str = "default",
-    *,
-    boards: Iterable[Any] | None = None,
-    years: Iterable[int] | None = None,
-) -> str:
-    """The digest of the scopes an output shows, in one query: the shared structure, every
-    year of each of `boards` (boards or ids; None: every board) and the board-years of `years`
-    (None: every year). No arguments: everything. An emptied table gets a new shared mark."""
-    scope = _scope_filter(boards, years)
+def _rows(using: str, scope: Q | None) -> list[tuple[int, int, int, str]]:
+    """The marks of the scope, ordered; an emptied table gets a new shared mark first."""
     query = DataToken.objects.using(using).order_by("board", "year", "slot")
     if scope is not None:
         query = query.filter(scope)
@@ -407,8 +399,40 @@ def data_token(
             ignore_conflicts=True,
         )
         rows = list(query.values_list("board", "year", "slot", "token"))
+    return rows
+
+
+def _digest(rows: Iterable[tuple[int, int, int, str]]) -> str:
     text = ";".join(f"{board}:{year}:{slot}:{token}" for board, year, slot, token in rows)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def data_token(
+    using: str = "default",
+    *,
+    boards: Iterable[Any] | None = None,
+    years: Iterable[int] | None = None,
+) -> str:
+    """The digest of the scopes an output shows, in one query: the shared structure, every
+    year of each of `boards` (boards or ids; None: every board) and the board-years of `years`
+    (None: every year). No arguments: everything. An emptied table gets a new shared mark."""
+    return _digest(_rows(using, _scope_filter(boards, years)))
+
+
+def board_tokens(
+    boards: Iterable[Any], years: Iterable[int] | None, using: str = "default"
+) -> dict[int, str]:
+    """{board id: data_token(boards=[board], years=years)} for many boards in one query, so an
+    output over all boards can use (and fill) each board's own cached parts."""
+    ids = _ids(boards)
+    rows = _rows(using, _scope_filter(ids, years))
+    shared = [row for row in rows if row[0] == DataToken.SHARED]
+    return {board: _digest([*shared, *(row for row in rows if row[0] == board)]) for board in ids}
+
+
+def combined_token(tokens: dict[int, str]) -> str:
+    """One token for an output made of the boards' parts (board_tokens)."""
+    return _digest((board, 0, 0, token) for board, token in sorted(tokens.items()))
 
 
 # Part of every key, so a deploy whose builders changed never meets a copy built by older code

@@ -190,3 +190,24 @@ def test_a_save_in_a_later_year_leaves_the_earlier_report_in_use(client, mini_an
     comment(2021, "Äldre")
     assert _count(client, earlier) > warm[earlier]
     assert _count(client, later) > warm[later]
+
+
+def test_the_all_boards_workbook_rebuilds_only_the_board_that_changed(
+    client,
+    mini_an,  # noqa: F811
+    admin_user,
+    board_other,
+):
+    """The workbook is rebuilt after a save in any board, from the other boards' reports as
+    they are cached (the copies their own pages use): fewer queries than building it cold."""
+    indicator = goal_chain(board_other, goals=1, indicators_per_goal=1, value_years=(2022,))[0]
+    client.force_login(admin_user)
+    url = reverse("reports:report_xlsx_all", args=[2022])
+    cache.clear()
+    cold = _count(client, url)
+    warm = _count(client, url)
+    assert warm < cold
+    indicator.values.filter(year=2022).update(comment="Ändrad i BIN")
+    rebuilt = _count(client, url)
+    assert warm < rebuilt < cold
+    assert _count(client, url) == warm

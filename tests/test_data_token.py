@@ -520,3 +520,16 @@ def test_after_a_restore_the_triggers_are_back_and_every_token_changes(two_board
     before = marks()
     IndicatorValue.objects.filter(indicator__board=board_an, year=2022).update(comment="Efter")
     assert changed(before, marks()) == {(board_an.pk, 2022)}
+
+
+def test_board_tokens_are_each_boards_own_token_in_one_query(
+    two_boards, board_an, board_other, django_assert_num_queries
+):
+    from reports.freshness import board_tokens
+
+    years = range(1, 2023)
+    with django_assert_num_queries(1):
+        tokens = board_tokens([board_an, board_other], years)
+    assert tokens == {
+        board.pk: data_token(boards=[board], years=years) for board in (board_an, board_other)
+    }

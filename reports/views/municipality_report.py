@@ -18,7 +18,7 @@ from core.security import SecurityEvent, log_security_event
 from core.types import AnyUser, AuthenticatedHttpRequest
 from goals.access import Action, boards_for
 from goals.models import Board
-from reports.freshness import cached, data_token
+from reports.freshness import board_tokens, cached, combined_token
 from reports.renderers.xlsx_all import render_all_boards_xlsx
 from reports.report import get_report
 from reports.report.data import report_years
@@ -50,13 +50,14 @@ def all_boards_filename(year: int) -> str:
 def report_xlsx_all(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """One workbook: a contents sheet, then each board's whole report on a sheet of its own."""
     boards = export_boards(request.user, year)
-    # One reading for every board: the file shows one moment of the data.
-    token = data_token(boards=boards, years=report_years(year))
+    # One reading for every board: the file shows one moment of the data, and each board's
+    # report is the copy its own pages use (a save in one board rebuilds only that report).
+    tokens = board_tokens(boards, report_years(year))
 
     def build() -> bytes:
-        reports = [get_report(board, year, token=token) for board in boards]
+        reports = [get_report(board, year, token=tokens[board.pk]) for board in boards]
         return render_all_boards_xlsx(reports, year)
 
     board_ids = ",".join(str(board.pk) for board in boards)
-    content = cached(f"report-xlsx-all:{year}:{board_ids}", build, token=token)
+    content = cached(f"report-xlsx-all:{year}:{board_ids}", build, token=combined_token(tokens))
     return xlsx_response(content, all_boards_filename(year))
