@@ -36,3 +36,7 @@ class ReportsConfig(AppConfig):
         post_migrate.connect(
             install_triggers_after_migrate, dispatch_uid="reports.freshness.install_triggers"
         )
+        # After a commit that changed a board's data: rebuild its pages in the background.
+        from reports import warming
+
+        warming.connect()
