@@ -4,8 +4,9 @@ core.changes sends `board_data_changed(board_id, year)` after the commit of a wr
 Here the (board, year) joins a bounded, de-duplicated queue served by one daemon thread per
 process (started on the first notice). The thread builds, through the very functions the views
 read their cached parts from (so the keys are one), the board's report page, its one-board
-.xlsx and its dashboard for that year, and the municipality overview of the year as a viewer of
-every board sees it. The next visitor then meets a copy instead of waiting for the build.
+.xlsx and its dashboard for that year; and, as a job of its own that waiting saves of other
+boards share, the municipality overview of the year as a viewer of every board sees it. The
+next visitor then meets a copy instead of waiting for the build.
 
 - Only a hint: what keeps a page true is the data token (reports.freshness); a dropped or failed
   job leaves the next visitor to build, nothing else.
@@ -40,24 +41,27 @@ logger = logging.getLogger(__name__)
 # Longest wait for an idle moment before a job runs anyway (a gthread worker may never be idle).
 IDLE_WAIT = 2.0
 
-Job = tuple[int, int]  # (board id, year)
+Job = tuple[int | None, int]  # (board id, year); no board: the overview of the year
 
 
-def warm_board_year(board_id: int, year: int) -> None:
-    """Build the board's pages of `year` into the cache, as the views would on a visit."""
+def warm_job(board_id: int | None, year: int) -> None:
+    """Build into the cache what the views would build on a visit: the board's pages of `year`,
+    or without a board the year's overview as a viewer of every board sees it."""
     from goals.models import Board
     from reports.views.dashboard import board_dashboard_context, overview_context
     from reports.views.report import report_page_context, report_xlsx_content
 
+    if board_id is None:
+        # goals.access.boards_for gives such a viewer every board, in this order.
+        boards = Board.objects.order_by("order", "name")
+        overview_context([b for b in boards if b.is_valid_in(year)], year)
+        return
     board = Board.objects.select_related("municipality").filter(pk=board_id).first()
     if board is None or not board.is_valid_in(year):
         return
     report_page_context(board, year)
     report_xlsx_content(board, year)
     board_dashboard_context(board, year)
-    # What a viewer of every board sees (goals.access.boards_for: all boards, in this order).
-    boards = Board.objects.order_by("order", "name")
-    overview_context([b for b in boards if b.is_valid_in(year)], year)
 
 
 class Warmer:
@@ -80,10 +84,10 @@ class Warmer:
         if self._pid != os.getpid():
             self._reset()
 
-    def enqueue(self, board_id: int, year: int) -> bool:
+    def enqueue(self, board_id: int | None, year: int) -> bool:
         """Queue the pair unless it is waiting already; False when the queue is full."""
         self._check_fork()
-        job = (int(board_id), int(year))
+        job = (None if board_id is None else int(board_id), int(year))
         with self._condition:
             if job in self._pending:
                 return True
@@ -151,7 +155,7 @@ class Warmer:
             job = self._next()
             try:
                 close_old_connections()
-                warm_board_year(*job)
+                warm_job(*job)
             except Exception:
                 logger.exception("warming board %s, year %s failed", *job)
             finally:
@@ -168,6 +172,9 @@ def on_board_data_changed(board_id: int, year: int, **kwargs: Any) -> None:
     """core.changes' receiver: queue the board-year, when warming is on."""
     if getattr(settings, "STYRKORT_WARM_AFTER_WRITE", False):
         warmer.enqueue(board_id, year)
+        # The overview shows every board: one job per year however many boards changed (saves
+        # in the fifteen boards while it waits are one build, after theirs).
+        warmer.enqueue(None, year)
 
 
 def connect() -> None:

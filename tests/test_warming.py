@@ -62,12 +62,12 @@ class Held:
 def held(monkeypatch):
     state = Held()
 
-    def build(board_id: int, year: int) -> None:
+    def build(board_id: int | None, year: int) -> None:
         state.calls.append((board_id, year))
         state.entered.set()
         state.released.wait(30)
 
-    monkeypatch.setattr(warming, "warm_board_year", build)
+    monkeypatch.setattr(warming, "warm_job", build)
     yield state
     state.released.set()
 
@@ -255,10 +255,11 @@ def test_two_saves_in_the_same_board_year_give_one_job(client, mini, controller_
     client.force_login(controller_an)
     _save_households(client, mini, "2 345")
     _save_households(client, mini, "2 346")
-    assert warming.warmer.pending() == [(mini.board.pk, 2022)]
+    # The board's job and the year's overview, each once.
+    assert warming.warmer.pending() == [(mini.board.pk, 2022), (None, 2022)]
     held.released.set()
     assert warming.warmer.drain(30)
-    assert held.calls == [(mini.board.pk, 1999), (mini.board.pk, 2022)]
+    assert held.calls == [(mini.board.pk, 1999), (mini.board.pk, 2022), (None, 2022)]
 
 
 def test_a_full_queue_drops_without_blocking(mini, settings, warm_on, held, caplog):
@@ -279,10 +280,10 @@ def test_a_full_queue_drops_without_blocking(mini, settings, warm_on, held, capl
 def test_a_failing_build_leaves_the_save_alone_and_is_logged(
     client, mini, controller_an, warm_on, monkeypatch, caplog
 ):
-    def broken(board_id: int, year: int) -> None:
+    def broken(board_id: int | None, year: int) -> None:
         raise RuntimeError("trasigt bygge")
 
-    monkeypatch.setattr(warming, "warm_board_year", broken)
+    monkeypatch.setattr(warming, "warm_job", broken)
     client.force_login(controller_an)
     _save_households(client, mini, "2 345")
     assert warming.warmer.drain(30)
@@ -302,9 +303,23 @@ def test_the_warmer_builds_what_the_views_show(client, mini, admin_user, warm_on
     _get(client, url)
     warm = _get(client, url)[0]
     IndicatorValue.objects.filter(indicator=mini.indicators["households"]).update(value=1)
-    warming.warmer.enqueue(mini.board.pk, 2022)
+    warming.warmer.enqueue(None, 2022)
     assert warming.warmer.drain(60)
     assert _get(client, url)[0] == warm
+    # Without the job the first visitor builds it.
+    IndicatorValue.objects.filter(indicator=mini.indicators["households"]).update(value=2)
+    assert _get(client, url)[0] > warm
+
+
+def test_saves_in_several_boards_share_one_overview_job(mini, board_other, warm_on, held):
+    held.occupy(mini.board.pk)
+    for board in (mini.board, board_other, mini.board):
+        warming.on_board_data_changed(board_id=board.pk, year=2022)
+    assert warming.warmer.pending() == [
+        (mini.board.pk, 2022),
+        (None, 2022),
+        (board_other.pk, 2022),
+    ]
 
 
 def test_a_board_not_in_the_year_is_skipped(mini, warm_on):
