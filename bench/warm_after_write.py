@@ -5,7 +5,8 @@
 For each run, alternately with warming off and on: one entry field of the board's helår
 occasion is saved (the entry page's per-field POST, timed with its queries); with warming on
 the queue is drained (timed: the background build); then the report page, the board dashboard
-and the one-board .xlsx are fetched once each (the first visitor, timed with queries). Run it
+and the one-board .xlsx are fetched once each (the first visitor, timed with queries). Last,
+`--burst` saves back to back, timed together, with warming off and on. Run it
 on a copy of the size-L template with DEBUG off (bench/run.py's django_env), never on a
 database that matters: it changes figures.
 """
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--board", default="S01")
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--burst", type=int, default=20)
     args = parser.parse_args()
     client = admin_client()
     board = Board.objects.get(code=args.board)
@@ -102,6 +104,15 @@ def main() -> None:
             wall, queries = timed(lambda url=url: client.get(url))
             got.setdefault(f"{page}_ms", []).append(wall)
             got.setdefault(f"{page}_queries", []).append(queries)
+    # A controller's burst: `--burst` fields saved back to back (the warmer waits for quiet).
+    for run in range(1, 2 * args.runs + 1):
+        mode = "on" if run % 2 == 0 else "off"
+        settings.STYRKORT_WARM_AFTER_WRITE = mode == "on"
+        started = time.perf_counter()
+        for field in range(args.burst):
+            save(run * 100 + field)
+        samples[mode].setdefault("burst_ms", []).append((time.perf_counter() - started) * 1000)
+        warming.warmer.drain(120)
     summary = {
         mode: {key: round(statistics.median(values), 1) for key, values in got.items()}
         for mode, got in samples.items()

@@ -11,8 +11,9 @@ next visitor then meets a copy instead of waiting for the build.
 - Only a hint: what keeps a page true is the data token (reports.freshness); a dropped or failed
   job leaves the next visitor to build, nothing else.
 - The save is not slowed: the notice only puts a pair in the queue (no query, no wait), and the
-  thread starts a job only when this process serves no request (or after IDLE_WAIT seconds), so
-  it does not take the interpreter from the request that saved.
+  thread starts a job only when this process has served no request for QUIET seconds (or after
+  MAX_WAIT), so it does not take the interpreter from the request that saved or the saves that
+  follow it.
 - Bounded: STYRKORT_WARM_QUEUE pairs at most; a pair already waiting is not added again; when
   the queue is full the new pair is dropped (logged at debug). A failing build is logged and
   the thread goes on.
@@ -38,8 +39,11 @@ from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
 
-# Longest wait for an idle moment before a job runs anyway (a gthread worker may never be idle).
-IDLE_WAIT = 2.0
+# A job starts when this process has served no request for QUIET seconds (a controller saving
+# field after field keeps it waiting, and the waiting saves of a board-year are one job), or
+# after MAX_WAIT seconds anyway (a busy or multi-threaded worker may never be quiet).
+QUIET = 0.5
+MAX_WAIT = 10.0
 
 Job = tuple[int | None, int]  # (board id, year); no board: the overview of the year
 
@@ -77,6 +81,7 @@ class Warmer:
         self._running: Job | None = None
         self._thread: threading.Thread | None = None
         self._requests = 0  # requests this process is serving now
+        self._last_request = 0.0  # time.monotonic() of the last request's start or end
         self.dropped = 0
 
     def _check_fork(self) -> None:
@@ -124,11 +129,22 @@ class Warmer:
     def request_started(self, **kwargs: Any) -> None:
         with self._condition:
             self._requests += 1
+            self._last_request = time.monotonic()
 
     def request_finished(self, **kwargs: Any) -> None:
         with self._condition:
             self._requests = max(0, self._requests - 1)
+            self._last_request = time.monotonic()
             self._condition.notify_all()
+
+    def _wait_for_quiet(self) -> None:
+        """Called holding the condition: until no request for QUIET seconds, or MAX_WAIT."""
+        deadline = time.monotonic() + MAX_WAIT
+        while (now := time.monotonic()) < deadline:
+            quiet_for = now - self._last_request
+            if not self._requests and quiet_for >= QUIET:
+                return
+            self._condition.wait(min(deadline - now, max(QUIET - quiet_for, 0.05)))
 
     def _start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -141,10 +157,8 @@ class Warmer:
             while True:
                 while not self._pending:
                     self._condition.wait()
-                # Let the request that saved (and any other) finish first.
-                deadline = time.monotonic() + IDLE_WAIT
-                while self._requests and (remaining := deadline - time.monotonic()) > 0:
-                    self._condition.wait(remaining)
+                # Let the request that saved, and the saves that follow it, go first.
+                self._wait_for_quiet()
                 if self._pending:  # unless cleared meanwhile
                     job, _ = self._pending.popitem(last=False)
                     self._running = job

@@ -322,6 +322,21 @@ def test_saves_in_several_boards_share_one_overview_job(mini, board_other, warm_
     ]
 
 
+def test_a_job_waits_while_the_process_serves_requests(mini, warm_on, monkeypatch):
+    calls = []
+    monkeypatch.setattr(warming, "warm_job", lambda board_id, year: calls.append(year))
+    warming.warmer.request_started()  # a save in progress, and the next one
+    try:
+        warming.warmer.enqueue(mini.board.pk, 2022)
+        time.sleep(warming.QUIET + 0.3)
+        assert calls == []
+        assert warming.warmer.pending() == [(mini.board.pk, 2022)]
+    finally:
+        warming.warmer.request_finished()
+    assert warming.warmer.drain(warming.MAX_WAIT)
+    assert calls == [2022]
+
+
 def test_a_board_not_in_the_year_is_skipped(mini, warm_on):
     Board.objects.filter(pk=mini.board.pk).update(valid_from=2023)
     warming.warmer.enqueue(mini.board.pk, 2022)
