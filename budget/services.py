@@ -15,6 +15,7 @@ from django.db import transaction
 from budget.formatting import format_tkr
 from budget.models import AmountKind, BudgetAmount, BudgetLine, locking_occasion
 from budget.selectors import report_lines
+from core.changes import data_changed
 from goals.models import LOCKED_MESSAGE, Board
 from goals.users import user_label
 
@@ -119,6 +120,8 @@ def save_line_amounts(
                 errors[item.line_id] = error
         if errors:
             raise AmountErrors(errors)  # leaves the atomic block: everything rolls back
+        if result.changed:
+            data_changed(board_id=board.pk, year=year)
     return result
 
 

@@ -292,6 +292,13 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/styrkort.html"  # the site's table CSS
 STYRKORT_SOFFICE = os.environ.get("STYRKORT_SOFFICE", "")
 STYRKORT_PDF_TIMEOUT = env_int("STYRKORT_PDF_TIMEOUT", 120)
 STYRKORT_ARCHIVE_PDF = env_bool("STYRKORT_ARCHIVE_PDF", True)
+# After a commit that changes a board's data, its report, .xlsx, dashboard and the overview of
+# that year are rebuilt in the background (reports.warming): one thread per process, at most
+# STYRKORT_WARM_QUEUE board-years waiting.
+STYRKORT_WARM_AFTER_WRITE = env_bool("STYRKORT_WARM_AFTER_WRITE", True)
+STYRKORT_WARM_QUEUE = env_int("STYRKORT_WARM_QUEUE", 32)
+if STYRKORT_WARM_QUEUE < 1:
+    raise ImproperlyConfigured("STYRKORT_WARM_QUEUE must be at least 1")
 
 # Uploaded workbooks for import are read in memory and refused above this size.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)

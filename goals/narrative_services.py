@@ -21,6 +21,7 @@ from django.core.validators import validate_slug
 from django.db import transaction
 
 from core.audit import ChangeSource, change_source
+from core.changes import data_changed
 from goals.access import Action, can
 from goals.locks import lock_for_entry
 from goals.models import Board, DocumentKind, NarrativeText, ReportingOccasion
@@ -112,4 +113,5 @@ def save_narrative(
         record.occasion = occasion
         record.text = text
         _save_versioned(record, user=user, current_version=expected_version, lookup=lookup)
+        data_changed(board_id=board.pk, year=year)
     return SaveOutcome(record=record, changed=True)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.changes import data_changed
 from goals.access import Action, can
 from goals.models import Board, BoardPlan, PlanKind
 from goals.structure_services import save_row
@@ -86,4 +87,5 @@ def save_board_plan(
         plan.decided_on = decided_on
         plan.decision = decision.strip()
         save_row(plan, user)
+        data_changed(board_id=board.pk, year=year)
     return plan

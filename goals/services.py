@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import ChangeSource, change_source, current_source
+from core.changes import data_changed
 from core.security import SecurityEvent, log_security_event
 from goals.access import Action, can
 from goals.locks import lock_for_entry
@@ -132,6 +133,7 @@ def _transition(
     )
     transition.full_clean()
     transition.save()
+    data_changed(board_id=occasion.board_id, year=occasion.year)
     return transition
 
 
@@ -389,6 +391,7 @@ def save_assessment(
         for name, value in fields.items():
             setattr(record, name, value)
         _save_versioned(record, user=user, current_version=expected_version, lookup=lookup)
+        data_changed(board_id=occasion.board_id, year=occasion.year)
     return SaveOutcome(record=record, changed=True)
 
 
@@ -411,6 +414,8 @@ def _save_status(
     record.status = status
     record.comment = comment.strip()
     _save_versioned(record, user=user, current_version=expected_version, lookup=lookup)
+    occasion = lookup["occasion"]
+    data_changed(board_id=occasion.board_id, year=occasion.year)
     return SaveOutcome(record=record, changed=True)
 
 

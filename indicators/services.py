@@ -20,6 +20,7 @@ from django.utils import timezone
 from simple_history.manager import HistoryManager
 
 from core.audit import ChangeSource, change_source
+from core.changes import data_changed
 from goals.access import Action, can
 from goals.locks import lock_periods_for_entry
 from goals.models import ReportingOccasion
@@ -286,7 +287,10 @@ def save_value(
         plan = _plan(user=user, year=period.year, rows=[row])
         if plan.errors:
             raise plan.errors[0][1]
-        return _write(user=user, year=period.year, plan=plan, source=source)[0]
+        result = _write(user=user, year=period.year, plan=plan, source=source)[0]
+    if result.changed:
+        data_changed(board_id=indicator.board_id, year=period.year)
+    return result
 
 
 @transaction.atomic
@@ -325,7 +329,10 @@ def save_values(
                 conflicts.add(row.key)
         if errors:
             raise SaveAllRefused(errors, conflicts)
-        return _write(user=user, year=occasion.year, plan=plan, source=source)
+        results = _write(user=user, year=occasion.year, plan=plan, source=source)
+    if any(result.changed for result in results):
+        data_changed(board_id=occasion.board_id, year=occasion.year)
+    return results
 
 
 def _row_key(

@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from core.audit import ChangeSource, change_source
+from core.changes import data_changed
 from goals.access import Action, can
 from goals.models import (
     Board,
@@ -883,6 +884,8 @@ def save_targets(
                 reason=reason,
                 user=user,
             )
+    for changed_year in years:
+        data_changed(board_id=indicator.board_id, year=changed_year)
     return Saved(indicator, corrections)
 
 
@@ -901,4 +904,5 @@ def delete_target(*, user: User | None, target: Target, reason: str = "") -> Sav
     corrections = record_corrections(
         occasions, label=_label(indicator), changes=shown, reason=reason, user=user
     )
+    data_changed(board_id=indicator.board_id, year=target.year)
     return Saved(indicator, corrections)

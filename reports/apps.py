@@ -40,3 +40,7 @@ class ReportsConfig(AppConfig):
         database_restored.connect(
             install_triggers_after_restore, dispatch_uid="reports.freshness.after_restore"
         )
+        # After a commit that changed a board's data: rebuild its pages in the background.
+        from reports import warming
+
+        warming.connect()

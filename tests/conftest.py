@@ -32,6 +32,16 @@ def no_archive_pdf():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_warming():
+    """No background rebuilds after saves in the suite (a thread building while the next test
+    flushes the database); tests/test_warming.py turns it on where it is the subject."""
+    from django.test.utils import override_settings
+
+    with override_settings(STYRKORT_WARM_AFTER_WRITE=False):
+        yield
+
+
 @pytest.fixture(scope="session")
 def soffice_path():
     """LibreOffice's soffice for the PDF tests; fails when browsers (and so LibreOffice) are

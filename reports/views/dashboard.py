@@ -98,6 +98,20 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
     _show_used_values(form, ar=str(year))
 
     shown = [board for board in boards if board.is_valid_in(year)]
+    context = {
+        "form": form,
+        "year": year,
+        "goal_area": goal_area,
+        "has_boards": bool(boards),
+        "board_query": urlencode({"malomrade": goal_area.pk}) if goal_area else "",
+        **overview_context(shown, year, goal_area=goal_area),
+    }
+    return _render(request, "reports/dashboard_overview.html", context)
+
+
+def overview_context(shown: list[Board], year: int, *, goal_area: GoalArea | None = None) -> dict:
+    """The overview's built part for these boards (in the order shown), built once per state
+    of the data; the view and reports.warming both read it here, so their keys are one."""
 
     def build() -> dict:
         overview = build_overview(shown, year, goal_area=goal_area)
@@ -119,25 +133,32 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
         }
 
     board_ids = ",".join(str(board.pk) for board in shown)
-    context = {
-        "form": form,
-        "year": year,
-        "goal_area": goal_area,
-        "has_boards": bool(boards),
-        "board_query": urlencode({"malomrade": goal_area.pk}) if goal_area else "",
-        **cached(
-            f"overview:{year}:{goal_area.pk if goal_area else ''}:{board_ids}",
-            build,
-            boards=shown,
-            years=overview_years(year),
-        ),
-    }
-    return _render(request, "reports/dashboard_overview.html", context)
+    return cached(
+        f"overview:{year}:{goal_area.pk if goal_area else ''}:{board_ids}",
+        build,
+        boards=shown,
+        years=overview_years(year),
+    )
 
 
 def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpResponse:
     board = _board_in_year(request, board_code, year)
     form, goal_area = _board_filter(request, board, year, with_goal_area=True)
+    context = {
+        "form": form,
+        "board": board,
+        "year": year,
+        "goal_area": goal_area,
+        "page": "dashboard",
+        **board_dashboard_context(board, year, goal_area=goal_area),
+        "kolada": board_panel(board, year),
+    }
+    return _render(request, "reports/dashboard_board.html", context)
+
+
+def board_dashboard_context(board: Board, year: int, *, goal_area: GoalArea | None = None) -> dict:
+    """The board dashboard's built part, built once per state of the data; the view and
+    reports.warming both read it here, so their keys are one."""
 
     def build() -> dict:
         dashboard = build_board_dashboard(board, year, goal_area=goal_area)
@@ -151,16 +172,7 @@ def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpRes
         }
 
     key = f"board-dashboard:{board.pk}:{year}:{goal_area.pk if goal_area else ''}"
-    context = {
-        "form": form,
-        "board": board,
-        "year": year,
-        "goal_area": goal_area,
-        "page": "dashboard",
-        **cached(key, build, boards=[board], years=history_years(year)),
-        "kolada": board_panel(board, year),
-    }
-    return _render(request, "reports/dashboard_board.html", context)
+    return cached(key, build, boards=[board], years=history_years(year))
 
 
 def board_economy(request: HttpRequest, board_code: str, year: int) -> HttpResponse:

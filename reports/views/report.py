@@ -99,17 +99,8 @@ def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -
         error = ""
     except BadAsOf as bad:
         day, error = None, str(bad)
-    # The page's tables as escaped HTML cells, kept like the report they come from: turning
-    # some two thousand cells into HTML took as long as rendering the template itself.
-    # One reading for the page and, when it is built, its report.
-    token = data_token(boards=[board], years=report_years(year))
-    context = cached(
-        f"report-page:{board.pk}:{year}{_cache_suffix(day)}",
-        lambda: report_context(_report(board, year, day, token)),
-        token=token,
-    )
     context = {
-        **context,
+        **report_page_context(board, year, day),
         "as_of_day": day,
         "as_of_error": error,
         "as_of_text": request.GET.get(AS_OF_PARAMETER, "") if error else "",
@@ -118,19 +109,37 @@ def report_page(request: AuthenticatedHttpRequest, board_code: str, year: int) -
     return render(request, "reports/report.html", context, status=400 if error else 200)
 
 
+def report_page_context(board: Board, year: int, day: datetime.date | None = None) -> dict:
+    """The report page's tables as escaped HTML cells, kept like the report they come from
+    (turning some two thousand cells into HTML took as long as rendering the template itself).
+    The view and reports.warming both read it here, so their keys are one."""
+    # One reading for the page and, when it is built, its report.
+    token = data_token(boards=[board], years=report_years(year))
+    return cached(
+        f"report-page:{board.pk}:{year}{_cache_suffix(day)}",
+        lambda: report_context(_report(board, year, day, token)),
+        token=token,
+    )
+
+
 def report_xlsx(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = board_of_year(request, board_code, year, Action.EXPORT)
     try:
         day = requested_as_of(request)
     except BadAsOf as bad:
         return HttpResponseBadRequest(str(bad), content_type="text/plain; charset=utf-8")
+    return xlsx_response(report_xlsx_content(board, year, day), report_filename(board.code, year))
+
+
+def report_xlsx_content(board: Board, year: int, day: datetime.date | None = None) -> bytes:
+    """The one-board workbook, rendered once per state of the data (with its report); the view
+    and reports.warming both read it here, so their keys are one."""
     token = data_token(boards=[board], years=report_years(year))
-    content = cached(
+    return cached(
         f"report-xlsx:{board.pk}:{year}{_cache_suffix(day)}",
         lambda: render_xlsx(_report(board, year, day, token)),
         token=token,
     )
-    return xlsx_response(content, report_filename(board.code, year))
 
 
 def report_table_xlsx(
