@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from goals.models import Board, OrganisationUnit
@@ -231,6 +231,9 @@ def load_series(
     sub_year_periods_in: Iterable[int] | None = None,
     fewer_years: tuple[Iterable[int], Iterable[int]] | None = None,
     as_of: datetime.datetime | None = None,
+    target_years: Iterable[int] | None = None,
+    value_notes: bool = True,
+    target_notes: bool = True,
 ) -> dict[int, IndicatorSeries]:
     """Values (stored and computed) and targets of the indicators for the years, in 4–6 queries.
 
@@ -246,6 +249,11 @@ def load_series(
     that year and later (the figure did not exist yet; their sources are not read as of).
     It costs one query more than today's read (the sharing of value notes), whatever the
     number of indicators and years.
+
+    `target_years` (of the years) limits the targets read to those years, for a page that
+    shows only the year's målvärde beside a longer history; `value_notes=False` and
+    `target_notes=False` leave the values' or the targets' footnotes unread (a query fewer
+    each) for a page that shows none of them.
     """
     indicators = list(indicators)
     years = sorted(set(years))
@@ -265,6 +273,9 @@ def load_series(
         sub_years=sub_years,
         limited=limited,
         as_of=as_of,
+        target_years=years if target_years is None else sorted(set(target_years) & set(years)),
+        read_value_notes=value_notes,
+        read_target_notes=target_notes,
     )
     rows, rule_periods = read.value_rows()
     breakdowns: dict[int, Breakdown] = {}
@@ -295,6 +306,9 @@ class _SeriesRead:
     # report's nämndindikatorer show three years where its volume tables show five.
     limited: tuple[list[int], list[int]] | None
     as_of: datetime.datetime | None = None
+    target_years: list[int] = field(default_factory=list)  # whose targets are read
+    read_value_notes: bool = True  # whether the values' footnotes are read
+    read_target_notes: bool = True  # whether the targets' footnotes are read
 
     def _source(self, model: type[IndicatorValue] | type[Target]) -> QuerySet:
         """Today's rows of `model`, or with `as_of` its history rows standing at the moment."""
@@ -352,7 +366,9 @@ class _SeriesRead:
 
         The second answer is (indicator, year, breakdown) → {period number: number or None}.
         """
-        if self.as_of is None:
+        if not self.read_value_notes:
+            notes_by_value = {}
+        elif self.as_of is None:
             notes_by_value = self.value_notes()
         else:
             notes_by_value = history.value_notes_at([row[0] for row in rows], self.as_of)
@@ -397,8 +413,10 @@ class _SeriesRead:
             "year__in": self.years,
             "period_type__in": self.period_types,
         }
-        own = Q(**{f"value__{name}": wanted for name, wanted in values.items()})
-        shared = Q(**{f"shared_values__{name}": wanted for name, wanted in values.items()})
+        # Each note's value and shared values are looked up by id (EXISTS): filtering on the
+        # joined values' columns made PostgreSQL hash the whole value table (30 ms at size L).
+        own = Exists(IndicatorValue.objects.filter(pk=OuterRef("value_id"), **values))
+        shared = Exists(IndicatorValue.objects.filter(pk=OuterRef("shared_values"), **values))
         rows = (
             Footnote.objects.filter(own | shared)
             .order_by("order", "pk")
@@ -414,20 +432,26 @@ class _SeriesRead:
         return notes
 
     def add_targets(self, series: dict[int, IndicatorSeries]) -> None:
-        """The targets of the years with their footnotes (two queries)."""
+        """The targets of the target years with their footnotes (two queries, one without)."""
+        if not self.target_years:
+            return
         targets = self._limit(
-            self._source(Target).filter(indicator__in=list(self.by_id), year__in=self.years)
+            self._source(Target).filter(indicator__in=list(self.by_id), year__in=self.target_years)
         ).order_by("indicator_id", "year", "breakdown__order", "id")
         if self.as_of is None:
-            targets = targets.select_related("breakdown", "indicator").prefetch_related(
-                Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk"))
-            )
+            # Not the indicator: each target gets the already loaded one below.
+            targets = targets.select_related("breakdown")
+            if self.read_target_notes:
+                targets = targets.prefetch_related(
+                    Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk"))
+                )
         else:
             rows = list(targets.select_related("breakdown"))
             targets = [history.target_from_row(row) for row in rows]
             for target, row in zip(targets, rows, strict=True):
                 target.breakdown = row.breakdown
-            history.attach_target_notes_at(targets, self.as_of)
+            if self.read_target_notes:
+                history.attach_target_notes_at(targets, self.as_of)
         for target in targets:
             target.indicator = self.by_id[target.indicator_id]  # the already loaded indicator
             series[target.indicator_id].targets.setdefault(target.year, {})[

@@ -134,7 +134,9 @@ def board_dashboard(
     goal_ids = {goal.pk for node in structure for goal in node.board_goals}
     indicators = [
         indicator
-        for indicator in indicators_for_board(board, year)
+        # The names' footnotes are not shown here (and a prefetched queryset in each cached
+        # indicator made the built dashboard slow to store and to read back).
+        for indicator in indicators_for_board(board, year).prefetch_related(None)
         if indicator.board_goal_id in goal_ids
         or (indicator.parent is not None and indicator.parent.board_goal_id in goal_ids)
     ]

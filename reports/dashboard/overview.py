@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from goals.models import Board, BoardGoal, GoalArea, GoalAssessment, ReportingOccasion
 from indicators.models import Indicator
-from indicators.selectors import group_by_goal, load_series
+from indicators.selectors import IndicatorSeries, group_by_goal, load_series
 from reports.dashboard.board import ASSESSING_KINDS, StatusCount, latest_assessing_occasion
 from reports.dashboard.rows import ALL_PERIOD_TYPES, indicator_rows
 from reports.dashboard.status import (
@@ -85,6 +85,21 @@ def _assessed_levels(
     return chosen, levels
 
 
+def overview_series(indicators: Iterable[Indicator], year: int) -> dict[int, IndicatorSeries]:
+    """What judging the year's latest outcomes reads: the year's values of every period type,
+    last year's year values (the base of a direction target) and the year's targets, no
+    footnotes (the overview counts, it shows no value), in a fixed number of queries."""
+    return load_series(
+        indicators,
+        overview_years(year),
+        period_types=ALL_PERIOD_TYPES,
+        sub_year_periods_in=[year],
+        target_years=[year],
+        value_notes=False,
+        target_notes=False,
+    )
+
+
 def municipality_overview(
     boards: Iterable[Board], year: int, *, goal_area: GoalArea | None = None
 ) -> Overview:
@@ -109,7 +124,7 @@ def municipality_overview(
         if indicator.board_goal_id in goal_ids
         or (indicator.parent is not None and indicator.parent.board_goal_id in goal_ids)
     ]
-    series = load_series(indicators, overview_years(year), period_types=ALL_PERIOD_TYPES)
+    series = overview_series(indicators, year)
     by_goal = group_by_goal(indicators)
 
     goal_counters: dict[int, Counter[str]] = defaultdict(Counter)

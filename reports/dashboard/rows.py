@@ -33,9 +33,15 @@ def history_years(year: int, count: int = HISTORY_YEARS) -> list[int]:
 
 def load_dashboard_series(indicators: Iterable[Indicator], year: int) -> dict[int, IndicatorSeries]:
     """Yearly values of the last five years, this year's months, quarters and tertials, and
-    targets (a fixed number of queries)."""
+    this year's targets (the rows show only its målvärde, no footnote of a target), in a
+    fixed number of queries."""
     return load_series(
-        indicators, history_years(year), period_types=ALL_PERIOD_TYPES, sub_year_periods_in=[year]
+        indicators,
+        history_years(year),
+        period_types=ALL_PERIOD_TYPES,
+        sub_year_periods_in=[year],
+        target_years=[year],
+        target_notes=False,
     )
 
 
@@ -237,6 +243,7 @@ def latest_judgements(indicators: Iterable[Indicator], year: int) -> dict[int, I
         [year - 1, year],  # last year's outcome is the base of a direction target
         period_types=ALL_PERIOD_TYPES,
         sub_year_periods_in=[year],
+        target_years=[year],  # only this year's målvärde is judged against
     )
     return {
         indicator.pk: indicator_row(
