@@ -27,9 +27,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.apps import AppConfig, apps
-from django.core.cache import cache
 from django.db import connections
 
+import core.cache
 from reports.models import DataToken
 
 T = TypeVar("T")
@@ -182,8 +182,4 @@ def cached(
     object.
     """
     full_key = f"{LAYOUT}:{key}:{token or data_token()}"
-    value = cache.get(full_key)
-    if value is None:
-        value = build()
-        cache.set(full_key, value, seconds)
-    return value
+    return core.cache.get_or_build(full_key, build, seconds)  # a cache outage builds instead
