@@ -800,3 +800,26 @@ def test_the_health_check_reads_no_database(client, django_assert_num_queries, d
     """haproxy asks the login page every few hundred ms; it must cost no query."""
     with django_assert_num_queries(0):
         assert client.get(HEALTH_URL).status_code == 200
+
+
+def test_the_readme_haproxy_configuration_is_valid(tmp_path):
+    """The haproxy block of README "Several instances" passes `haproxy -c` (with a throw-away
+    certificate where it names /etc/haproxy/styrkort.pem)."""
+    haproxy = program("haproxy")
+    openssl = program("openssl")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```haproxy\n(.*?)^```", readme, flags=re.S | re.M)
+    assert len(blocks) == 1, "README has no haproxy block"
+    assert "uri /logga-in/" in blocks[0] and "X-Forwarded-Proto https" in blocks[0]
+    key, certificate = tmp_path / "key.pem", tmp_path / "cert.pem"
+    command = [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-subj", "/CN=styrkort.linkoping.se", "-keyout", str(key), "-out", str(certificate)]
+    made = subprocess.run(command, capture_output=True)
+    assert made.returncode == 0, made.stderr.decode()
+    bundle = tmp_path / "styrkort.pem"
+    bundle.write_bytes(certificate.read_bytes() + key.read_bytes())
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(blocks[0].replace("/etc/haproxy/styrkort.pem", str(bundle)))
+    check = subprocess.run([haproxy, "-c", "-f", str(config)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "[WARNING]" not in check.stdout + check.stderr, check.stdout + check.stderr
