@@ -555,3 +555,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
     "djangosaml2.middleware.SamlSessionMiddleware",
 )
+# An unsolicited SAML response is kept from a replay only by the used assertions in the cache
+# (goals.saml): a cache that keeps nothing would let a captured response sign in again.
+if SAML_ENABLED and SAML_ALLOW_UNSOLICITED and CACHE_URL.startswith("dummy:"):
+    raise ImproperlyConfigured(
+        "CACHE_URL=dummy:// cannot be used with SAML_ALLOW_UNSOLICITED: the used assertions "
+        "are kept in the cache"
+    )

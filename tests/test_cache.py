@@ -186,3 +186,15 @@ def test_a_built_none_is_kept_like_any_value():
     for _ in range(3):
         assert core.cache.get_or_build("inget", lambda: built.append(1), 60) is None
     assert built == [1]
+
+
+def test_a_cache_that_keeps_nothing_is_refused_with_unsolicited_saml():
+    """The used assertions in the cache are the only replay protection then (goals.saml)."""
+    saml = {
+        "SAML_IDP_METADATA_FILE": "/etc/styrkort/idp.xml",
+        "SAML_SP_BASE_URL": "https://styrkort.example.se",
+        "SAML_ALLOW_UNSOLICITED": "true",
+    }
+    result = manage("check", env=production_env(CACHE_URL="dummy://", **saml))
+    assert result.returncode != 0
+    assert "CACHE_URL=dummy:// cannot be used with SAML_ALLOW_UNSOLICITED" in result.stderr
