@@ -137,6 +137,7 @@ def answers(url: str) -> bool:
 @dataclass
 class Redis:
     port: int
+    socket: Path
     process: subprocess.Popen = field(repr=False)
 
     @property
@@ -175,11 +176,12 @@ def redis_server(tmp_path_factory) -> Iterator[Redis]:
     log = folder / "redis.log"
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir"]
     command += [str(folder), "--appendonly", "no", "--daemonize", "no"]
+    command += ["--unixsocket", str(folder / "redis.sock"), "--unixsocketperm", "700"]
     with log.open("w") as output:
         process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
-    server = Redis(port=port, process=process)
+    server = Redis(port=port, socket=folder / "redis.sock", process=process)
     try:
         wait_until(lambda: bool(server.client().ping()), 20, "redis-server", process, log)
         yield server
@@ -745,6 +747,20 @@ def test_every_cached_output_pickles_and_reads_back_as_built(
         assert _content(response) == built[url], f"{url}: not the same read back from Redis"
     assert redis_cache.writes() == 0, "something was built again instead of read from Redis"
     assert redis_cache.hits() >= len(urls)
+
+
+@pytest.mark.parametrize("form", ["redis://127.0.0.1:{port}/3", "unix://{socket}?db=3"])
+def test_each_redis_form_of_cache_url_reaches_redis(redis_server, form):
+    import redis
+    from django.core.cache import cache
+
+    database_3 = redis.Redis(port=redis_server.port, db=3)
+    database_3.flushdb()
+    url = form.format(port=redis_server.port, socket=redis_server.socket)
+    with override_settings(CACHES={"default": cache_from_url(url, key_prefix=KEY_PREFIX)}):
+        cache.set("prov", {"år": 2022}, 60)
+        assert cache.get("prov") == {"år": 2022}
+    assert database_3.exists(f"{KEY_PREFIX}:1:prov") == 1
 
 
 @pytest.fixture
