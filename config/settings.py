@@ -207,15 +207,82 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# Built reports are cached per process under the data token (reports.freshness): a copy is
-# reused only for the exact data it was built from, so gunicorn workers need not share a cache.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "styrkort",
-        "OPTIONS": {"MAX_ENTRIES": 200},
+# --- The cache: built outputs under the data token (reports.freshness, core.cache) ---------
+# CACHE_URL chooses where built reports, dashboards and workbooks are kept. A copy is reused
+# only for the exact data it was built from, so any cache is correct; a shared one (Redis) lets
+# every worker and every instance reuse what one of them built instead of building it again.
+#   locmem://                  per process, the default (MAX_ENTRIES 200)
+#   redis://HOST:PORT/DB       Django's own RedisCache; rediss:// for TLS,
+#   unix:///PATH/redis.sock    or a local socket (?db=N); a password as redis://:PW@HOST…
+#   dummy://                   nothing is kept (every page is built anew)
+# A Redis that is away, slow or full never takes a page down: core.cache builds instead and logs
+# a warning, so the timeouts are short (a copy is at most a few MB over a local network).
+CACHE_SCHEMES = "redis://HOST:PORT/DB, rediss://HOST:PORT/DB, unix:///PATH, locmem:// or dummy://"
+CACHE_CONNECT_TIMEOUT_SECONDS = 0.5
+CACHE_SOCKET_TIMEOUT_SECONDS = 2.0
+
+
+def cache_from_url(url: str, *, key_prefix: str = "styrkort") -> dict:
+    """Django's CACHES["default"] for a CACHE_URL; ImproperlyConfigured names a wrong one."""
+    from urllib.parse import urlsplit
+
+    def wrong(reason: str) -> ImproperlyConfigured:
+        # Never print a password: everything before the host's @ is hidden.
+        scheme, separator, rest = url.partition("://")
+        shown = scheme + separator + ("***@" + rest.rpartition("@")[2] if "@" in rest else rest)
+        return ImproperlyConfigured(f"CACHE_URL must be {CACHE_SCHEMES}, not {shown!r}: {reason}")
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise wrong(str(error)) from None
+    scheme = parts.scheme.lower()
+    if scheme == "locmem":
+        if parts.path or parts.query:
+            raise wrong("locmem:// takes no path")
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": parts.netloc or "styrkort",
+            "KEY_PREFIX": key_prefix,
+            "OPTIONS": {"MAX_ENTRIES": 200},
+        }
+    if scheme == "dummy":
+        if parts.netloc or parts.path or parts.query:
+            raise wrong("dummy:// takes nothing after it")
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme in {"redis", "rediss"}:
+        if not parts.hostname:
+            raise wrong("no host")
+        if port == 0:
+            raise wrong("port 0")
+        database = parts.path.strip("/")
+        if database and not database.isdigit():
+            raise wrong("the database after the host is a number, such as /0")
+    elif scheme == "unix":
+        if not parts.path.startswith("/") or parts.hostname:
+            raise wrong("a socket is named by its absolute path, unix:///run/redis/redis.sock")
+    else:
+        raise wrong(f"unknown scheme {parts.scheme!r}" if parts.scheme else "no scheme")
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+        # reports.freshness gives each copy its own timeout; this is for anything else.
+        "TIMEOUT": 3600,
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_CONNECT_TIMEOUT_SECONDS,
+            "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+            # A connection idle in the pool (a quiet night) is checked before it is used.
+            "health_check_interval": 30,
+        },
     }
-}
+
+
+CACHE_URL = os.environ.get("CACHE_URL", "") or "locmem://"
+# Several Styrkort sites (production and a test site) may share one Redis with their own prefix.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "") or "styrkort"
+CACHES = {"default": cache_from_url(CACHE_URL, key_prefix=CACHE_KEY_PREFIX)}
 
 # Sessions: 30 minutes idle (the cookie is renewed on every request) and never
 # longer than 12 hours after login (enforced by core.middleware.AbsoluteSessionTimeoutMiddleware).
@@ -495,3 +562,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
     "djangosaml2.middleware.SamlSessionMiddleware",
 )
+# An unsolicited SAML response is kept from a replay only by the used assertions in the cache
+# (goals.saml): a cache that keeps nothing would let a captured response sign in again.
+if SAML_ENABLED and SAML_ALLOW_UNSOLICITED and CACHE_URL.startswith("dummy:"):
+    raise ImproperlyConfigured(
+        "CACHE_URL=dummy:// cannot be used with SAML_ALLOW_UNSOLICITED: the used assertions "
+        "are kept in the cache"
+    )

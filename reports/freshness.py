@@ -43,10 +43,10 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.apps import AppConfig, apps
-from django.core.cache import cache
 from django.db import connections
 from django.db.models import Q
 
+import core.cache
 from reports.models import DataToken
 
 T = TypeVar("T")
@@ -460,8 +460,4 @@ def cached(
     if token is None:
         token = data_token(boards=boards, years=years)
     full_key = f"{LAYOUT}:{key}:{token}"
-    value = cache.get(full_key)
-    if value is None:
-        value = build()
-        cache.set(full_key, value, seconds)
-    return value
+    return core.cache.get_or_build(full_key, build, seconds)  # a cache outage builds instead
