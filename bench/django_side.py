@@ -267,6 +267,29 @@ def typed_value(value: IndicatorValue, run: int) -> str:
     return f"{number:.{decimals}f}".replace(".", ",")
 
 
+def post_field(client: Client, url: str, value: IndicatorValue, version: int, run: int) -> int:
+    """POSTs one field as the entry page's script does; returns the version the answer shows."""
+    response = client.post(
+        url,
+        {
+            "indicator": value.indicator_id,
+            "breakdown": value.breakdown_id,
+            "period_type": value.period_type,
+            "period_number": value.period_number,
+            "version": version,
+            "value": typed_value(value, run),
+            "missing_reason": value.missing_reason,
+            "footnote": " ".join(note.text for note in value.footnotes.all()),
+            "comment": value.comment,
+        },
+        **JSON,
+    )
+    answer = response.json() if response.status_code in (200, 422) else {}
+    if response.status_code != 200 or answer.get("state") not in ("saved", "warning"):
+        raise RuntimeError(f"sparandet svarade {response.status_code} utan 'Sparat' för {value.pk}")
+    return int(answer["version"])
+
+
 class QuarterSave:
     """POSTs every field of the quarter as the entry page's script does (one field at a time).
 
@@ -284,27 +307,9 @@ class QuarterSave:
     def __call__(self) -> int:
         self.run += 1
         for value in self.fields:
-            response = self.client.post(
-                self.url,
-                {
-                    "indicator": value.indicator_id,
-                    "breakdown": value.breakdown_id,
-                    "period_type": value.period_type,
-                    "period_number": value.period_number,
-                    "version": self.versions[value.pk],
-                    "value": typed_value(value, self.run),
-                    "missing_reason": value.missing_reason,
-                    "footnote": " ".join(note.text for note in value.footnotes.all()),
-                    "comment": value.comment,
-                },
-                **JSON,
+            self.versions[value.pk] = post_field(
+                self.client, self.url, value, self.versions[value.pk], self.run
             )
-            answer = response.json() if response.status_code in (200, 422) else {}
-            if response.status_code != 200 or answer.get("state") not in ("saved", "warning"):
-                raise RuntimeError(
-                    f"sparandet svarade {response.status_code} utan 'Sparat' för {value.pk}"
-                )
-            self.versions[value.pk] = int(answer["version"])
         return len(self.fields)
 
 
@@ -519,31 +524,15 @@ class SingleSave:
 
     def __call__(self) -> None:
         self.run += 1
-        value = self.value
-        response = self.client.post(
-            self.url,
-            {
-                "indicator": value.indicator_id,
-                "breakdown": value.breakdown_id,
-                "period_type": value.period_type,
-                "period_number": value.period_number,
-                "version": self.version,
-                "value": typed_value(value, self.run),
-                "missing_reason": value.missing_reason,
-                "footnote": " ".join(note.text for note in value.footnotes.all()),
-                "comment": value.comment,
-            },
-            **JSON,
-        )
-        answer = response.json() if response.status_code in (200, 422) else {}
-        if response.status_code != 200 or answer.get("state") not in ("saved", "warning"):
-            raise RuntimeError(f"sparandet svarade {response.status_code}: {answer}")
-        self.version = int(answer["version"])
+        self.version = post_field(self.client, self.url, self.value, self.version, self.run)
 
 
-def scope_pages(board_a: Board, board_b: Board, year: int) -> list[dict]:
-    """(group, page, URL) of every GET page the save may touch; pages a group cannot tell apart
-    (the indicator page has no year) are listed once, in the first group."""
+def scope_pages(
+    board_a: Board, board_b: Board, year: int, keys: set[str] | None = None
+) -> list[dict]:
+    """(group, page, URL) of every GET page the save may touch (of `keys` when given); pages
+    a group cannot tell apart (the indicator page has no year) are listed once, in the first
+    group."""
     wanted: list[dict] = []
     seen: set[str] = set()
     groups = (
@@ -554,7 +543,7 @@ def scope_pages(board_a: Board, board_b: Board, year: int) -> list[dict]:
     for group, board, page_year in groups:
         kwargs = url_kwargs(board, page_year, chosen_indicator(board))
         for spec in PAGES:
-            if spec.method != "get" or not spec.one_board:
+            if spec.method != "get" or not spec.one_board or (keys and spec.key not in keys):
                 continue
             url = resolve(spec, kwargs)
             if url is not None and url not in seen:
@@ -562,7 +551,7 @@ def scope_pages(board_a: Board, board_b: Board, year: int) -> list[dict]:
                 wanted.append({"group": group, "key": spec.key, "label": spec.label, "url": url})
     kwargs = url_kwargs(board_a, year, chosen_indicator(board_a))
     for spec in PAGES:
-        if spec.method == "get" and not spec.one_board:
+        if spec.method == "get" and not spec.one_board and (not keys or spec.key in keys):
             url = resolve(spec, kwargs)
             if url is not None:
                 wanted.append(
@@ -589,8 +578,9 @@ def measure_save_scope(args) -> dict:
             raise RuntimeError(f"{url} svarade {response.status_code}")
         return len(captured), spent
 
+    keys = set(args.pages.split(",")) if args.pages else None
     pages = []
-    for page in scope_pages(board_a, board_b, year):
+    for page in scope_pages(board_a, board_b, year, keys):
         try:
             cache.clear()
             cold_queries, cold_ms = get(page["url"])
@@ -778,6 +768,7 @@ def main() -> None:
     scope.add_argument("--board", default="S01")
     scope.add_argument("--other-board", default="S02")
     scope.add_argument("--year", type=int, default=2022)
+    scope.add_argument("--pages", default="", help="page keys, comma-separated (every page)")
     scope.add_argument("--out", required=True)
     args = parser.parse_args()
     handler = {
