@@ -3,6 +3,7 @@
     python bench/django_side.py pages --size S --out var/bench/pages-S.json
     python bench/django_side.py prepare-load --users 50 --out var/bench/load-plan.json
     python bench/django_side.py check-load --plan … --saves … --out var/bench/load-check.json
+    python bench/django_side.py save-scope --board S01 --other-board S02 --out var/bench/save-scope.json
 
 `pages` times every page in-process with Django's test Client, logged in as an administrator:
 `--warmup` runs that are thrown away, then `--runs` timed runs (median and p95), then one run
@@ -11,6 +12,14 @@ outputs are kept until the data changes, reports.freshness); `--runs` more runs 
 emptied before each give the cold time and query count, when everything is built anew. A page whose URL name does not resolve yet is
 reported as "saknas". It also measures the two floors: writing the report's cells with
 openpyxl's write-only mode alone, and rendering the precomputed report through its template.
+
+`save-scope` answers "does a save in board A rebuild only what shows board A's data of that
+year?": each cached page of boards A and B (the same year), of A the year before, the
+municipality overview and the all-boards workbook is, one at a time with the cache emptied
+first, built (cold query count), shown twice more (warm query count), then one value of A's
+open helår is saved through the real entry endpoint and the page is shown once more. That
+request ran the warm run's queries: served from the cache; more: rebuilt. Each page is warmed
+alone, so a shared part one page rebuilds cannot make the next one look warm.
 
 `prepare-load` creates the load users (controllers of the synthetic boards, logged in once
 here so no password hashing happens during the run) and the fields each may save; `check-load`
@@ -258,6 +267,29 @@ def typed_value(value: IndicatorValue, run: int) -> str:
     return f"{number:.{decimals}f}".replace(".", ",")
 
 
+def post_field(client: Client, url: str, value: IndicatorValue, version: int, run: int) -> int:
+    """POSTs one field as the entry page's script does; returns the version the answer shows."""
+    response = client.post(
+        url,
+        {
+            "indicator": value.indicator_id,
+            "breakdown": value.breakdown_id,
+            "period_type": value.period_type,
+            "period_number": value.period_number,
+            "version": version,
+            "value": typed_value(value, run),
+            "missing_reason": value.missing_reason,
+            "footnote": " ".join(note.text for note in value.footnotes.all()),
+            "comment": value.comment,
+        },
+        **JSON,
+    )
+    answer = response.json() if response.status_code in (200, 422) else {}
+    if response.status_code != 200 or answer.get("state") not in ("saved", "warning"):
+        raise RuntimeError(f"sparandet svarade {response.status_code} utan 'Sparat' för {value.pk}")
+    return int(answer["version"])
+
+
 class QuarterSave:
     """POSTs every field of the quarter as the entry page's script does (one field at a time).
 
@@ -275,27 +307,9 @@ class QuarterSave:
     def __call__(self) -> int:
         self.run += 1
         for value in self.fields:
-            response = self.client.post(
-                self.url,
-                {
-                    "indicator": value.indicator_id,
-                    "breakdown": value.breakdown_id,
-                    "period_type": value.period_type,
-                    "period_number": value.period_number,
-                    "version": self.versions[value.pk],
-                    "value": typed_value(value, self.run),
-                    "missing_reason": value.missing_reason,
-                    "footnote": " ".join(note.text for note in value.footnotes.all()),
-                    "comment": value.comment,
-                },
-                **JSON,
+            self.versions[value.pk] = post_field(
+                self.client, self.url, value, self.versions[value.pk], self.run
             )
-            answer = response.json() if response.status_code in (200, 422) else {}
-            if response.status_code != 200 or answer.get("state") not in ("saved", "warning"):
-                raise RuntimeError(
-                    f"sparandet svarade {response.status_code} utan 'Sparat' för {value.pk}"
-                )
-            self.versions[value.pk] = int(answer["version"])
         return len(self.fields)
 
 
@@ -471,6 +485,150 @@ def measure_floors(args, board: Board, year: int, results: dict[str, Measurement
     return floors
 
 
+# ---------------------------------------------------------------------------------------------
+# A save in board A: which built outputs does it throw away?
+
+# The pages a save in board A must rebuild and those it must leave in use, by their group.
+SCOPE_GROUPS = {
+    "a_year": "Nämnd A, samma år",
+    "a_other_year": "Nämnd A, året före",
+    "b_year": "Nämnd B, samma år",
+    "all_boards": "Alla nämnder",
+}
+SCOPE_EXPECTED = {
+    "a_year": "byggs om",
+    "a_other_year": "från cachen",
+    "b_year": "från cachen",
+    "all_boards": "byggs om",
+}
+
+
+class SingleSave:
+    """One field of the board's open helår, saved as the entry page's script saves it.
+
+    Every call types a figure one step away from the last one, so each save changes the row.
+    """
+
+    def __init__(self, client: Client, board: Board, year: int) -> None:
+        self.client = client
+        self.url = reverse(
+            "indicators:entry_save_value",
+            kwargs={"board_code": board.code, "year": year, "kind": OccasionKind.FULL_YEAR.value},
+        )
+        fields = [value for value in quarter_fields(board, year) if value.value is not None]
+        if not fields:
+            raise SystemExit(f"Nämnden {board.code} har inga sparbara värden {year}.")
+        self.value = fields[0]
+        self.version = self.value.version
+        self.run = 0
+
+    def __call__(self) -> None:
+        self.run += 1
+        self.version = post_field(self.client, self.url, self.value, self.version, self.run)
+
+
+def scope_pages(
+    board_a: Board, board_b: Board, year: int, keys: set[str] | None = None
+) -> list[dict]:
+    """(group, page, URL) of every GET page the save may touch (of `keys` when given); pages
+    a group cannot tell apart (the indicator page has no year) are listed once, in the first
+    group."""
+    wanted: list[dict] = []
+    seen: set[str] = set()
+    groups = (
+        ("a_year", board_a, year),
+        ("a_other_year", board_a, year - 1),
+        ("b_year", board_b, year),
+    )
+    for group, board, page_year in groups:
+        kwargs = url_kwargs(board, page_year, chosen_indicator(board))
+        for spec in PAGES:
+            if spec.method != "get" or not spec.one_board or (keys and spec.key not in keys):
+                continue
+            url = resolve(spec, kwargs)
+            if url is not None and url not in seen:
+                seen.add(url)
+                wanted.append({"group": group, "key": spec.key, "label": spec.label, "url": url})
+    kwargs = url_kwargs(board_a, year, chosen_indicator(board_a))
+    for spec in PAGES:
+        if spec.method == "get" and not spec.one_board and (not keys or spec.key in keys):
+            url = resolve(spec, kwargs)
+            if url is not None:
+                wanted.append(
+                    {"group": "all_boards", "key": spec.key, "label": spec.label, "url": url}
+                )
+    return wanted
+
+
+def measure_save_scope(args) -> dict:
+    client = admin_client()
+    board_a = Board.objects.get(code=args.board)
+    board_b = Board.objects.get(code=args.other_board)
+    year = args.year
+    save = SingleSave(client, board_a, year)
+
+    def get(url: str) -> tuple[int, float]:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            spent = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} svarade {response.status_code}")
+        return len(captured), spent
+
+    keys = set(args.pages.split(",")) if args.pages else None
+    pages = []
+    for page in scope_pages(board_a, board_b, year, keys):
+        try:
+            cache.clear()
+            cold_queries, cold_ms = get(page["url"])
+            get(page["url"])
+            warm_queries, warm_ms = get(page["url"])
+            save()
+            after_queries, after_ms = get(page["url"])
+        except Exception as error:  # a page that fails is reported, not hidden
+            pages.append({**page, "status": f"fel: {type(error).__name__}: {error}"[:200]})
+            continue
+        if cold_queries == warm_queries:
+            state = "ingen cache"  # built on every request: nothing to keep or throw away
+        elif after_queries == warm_queries:
+            state = "från cachen"
+        else:
+            state = "byggs om"
+        expected = SCOPE_EXPECTED[page["group"]]
+        pages.append(
+            {
+                **page,
+                "status": "ok",
+                "cold_queries": cold_queries,
+                "cold_ms": cold_ms,
+                "warm_queries": warm_queries,
+                "warm_ms": warm_ms,
+                "after_queries": after_queries,
+                "after_ms": after_ms,
+                "state": state,
+                "expected": expected,
+                "as_expected": state == "ingen cache" or state == expected,
+            }
+        )
+    cache.clear()
+    judged = [page for page in pages if page["status"] == "ok" and page["state"] != "ingen cache"]
+    return {
+        "board_a": board_a.code,
+        "board_b": board_b.code,
+        "year": year,
+        "saved_value": save.value.pk,
+        "saves": save.run,
+        "groups": SCOPE_GROUPS,
+        "pages": pages,
+        "met": bool(judged)
+        and all(page["as_expected"] for page in judged)
+        and all(page["status"] == "ok" for page in pages),
+    }
+
+
 def synthetic_counts() -> dict[str, int]:
     from demo.synthetic import count_synthetic
 
@@ -606,8 +764,19 @@ def main() -> None:
     check.add_argument("--plan", required=True)
     check.add_argument("--saves", required=True)
     check.add_argument("--out", required=True)
+    scope = commands.add_parser("save-scope")
+    scope.add_argument("--board", default="S01")
+    scope.add_argument("--other-board", default="S02")
+    scope.add_argument("--year", type=int, default=2022)
+    scope.add_argument("--pages", default="", help="page keys, comma-separated (every page)")
+    scope.add_argument("--out", required=True)
     args = parser.parse_args()
-    handler = {"pages": measure_pages, "prepare-load": prepare_load, "check-load": check_load}
+    handler = {
+        "pages": measure_pages,
+        "prepare-load": prepare_load,
+        "check-load": check_load,
+        "save-scope": measure_save_scope,
+    }
     result = handler[args.command](args)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))

@@ -1,21 +1,26 @@
 """`make bench`: size S and size L, every page's time and query count, the floors, and a load test.
 
-    .venv/bin/python bench/run.py [--runs 15] [--warmup 2] [--save-runs 5]
-                                  [--users 50] [--duration 60] [--think 1,2] [--skip-load]
+    .venv/bin/python bench/run.py [--runs 20] [--warmup 2] [--save-runs 3] [--rounds 4]
+                                  [--users 50] [--users-high 200] [--duration 60] [--think 3,10]
+                                  [--cache redis|locmem] [--db-prefix styrkort_bench]
+                                  [--skip-load]
 
 1. PostgreSQL: the server of DATABASE_URL when it is set, otherwise a throw-away cluster
    (initdb into a temporary directory, as the postgres user when run as root, ICU sv-SE, on
    127.0.0.1 and a spare port; stopped and removed at the end).
-2. Two databases, styrkort_bench_s and styrkort_bench_l (dropped and recreated): migrate,
+2. Two databases, <prefix>_s and <prefix>_l (dropped and recreated; the prefix is
+   styrkort_bench unless --db-prefix or BENCH_DB_PREFIX names another): migrate,
    `load_demo --no-users` (the real KF goals), then `generate_municipality` with
    `--boards 1 --years 3` (size S) and `--boards 15 --years 10` (size L), seed 1.
-3. Every page measured in-process at both sizes (bench/django_side.py pages), with DEBUG off.
-4. Load (size L): gunicorn with one worker per core on 127.0.0.1, DEBUG off, and locust headless
-   with 50 users for 60 s mixing dashboards, reports and entry saves (bench/locustfile.py);
-   then the lost-update check.
-5. The Markdown table is printed and written to var/bench/latest.md; the last line printed is
-   `SUMMARY growth_max=… growth_cold_max=… floor_max=… floor_cold_max=… load_p95_ms=… errors=…
-   lost_updates=…`.
+3. Every page measured in-process at both sizes (bench/django_side.py pages), with DEBUG off;
+   then, at L, what a save in board S01 rebuilds (bench/django_side.py save-scope).
+4. Load (size L): gunicorn with one worker per core on 127.0.0.1, DEBUG off, sharing a
+   throw-away redis-server (CACHE_URL) when one is installed, and locust headless with 50
+   users for 60 s, then 200 users for 60 s, mixing dashboards, reports and entry saves
+   (bench/locustfile.py); after each run the lost-update check and every worker's RSS.
+5. Issue 17's goal table and the Markdown tables are printed and written to
+   var/bench/latest.md; the last line printed is `SUMMARY growth_max=… … worker_rss_max_mb=…`
+   (README, "Benchmark", lists every field).
 """
 
 from __future__ import annotations
@@ -43,13 +48,26 @@ OUT = ROOT / "var" / "bench"
 LOGS = OUT / "logs"
 PYTHON = sys.executable
 SIZES = {"S": {"boards": 1, "years": 3}, "L": {"boards": 15, "years": 10}}
-DATABASES = {"S": "styrkort_bench_s", "L": "styrkort_bench_l"}
+DB_PREFIX = "styrkort_bench"
 SEED = 1
 YEAR = 2022
 BOARD = "S01"
+OTHER_BOARD = "S02"  # board B of "a save in board A" (size L)
 GROWTH_GOAL = 1.3
 FLOOR_GOAL = 1.5
-LOAD_AT_START = 0.0
+# Issue 17's goals (README, "Benchmark").
+COLD_FLOOR_GOAL = 2.0
+DASHBOARD_COLD_GOAL_MS = 50.0
+OVERVIEW_COLD_GOAL_MS = 100.0
+ALL_XLSX_COLD_GOAL_MS = 1000.0
+LOAD_P95_GOAL_MS = 200.0
+WORKER_RSS_GOAL_MB = 300.0
+LOAD_AT_START: tuple[float, float, float] = (0.0, 0.0, 0.0)
+GOAL_TABLE_MARK = "<!-- goal table -->"  # replaced by the goal table once every row is known
+
+
+def database_name(size: str) -> str:
+    return f"{DB_PREFIX}_{size.lower()}"
 
 
 def say(message: str) -> None:
@@ -180,11 +198,13 @@ def django_env(database_url: str) -> dict[str, str]:
         }
     )
     env.pop("STYRKORT_TESTING", None)
+    # The in-process measurements use the settings' own cache; the load chooses (--cache).
+    env.pop("CACHE_URL", None)
     return env
 
 
 def prepare_size(server: str, size: str) -> dict:
-    url = recreate_database(server, DATABASES[size])
+    url = recreate_database(server, database_name(size))
     env = django_env(url)
     manage = [PYTHON, "manage.py"]
     started = time.perf_counter()
@@ -321,6 +341,30 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def measure_save_scope(env: dict[str, str]) -> dict:
+    """At L: which pages a save in board A rebuilds (bench/django_side.py save-scope)."""
+    out = OUT / "save-scope.json"
+    run(
+        [
+            PYTHON,
+            "bench/django_side.py",
+            "save-scope",
+            "--board",
+            BOARD,
+            "--other-board",
+            OTHER_BOARD,
+            "--year",
+            str(YEAR),
+            "--out",
+            str(out),
+        ],
+        env=env,
+        log="save-scope",
+        timeout=3600,
+    )
+    return json.loads(out.read_text())
+
+
 def wait_for(url: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -331,9 +375,152 @@ def wait_for(url: str, seconds: float) -> None:
     raise SystemExit(f"bench: gunicorn svarade inte på {url}")
 
 
+def choose_cache(wanted: str | None) -> str:
+    """redis when redis-server is installed (or asked for), otherwise locmem."""
+    if wanted == "redis" and not shutil.which("redis-server"):
+        raise SystemExit(
+            "bench: --cache redis men redis-server saknas (apt-get install redis-server)."
+        )
+    if wanted:
+        return wanted
+    return "redis" if shutil.which("redis-server") else "locmem"
+
+
+@contextmanager
+def cache_server(kind: str):
+    """Yield the CACHE_URL for gunicorn: a throw-away redis-server on loopback, or None."""
+    if kind != "redis":
+        yield None
+        return
+    port = free_port()
+    log = (LOGS / "redis.log").open("w")
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            tempfile.gettempdir(),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("bench: redis-server startade inte (var/bench/logs/redis.log)")
+            time.sleep(0.1)
+        say(f"cache: redis-server på 127.0.0.1:{port}")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(server)
+        log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def worker_rss(master: int) -> dict[int, float]:
+    """MB of resident memory (VmRSS) of every child process of the gunicorn master."""
+    children: list[int] = []
+    with suppress(OSError):
+        for task in Path(f"/proc/{master}/task").iterdir():
+            with suppress(OSError):
+                children += [int(pid) for pid in (task / "children").read_text().split()]
+    if not children:  # kernels without /proc/<pid>/task/<tid>/children
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with suppress(OSError, ValueError, IndexError):
+                # The name in parentheses may hold spaces: the fields after its ")" are fixed.
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                    children.append(int(stat.parent.name))
+    rss: dict[int, float] = {}
+    for pid in sorted(set(children)):
+        with suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss[pid] = int(line.split()[1]) / 1024
+    return rss
+
+
 def load_test(env: dict[str, str], args) -> dict:
-    plan = OUT / "load-plan.json"
-    saves = OUT / "load-saves.jsonl"
+    """One gunicorn for every run: 50 users, then --users-high; memory after each run."""
+    workers = os.cpu_count() or 2
+    port = free_port()
+    venv_bin = Path(PYTHON).parent
+    kind = choose_cache(args.cache)
+    runs = []
+    with cache_server(kind) as cache_url:
+        server_env = {**env, "CACHE_URL": cache_url} if cache_url else dict(env)
+        say(f"last: cachen är {kind}" + (f" (CACHE_URL={cache_url})" if cache_url else ""))
+        gunicorn_log = (LOGS / "gunicorn.log").open("w")
+        server = subprocess.Popen(
+            [
+                str(venv_bin / "gunicorn"),
+                "config.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env=server_env,
+            stdout=gunicorn_log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/logga-in/", 60)
+            for users in [args.users, args.users_high] if args.users_high else [args.users]:
+                started = time.perf_counter()
+                say(
+                    f"last: {users} användare i {args.duration} s mot gunicorn med {workers} "
+                    f"arbetare på 127.0.0.1:{port}"
+                )
+                result = load_run(env, args, users, port)
+                result["rss_mb"] = worker_rss(server.pid)
+                result["wall_s"] = time.perf_counter() - started
+                say(
+                    "last: arbetarnas minne efter körningen "
+                    + ", ".join(f"{pid}: {mb:.0f} MB" for pid, mb in result["rss_mb"].items())
+                )
+                runs.append(result)
+        finally:
+            stop(server)
+            gunicorn_log.close()
+    return {
+        "workers": workers,
+        "duration_s": args.duration,
+        "think": args.think,
+        "cache": kind,
+        "runs": runs,
+    }
+
+
+def load_run(env: dict[str, str], args, users: int, port: int) -> dict:
+    """One locust run of `users` against the running gunicorn, then its lost-update check.
+
+    Each run gets its own plan (read after the run before, so the versions are current) and
+    its own files: load-<users>-plan.json, load-<users>_stats.csv, load-<users>-check.json.
+    """
+    plan = OUT / f"load-{users}-plan.json"
+    saves = OUT / f"load-{users}-saves.jsonl"
     saves.unlink(missing_ok=True)
     run(
         [
@@ -341,82 +528,49 @@ def load_test(env: dict[str, str], args) -> dict:
             "bench/django_side.py",
             "prepare-load",
             "--users",
-            str(args.users),
+            str(users),
             "--year",
             str(YEAR),
             "--out",
             str(plan),
         ],
         env=env,
-        log="prepare-load",
+        log=f"prepare-load-{users}",
     )
-    workers = os.cpu_count() or 2
-    port = free_port()
-    venv_bin = Path(PYTHON).parent
-    gunicorn_log = (LOGS / "gunicorn.log").open("w")
-    server = subprocess.Popen(
+    locust_env = {
+        **env,
+        "BENCH_PLAN": str(plan),
+        "BENCH_SAVES": str(saves),
+        "BENCH_THINK": args.think,
+    }
+    prefix = OUT / f"load-{users}"
+    run(
         [
-            str(venv_bin / "gunicorn"),
-            "config.wsgi:application",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
+            str(Path(PYTHON).parent / "locust"),
+            "-f",
+            "bench/locustfile.py",
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(max(1, users // 5)),  # every user started within five seconds
+            "--run-time",
+            f"{args.duration}s",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--exit-code-on-error",
+            "0",
         ],
-        cwd=ROOT,
-        env=env,
-        stdout=gunicorn_log,
-        stderr=subprocess.STDOUT,
+        env=locust_env,
+        log=f"locust-{users}",
+        timeout=args.duration + 300,
     )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/logga-in/", 60)
-        say(
-            f"last: {args.users} användare i {args.duration} s mot gunicorn med {workers} "
-            f"arbetare på 127.0.0.1:{port}"
-        )
-        locust_env = {
-            **env,
-            "BENCH_PLAN": str(plan),
-            "BENCH_SAVES": str(saves),
-            "BENCH_THINK": args.think,
-        }
-        prefix = OUT / "load"
-        run(
-            [
-                str(venv_bin / "locust"),
-                "-f",
-                "bench/locustfile.py",
-                "--headless",
-                "--users",
-                str(args.users),
-                "--spawn-rate",
-                str(max(1, args.users // 5)),  # every user started within five seconds
-                "--run-time",
-                f"{args.duration}s",
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-                "--exit-code-on-error",
-                "0",
-            ],
-            env=locust_env,
-            log="locust",
-            timeout=args.duration + 300,
-        )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        gunicorn_log.close()
-    check = OUT / "load-check.json"
+    check = OUT / f"load-{users}-check.json"
     run(
         [
             PYTHON,
@@ -430,17 +584,19 @@ def load_test(env: dict[str, str], args) -> dict:
             str(check),
         ],
         env=env,
-        log="check-load",
+        log=f"check-load-{users}",
     )
-    with (OUT / "load_stats.csv").open(newline="", encoding="utf-8") as handle:
+    with Path(f"{prefix}_stats.csv").open(newline="", encoding="utf-8") as handle:
         stats = list(csv.DictReader(handle))
+    aggregated = next((row for row in stats if row["Name"] == "Aggregated"), None)
+    checked = json.loads(check.read_text())
     return {
-        "workers": workers,
-        "users": args.users,
-        "duration_s": args.duration,
-        "think": args.think,
+        "users": users,
         "stats": stats,
-        "check": json.loads(check.read_text()),
+        "check": checked,
+        "p95_ms": number(aggregated["95%"]) if aggregated else None,
+        "errors": int(aggregated["Failure Count"]) if aggregated else None,
+        "lost_updates": checked["lost_updates"],
     }
 
 
@@ -450,6 +606,58 @@ def load_test(env: dict[str, str], args) -> dict:
 
 def fmt(value, decimals: int = 1) -> str:
     return "–" if value is None else f"{value:.{decimals}f}"
+
+
+def number(text: str) -> float | None:
+    """A locust CSV figure; "N/A" (no requests of that kind) is None."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def page_of(pages: dict, size: str, key: str) -> dict | None:
+    page = next((p for p in pages[size]["pages"] if p["key"] == key), None)
+    return page if page is not None and page["status"] == "ok" else None
+
+
+def cold_of(pages: dict, key: str) -> dict:
+    """The cold figures of one page: median ms at L, query counts at S and L, and whether the
+    counts are the same (S has one board, L fifteen: the same count is flat in boards)."""
+    small, large = page_of(pages, "S", key), page_of(pages, "L", key)
+    queries_s = small.get("cold_queries") if small else None
+    queries_l = large.get("cold_queries") if large else None
+    return {
+        "ms": large.get("cold_median_ms") if large else None,
+        "queries_s": queries_s,
+        "queries_l": queries_l,
+        "flat": queries_s is not None and queries_s == queries_l,
+    }
+
+
+def verdict(met: bool | None) -> str:
+    return "ej mätt" if met is None else ("uppfyllt" if met else "EJ uppfyllt")
+
+
+def scope_judgement(scope: dict | None) -> dict:
+    """Counts of "a save in board A": pages that had to stay warm and did, had to be rebuilt
+    and were, and those without a cache (built on every request, not judged)."""
+    if scope is None:
+        return {"met": None, "text": "inte mätt"}
+    ok = [page for page in scope["pages"] if page["status"] == "ok"]
+    failed = [page for page in scope["pages"] if page["status"] != "ok"]
+    judged = [page for page in ok if page["state"] != "ingen cache"]
+    keep = [page for page in judged if page["expected"] == "från cachen"]
+    rebuild = [page for page in judged if page["expected"] == "byggs om"]
+    kept = sum(page["state"] == "från cachen" for page in keep)
+    rebuilt = sum(page["state"] == "byggs om" for page in rebuild)
+    text = (
+        f"B och A året före från cachen: {kept} av {len(keep)}; "
+        f"A samma år och alla nämnder ombyggda: {rebuilt} av {len(rebuild)}"
+    )
+    if failed:
+        text += f"; {len(failed)} sidor fallerade"
+    return {"met": scope["met"], "text": text}
 
 
 def judge_growth(
@@ -467,16 +675,25 @@ def judge_growth(
     return ratio, "" if ratio <= GROWTH_GOAL else " ⚠"
 
 
-def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -> tuple[str, str]:
+def compose(
+    sizes: dict,
+    pages: dict,
+    scope: dict | None,
+    load: dict | None,
+    stages: dict[str, float],
+    started: float,
+    args,
+) -> tuple[str, str]:
     def runs(key: str) -> str:
         page = next((p for p in pages["S"]["pages"] if p["key"] == key), None)
         return str(page["runs"]) if page and page["runs"] else "–"
 
+    load_at_end = os.getloadavg()
     lines = [
         "# Styrkort benchmark",
         "",
         f"Körd {time.strftime('%Y-%m-%d %H:%M')} på {os.cpu_count()} kärnor (belastning "
-        f"{LOAD_AT_START:.1f} vid start, {os.getloadavg()[0]:.1f} vid slut), PostgreSQL, "
+        f"{LOAD_AT_START[0]:.1f} vid start, {load_at_end[0]:.1f} vid slut), PostgreSQL, "
         f"DEBUG av. S = `generate_municipality --boards 1 --years 3`, "
         f"L = `--boards 15 --years 10` (frö {SEED}); sidorna visar nämnden {BOARD} år {YEAR}. "
         f"Väggklocktid i ms, median och p95 över {runs('dashboard')} körningar efter "
@@ -487,6 +704,8 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
         "byggt tills data ändras (reports.freshness): tabellen Sidor är upprepade visningar, "
         "tabellen Kalla sidor samma sidor med cachen tömd före varje körning, alltså det den "
         "första besökaren efter en ändring väntar på.",
+        "",
+        GOAL_TABLE_MARK,
         "",
         "## Sidor",
         "",
@@ -566,35 +785,67 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
                 f"| {label}, enbart render_xlsx ur färdig rapport | {fmt(item['render_ms'])} | "
                 f"{fmt(item['floor_ms'])} | {item['render_ratio']:.2f} |"
             )
-    p95 = None
-    errors = None
-    lost = None
-    if load is not None:
+    if scope is not None:
         lines += [
             "",
-            f"## Last (storlek L, gunicorn {load['workers']} arbetare, {load['users']} användare, "
-            f"{load['duration_s']} s, betänketid {load['think']} s)",
+            f"## Ett sparande i nämnd A (storlek L: A = {scope['board_a']}, "
+            f"B = {scope['board_b']}, år {scope['year']})",
+            "",
+            "Varje sida byggs med cachen tömd (kall), visas två gånger till (varm), sedan sparas "
+            f"ett värde i {scope['board_a']}:s helår {scope['year']} genom inmatningens "
+            "endpoint och sidan visas igen. Samma antal frågor som den varma visningen: från "
+            "cachen; fler: byggdes om. En sida utan cache (lika många frågor kall som varm) "
+            "bedöms inte.",
+            "",
+            "| Grupp | Sida | Kall frågor | Kall ms | Varm frågor | Varm ms | Efter frågor "
+            "| Efter ms | Blev | Ska |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for page in scope["pages"]:
+            group = scope["groups"][page["group"]]
+            if page["status"] != "ok":
+                lines.append(f"| {group} | {page['label']} | {page['status']} | | | | | | | |")
+                continue
+            mark = "" if page["as_expected"] else " ⚠"
+            lines.append(
+                f"| {group} | {page['label']} | {page['cold_queries']} | {fmt(page['cold_ms'])} | "
+                f"{page['warm_queries']} | {fmt(page['warm_ms'])} | {page['after_queries']} | "
+                f"{fmt(page['after_ms'])} | {page['state']}{mark} | {page['expected']} |"
+            )
+    load_runs = load["runs"] if load is not None else []
+    for load_run_ in load_runs:
+        lines += [
+            "",
+            f"## Last (storlek L, gunicorn {load['workers']} arbetare, {load_run_['users']} "
+            f"användare, {load['duration_s']} s, betänketid {load['think']} s, "
+            f"cache {load['cache']})",
             "",
             "| Begäran | Antal | Fel | Begäran/s | p50 | p95 | p99 |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
-        for row in load["stats"]:
+        for row in load_run_["stats"]:
             name = "Totalt" if row["Name"] == "Aggregated" else row["Name"]
             lines.append(
                 f"| {name} | {row['Request Count']} | {row['Failure Count']} | "
                 f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | {row['99%']} |"
             )
-            if row["Name"] == "Aggregated":
-                p95 = float(row["95%"])
-                errors = int(row["Failure Count"])
-        check = load["check"]
-        lost = check["lost_updates"]
+        check = load_run_["check"]
+        rss = load_run_["rss_mb"]
         lines += [
             "",
             f"Sparanden som besvarades som sparade: {check['accepted']} ({check['fields']} fält); "
             f"saknas i databasen: {check['lost_in_database']}, saknas i ändringshistoriken: "
-            f"{check['missing_in_history']}.",
+            f"{check['missing_in_history']}. Arbetarnas minne (VmRSS) efter körningen: "
+            + (", ".join(f"pid {pid} {mb:.0f} MB" for pid, mb in rss.items()) or "okänt")
+            + ".",
         ]
+    first = load_runs[0] if load_runs else None
+    high = load_runs[1] if len(load_runs) > 1 else None
+    p95 = first["p95_ms"] if first else None
+    errors = first["errors"] if first else None
+    lost = first["lost_updates"] if first else None
+    rss_all = [mb for item in load_runs for mb in item["rss_mb"].values()]
+    rss_max = max(rss_all) if rss_all else None
     lines += ["", "## Data", "", "| | S | L |", "|---|---:|---:|"]
     for key in pages["L"]["counts"]:
         lines.append(f"| {key} | {pages['S']['counts'].get(key)} | {pages['L']['counts'][key]} |")
@@ -624,25 +875,185 @@ def compose(sizes: dict, pages: dict, load: dict | None, started: float, args) -
         f"- Golv ≤ {FLOOR_GOAL}: största {fmt(floor_max, 2)} — "
         f"{'uppfyllt' if floor_max is not None and floor_max <= FLOOR_GOAL else 'EJ uppfyllt'}."
     )
-    if load is not None:
-        lines.append(f"- Last: fel {errors} (mål 0), förlorade uppdateringar {lost} (mål 0).")
-    else:
+    for item in load_runs:
+        lines.append(
+            f"- Last med {item['users']} användare: fel {item['errors']} (mål 0), förlorade "
+            f"uppdateringar {item['lost_updates']} (mål 0)."
+        )
+    if load is None:
         lines.append("- Last: inte körd (--skip-load).")
     if missing:
         lines.append("- Sidor som saknas ännu: " + "; ".join(missing) + ".")
     if failed:
         lines.append("- Sidor som fallerade: " + "; ".join(failed) + ".")
-    lines.append(f"- Hela körningen tog {time.perf_counter() - started:.0f} s.")
+    total = time.perf_counter() - started
+    lines.append(f"- Hela körningen tog {total:.0f} s.")
+    lines += ["", "## Tid per steg", "", "| Steg | s |", "|---|---:|"]
+    lines += [f"| {stage} | {spent:.0f} |" for stage, spent in stages.items()]
+
+    # Issue 17's goals, each measured in this run.
+    html_floor = floor_data.get("html") or {}
+    xlsx_floor = floor_data.get("xlsx") or {}
+    dashboard = cold_of(pages, "dashboard")
+    overview = cold_of(pages, "overview")
+    all_xlsx = cold_of(pages, "report_xlsx_all")
+    save_a = scope_judgement(scope)
+
+    def at_most(value: float | None, goal: float) -> bool | None:
+        return None if value is None else value <= goal
+
+    def floor_text(item: dict) -> str:
+        if item.get("cold_ratio") is None:
+            return "inte mätt"
+        return (
+            f"{item['cold_ratio']:.2f}× golvet ({fmt(item['cold_ms'])} ms mot "
+            f"{fmt(item['floor_ms'])} ms)"
+        )
+
+    def cold_text(item: dict, *, seconds: bool = False) -> str:
+        if item["ms"] is None:
+            return "inte mätt"
+        spent = f"{item['ms'] / 1000:.2f} s" if seconds else f"{item['ms']:.1f} ms"
+        return f"{spent}; frågor S {item['queries_s']} / L {item['queries_l']}"
+
+    def load_text(item: dict | None) -> str:
+        if item is None:
+            return "inte körd"
+        return (
+            f"p95 {fmt(item['p95_ms'], 0)} ms, fel {item['errors']}, förlorade "
+            f"{item['lost_updates']}"
+        )
+
+    def all_zero(item: dict | None) -> bool | None:
+        return None if item is None else item["errors"] == 0 and item["lost_updates"] == 0
+
+    growth_met = (
+        None
+        if growth_max is None or cold_max is None
+        else growth_max <= GROWTH_GOAL and cold_max <= GROWTH_GOAL and not query_changes
+    )
+    rss_text = (
+        "inte mätt"
+        if rss_max is None
+        else f"största {rss_max:.0f} MB ("
+        + "; ".join(
+            f"{item['users']} anv.: " + ", ".join(f"{mb:.0f}" for mb in item["rss_mb"].values())
+            for item in load_runs
+        )
+        + " MB)"
+    )
+    goal_rows = [
+        (
+            "Verksamhetsberättelsen, kall",
+            floor_text(html_floor),
+            f"≤ {COLD_FLOOR_GOAL:g}× golvet",
+            at_most(html_floor.get("cold_ratio"), COLD_FLOOR_GOAL),
+        ),
+        (
+            ".xlsx för en nämnd, kall",
+            floor_text(xlsx_floor),
+            f"≤ {COLD_FLOOR_GOAL:g}× golvet",
+            at_most(xlsx_floor.get("cold_ratio"), COLD_FLOOR_GOAL),
+        ),
+        (
+            "Nämndens dashboard, kall",
+            "inte mätt" if dashboard["ms"] is None else f"{dashboard['ms']:.1f} ms",
+            f"≤ {DASHBOARD_COLD_GOAL_MS:g} ms",
+            at_most(dashboard["ms"], DASHBOARD_COLD_GOAL_MS),
+        ),
+        (
+            "Kommunöversikten, kall",
+            cold_text(overview),
+            f"≤ {OVERVIEW_COLD_GOAL_MS:g} ms, frågor oberoende av antalet nämnder",
+            None
+            if overview["ms"] is None
+            else overview["ms"] <= OVERVIEW_COLD_GOAL_MS and overview["flat"],
+        ),
+        (
+            ".xlsx för alla nämnder, kall",
+            cold_text(all_xlsx, seconds=True),
+            f"≤ {ALL_XLSX_COLD_GOAL_MS / 1000:g} s, frågor oberoende av antalet nämnder",
+            None
+            if all_xlsx["ms"] is None
+            else all_xlsx["ms"] <= ALL_XLSX_COLD_GOAL_MS and all_xlsx["flat"],
+        ),
+        (
+            "Ett sparande i nämnd A",
+            save_a["text"],
+            "bygger om bara det som visar A:s data det året",
+            save_a["met"],
+        ),
+        (
+            "Tillväxt S → L för sidor som visar en nämnd, varm och kall",
+            f"{fmt(growth_max, 2)} / {fmt(cold_max, 2)}"
+            + ("" if not query_changes else f"; frågorna skiljer: {len(query_changes)} sidor"),
+            f"≤ {GROWTH_GOAL}, samma antal frågor",
+            growth_met,
+        ),
+        (
+            f"Last, {args.users} användare, {args.duration} s",
+            load_text(first),
+            f"p95 ≤ {LOAD_P95_GOAL_MS:g} ms, 0 fel, 0 förlorade uppdateringar",
+            None
+            if first is None or first["p95_ms"] is None
+            else first["p95_ms"] <= LOAD_P95_GOAL_MS and bool(all_zero(first)),
+        ),
+        (
+            f"Last, {args.users_high} användare, {args.duration} s",
+            load_text(high),
+            "0 fel, 0 förlorade uppdateringar, p95 redovisas",
+            all_zero(high),
+        ),
+        (
+            "Minne per gunicorn-arbetare efter lasten",
+            rss_text,
+            f"redovisas; ≤ {WORKER_RSS_GOAL_MB:g} MB RSS",
+            at_most(rss_max, WORKER_RSS_GOAL_MB),
+        ),
+    ]
+    goal_table = [
+        "## Målen i issue 17 (storlek L, i denna körning)",
+        "",
+        f"Belastning (1, 5, 15 min) vid start {' / '.join(f'{v:.2f}' for v in LOAD_AT_START)}, "
+        f"vid slut {' / '.join(f'{v:.2f}' for v in load_at_end)}. Kall = cachen tömd före "
+        "varje körning; golvet som i tabellen Golv.",
+        "",
+        "| Vad | Mätt | Mål | Uppfyllt |",
+        "|---|---|---|---|",
+        *[
+            f"| {what} | {measured} | {goal} | {verdict(met)} |"
+            for what, measured, goal, met in goal_rows
+        ],
+    ]
+    lines[lines.index(GOAL_TABLE_MARK)] = "\n".join(goal_table)
+
+    def whole(value) -> str:
+        return "–" if value is None else str(value)
+
     summary = (
         f"SUMMARY growth_max={fmt(growth_max, 2)} growth_cold_max={fmt(cold_max, 2)} "
         f"floor_max={fmt(floor_max, 2)} floor_cold_max={fmt(floor_cold_max, 2)} "
-        f"load_p95_ms={fmt(p95, 0)} errors={'–' if errors is None else errors} "
-        f"lost_updates={'–' if lost is None else lost}"
+        f"load_p95_ms={fmt(p95, 0)} errors={whole(errors)} lost_updates={whole(lost)} "
+        f"report_cold_ratio={fmt(html_floor.get('cold_ratio'), 2)} "
+        f"xlsx_cold_ratio={fmt(xlsx_floor.get('cold_ratio'), 2)} "
+        f"dashboard_cold_ms={fmt(dashboard['ms'], 0)} overview_cold_ms={fmt(overview['ms'], 0)} "
+        f"overview_queries_s={whole(overview['queries_s'])} "
+        f"overview_queries_l={whole(overview['queries_l'])} "
+        f"all_xlsx_cold_ms={fmt(all_xlsx['ms'], 0)} "
+        f"all_xlsx_queries_s={whole(all_xlsx['queries_s'])} "
+        f"all_xlsx_queries_l={whole(all_xlsx['queries_l'])} "
+        f"save_a_rebuilds_only_a="
+        f"{'–' if save_a['met'] is None else ('yes' if save_a['met'] else 'no')} "
+        f"load200_p95_ms={fmt(high['p95_ms'] if high else None, 0)} "
+        f"load200_errors={whole(high['errors'] if high else None)} "
+        f"load200_lost_updates={whole(high['lost_updates'] if high else None)} "
+        f"worker_rss_max_mb={fmt(rss_max, 0)}"
     )
     return "\n".join(lines) + "\n", summary
 
 
 def main() -> None:
+    global LOAD_AT_START, DB_PREFIX
     parser = argparse.ArgumentParser(description="Styrkort benchmark (make bench)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per page (20)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (2)")
@@ -651,27 +1062,66 @@ def main() -> None:
     )
     parser.add_argument("--save-runs", type=int, default=3, help="runs of a full quarter save (3)")
     parser.add_argument("--users", type=int, default=50, help="simulated users (50)")
+    parser.add_argument(
+        "--users-high",
+        type=int,
+        default=200,
+        help="users of the second load run, after the first (200; 0 skips it)",
+    )
     parser.add_argument("--duration", type=int, default=60, help="load test seconds (60)")
     parser.add_argument(
         "--think", default="3,10", help="seconds a user waits between requests (3,10)"
     )
+    parser.add_argument(
+        "--cache",
+        choices=["redis", "locmem"],
+        default=None,
+        help="the load's cache: a throw-away redis-server (default when installed) or locmem",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default=os.environ.get("BENCH_DB_PREFIX", DB_PREFIX),
+        help="names of the two databases, <prefix>_s and <prefix>_l (styrkort_bench; "
+        "or BENCH_DB_PREFIX); they are dropped and recreated",
+    )
     parser.add_argument("--skip-load", action="store_true", help="no load test")
     args = parser.parse_args()
+    if not args.db_prefix.replace("_", "").isalnum():
+        raise SystemExit("bench: --db-prefix får bara innehålla bokstäver, siffror och _.")
     started = time.perf_counter()
-    global LOAD_AT_START
-    LOAD_AT_START = os.getloadavg()[0]  # other work on the machine makes every figure slower
+    DB_PREFIX = args.db_prefix
+    LOAD_AT_START = os.getloadavg()  # other work on the machine makes every figure slower
     OUT.mkdir(parents=True, exist_ok=True)
+    stages: dict[str, float] = {}
+
+    @contextmanager
+    def stage(name: str):
+        begun = time.perf_counter()
+        yield
+        stages[name] = time.perf_counter() - begun
+
     with postgres_server() as server:
-        sizes = {size: prepare_size(server, size) for size in SIZES}
+        sizes = {}
+        for size in SIZES:
+            with stage(f"databasen {database_name(size)} (migrate, demo, generate)"):
+                sizes[size] = prepare_size(server, size)
         say("collectstatic (DEBUG av behöver manifestet)")
-        run(
-            [PYTHON, "manage.py", "collectstatic", "--noinput"],
-            env=sizes["L"]["env"],
-            log="collectstatic",
-        )
-        pages = measure_all(sizes, args)
-        load = None if args.skip_load else load_test(sizes["L"]["env"], args)
-    markdown, summary = compose(sizes, pages, load, started, args)
+        with stage("collectstatic"):
+            run(
+                [PYTHON, "manage.py", "collectstatic", "--noinput"],
+                env=sizes["L"]["env"],
+                log="collectstatic",
+            )
+        with stage("sidorna, S och L"):
+            pages = measure_all(sizes, args)
+        say("mäter vad ett sparande i en nämnd bygger om (storlek L)")
+        with stage("ett sparande i nämnd A"):
+            scope = measure_save_scope(sizes["L"]["env"])
+        load = None
+        if not args.skip_load:
+            with stage("last"):
+                load = load_test(sizes["L"]["env"], args)
+    markdown, summary = compose(sizes, pages, scope, load, stages, started, args)
     (OUT / "latest.md").write_text(markdown + "\n" + summary + "\n", encoding="utf-8")
     print(markdown)
     print(summary, flush=True)
