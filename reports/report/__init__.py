@@ -1,11 +1,12 @@
 """The verksamhetsberättelse as one plain-data model, built once and rendered twice.
 
 report = build_report(board, 2022)
+reports = build_reports(boards, 2022)   # many boards in the queries of one
 render_xlsx(report)          # reports.renderers.xlsx
 report_to_json(report)       # for the archive; report_from_json() reads it back
 """
 
-from reports.report.build import build_report
+from reports.report.build import build_report, build_reports
 from reports.report.cache import get_report
 from reports.report.model import (
     Cell,
@@ -31,6 +32,7 @@ __all__ = [
     "Row",
     "RowKind",
     "build_report",
+    "build_reports",
     "get_report",
     "report_from_json",
     "report_to_json",

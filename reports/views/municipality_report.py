@@ -5,8 +5,9 @@ in the year (an administrator or a municipality-wide role gets all of them). A u
 any such board gets 404, as for a board outside the user's roles; so does a year in which
 none of the user's boards existed.
 
-The data token is read once, so every board's sheet shows the same moment of the data, and
-the whole file is kept until the data changes (reports.freshness).
+The data token is read once and every board's report is built in one go
+(reports.report.build.build_reports, the queries of one board), so every sheet shows the same
+moment of the data; the whole file is kept until the data changes (reports.freshness).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from goals.access import Action, boards_for
 from goals.models import Board
 from reports.freshness import cached, data_token
 from reports.renderers.xlsx_all import render_all_boards_xlsx
-from reports.report import get_report
+from reports.report.build import build_reports
 from reports.views.report import xlsx_response
 
 NO_BOARDS = "Du saknar behörighet att ta ut nämndernas verksamhetsberättelser."
@@ -52,8 +53,8 @@ def report_xlsx_all(request: AuthenticatedHttpRequest, year: int) -> HttpRespons
     token = data_token()  # one reading for every board: the file shows one moment of the data
 
     def build() -> bytes:
-        reports = [get_report(board, year, token=token) for board in boards]
-        return render_all_boards_xlsx(reports, year)
+        # Every board's report read together: the queries do not grow with the boards.
+        return render_all_boards_xlsx(build_reports(boards, year), year)
 
     board_ids = ",".join(str(board.pk) for board in boards)
     content = cached(f"report-xlsx-all:{year}:{board_ids}", build, token=token)
