@@ -134,3 +134,22 @@ def test_the_all_boards_workbook_costs_the_same_queries_for_1_3_and_6_boards(cli
     # The generator also loads the demo's structure with its boards: those sheets are there too.
     assert len({sheets - boards for boards, (_, sheets) in counts.items()}) == 1, counts
     assert len({queries for queries, _ in counts.values()}) == 1, counts
+
+
+def test_a_cells_html_escapes_its_text_and_links_each_mark():
+    from reports.renderers.html import cell_html
+    from reports.report import Cell, Part
+
+    mark = '<sup class="fn"><a href="#fotnot-{0}" aria-label="Fotnot {0}">{0}</a></sup>'
+    plain = Cell('Mål <b> & "citat"\nrad två', marks=[2, 11], bold=True)
+    assert cell_html(plain) == (
+        "<strong>Mål &lt;b&gt; &amp; &quot;citat&quot;<br>rad två"
+        + mark.format(2)
+        + mark.format(11)
+        + "</strong>"
+    )
+    parts = Cell(parts=[Part("Delvis", italic=True, marks=[3]), Part(" <uppnått>")], marks=[4])
+    assert cell_html(parts) == (
+        "<em>Delvis</em>" + mark.format(3) + " &lt;uppnått&gt;" + mark.format(4)
+    )
+    assert cell_html(Cell()) == ""
