@@ -436,7 +436,8 @@ class _SeriesRead:
             self._source(Target).filter(indicator__in=list(self.by_id), year__in=self.years)
         ).order_by("indicator_id", "year", "breakdown__order", "id")
         if self.as_of is None:
-            targets = targets.select_related("breakdown", "indicator").prefetch_related(
+            # Not the indicator: each target gets the one already loaded, below.
+            targets = targets.select_related("breakdown").prefetch_related(
                 Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk"))
             )
         else:
