@@ -153,3 +153,20 @@ def test_a_cells_html_escapes_its_text_and_links_each_mark():
         "<em>Delvis</em>" + mark.format(3) + " &lt;uppnått&gt;" + mark.format(4)
     )
     assert cell_html(Cell()) == ""
+
+
+def test_the_collector_is_paused_only_inside_the_build():
+    import gc
+
+    from reports.report.gc_pause import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves the outer one's pause alone
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError
+    assert gc.isenabled()  # also after an error

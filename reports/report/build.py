@@ -10,6 +10,7 @@ from goals.models import Board
 from reports.report.data import ReportData, load_reports_data
 from reports.report.document import attach_documents
 from reports.report.economy_tables import build_economy_tables
+from reports.report.gc_pause import gc_paused
 from reports.report.goal_tables import build_assignment_tables, build_goal_report_table
 from reports.report.indicator_tables import (
     build_indicator_tables,
@@ -41,9 +42,10 @@ def build_reports(
     """`build_report` of each board, in the order given, read in the queries of one board
     (reports.report.data.load_reports_data): the all-boards workbook's cost is flat in boards."""
     generated_at = timezone.localtime(now or timezone.now())
-    data = load_reports_data(boards, year, as_of=as_of)
-    built = [(board, _tables(data[board.pk], generated_at, as_of)) for board in boards]
-    return attach_documents(built, year)
+    with gc_paused():
+        data = load_reports_data(boards, year, as_of=as_of)
+        built = [(board, _tables(data[board.pk], generated_at, as_of)) for board in boards]
+        return attach_documents(built, year)
 
 
 def _tables(
