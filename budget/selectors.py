@@ -34,14 +34,28 @@ def report_lines(board: Board | int, year: int) -> list[BudgetLine]:
     internbudget planned that no verksamhetsberättelse has reported yet: AN 2023 after the
     rollover made Plan 2023 its budget); otherwise whichever lines there are, drift first.
     """
+    board_id = board if isinstance(board, int) else board.pk
+    return report_lines_of_boards([board_id], year)[board_id]
+
+
+def report_lines_of_boards(board_ids: Sequence[int], year: int) -> dict[int, list[BudgetLine]]:
+    """`report_lines` of each board, by board id, in one query for any number of boards."""
     amounts = BudgetAmount.objects.filter(line=OuterRef("pk"), year=year)
-    lines = list(
-        BudgetLine.objects.filter(board=board)
+    by_board: dict[int, list[BudgetLine]] = {board_id: [] for board_id in board_ids}
+    with_amounts: set[int] = set()
+    for line in (
+        BudgetLine.objects.filter(board__in=board_ids)
         .valid_in(year)
         .annotate(has_amounts=Exists(amounts))
         .order_by("order", "pk")
-    )
-    return preferred_scheme(lines, with_amounts={line.pk for line in lines if line.has_amounts})
+    ):
+        by_board[line.board_id].append(line)
+        if line.has_amounts:
+            with_amounts.add(line.pk)
+    return {
+        board_id: preferred_scheme(lines, with_amounts=with_amounts)
+        for board_id, lines in by_board.items()
+    }
 
 
 def preferred_scheme(
@@ -132,6 +146,20 @@ def investment_projects(
     projects = InvestmentProject.objects.filter(board=board)
     projects = projects.valid_in(first) if last is None else projects.valid_between(first, last)
     return list(projects.order_by("order", "name"))
+
+
+def investment_projects_of_boards(
+    board_ids: Sequence[int], year: int
+) -> dict[int, list[InvestmentProject]]:
+    """Each board's projects valid in `year`, in order, by board id (one query)."""
+    by_board: dict[int, list[InvestmentProject]] = {board_id: [] for board_id in board_ids}
+    for project in (
+        InvestmentProject.objects.filter(board__in=board_ids)
+        .valid_in(year)
+        .order_by("order", "name")
+    ):
+        by_board[project.board_id].append(project)
+    return by_board
 
 
 def investment_amounts_to(

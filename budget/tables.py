@@ -16,7 +16,7 @@ its two parts), `plan` 6, `yearly_totals` 2 (for any number of boards and years)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -32,16 +32,19 @@ from budget.models import (
 )
 from budget.selectors import (
     AmountCell,
+    AmountIndex,
     amount_index,
     entry_amounts,
     investment_amounts_to,
     investment_plan_index,
     investment_projects,
+    investment_projects_of_boards,
     lines_of_boards,
     plan_changes,
     plan_lines,
     preferred_scheme,
     report_lines,
+    report_lines_of_boards,
 )
 from goals.models import Board
 
@@ -172,10 +175,26 @@ class OperatingSummary:
 
 def operating_summary(board: Board, year: int) -> OperatingSummary:
     """The driftsammandrag of the year-end report (2 queries)."""
-    lines = report_lines(board, year)
+    return operating_summaries([board.pk], year)[board.pk]
+
+
+def operating_summaries(board_ids: Sequence[int], year: int) -> dict[int, OperatingSummary]:
+    """`operating_summary` of each board, by board id, in 2 queries for any number of boards."""
+    lines = report_lines_of_boards(board_ids, year)
     index = amount_index(
-        [line.pk for line in lines], [year, year - 1], [AmountKind.BUDGET, AmountKind.OUTCOME]
+        [line.pk for board_lines in lines.values() for line in board_lines],
+        [year, year - 1],
+        [AmountKind.BUDGET, AmountKind.OUTCOME],
     )
+    return {
+        board_id: _operating_summary(board_id, year, lines[board_id], index)
+        for board_id in board_ids
+    }
+
+
+def _operating_summary(
+    board_id: int, year: int, lines: list[BudgetLine], index: AmountIndex
+) -> OperatingSummary:
 
     def cell(line: BudgetLine, kind: str, of_year: int) -> AmountCell | None:
         return index.get((line.pk, kind, of_year, None))
@@ -225,7 +244,7 @@ def operating_summary(board: Board, year: int) -> OperatingSummary:
     ]
     comments = list(dict.fromkeys(c.comment.strip() for c in restated_cells if c.comment.strip()))
     scheme = lines[0].scheme if lines else Scheme.DRIFT
-    return OperatingSummary(board.pk, year, scheme, rows, bool(restated_cells), comments)
+    return OperatingSummary(board_id, year, scheme, rows, bool(restated_cells), comments)
 
 
 def _line_row(
@@ -466,8 +485,28 @@ class InvestmentTable:
 
 def investments(board: Board, year: int) -> InvestmentTable:
     """The report's investment tables (2 queries)."""
-    projects = investment_projects(board, year)
-    amounts = investment_amounts_to(projects, year)
+    return investments_of_boards([board.pk], year)[board.pk]
+
+
+def investments_of_boards(board_ids: Sequence[int], year: int) -> dict[int, InvestmentTable]:
+    """`investments` of each board, by board id, in 2 queries for any number of boards."""
+    projects = investment_projects_of_boards(board_ids, year)
+    amounts: dict[int, list[tuple[int, str, int, int]]] = defaultdict(list)
+    board_of = {project.pk: board_id for board_id, group in projects.items() for project in group}
+    for row in investment_amounts_to([p for group in projects.values() for p in group], year):
+        amounts[board_of[row[0]]].append(row)
+    return {
+        board_id: _investments(board_id, year, projects[board_id], amounts[board_id])
+        for board_id in board_ids
+    }
+
+
+def _investments(
+    board_id: int,
+    year: int,
+    projects: list[InvestmentProject],
+    amounts: list[tuple[int, str, int, int]],
+) -> InvestmentTable:
     budget: dict[int, int] = {}
     outcome: dict[int, int] = {}
     accumulated: dict[int, int] = defaultdict(int)
@@ -499,7 +538,7 @@ def investments(board: Board, year: int) -> InvestmentTable:
     ongoing_sum = InvestmentRow.sum_of("Summa pågående projekt", ongoing)
     total = InvestmentRow.sum_of("Summa investeringar", completed + ongoing)
     return InvestmentTable(
-        board.pk,
+        board_id,
         year,
         completed,
         completed_sum,

@@ -186,13 +186,27 @@ def indicators_for_board(
     categories: Sequence[str] = (Indicator.Category.GOAL,),
     as_of: datetime.datetime | None = None,
 ) -> QuerySet[Indicator]:
-    """The board's indicators valid in `year`, with their goal chain joined and name footnotes.
+    """The board's indicators valid in `year` (`indicators_for_boards` with one board)."""
+    return indicators_for_boards([board], year, categories=categories, as_of=as_of)
+
+
+def indicators_for_boards(
+    boards: Iterable[Board | int],
+    year: int,
+    *,
+    categories: Sequence[str] = (Indicator.Category.GOAL,),
+    as_of: datetime.datetime | None = None,
+) -> QuerySet[Indicator]:
+    """The indicators of every board, valid in `year`, with their goal chain joined and name
+    footnotes (two queries for any number of boards); each board's in the order of
+    `indicators_for_board`, the boards interleaved in that order.
 
     With `as_of` (an aware moment), the indicators whose validity (valid_from/valid_to) as their
     history stood then included `year` (indicators.history.standing_at; a subquery, no extra
     query): a plan lists the indicators of its year as they were when it was decided. The rows
     are today's indicators (names, goals and footnotes as stored now).
     """
+    board_ids = [board if isinstance(board, int) else board.pk for board in boards]
     if as_of is None:
         chosen = Indicator.objects.valid_in(year)
     else:
@@ -204,7 +218,7 @@ def indicators_for_board(
         )
         chosen = Indicator.objects.filter(pk__in=Subquery(stood))
     return (
-        chosen.filter(board=board, category__in=categories)
+        chosen.filter(board__in=board_ids, category__in=categories)
         .select_related("board_goal__council_goal__goal_area", "parent")
         .prefetch_related(
             Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")),

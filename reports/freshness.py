@@ -459,5 +459,11 @@ def cached(
     """
     if token is None:
         token = data_token(boards=boards, years=years)
-    full_key = f"{LAYOUT}:{key}:{token}"
-    return core.cache.get_or_build(full_key, build, seconds)  # a cache outage builds instead
+    # A cache outage builds instead.
+    return core.cache.get_or_build(cache_key(key, token), build, seconds)
+
+
+def cache_key(key: str, token: str) -> str:
+    """The key `cached` keeps `key` under for this token: for callers that read several copies
+    and build the missing ones together (reports.report.cache.get_reports)."""
+    return f"{LAYOUT}:{key}:{token}"

@@ -41,6 +41,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.report.gc_pause import gc_paused
 from reports.report.model import TEXT, Cell, Report, ReportTable, Row, RowKind
 
 # A write-only sheet (openpyxl's WriteOnlyWorksheet). Its stubs leave out what openpyxl gives it
@@ -692,6 +693,11 @@ def _display(cell: Cell) -> str:
 
 def render_xlsx(report: Report) -> bytes:
     """The whole report (or a report.select(key) of it) as the bytes of an .xlsx file."""
+    with gc_paused():
+        return _render_xlsx(report)
+
+
+def _render_xlsx(report: Report) -> bytes:
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "Styrkort"
     workbook.properties.title = f"{report.board_name} – {report.title}"

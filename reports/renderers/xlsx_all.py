@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reports.renderers.xlsx import WriteOnlySheet, _SheetWriter, _Styles, safe_sheet_title
+from reports.report.gc_pause import gc_paused
 from reports.report.model import TEXT, Report
 
 CONTENTS_TITLE = "Innehåll"
@@ -79,6 +80,11 @@ def _write_board(ws: WriteOnlySheet, styles: _Styles, report: Report) -> None:
 
 def render_all_boards_xlsx(reports: list[Report], year: int) -> bytes:
     """The reports (one per board, in the order given) as the bytes of one .xlsx file."""
+    with gc_paused():
+        return _render_all(reports, year)
+
+
+def _render_all(reports: list[Report], year: int) -> bytes:
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "Styrkort"
     workbook.properties.title = workbook_title(year)

@@ -8,18 +8,37 @@ built from, so workers need not share it.
 
 from __future__ import annotations
 
+import core.cache
 from goals.models import Board
-from reports.freshness import cached
-from reports.report.build import build_report
+from reports.freshness import CACHE_SECONDS, cache_key, cached
+from reports.report.build import build_report, build_reports
 from reports.report.data import report_years
 from reports.report.model import Report
 
 
+def _key(board: Board, year: int) -> str:
+    return f"report:{board.pk}:{year}"
+
+
 def get_report(board: Board, year: int, *, token: str | None = None) -> Report:
     return cached(
-        f"report:{board.pk}:{year}",
+        _key(board, year),
         lambda: build_report(board, year),
         token=token,
         boards=[board],
         years=report_years(year),
     )
+
+
+def get_reports(boards: list[Board], year: int, *, tokens: dict[int, str]) -> list[Report]:
+    """Each board's report (in the order given) under its own token (freshness.board_tokens):
+    the copy the board's own pages use where one is built, and the others built together in
+    the queries of one board (build_reports), then kept for those pages. So a save in one
+    board rebuilds only that board's report, and a cold build does not grow with the boards."""
+    keys = {board.pk: cache_key(_key(board, year), tokens[board.pk]) for board in boards}
+    found = {board.pk: core.cache.read(keys[board.pk]) for board in boards}
+    missing = [board for board in boards if found[board.pk] is None]
+    for board, report in zip(missing, build_reports(missing, year) if missing else [], strict=True):
+        core.cache.write(keys[board.pk], report, CACHE_SECONDS)
+        found[board.pk] = report
+    return [found[board.pk] for board in boards]

@@ -20,10 +20,10 @@ from goals.models import (
     StrategicAssignment,
 )
 from goals.periods import OccasionKind, PeriodType
-from goals.structure import GoalAreaNode, goal_structure
+from goals.structure import GoalAreaNode, goal_structures
 from indicators import yearrule
 from indicators.models import Footnote, Indicator, IndicatorBreakdown
-from indicators.selectors import Cell, IndicatorSeries, indicators_for_board, load_series
+from indicators.selectors import Cell, IndicatorSeries, indicators_for_boards, load_series
 from reports.freshness import up_to
 
 # How many years each kind of table shows, ending with the report year.
@@ -92,46 +92,86 @@ def load_indicator_data(
     (the goal indicators only of `goal_years`), as the history stood `as_of` (None: now);
     `indicators_as_of` chooses the indicators valid in `year` as their history stood then;
     `with_periods` also reads the months, quarters and tertials of `year` (same queries)."""
-    structure = goal_structure(board, year, only_with_board_goals=True)
-    indicators = list(
-        indicators_for_board(
-            board,
+    return load_indicator_data_of_boards(
+        [board],
+        year,
+        years,
+        goal_years,
+        as_of=as_of,
+        indicators_as_of=indicators_as_of,
+        with_periods=with_periods,
+    )[board.pk]
+
+
+def load_indicator_data_of_boards(
+    boards: list[Board],
+    year: int,
+    years: range,
+    goal_years: range,
+    *,
+    as_of: datetime.datetime | None = None,
+    indicators_as_of: datetime.datetime | None = None,
+    with_periods: bool = False,
+) -> dict[int, IndicatorData]:
+    """`load_indicator_data` of each board, by board id, in the queries of one board: every
+    board's structure, indicators and series are read together and then divided."""
+    structures = goal_structures(boards, year, only_with_board_goals=True)
+    all_indicators = list(
+        indicators_for_boards(
+            boards,
             year,
             categories=[choice.value for choice in Indicator.Category],
             as_of=indicators_as_of,
         )
     )
-    goal_indicator_ids = [i.pk for i in indicators if i.category == Indicator.Category.GOAL]
+    goal_indicator_ids = [i.pk for i in all_indicators if i.category == Indicator.Category.GOAL]
     series = load_series(
-        indicators,
+        all_indicators,
         years,
         period_types=tuple(PeriodType) if with_periods else (PeriodType.YEAR,),
         sub_year_periods_in=[year] if with_periods else None,
         fewer_years=(goal_indicator_ids, goal_years),
         as_of=as_of,
     )
-
-    ids = {indicator.pk for indicator in indicators}
-    children: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in indicators:
-        if indicator.parent_id is not None and indicator.parent_id in ids:
-            children[indicator.parent_id].append(indicator)
-
+    ids = {indicator.pk for indicator in all_indicators}
     breakdown_order, declared_genders = _declared_breakdowns(ids, years[0], years[-1])
     goal_footnotes = _goal_footnotes(
-        [goal.pk for area in structure for goal in area.board_goals], year
+        [
+            goal.pk
+            for structure in structures.values()
+            for area in structure
+            for goal in area.board_goals
+        ],
+        year,
     )
-    return IndicatorData(
-        board=board,
-        year=year,
-        structure=structure,
-        indicators=indicators,
-        series=series,
-        children=dict(children),
-        breakdown_order=breakdown_order,
-        declared_genders=declared_genders,
-        goal_footnotes=goal_footnotes,
-    )
+    by_board: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in all_indicators:
+        by_board[indicator.board_id].append(indicator)
+    result: dict[int, IndicatorData] = {}
+    for board in boards:
+        indicators = by_board[board.pk]
+        own = {indicator.pk for indicator in indicators}
+        children: dict[int, list[Indicator]] = defaultdict(list)
+        for indicator in indicators:
+            if indicator.parent_id is not None and indicator.parent_id in own:
+                children[indicator.parent_id].append(indicator)
+        result[board.pk] = IndicatorData(
+            board=board,
+            year=year,
+            structure=structures[board.pk],
+            indicators=indicators,
+            series={pk: series[pk] for pk in own},
+            children=dict(children),
+            breakdown_order={pk: breakdown_order[pk] for pk in own if pk in breakdown_order},
+            declared_genders={pk: declared_genders[pk] for pk in own if pk in declared_genders},
+            goal_footnotes={
+                goal.pk: goal_footnotes[goal.pk]
+                for area in structures[board.pk]
+                for goal in area.board_goals
+                if goal.pk in goal_footnotes
+            },
+        )
+    return result
 
 
 def load_report_data(
@@ -146,37 +186,58 @@ def load_report_data(
     at a delår the indicators' year value is the year so far (`year_to_date`) and the year's
     forecasts are read too. `as_of` reads the indicator values and targets as they stood then
     (the budget tables and the follow-up are read as stored)."""
+    return load_reports_data([board], year, as_of=as_of, occasion=occasion)[board.pk]
+
+
+def load_reports_data(
+    boards: list[Board],
+    year: int,
+    *,
+    as_of: datetime.datetime | None = None,
+    occasion: OccasionKind = OccasionKind.FULL_YEAR,
+) -> dict[int, ReportData]:
+    """`load_report_data` of each board, by board id, in the queries of one board (at a delår
+    the forecasts cost two queries per board)."""
     occasion = OccasionKind(occasion)
     interim = occasion != OccasionKind.FULL_YEAR
     # A delårsrapport has no five-year volume and staff tables: the indicators' three years.
     shown = INDICATOR_YEARS if interim else max(INDICATOR_YEARS, VOLUME_YEARS, STAFF_YEARS)
-    base = load_indicator_data(
-        board,
+    bases = load_indicator_data_of_boards(
+        boards,
         year,
         range(year - shown + 1, year + 1),
         range(year - INDICATOR_YEARS + 1, year + 1),
         as_of=as_of,
         with_periods=interim,
     )
-    if interim:
-        year_to_date(base, occasion.end_month)
-    assessments, assignments, statuses = _followup(board, year, occasion)
-    operations = budget_tables.operating_summary(board, year)
-    investments = budget_tables.investments(board, year)
-    economy = budget_tables.economy_summary(
-        board, year, operations=operations, investment_table=investments
-    )
-    return ReportData(
-        **vars(base),
-        assessments=assessments,
-        assignments=assignments,
-        assignment_statuses=statuses,
-        operations=operations,
-        investments=investments,
-        economy=economy,
-        occasion=occasion,
-        forecasts=budget_tables.forecasts(board, year) if interim else None,
-    )
+    followups = _followups(boards, year, occasion)
+    board_ids = [board.pk for board in boards]
+    operations = budget_tables.operating_summaries(board_ids, year)
+    investments = budget_tables.investments_of_boards(board_ids, year)
+    result: dict[int, ReportData] = {}
+    for board in boards:
+        base = bases[board.pk]
+        if interim:
+            year_to_date(base, occasion.end_month)
+        assessments, assignments, statuses = followups[board.pk]
+        economy = budget_tables.economy_summary(
+            board,
+            year,
+            operations=operations[board.pk],
+            investment_table=investments[board.pk],
+        )
+        result[board.pk] = ReportData(
+            **vars(base),
+            assessments=assessments,
+            assignments=assignments,
+            assignment_statuses=statuses,
+            operations=operations[board.pk],
+            investments=investments[board.pk],
+            economy=economy,
+            occasion=occasion,
+            forecasts=budget_tables.forecasts(board, year) if interim else None,
+        )
+    return result
 
 
 def year_to_date(data: IndicatorData, month: int) -> None:
@@ -247,31 +308,59 @@ def _goal_footnotes(goal_ids: list[int], year: int) -> dict[int, list[str]]:
     return dict(goal_footnotes)
 
 
-def _followup(
-    board: Board, year: int, occasion: OccasionKind
-) -> tuple[dict[int, GoalAssessment], list[StrategicAssignment], dict[int, AssignmentStatus]]:
-    """The occasion's goal assessments, the year's strategic assignments and their statuses
-    at the occasion."""
-    at = {"occasion__board": board, "occasion__year": year, "occasion__kind": occasion}
-    assessments = {
-        assessment.board_goal_id: assessment for assessment in GoalAssessment.objects.filter(**at)
+def _followups(
+    boards: list[Board], year: int, occasion: OccasionKind
+) -> dict[
+    int,
+    tuple[dict[int, GoalAssessment], list[StrategicAssignment], dict[int, AssignmentStatus]],
+]:
+    """Per board: the occasion's goal assessments, the year's strategic assignments and their
+    statuses at the occasion (three queries for any number of boards)."""
+    at = {"occasion__board__in": boards, "occasion__year": year, "occasion__kind": occasion}
+    assessments: dict[int, dict[int, GoalAssessment]] = defaultdict(dict)
+    for assessment in GoalAssessment.objects.filter(**at).select_related("occasion"):
+        assessments[assessment.occasion.board_id][assessment.board_goal_id] = assessment
+    statuses: dict[int, dict[int, AssignmentStatus]] = defaultdict(dict)
+    for status in AssignmentStatus.objects.filter(**at).select_related("occasion"):
+        statuses[status.occasion.board_id][status.assignment_id] = status
+    assignments = assignments_of_boards(boards, year)
+    return {
+        board.pk: (assessments[board.pk], assignments[board.pk], statuses[board.pk])
+        for board in boards
     }
-    assignments = year_assignments(board, year)
-    statuses = {status.assignment_id: status for status in AssignmentStatus.objects.filter(**at)}
-    return assessments, assignments, statuses
 
 
 def year_assignments(board: Board, year: int) -> list[StrategicAssignment]:
     """The strategic assignments of the board's year: KF's common ones, the board-specific
     ones and the board's own nämnduppdrag, by scope and order (one query)."""
-    return list(
+    return assignments_of_boards([board], year)[board.pk]
+
+
+def assignments_of_boards(boards: list[Board], year: int) -> dict[int, list[StrategicAssignment]]:
+    """`year_assignments` of each board, by board id, in one query for any number of boards."""
+    rows = list(
         StrategicAssignment.objects.valid_in(year)
         .filter(
-            Q(scope=StrategicAssignment.Scope.COMMON, municipality_id=board.municipality_id)
+            Q(
+                scope=StrategicAssignment.Scope.COMMON,
+                municipality_id__in={board.municipality_id for board in boards},
+            )
             | Q(
                 scope__in=[StrategicAssignment.Scope.BOARD, StrategicAssignment.Scope.BOARD_OWN],
-                board=board,
+                board__in=boards,
             )
         )
         .order_by("scope", "order", "pk")
     )
+    return {
+        board.pk: [
+            row
+            for row in rows
+            if (
+                row.board_id == board.pk
+                if row.scope != StrategicAssignment.Scope.COMMON
+                else row.municipality_id == board.municipality_id
+            )
+        ]
+        for board in boards
+    }

@@ -2,12 +2,14 @@
 
 Every builder (verksamhetsberättelse, delårsrapport, internbudget, verksamhetsplan) ends with
 `attach_document`, so the HTML page, the workbook, the .docx and the PDF all draw one Report.
-Three small queries whatever the size of the board.
+Three small queries whatever the size of the board; `attach_documents` gives many boards'
+reports of one year their documents in the same three.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 
 from django.utils import timezone
 
@@ -56,6 +58,11 @@ def status_line(board: Board, year: int, document: str, now: datetime.datetime) 
         .order_by("at", "pk")
         .last()
     )
+    return _status_of(last)
+
+
+def _status_of(last: OccasionTransition | None) -> str:
+    """The cover's status after the occasion's last transition (None: never moved)."""
     if last is None or last.to_state == ReportingOccasion.State.OPEN:
         return DRAFT
     if last.to_state == ReportingOccasion.State.SUBMITTED:
@@ -69,3 +76,40 @@ def attach_document(report: Report, board: Board, year: int) -> Report:
     report.narratives = narratives_of(board, year, document)
     report.status_line = status_line(board, year, document, report.generated_at)
     return report
+
+
+def attach_documents(reports: list[tuple[Board, Report]], year: int) -> list[Report]:
+    """`attach_document` for the reports (one per board, all of one kind and moment, the
+    verksamhetsberättelse or a delårsrapport) in three queries for any number of boards."""
+    if not reports:
+        return []
+    document = reports[0][1].kind.value
+    kind = DocumentKind(document)
+    now = reports[0][1].generated_at
+    if kind.occasion_kind is None:
+        raise ValueError("En plans status läses av attach_document, en nämnd i taget.")
+    boards = [board for board, _ in reports]
+    outline = outline_for(document, year)
+    narratives: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in NarrativeText.objects.filter(board__in=boards, year=year, document=document).only(
+        "board_id", "section", "text"
+    ):
+        if row.text.strip():
+            narratives[row.board_id][row.section] = row.text
+    last: dict[int, OccasionTransition] = {}
+    for transition in (
+        OccasionTransition.objects.filter(
+            occasion__board__in=boards,
+            occasion__year=year,
+            occasion__kind=kind.occasion_kind,
+            at__lte=now,
+        )
+        .select_related("occasion")
+        .order_by("at", "pk")
+    ):
+        last[transition.occasion.board_id] = transition
+    for board, report in reports:
+        report.outline = list(outline)
+        report.narratives = narratives[board.pk]
+        report.status_line = _status_of(last.get(board.pk))
+    return [report for _, report in reports]

@@ -5,8 +5,11 @@ in the year (an administrator or a municipality-wide role gets all of them). A u
 any such board gets 404, as for a board outside the user's roles; so does a year in which
 none of the user's boards existed.
 
-The data token is read once, so every board's sheet shows the same moment of the data, and
-the whole file is kept until the data changes (reports.freshness).
+Every board's token is read in one query, so every sheet shows the same moment of the data.
+A board's report is the copy its own pages use when one is built; the others are built together
+in the queries of one board (reports.report.get_reports), so the queries do not grow with the
+boards and a save in one board rebuilds only that board's sheet. The whole file is kept until
+the data of one of its boards changes (reports.freshness).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from goals.access import Action, boards_for
 from goals.models import Board
 from reports.freshness import board_tokens, cached, combined_token
 from reports.renderers.xlsx_all import render_all_boards_xlsx
-from reports.report import get_report
+from reports.report import get_reports
 from reports.report.data import report_years
 from reports.views.report import xlsx_response
 
@@ -55,8 +58,7 @@ def report_xlsx_all(request: AuthenticatedHttpRequest, year: int) -> HttpRespons
     tokens = board_tokens(boards, report_years(year))
 
     def build() -> bytes:
-        reports = [get_report(board, year, token=tokens[board.pk]) for board in boards]
-        return render_all_boards_xlsx(reports, year)
+        return render_all_boards_xlsx(get_reports(boards, year, tokens=tokens), year)
 
     board_ids = ",".join(str(board.pk) for board in boards)
     content = cached(f"report-xlsx-all:{year}:{board_ids}", build, token=combined_token(tokens))
