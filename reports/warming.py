@@ -52,6 +52,7 @@ def warm_job(board_id: int | None, year: int) -> None:
     """Build into the cache what the views would build on a visit: the board's pages of `year`,
     or without a board the year's overview as a viewer of every board sees it."""
     from goals.models import Board
+    from reports.dashboard.comparison import board_panel
     from reports.views.dashboard import board_dashboard_context, overview_context
     from reports.views.report import report_page_context, report_xlsx_content
 
@@ -66,6 +67,7 @@ def warm_job(board_id: int | None, year: int) -> None:
     report_page_context(board, year)
     report_xlsx_content(board, year)
     board_dashboard_context(board, year)
+    board_panel(board, year)  # the dashboard's Kolada panel, kept under the board's token too
 
 
 class Warmer:
