@@ -31,6 +31,7 @@ from djangosaml2 import views as saml_views
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
 
+import core.cache
 from core.security import SecurityEvent, log_security_event
 from goals.identity import Identity, InactiveUserError, NoRoleError, sign_in
 from goals.models import IdentityProvider
@@ -193,7 +194,15 @@ class AcsView(saml_views.AssertionConsumerServiceView):
         # stops one when they are allowed (per process: the cache is local to the worker).
         expires = response.not_on_or_after or 0
         timeout = max(int(expires - timezone.now().timestamp()), 0) + 300
-        if not cache.add(USED_ASSERTION_KEY.format(assertion.id), True, timeout=timeout):
+        try:
+            first_use = cache.add(USED_ASSERTION_KEY.format(assertion.id), True, timeout=timeout)
+        except core.cache.UNAVAILABLE as error:
+            # Without the record of used assertions a replay cannot be told apart: refuse.
+            self.refusal = (
+                f"the cache of used assertions cannot be reached ({type(error).__name__})"
+            )
+            raise SamlRefused(self.refusal) from error
+        if not first_use:
             self.refusal = "assertion already used"
             raise SamlRefused(self.refusal)
         self.verified_assertion = assertion

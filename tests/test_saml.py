@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+import core.cache as core_cache
 from goals.models import BoardRole, ExternalIdentity, GroupRoleMapping, Role
 from tests import saml_idp_fixtures
 from tests.saml_idp_fixtures import GUID_AN, GUID_BIN, post_response, start_login
@@ -330,3 +331,26 @@ def test_the_acs_takes_the_idps_post_without_a_csrf_token(saml, mappings):
     xml, relay = signed_response(browser, saml)
 
     assert post_response(browser, xml, relay)["Location"] == reverse("reports:home")
+
+
+def test_a_signed_assertion_is_refused_when_the_cache_of_used_ones_is_away(
+    client, saml, mappings, security_log
+):
+    """Without the record of used assertions a replay cannot be told from a first use: the
+    login is refused cleanly (no 500, no user), as the other refusals are."""
+    from django.test import override_settings
+
+    from config.settings import cache_from_url
+    from tests.saml_idp_fixtures import free_port
+
+    xml, relay = signed_response(client, saml)
+    core_cache.resume()
+    try:
+        with override_settings(
+            CACHES={"default": cache_from_url(f"redis://127.0.0.1:{free_port()}/0")}
+        ):
+            response = post_response(client, xml, relay)
+    finally:
+        core_cache.resume()
+
+    assert_refused(response, client, security_log, "cache of used assertions")
