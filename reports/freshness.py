@@ -47,6 +47,7 @@ from django.db import connections
 from django.db.models import Q
 
 import core.cache
+from core.gc_pause import gc_paused
 from reports.models import DataToken
 
 T = TypeVar("T")
@@ -459,8 +460,13 @@ def cached(
     """
     if token is None:
         token = data_token(boards=boards, years=years)
-    # A cache outage builds instead.
-    return core.cache.get_or_build(cache_key(key, token), build, seconds)
+    # A cache outage builds instead; the build runs without cyclic GC passes (core.gc_pause).
+    return core.cache.get_or_build(cache_key(key, token), lambda: _paused(build), seconds)
+
+
+def _paused(build: Callable[[], T]) -> T:
+    with gc_paused():
+        return build()
 
 
 def cache_key(key: str, token: str) -> str:

@@ -158,7 +158,7 @@ def test_a_cells_html_escapes_its_text_and_links_each_mark():
 def test_the_collector_is_paused_only_inside_the_build():
     import gc
 
-    from reports.report.gc_pause import gc_paused
+    from core.gc_pause import gc_paused
 
     assert gc.isenabled()
     with gc_paused():

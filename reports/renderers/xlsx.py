@@ -41,7 +41,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.report.gc_pause import gc_paused
+from core.gc_pause import gc_paused
 from reports.report.model import TEXT, Cell, Report, ReportTable, Row, RowKind
 
 # A write-only sheet (openpyxl's WriteOnlyWorksheet). Its stubs leave out what openpyxl gives it

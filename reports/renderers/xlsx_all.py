@@ -21,8 +21,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from core.gc_pause import gc_paused
 from reports.renderers.xlsx import WriteOnlySheet, _SheetWriter, _Styles, safe_sheet_title
-from reports.report.gc_pause import gc_paused
 from reports.report.model import TEXT, Report
 
 CONTENTS_TITLE = "Innehåll"

@@ -6,11 +6,11 @@ import datetime
 
 from django.utils import timezone
 
+from core.gc_pause import gc_paused
 from goals.models import Board
 from reports.report.data import ReportData, load_reports_data
 from reports.report.document import attach_documents
 from reports.report.economy_tables import build_economy_tables
-from reports.report.gc_pause import gc_paused
 from reports.report.goal_tables import build_assignment_tables, build_goal_report_table
 from reports.report.indicator_tables import (
     build_indicator_tables,
