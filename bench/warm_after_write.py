@@ -33,7 +33,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from bench.django_side import JSON, admin_client, quarter_fields, typed_value  # noqa: E402
+from bench.django_side import admin_client, post_field, quarter_fields  # noqa: E402
 from goals.models import Board  # noqa: E402
 from reports import warming  # noqa: E402
 
@@ -67,25 +67,7 @@ def main() -> None:
 
     def save(run: int) -> None:
         nonlocal version
-        response = client.post(
-            save_url,
-            {
-                "indicator": value.indicator_id,
-                "breakdown": value.breakdown_id,
-                "period_type": value.period_type,
-                "period_number": value.period_number,
-                "version": version,
-                "value": typed_value(value, run),
-                "missing_reason": value.missing_reason,
-                "footnote": " ".join(note.text for note in value.footnotes.all()),
-                "comment": value.comment,
-            },
-            **JSON,
-        )
-        answer = response.json()
-        if response.status_code != 200 or answer.get("state") not in ("saved", "warning"):
-            raise RuntimeError(f"sparandet svarade {response.status_code}: {answer}")
-        version = int(answer["version"])
+        version = post_field(client, save_url, value, version, run)
 
     for url in pages.values():  # the first builds of the process (imports, templates)
         client.get(url)
