@@ -438,7 +438,7 @@ def combined_token(tokens: dict[int, str]) -> str:
 
 # Part of every key, so a deploy whose builders changed never meets a copy built by older code
 # (a per-process cache starts empty anyway; this guards a shared one).
-LAYOUT = 3
+LAYOUT = 4
 CACHE_SECONDS = 60 * 60
 
 

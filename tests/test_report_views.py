@@ -152,11 +152,11 @@ def test_a_built_report_is_reused_until_the_data_changes(client, mini_an, admin_
 
 
 def test_fragment_without_download_links_for_stored_reports(mini_an):  # noqa: F811
-    from reports.renderers.html import render_report_tables
+    from reports.renderers.html import report_context
     from reports.report import report_from_json, report_to_json
 
     stored = report_from_json(report_to_json(build_report(mini_an.board, 2022)))
-    html = render_report_tables(stored)
+    html = report_context(stored, downloads=False)["body"]
     assert "303\xa0504" in html and "AMC: 96,4 AMF: 85,7" in html
     assert ".xlsx" not in html
-    assert ".xlsx" in render_report_tables(stored, downloads=True)
+    assert ".xlsx" in report_context(stored)["body"]

@@ -35,10 +35,37 @@ class HtmlCell:
     header: bool = False
 
 
+def _cell_attributes(cell: HtmlCell) -> str:
+    # Classes and spans come from this module's own vocabulary and integers, never user text.
+    attributes = f' class="{cell.classes}"' if cell.classes else ""
+    if cell.rowspan > 1:
+        attributes += f' rowspan="{cell.rowspan}"'
+    if cell.colspan > 1:
+        attributes += f' colspan="{cell.colspan}"'
+    return attributes
+
+
+def row_html(cells: list[HtmlCell], classes: str = "") -> SafeString:
+    """One table row as HTML. Written here rather than by a template loop over the cells: a
+    template renders every cell several calls deep, and in CPython 3.11 a call stack that keeps
+    crossing one of its 16 KB chunk boundaries maps and unmaps a chunk at every crossing
+    (python/cpython#142183, fixed in 3.13), which made the same page two to three times slower
+    depending on how deep the request began."""
+    tag = "th" if cells and cells[0].header else "td"
+    scope = ' scope="col"' if tag == "th" else ""
+    inner = "".join(f"<{tag}{scope}{_cell_attributes(cell)}>{cell.html}</{tag}>" for cell in cells)
+    row_class = f' class="{classes}"' if classes else ""
+    return mark_safe(f"<tr{row_class}>{inner}</tr>")
+
+
 @dataclass
 class HtmlRow:
     classes: str
     cells: list[HtmlCell]
+    html: SafeString = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.html = row_html(self.cells, self.classes)
 
 
 @dataclass
@@ -50,6 +77,10 @@ class HtmlTable:
     @property
     def key(self) -> str:
         return self.table.key
+
+    @property
+    def header_html(self) -> list[SafeString]:
+        return [row_html(cells) for cells in self.header_rows]
 
 
 MARK_HTML = '<sup class="fn"><a href="#fotnot-{0}" aria-label="Fotnot {0}">{0}</a></sup>'
@@ -181,14 +212,19 @@ def document_parts(report: Report, views: dict[int, HtmlTable]) -> list[Document
     return parts
 
 
-def report_context(report: Report, *, downloads: bool = True) -> dict:
-    """Template context of the report page; downloads=False leaves out the live .xlsx links
-    (for a stored report shown later, whose figures the live download no longer matches).
+@dataclass(frozen=True)
+class SheetLink:
+    """A sheet in the page's table of contents."""
 
-    "groups" are the tables by sheet (the table of contents, the downloads); "parts" the
-    document walk in outline order (templates/reports/_document.html), sharing their tables."""
-    # The header fields only: the tables are in "groups", and a page kept in the cache should
-    # not carry every cell twice.
+    key: str
+    title: str
+
+
+def body_context(report: Report, *, downloads: bool = True) -> dict:
+    """What the report's body is drawn from (templates/reports/_report_body.html): "groups",
+    the tables by sheet, and "parts", the document walk in outline order
+    (templates/reports/_document.html), sharing their tables."""
+    # The header fields only: the tables are in "groups" and "parts".
     header = replace(report, tables=[])
     views = table_views(report)
     return {
@@ -199,19 +235,32 @@ def report_context(report: Report, *, downloads: bool = True) -> dict:
     }
 
 
-def render_report_tables(report: Report, *, downloads: bool = False) -> str:
-    """Every table as an HTML fragment (what the report page shows between header and footer)."""
-    return render_to_string(
-        "reports/report_tables.html", report_context(report, downloads=downloads)
-    )
+def page_context(body: dict) -> dict:
+    """The page's context from body_context(): the body drawn once, as HTML, and the table of
+    contents. The body is the same for every reader, so a page kept in the cache is drawn
+    from it with a short template instead of every table's loops at every request."""
+    return {
+        "report": body["report"],
+        "groups": [SheetLink(group.key, group.title) for group in body["groups"]],
+        "body": render_to_string("reports/_report_body.html", body),
+        "downloads": body["downloads"],
+    }
+
+
+def report_context(report: Report, *, downloads: bool = True) -> dict:
+    """Template context of the report page; downloads=False leaves out the live .xlsx links
+    (for a stored report shown later, whose figures the live download no longer matches)."""
+    return page_context(body_context(report, downloads=downloads))
 
 
 __all__ = [
+    "body_context",
     "cell_html",
     "document_parts",
-    "render_report_tables",
+    "page_context",
     "report_context",
     "report_groups",
+    "row_html",
     "table_view",
     "table_views",
 ]
