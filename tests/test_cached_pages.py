@@ -62,6 +62,44 @@ def test_a_warm_page_reads_only_the_token_and_the_users_access(
     assert len(warm_html) == pytest.approx(len(cold_html), abs=200)
 
 
+# The templates that draw a page's every table row, card or tree node; a warm page shows them
+# as the HTML its build drew once (reports.renderers.html.row_html says why that matters).
+BODY_TEMPLATES = {
+    "dashboard": "reports/dashboard_board_goals.html",
+    "overview": "reports/dashboard_overview_boards.html",
+    "goal_tree": "reports/goal_tree_body.html",
+    "report": "reports/_report_body.html",
+    "verksamhetsplan": "reports/_report_body.html",
+    "internbudget": "reports/_report_body.html",
+}
+
+
+@pytest.mark.parametrize("page", list(BODY_TEMPLATES))
+def test_a_warm_page_shows_its_body_as_built_without_drawing_it_again(
+    client,
+    mini_an,  # noqa: F811
+    admin_user,
+    page,
+):
+    client.force_login(admin_user)
+    pages = _pages(mini_an) | {
+        "verksamhetsplan": reverse("reports:verksamhetsplan", args=["AN", 2022]),
+        "internbudget": reverse("reports:internbudget", args=["AN", 2022]),
+    }
+    url = pages[page]
+    cache.clear()
+    cold = client.get(url)
+    warm = client.get(url)
+    assert cold.status_code == warm.status_code == 200
+    drawn_cold = {template.name for template in cold.templates}
+    drawn_warm = {template.name for template in warm.templates}
+    assert BODY_TEMPLATES[page] in drawn_cold
+    assert BODY_TEMPLATES[page] not in drawn_warm
+    assert not {"reports/report_table.html", "reports/dashboard_sparkline.html"} & drawn_warm
+    # ...and the body shown is the one built: the same page but for the CSRF token and nonce.
+    assert len(warm.content) == pytest.approx(len(cold.content), abs=200)
+
+
 @pytest.mark.parametrize("page", ["dashboard", "goal_tree", "indicator", "report"])
 def test_a_renamed_indicator_shows_on_the_next_request(client, mini_an, admin_user, page):  # noqa: F811
     client.force_login(admin_user)

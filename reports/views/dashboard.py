@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
@@ -103,7 +104,6 @@ def municipality_overview(request: HttpRequest) -> HttpResponse:
         "year": year,
         "goal_area": goal_area,
         "has_boards": bool(boards),
-        "board_query": urlencode({"malomrade": goal_area.pk}) if goal_area else "",
         **overview_context(shown, year, goal_area=goal_area),
     }
     return _render(request, "reports/dashboard_overview.html", context)
@@ -118,7 +118,9 @@ def overview_context(shown: list[Board], year: int, *, goal_area: GoalArea | Non
         # Each summary in boards has its board; only the total row has none.
         names = [summary.board.name if summary.board else "" for summary in overview.boards]
         economy = economy_tiles(shown, year)
-        return {
+        context = {
+            "year": year,
+            "board_query": urlencode({"malomrade": goal_area.pk}) if goal_area else "",
             "overview": overview,
             "economy": economy,
             "economy_chart": economy_overview_chart(economy),
@@ -131,6 +133,7 @@ def overview_context(shown: list[Board], year: int, *, goal_area: GoalArea | Non
                 axis_title="Antal indikatorer",
             ),
         }
+        return {"boards_html": render_to_string("reports/dashboard_overview_boards.html", context)}
 
     board_ids = ",".join(str(board.pk) for board in shown)
     return cached(
@@ -162,7 +165,10 @@ def board_dashboard_context(board: Board, year: int, *, goal_area: GoalArea | No
 
     def build() -> dict:
         dashboard = build_board_dashboard(board, year, goal_area=goal_area)
-        return {
+        context = {
+            "board": board,
+            "year": year,
+            "goal_area": goal_area,
             "dashboard": dashboard,
             "economy_tile": economy_tiles([board], year)[0],
             "goal_chart": charts.status_chart(dashboard.goal_counts, title="Antal nämndmål"),
@@ -170,6 +176,9 @@ def board_dashboard_context(board: Board, year: int, *, goal_area: GoalArea | No
                 dashboard.indicator_counts, title="Antal indikatorer"
             ),
         }
+        # Drawn here, once, rather than by every request's template (see
+        # reports.renderers.html.row_html for why a deep template loop costs so much).
+        return {"goals_html": render_to_string("reports/dashboard_board_goals.html", context)}
 
     key = f"board-dashboard:{board.pk}:{year}:{goal_area.pk if goal_area else ''}"
     return cached(key, build, boards=[board], years=history_years(year))

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Max, Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -178,15 +179,25 @@ def latest_assessments(board: Board, year: int) -> dict[int, GoalAssessment]:
 def goal_tree(request: AuthenticatedHttpRequest, board_code: str, year: int) -> HttpResponse:
     board = get_board_for_user(request.user, board_code, Action.VIEW)
     years = list(range(year - YEARS_SHOWN + 1, year + 1))
+
+    def body() -> str:
+        # Drawn once per state of the data rather than by every request's template (see
+        # reports.renderers.html.row_html for why a deep template loop costs so much).
+        context = {
+            "year": year,
+            "years": years,
+            "plan_only_note": PLAN_ONLY_NOTE.format(year=year),
+            "nothing_planned": NOTHING_PLANNED.format(year=year),
+            **_goal_tree(board, year, years),
+        }
+        return render_to_string("reports/goal_tree_body.html", context)
+
     context = {
         "board": board,
         "year": year,
-        "years": years,
-        "plan_only_note": PLAN_ONLY_NOTE.format(year=year),
-        "nothing_planned": NOTHING_PLANNED.format(year=year),
-        **cached(
+        "body": cached(
             f"goal-tree-plan:{board.pk}:{year}",
-            lambda: _goal_tree(board, year, years),
+            body,
             boards=[board],
             years=years,  # the values' and targets' years; activities and assessments of `year`
         ),
