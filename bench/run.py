@@ -657,8 +657,8 @@ def scope_judgement(scope: dict | None) -> dict:
     kept = sum(page["state"] == "från cachen" for page in keep)
     rebuilt = sum(page["state"] == "byggs om" for page in rebuild)
     text = (
-        f"B och A året före från cachen: {kept} av {len(keep)}; "
-        f"A samma år och alla nämnder ombyggda: {rebuilt} av {len(rebuild)}"
+        f"B och A året före (utom planerna, som visar året) från cachen: {kept} av {len(keep)}; "
+        f"A samma år, A:s planer året före och alla nämnder ombyggda: {rebuilt} av {len(rebuild)}"
     )
     if failed:
         text += f"; {len(failed)} sidor fallerade"

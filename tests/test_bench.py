@@ -67,6 +67,19 @@ def test_a_save_in_board_a_is_judged_by_the_next_request_query_count():
     assert saved.version >= result["saves"]
 
 
+def test_a_page_of_the_year_before_is_expected_to_rebuild_only_when_it_shows_the_year_saved():
+    from bench.django_side import PAGES, expected_state
+
+    specs = {spec.key: spec for spec in PAGES}
+    # A plan of 2021 shows the targets and budget of 2022; the report of 2021 stops at 2021.
+    for key in ("internbudget_html", "internbudget_xlsx", "verksamhetsplan_html"):
+        assert expected_state("a_other_year", specs[key], 2021, 2022) == "byggs om", key
+    for key in ("report_html", "report_xlsx", "delar2_html", "dashboard", "goal_tree"):
+        assert expected_state("a_other_year", specs[key], 2021, 2022) == "från cachen", key
+    assert expected_state("b_year", specs["internbudget_html"], 2022, 2022) == "från cachen"
+    assert expected_state("a_year", specs["report_html"], 2022, 2022) == "byggs om"
+
+
 def test_worker_rss_is_read_for_every_child_of_the_master():
     children = [
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) for _ in range(2)
