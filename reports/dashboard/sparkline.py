@@ -10,6 +10,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 from indicators.formatting import MISSING, format_number
 from indicators.models import Indicator
 
@@ -42,6 +45,57 @@ class Sparkline:
     @property
     def is_empty(self) -> bool:
         return not self.dots
+
+    @property
+    def html(self) -> SafeString:
+        """The trend as the dashboard shows it. Written here, not by a template: one per
+        indicator row, and a template drawing each took a third of a cold dashboard."""
+        if self.is_empty:
+            return NO_TREND_HTML
+        label = escape(self.label)
+        size = f'width="{self.width}" height="{self.height}"'
+        parts = [
+            f'<span class="trend"><svg class="sparkline" {size} '
+            f'viewBox="0 0 {self.width} {self.height}" role="img" aria-label="{label}" '
+            f'focusable="false"><title>{label}</title>'
+        ]
+        if self.target_y:
+            y = escape(self.target_y)
+            parts.append(
+                f'<line class="spark-target" x1="0" x2="{self.width}" y1="{y}" y2="{y}" '
+                'stroke="#444444" stroke-width="1" stroke-dasharray="3 2"></line>'
+            )
+        parts.extend(
+            f'<polyline points="{escape(points)}" fill="none" stroke="currentColor" '
+            'stroke-width="1.5"></polyline>'
+            for points in self.lines
+        )
+        parts.extend(
+            f'<circle cx="{escape(x)}" cy="{escape(y)}" r="2" fill="currentColor"></circle>'
+            for x, y in self.dots
+        )
+        parts.append("</svg>")
+        if self.direction_symbol:
+            words = escape(self.direction_text)
+            parts.append(
+                f'<span class="spark-direction" title="{words}"><span aria-hidden="true">'
+                f'{escape(self.direction_symbol)}</span><span class="visually-hidden">{words}'
+                "</span></span>"
+            )
+        ends = escape(self.first_text)
+        if self.last_text:
+            ends += f" → {escape(self.last_text)}"
+        parts.append(f'<span class="spark-ends" aria-hidden="true">{ends}</span>')
+        if self.target_text:
+            parts.append(
+                '<span class="spark-legend" aria-hidden="true"><span class="spark-dash">- -'
+                f"</span> {escape(self.target_text)}</span>"
+            )
+        parts.append("</span>")
+        return mark_safe("".join(parts))
+
+
+NO_TREND_HTML = mark_safe('<span class="muted">Ingen trend</span>')
 
 
 def sparkline(
