@@ -370,6 +370,25 @@ def test_sparkline_breaks_at_missing_years_and_says_so():
     assert sparkline([(2020, None)]).is_empty
 
 
+def test_sparkline_html_escapes_every_text_and_draws_each_point():
+    hostile = '<script>alert("x")</script>'
+    spark = sparkline(
+        [(2020, Decimal(10)), (2021, None), (2022, Decimal(14))],
+        shown={2021: hostile},
+        target=Decimal(20),
+        target_year=2022,
+        target_label=hostile,
+        direction=Indicator.Direction.HIGHER,
+    )
+    html = str(spark.html)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.count("<circle ") == len(spark.dots) == 2
+    assert html.count("<polyline ") == len(spark.lines)
+    assert 'class="spark-target"' in html and "Högre är bättre" in html
+    assert html.startswith('<span class="trend"><svg class="sparkline" width="96" height="28"')
+    assert str(sparkline([(2020, None)]).html) == '<span class="muted">Ingen trend</span>'
+
+
 def test_latest_period_prefers_the_year_value(board_an, an_world):
     from indicators.selectors import load_series
     from reports.dashboard.rows import ALL_PERIOD_TYPES
