@@ -150,3 +150,15 @@ def test_chef_of_one_board_sees_it(client, manager_an, board_an):
     client.force_login(manager_an)
     html = client.get(URL + "?ar=2022").content.decode()
     assert "Arbetsmarknadsnämnden" in html
+
+
+def test_filter_lists_escape_board_names_and_keep_the_choice(client, chef_all, municipality):
+    Board.objects.create(
+        municipality=municipality, code="XX", name='<img src=x onerror="alert(1)">', valid_from=2019
+    )
+    client.force_login(chef_all)
+    html = client.get(reverse("reports:board_dashboard", args=["XX", 2022])).content.decode()
+    assert "<img src=x" not in html
+    assert '<option value="XX" selected>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; (XX)' in html
+    assert re.search(r'<select name="ar"[^>]*><option value="\d{4}"', html)
+    assert '<option value="2022" selected>2022</option>' in html

@@ -8,6 +8,9 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import Count, Max, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from goals.models import Board, BoardGoal, GoalArea, ReportingOccasion
 
@@ -49,15 +52,50 @@ def default_year(boards: Sequence[Board]) -> int:
     return min(latest, goals["last"])
 
 
+class PlainSelect(forms.Select):
+    """A select written in Python. Django's select template includes a template per option,
+    and each dashboard request draws the form's three lists (every board and year shown),
+    which made the page's time grow with the boards and years of the municipality."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                ("" if option["value"] is None else option["value"], SELECTED, option["label"])
+                if option["selected"]
+                else ("" if option["value"] is None else option["value"], "", option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
+
+SELECTED = mark_safe(" selected")
+
+
 class DashboardFilterForm(forms.Form):
     """År, målområde and (where the page can change board) nämnd."""
 
-    namnd = forms.ChoiceField(label="Nämnd", error_messages={"invalid_choice": INVALID_BOARD})
+    namnd = forms.ChoiceField(
+        label="Nämnd", widget=PlainSelect, error_messages={"invalid_choice": INVALID_BOARD}
+    )
     ar = forms.TypedChoiceField(
-        label="År", coerce=int, error_messages={"invalid_choice": INVALID_YEAR}
+        label="År", coerce=int, widget=PlainSelect, error_messages={"invalid_choice": INVALID_YEAR}
     )
     malomrade = forms.ModelChoiceField(
         label="Målområde",
+        widget=PlainSelect,
         queryset=GoalArea.objects.order_by("order", "pk"),
         required=False,
         empty_label="Alla målområden",

@@ -82,7 +82,7 @@ class Sparkline:
                 f'{escape(self.direction_symbol)}</span><span class="visually-hidden">{words}'
                 "</span></span>"
             )
-        ends = escape(self.first_text)
+        ends: str = escape(self.first_text)
         if self.last_text:
             ends += f" → {escape(self.last_text)}"
         parts.append(f'<span class="spark-ends" aria-hidden="true">{ends}</span>')
