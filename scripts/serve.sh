@@ -3,6 +3,9 @@
 # Settings come from the environment (README, "Drift"); DEBUG is always off here.
 #   WORKERS  gunicorn worker processes (default: the number of CPUs)
 #   BIND     address to listen on (default 127.0.0.1:8000, behind a TLS-terminating proxy)
+#   TIMEOUT  seconds a request may take before gunicorn restarts its worker (default: the PDF
+#            conversion's limit STYRKORT_PDF_TIMEOUT plus 30; gunicorn's own 30 s would kill a
+#            worker in the middle of a PDF that LibreOffice is still allowed to convert)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,5 +35,6 @@ fi
 exec "$GUNICORN" config.wsgi \
     --workers "${WORKERS:-$(nproc)}" \
     --bind "${BIND:-127.0.0.1:8000}" \
+    --timeout "${TIMEOUT:-$((${STYRKORT_PDF_TIMEOUT:-120} + 30))}" \
     --access-logfile - \
     --error-logfile -

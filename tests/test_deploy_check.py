@@ -221,6 +221,10 @@ def test_serve_runs_gunicorn_with_whitenoise_and_the_security_headers(tmp_path):
                 time.sleep(0.3)
 
         assert status == 200
+        # serve.sh execs gunicorn: a worker may take a PDF conversion's whole time limit.
+        arguments = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
+        limit = int(env.get("STYRKORT_PDF_TIMEOUT", "120")) + 30
+        assert arguments[arguments.index(b"--timeout") + 1] == str(limit).encode()
         page = body.decode()
         assert "Logga in" in page
         assert "Traceback" not in page
