@@ -74,6 +74,25 @@ def read(key: str, default: Any = None) -> Any:
     return default
 
 
+def read_many(keys: list[str]) -> dict[str, Any]:
+    """The copies there are of `keys`, in one round trip; none when the cache cannot give them
+    (a copy that cannot be read makes them all misses: they are built again)."""
+    if not keys or not _available():
+        return {}
+    try:
+        return cache.get_many(keys)
+    except UNAVAILABLE as error:
+        _unavailable("läsa", keys[0], error)
+    except UNREADABLE as error:
+        logger.warning(
+            "Cachens kopior av %s … går inte att läsa (%s: %s); byggs om",
+            keys[0],
+            type(error).__name__,
+            error,
+        )
+    return {}
+
+
 def write(key: str, value: Any, seconds: int) -> None:
     """Keep a copy if the cache can take it; a value that does not pickle still raises."""
     if not _available():

@@ -464,6 +464,29 @@ def cached(
     return core.cache.get_or_build(cache_key(key, token), lambda: _paused(build), seconds)
 
 
+def cached_each(
+    key: Callable[[int], str],
+    tokens: dict[int, str],
+    build: Callable[[list[int]], dict[int, T]],
+    *,
+    seconds: int = CACHE_SECONDS,
+) -> dict[int, T]:
+    """Each board's part, by board id, kept under the board's own token (board_tokens): the
+    copies there are, read at once, and the missing ones built together by build(their ids).
+    So an output over every board rebuilds after a save only the part of the board saved in,
+    and a cold build is one build of all of them, not one per board."""
+    keys = {board: cache_key(key(board), token) for board, token in tokens.items()}
+    found = core.cache.read_many(list(keys.values()))
+    parts = {board: found[keys[board]] for board in tokens if keys[board] in found}
+    missing = [board for board in tokens if board not in parts]
+    if missing:
+        built = _paused(lambda: build(missing))
+        for board in missing:
+            core.cache.write(keys[board], built[board], seconds)
+            parts[board] = built[board]
+    return parts
+
+
 def _paused(build: Callable[[], T]) -> T:
     with gc_paused():
         return build()

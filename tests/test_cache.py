@@ -198,3 +198,35 @@ def test_a_cache_that_keeps_nothing_is_refused_with_unsolicited_saml():
     result = manage("check", env=production_env(CACHE_URL="dummy://", **saml))
     assert result.returncode != 0
     assert "CACHE_URL=dummy:// cannot be used with SAML_ALLOW_UNSOLICITED" in result.stderr
+
+
+def _parts(tokens: dict[int, str], built: list[list[int]]) -> dict[int, str]:
+    from reports.freshness import cached_each
+
+    def build(ids: list[int]) -> dict[int, str]:
+        built.append(ids)
+        return {board: f"del {board} vid {tokens[board]}" for board in ids}
+
+    return cached_each(lambda board: f"del:{board}", tokens, build)
+
+
+def test_each_boards_part_is_kept_under_its_own_token_and_the_missing_built_together():
+    cache.clear()
+    built: list[list[int]] = []
+    first = _parts({1: "a", 2: "b", 3: "c"}, built)
+    assert built == [[1, 2, 3]]  # one build for all that were missing
+    assert first == {1: "del 1 vid a", 2: "del 2 vid b", 3: "del 3 vid c"}
+    # Board 2's token changed: only its part is built again; the others are the copies.
+    again = _parts({1: "a", 2: "B", 3: "c"}, built)
+    assert built == [[1, 2, 3], [2]]
+    assert again == {1: "del 1 vid a", 2: "del 2 vid B", 3: "del 3 vid c"}
+    assert _parts({1: "a", 2: "B", 3: "c"}, built) == again and len(built) == 2
+
+
+def test_each_boards_part_is_built_when_redis_is_away(redis_away, caplog):
+    built: list[list[int]] = []
+    with caplog.at_level(logging.WARNING, logger="styrkort.cache"):
+        parts = _parts({1: "a", 2: "b"}, built)
+    assert parts == {1: "del 1 vid a", 2: "del 2 vid b"}
+    assert built == [[1, 2]]
+    assert len(_cache_warnings(caplog)) == 1

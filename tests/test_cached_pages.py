@@ -17,6 +17,7 @@ from django.urls import reverse
 from goals.models import Board, ReportingOccasion
 from indicators.models import Indicator
 from tests.entry_data import field_post, goal_chain
+from tests.test_dashboard_overview import row_of
 from tests.test_report_fixtures import mini_an  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +250,43 @@ def test_the_all_boards_workbook_rebuilds_only_the_board_that_changed(
     rebuilt = _count(client, url)
     assert warm < rebuilt < cold
     assert _count(client, url) == warm
+
+
+def test_the_overview_reads_again_only_the_summary_of_the_board_that_changed(
+    client,
+    mini_an,  # noqa: F811
+    admin_user,
+    board_other,
+    monkeypatch,
+):
+    """Each board's row of the overview is kept under the board's own token: after a change in
+    BIN the overview is drawn again from AN's kept summary and BIN's read anew."""
+    from reports.views import dashboard
+
+    indicator = goal_chain(board_other, goals=1, indicators_per_goal=1, value_years=(2022,))[0]
+    read: list[list[str]] = []
+    real = dashboard.board_summaries
+
+    def spy(boards, year, **kwargs):
+        read.append(sorted(board.code for board in boards))
+        return real(boards, year, **kwargs)
+
+    monkeypatch.setattr(dashboard, "board_summaries", spy)
+    client.force_login(admin_user)
+    url = reverse("reports:municipality_overview") + "?ar=2022"
+    cache.clear()
+    before = client.get(url).content.decode()
+    assert read == [["AN", "BIN"]]  # cold: every board's summary, read together
+    client.get(url)
+    assert read == [["AN", "BIN"]]
+    indicator.values.filter(year=2022).update(value=None, missing_reason="saknas")
+    after = client.get(url).content.decode()
+    assert read == [["AN", "BIN"], ["BIN"]]
+    # BIN's row shows what the database holds now, as a build from nothing shows it; AN's
+    # row is the one it was.
+    assert row_of(after, "Bildningsnämnden") != row_of(before, "Bildningsnämnden")
+    assert row_of(after, mini_an.board.name) == row_of(before, mini_an.board.name)
+    cache.clear()
+    fresh = client.get(url).content.decode()
+    for name in ("Bildningsnämnden", mini_an.board.name):
+        assert row_of(fresh, name) == row_of(after, name)

@@ -105,8 +105,40 @@ def municipality_overview(
 ) -> Overview:
     """Per board and in total: how many goals have each level and indicators each status."""
     boards = list(boards)
+    summaries = board_summaries(boards, year, goal_area=goal_area)
+    return overview_of([summaries[board.pk] for board in boards], year, goal_area=goal_area)
+
+
+def overview_of(
+    summaries: list[BoardSummary], year: int, *, goal_area: GoalArea | None = None
+) -> Overview:
+    """The overview of these boards' summaries (in the order shown), with the total row."""
+    total_goals: Counter[str] = Counter()
+    total_indicators: Counter[str] = Counter()
+    for summary in summaries:
+        total_goals.update({item.status.key: item.count for item in summary.goal_counts})
+        total_indicators.update({item.status.key: item.count for item in summary.indicator_counts})
+    return Overview(
+        year=year,
+        goal_area=goal_area,
+        boards=list(summaries),
+        totals=BoardSummary(
+            board=None,
+            occasion=None,
+            goal_counts=_counts(total_goals, GOAL_STATUS_ORDER, GOAL_STATUSES),
+            indicator_counts=_counts(total_indicators, TARGET_STATUS_ORDER, TARGET_STATUSES),
+        ),
+    )
+
+
+def board_summaries(
+    boards: Iterable[Board], year: int, *, goal_area: GoalArea | None = None
+) -> dict[int, BoardSummary]:
+    """Each board's summary, by board id, read together in a fixed number of queries. A board's
+    summary reads only that board's data (and the shared structure), so it can be kept under
+    the board's own token (reports.views.dashboard.overview_context)."""
+    boards = list(boards)
     board_ids = [board.pk for board in boards]
-    overview = Overview(year=year, goal_area=goal_area)
 
     selected = BoardGoal.objects.valid_in(year).filter(board__in=board_ids)
     if goal_area is not None:
@@ -134,25 +166,14 @@ def municipality_overview(
         rows = indicator_rows(by_goal.get(goal.pk, []), series, year, with_trend=False)
         indicator_counters[goal.board_id].update(row.status.key for row in rows)
 
-    total_goals: Counter[str] = Counter()
-    total_indicators: Counter[str] = Counter()
-    for board in boards:
-        total_goals.update(goal_counters[board.pk])
-        total_indicators.update(indicator_counters[board.pk])
-        overview.boards.append(
-            BoardSummary(
-                board=board,
-                occasion=chosen.get(board.pk),
-                goal_counts=_counts(goal_counters[board.pk], GOAL_STATUS_ORDER, GOAL_STATUSES),
-                indicator_counts=_counts(
-                    indicator_counters[board.pk], TARGET_STATUS_ORDER, TARGET_STATUSES
-                ),
-            )
+    return {
+        board.pk: BoardSummary(
+            board=board,
+            occasion=chosen.get(board.pk),
+            goal_counts=_counts(goal_counters[board.pk], GOAL_STATUS_ORDER, GOAL_STATUSES),
+            indicator_counts=_counts(
+                indicator_counters[board.pk], TARGET_STATUS_ORDER, TARGET_STATUSES
+            ),
         )
-    overview.totals = BoardSummary(
-        board=None,
-        occasion=None,
-        goal_counts=_counts(total_goals, GOAL_STATUS_ORDER, GOAL_STATUSES),
-        indicator_counts=_counts(total_indicators, TARGET_STATUS_ORDER, TARGET_STATUSES),
-    )
-    return overview
+        for board in boards
+    }

@@ -8,9 +8,8 @@ built from, so workers need not share it.
 
 from __future__ import annotations
 
-import core.cache
 from goals.models import Board
-from reports.freshness import CACHE_SECONDS, cache_key, cached
+from reports.freshness import cached, cached_each
 from reports.report.build import build_report, build_reports
 from reports.report.data import report_years
 from reports.report.model import Report
@@ -35,10 +34,15 @@ def get_reports(boards: list[Board], year: int, *, tokens: dict[int, str]) -> li
     the copy the board's own pages use where one is built, and the others built together in
     the queries of one board (build_reports), then kept for those pages. So a save in one
     board rebuilds only that board's report, and a cold build does not grow with the boards."""
-    keys = {board.pk: cache_key(_key(board, year), tokens[board.pk]) for board in boards}
-    found = {board.pk: core.cache.read(keys[board.pk]) for board in boards}
-    missing = [board for board in boards if found[board.pk] is None]
-    for board, report in zip(missing, build_reports(missing, year) if missing else [], strict=True):
-        core.cache.write(keys[board.pk], report, CACHE_SECONDS)
-        found[board.pk] = report
-    return [found[board.pk] for board in boards]
+    by_id = {board.pk: board for board in boards}
+
+    def build(ids: list[int]) -> dict[int, Report]:
+        missing = [by_id[board_id] for board_id in ids]
+        return dict(zip(ids, build_reports(missing, year), strict=True))
+
+    reports = cached_each(
+        lambda board_id: _key(by_id[board_id], year),
+        {board.pk: tokens[board.pk] for board in boards},
+        build,
+    )
+    return [reports[board.pk] for board in boards]

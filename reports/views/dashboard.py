@@ -25,10 +25,9 @@ from reports.dashboard.economy import (
     economy_years,
 )
 from reports.dashboard.filters import DashboardFilterForm, default_year, year_bounds
-from reports.dashboard.overview import municipality_overview as build_overview
-from reports.dashboard.overview import overview_years
+from reports.dashboard.overview import board_summaries, overview_of, overview_years
 from reports.dashboard.rows import history_years
-from reports.freshness import cached
+from reports.freshness import board_tokens, cached, cached_each, combined_token
 
 PAGES = {"dashboard": "reports:board_dashboard", "ekonomi": "reports:board_economy"}
 BOARD_NOT_IN_YEAR = "Nämnden fanns inte det året."
@@ -113,8 +112,19 @@ def overview_context(shown: list[Board], year: int, *, goal_area: GoalArea | Non
     """The overview's built part for these boards (in the order shown), built once per state
     of the data; the view and reports.warming both read it here, so their keys are one."""
 
+    # One reading for every board: each board's summary is kept under its own token, so after
+    # a save in one board only that board's summary is read again.
+    tokens = board_tokens(shown, overview_years(year))
+    area_key = goal_area.pk if goal_area else ""
+
     def build() -> dict:
-        overview = build_overview(shown, year, goal_area=goal_area)
+        by_id = {board.pk: board for board in shown}
+        summaries = cached_each(
+            lambda board_id: f"overview-board:{board_id}:{year}:{area_key}",
+            tokens,
+            lambda ids: board_summaries([by_id[i] for i in ids], year, goal_area=goal_area),
+        )
+        overview = overview_of([summaries[board.pk] for board in shown], year, goal_area=goal_area)
         # Each summary in boards has its board; only the total row has none.
         names = [summary.board.name if summary.board else "" for summary in overview.boards]
         economy = economy_tiles(shown, year)
@@ -136,12 +146,7 @@ def overview_context(shown: list[Board], year: int, *, goal_area: GoalArea | Non
         return {"boards_html": render_to_string("reports/dashboard_overview_boards.html", context)}
 
     board_ids = ",".join(str(board.pk) for board in shown)
-    return cached(
-        f"overview:{year}:{goal_area.pk if goal_area else ''}:{board_ids}",
-        build,
-        boards=shown,
-        years=overview_years(year),
-    )
+    return cached(f"overview:{year}:{area_key}:{board_ids}", build, token=combined_token(tokens))
 
 
 def board_dashboard(request: HttpRequest, board_code: str, year: int) -> HttpResponse:
