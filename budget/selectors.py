@@ -110,10 +110,15 @@ def amount_index(
     line_ids: Sequence[int], years: Sequence[int], kinds: Sequence[str]
 ) -> AmountIndex:
     """{(line id, kind, year, month or document year): cell} in one query."""
-    rows = BudgetAmount.objects.filter(
-        line_id__in=line_ids, year__in=years, kind__in=kinds
-    ).values_list(
-        "line_id", "kind", "year", "month", "document_year", "amount", "revenues", "comment"
+    rows = (
+        BudgetAmount.objects.filter(line_id__in=line_ids, year__in=years, kind__in=kinds)
+        # Unordered: the keys are unique (the model's constraints), and the default order joins
+        # the boards and compares their names and the lines' sections (ICU collation), which
+        # took 32 of the all-boards workbook's 37 ms for this query at size L.
+        .order_by()
+        .values_list(
+            "line_id", "kind", "year", "month", "document_year", "amount", "revenues", "comment"
+        )
     )
     index: AmountIndex = {}
     for line_id, kind, year, month, document_year, amount, revenues, comment in rows:

@@ -170,3 +170,27 @@ def test_the_collector_is_paused_only_inside_the_build():
     with pytest.raises(ValueError), gc_paused():
         raise ValueError
     assert gc.isenabled()  # also after an error
+
+
+def test_the_reads_that_grow_with_the_data_sort_by_no_joined_name(municipality_data):
+    """The values, budget amounts and declared breakdowns of every board are read ordered by
+    ids or not at all. Their models' default orders join the boards and compare names and
+    sections under the Swedish (ICU) collation: at size L that sort was 32 of the budget
+    amounts' 37 ms and 8 of the breakdowns' 16 ms in the all-boards workbook."""
+    from reports.report.build import build_reports
+
+    year = max(IndicatorValue.objects.values_list("year", flat=True))
+    boards = [board for board in Board.objects.order_by("code") if board.is_valid_in(year)]
+    with CaptureQueriesContext(connection) as captured:
+        build_reports(boards, year, now=NOW)
+    growing = ("indicators_indicatorvalue", "budget_budgetamount", "indicators_indicatorbreakdown")
+    reads = [
+        query["sql"]
+        for query in captured
+        if query["sql"].startswith("SELECT")
+        and query["sql"].split(" FROM ", 1)[1].split(" ", 1)[0].strip('"') in growing
+    ]
+    assert {sql.split(" FROM ", 1)[1].split(" ", 1)[0].strip('"') for sql in reads} == set(growing)
+    for sql in reads:
+        order = sql.rsplit(" ORDER BY ", 1)[1] if " ORDER BY " in sql else ""
+        assert '"name"' not in order and '"section"' not in order, sql[:300]

@@ -286,12 +286,14 @@ def _declared_breakdowns(
     declared = (
         IndicatorBreakdown.objects.valid_between(first_year, year)
         .filter(indicator__in=indicator_ids)
-        .select_related("breakdown")
-        .order_by("indicator", "order", "pk")
+        # By indicator id, not "indicator": that expands to the indicator's default order,
+        # which joins the boards and compares their names (ICU collation), 8 ms at size L.
+        .order_by("indicator_id", "order", "pk")
+        .values_list("indicator_id", "breakdown_id", "order", "breakdown__gender")
     )
-    for row in declared:
-        breakdown_order[row.indicator_id].setdefault(row.breakdown_id, row.order)
-        declared_genders[row.indicator_id].add(row.breakdown.gender)
+    for indicator_id, breakdown_id, order, gender in declared:
+        breakdown_order[indicator_id].setdefault(breakdown_id, order)
+        declared_genders[indicator_id].add(gender)
     return dict(breakdown_order), dict(declared_genders)
 
 
