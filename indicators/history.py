@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from indicators import prefetched
 from indicators.models import Footnote, Target
 
 DELETED = "-"
@@ -97,8 +98,4 @@ def attach_target_notes_at(targets: list[Target], as_of: datetime.datetime) -> N
         note = Footnote(id=note_id, text=text, order=order, target_id=target_id, year=year)
         note._state.adding = False
         by_target[target_id].append(note)
-    for target in targets:
-        cached: QuerySet[Footnote] = Footnote.objects.filter(target_id=target.pk)
-        cached._result_cache = by_target.get(target.pk, [])
-        cached._prefetch_done = True  # type: ignore[attr-defined]
-        target._prefetched_objects_cache = {"footnotes": cached}  # type: ignore[attr-defined]
+    prefetched.attach_target_footnotes(targets, by_target)

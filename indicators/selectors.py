@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from goals.models import Board, OrganisationUnit
 from goals.periods import PeriodType
-from indicators import history, yearrule
+from indicators import history, prefetched, yearrule
 from indicators.computed import computed_values
 from indicators.formatting import format_outcome
 from indicators.models import Breakdown, Footnote, Indicator, IndicatorValue, MissingReason, Target
@@ -231,6 +231,17 @@ def indicators_for_boards(
             "pk",
         )
     )
+
+
+def _attach_target_notes(targets: list[Target]) -> None:
+    """The targets' footnotes in order, as a prefetch leaves them (one query; see
+    indicators.prefetched for why not `prefetch_related`)."""
+    by_target: dict[int, list[Footnote]] = defaultdict(list)
+    notes = Footnote.objects.filter(target__in=[target.pk for target in targets])
+    for note in notes.order_by("order", "pk"):
+        if note.target_id is not None:  # always: the filter is on the targets
+            by_target[note.target_id].append(note)
+    prefetched.attach_target_footnotes(targets, by_target)
 
 
 def _footnote_texts(footnotes: Iterable[Footnote], year: int | None = None) -> list[str]:
@@ -454,11 +465,9 @@ class _SeriesRead:
         ).order_by("indicator_id", "year", "breakdown__order", "id")
         if self.as_of is None:
             # Not the indicator: each target gets the already loaded one below.
-            targets = targets.select_related("breakdown")
+            targets = list(targets.select_related("breakdown"))
             if self.read_target_notes:
-                targets = targets.prefetch_related(
-                    Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk"))
-                )
+                _attach_target_notes(targets)
         else:
             rows = list(targets.select_related("breakdown"))
             targets = [history.target_from_row(row) for row in rows]
