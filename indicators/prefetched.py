@@ -10,6 +10,7 @@ its rows (a further filter, an update); then the filter is applied and the answe
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import models
@@ -38,6 +39,32 @@ def attach(
         rows._prefetch_done = True  # type: ignore[attr-defined]
         cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
         cache[relation] = rows
+
+
+def read_and_attach(
+    instances: Sequence[models.Model],
+    *,
+    relation: str,
+    related: type[models.Model],
+    owner_field: str,
+    order: Sequence[str],
+) -> None:
+    """Read the instances' `related` rows in `order` (one query, none without instances) and
+    attach them as `relation` (`attach`)."""
+    by_owner: dict[int, list[models.Model]] = defaultdict(list)
+    if instances:
+        rows = related._default_manager.filter(
+            **{f"{owner_field}__in": [instance.pk for instance in instances]}
+        )
+        for row in rows.order_by(*order):
+            by_owner[getattr(row, owner_field)].append(row)
+    attach(
+        instances,
+        relation=relation,
+        related=related,
+        owner_field=owner_field,
+        rows_by_owner=by_owner,
+    )
 
 
 def attach_target_footnotes(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from goals.models import Board, OrganisationUnit
@@ -185,9 +185,12 @@ def indicators_for_board(
     *,
     categories: Sequence[str] = (Indicator.Category.GOAL,),
     as_of: datetime.datetime | None = None,
-) -> QuerySet[Indicator]:
+    name_notes: bool = True,
+) -> list[Indicator]:
     """The board's indicators valid in `year` (`indicators_for_boards` with one board)."""
-    return indicators_for_boards([board], year, categories=categories, as_of=as_of)
+    return indicators_for_boards(
+        [board], year, categories=categories, as_of=as_of, name_notes=name_notes
+    )
 
 
 def indicators_for_boards(
@@ -196,10 +199,12 @@ def indicators_for_boards(
     *,
     categories: Sequence[str] = (Indicator.Category.GOAL,),
     as_of: datetime.datetime | None = None,
-) -> QuerySet[Indicator]:
+    name_notes: bool = True,
+) -> list[Indicator]:
     """The indicators of every board, valid in `year`, with their goal chain joined and name
-    footnotes (two queries for any number of boards); each board's in the order of
-    `indicators_for_board`, the boards interleaved in that order.
+    footnotes (two queries for any number of boards; one with `name_notes=False`, for a page
+    that shows none); each board's in the order of `indicators_for_board`, the boards
+    interleaved in that order. `indicator.footnotes.all()` answers without a query.
 
     With `as_of` (an aware moment), the indicators whose validity (valid_from/valid_to) as their
     history stood then included `year` (indicators.history.standing_at; a subquery, no extra
@@ -217,12 +222,9 @@ def indicators_for_boards(
             .values("id")
         )
         chosen = Indicator.objects.filter(pk__in=Subquery(stood))
-    return (
+    indicators = list(
         chosen.filter(board__in=board_ids, category__in=categories)
         .select_related("board_goal__council_goal__goal_area", "parent")
-        .prefetch_related(
-            Prefetch("footnotes", queryset=Footnote.objects.order_by("order", "pk")),
-        )
         .order_by(
             "board_goal__council_goal__goal_area__order",
             "board_goal__council_goal__order",
@@ -231,17 +233,27 @@ def indicators_for_boards(
             "pk",
         )
     )
+    if name_notes:
+        # Not prefetch_related: see indicators.prefetched.
+        prefetched.read_and_attach(
+            indicators,
+            relation="footnotes",
+            related=Footnote,
+            owner_field="indicator_id",
+            order=NOTE_ORDER,
+        )
+    return indicators
+
+
+NOTE_ORDER = ("order", "pk")  # the order a list of footnotes is read in
 
 
 def _attach_target_notes(targets: list[Target]) -> None:
     """The targets' footnotes in order, as a prefetch leaves them (one query; see
     indicators.prefetched for why not `prefetch_related`)."""
-    by_target: dict[int, list[Footnote]] = defaultdict(list)
-    notes = Footnote.objects.filter(target__in=[target.pk for target in targets])
-    for note in notes.order_by("order", "pk"):
-        if note.target_id is not None:  # always: the filter is on the targets
-            by_target[note.target_id].append(note)
-    prefetched.attach_target_footnotes(targets, by_target)
+    prefetched.read_and_attach(
+        targets, relation="footnotes", related=Footnote, owner_field="target_id", order=NOTE_ORDER
+    )
 
 
 def _footnote_texts(footnotes: Iterable[Footnote], year: int | None = None) -> list[str]:

@@ -136,7 +136,7 @@ def board_dashboard(
         indicator
         # The names' footnotes are not shown here (and a prefetched queryset in each cached
         # indicator made the built dashboard slow to store and to read back).
-        for indicator in indicators_for_board(board, year).prefetch_related(None)
+        for indicator in indicators_for_board(board, year, name_notes=False)
         if indicator.board_goal_id in goal_ids
         or (indicator.parent is not None and indicator.parent.board_goal_id in goal_ids)
     ]
