@@ -271,6 +271,7 @@ def load_series(
     target_years: Iterable[int] | None = None,
     value_notes: bool = True,
     target_notes: bool = True,
+    splits_in: Iterable[int] | None = None,
 ) -> dict[int, IndicatorSeries]:
     """Values (stored and computed) and targets of the indicators for the years, in 4–6 queries.
 
@@ -290,7 +291,8 @@ def load_series(
     `target_years` (of the years) limits the targets read to those years, for a page that
     shows only the year's målvärde beside a longer history; `value_notes=False` and
     `target_notes=False` leave the values' or the targets' footnotes unread (a query fewer
-    each) for a page that shows none of them.
+    each) for a page that shows none of them. `splits_in` (years) reads the values of
+    breakdowns other than the total only in those years, for a page whose history shows totals.
     """
     indicators = list(indicators)
     years = sorted(set(years))
@@ -313,6 +315,7 @@ def load_series(
         target_years=years if target_years is None else sorted(set(target_years) & set(years)),
         read_value_notes=value_notes,
         read_target_notes=target_notes,
+        splits_in=None if splits_in is None else sorted(set(splits_in)),
     )
     rows, rule_periods = read.value_rows()
     breakdowns: dict[int, Breakdown] = {}
@@ -346,6 +349,7 @@ class _SeriesRead:
     target_years: list[int] = field(default_factory=list)  # whose targets are read
     read_value_notes: bool = True  # whether the values' footnotes are read
     read_target_notes: bool = True  # whether the targets' footnotes are read
+    splits_in: list[int] | None = None  # the years whose values other than totals are read
 
     def _source(self, model: type[IndicatorValue] | type[Target]) -> QuerySet:
         """Today's rows of `model`, or with `as_of` its history rows standing at the moment."""
@@ -384,6 +388,10 @@ class _SeriesRead:
         values = self._limit(
             self._source(IndicatorValue).filter(indicator__in=list(self.by_id), year__in=self.years)
         ).filter(wanted)
+        if self.splits_in is not None:
+            # A board dashboard's five-year trend shows totals: the splits (kön, enheter) are
+            # only shown for the year's latest period.
+            values = values.filter(Q(breakdown__code=TOTAL) | Q(year__in=self.splits_in))
         # Ordered by ids and periods only: the model's default order joins board and nämndmål
         # and compares board names (ICU collation), which took most of a dashboard's query time.
         # "id", not "pk": a history row's pk is its history_id, its value's id is "id".

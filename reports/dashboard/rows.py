@@ -34,7 +34,8 @@ def history_years(year: int, count: int = HISTORY_YEARS) -> list[int]:
 def load_dashboard_series(indicators: Iterable[Indicator], year: int) -> dict[int, IndicatorSeries]:
     """Yearly values of the last five years, this year's months, quarters and tertials, and
     this year's targets (the rows show only its målvärde, no footnote of a target), in a
-    fixed number of queries."""
+    fixed number of queries. The splits by kön or enhet only of this year: the trend shows
+    the totals, the row the latest period's splits."""
     return load_series(
         indicators,
         history_years(year),
@@ -42,6 +43,7 @@ def load_dashboard_series(indicators: Iterable[Indicator], year: int) -> dict[in
         sub_year_periods_in=[year],
         target_years=[year],
         target_notes=False,
+        splits_in=[year],
     )
 
 
