@@ -88,7 +88,8 @@ def _assessed_levels(
 def overview_series(indicators: Iterable[Indicator], year: int) -> dict[int, IndicatorSeries]:
     """What judging the year's latest outcomes reads: the year's values of every period type,
     last year's year values (the base of a direction target) and the year's targets, no
-    footnotes (the overview counts, it shows no value), in a fixed number of queries."""
+    footnotes and no splits by kön or enhet (the overview counts judgements, which are of
+    totals; it shows no value), in a fixed number of queries."""
     return load_series(
         indicators,
         overview_years(year),
@@ -97,6 +98,7 @@ def overview_series(indicators: Iterable[Indicator], year: int) -> dict[int, Ind
         target_years=[year],
         value_notes=False,
         target_notes=False,
+        splits_in=[],
     )
 
 
