@@ -272,6 +272,7 @@ def load_series(
     value_notes: bool = True,
     target_notes: bool = True,
     splits_in: Iterable[int] | None = None,
+    notes_of_missing_only: bool = False,
 ) -> dict[int, IndicatorSeries]:
     """Values (stored and computed) and targets of the indicators for the years, in 4–6 queries.
 
@@ -292,7 +293,9 @@ def load_series(
     shows only the year's målvärde beside a longer history; `value_notes=False` and
     `target_notes=False` leave the values' or the targets' footnotes unread (a query fewer
     each) for a page that shows none of them. `splits_in` (years) reads the values of
-    breakdowns other than the total only in those years, for a page whose history shows totals.
+    breakdowns other than the total only in those years, for a page whose history shows totals;
+    `notes_of_missing_only` reads the footnotes only of values with a missing reason, for a page
+    that shows notes only as the reason an outcome is missing (not with `as_of`).
     """
     indicators = list(indicators)
     years = sorted(set(years))
@@ -316,6 +319,7 @@ def load_series(
         read_value_notes=value_notes,
         read_target_notes=target_notes,
         splits_in=None if splits_in is None else sorted(set(splits_in)),
+        notes_of_missing_only=notes_of_missing_only,
     )
     rows, rule_periods = read.value_rows()
     breakdowns: dict[int, Breakdown] = {}
@@ -350,6 +354,7 @@ class _SeriesRead:
     read_value_notes: bool = True  # whether the values' footnotes are read
     read_target_notes: bool = True  # whether the targets' footnotes are read
     splits_in: list[int] | None = None  # the years whose values other than totals are read
+    notes_of_missing_only: bool = False  # only the notes of values with a missing reason
 
     def _source(self, model: type[IndicatorValue] | type[Target]) -> QuerySet:
         """Today's rows of `model`, or with `as_of` its history rows standing at the moment."""
@@ -458,10 +463,11 @@ class _SeriesRead:
             "year__in": self.years,
             "period_type__in": self.period_types,
         }
+        kept = ~Q(missing_reason="") if self.notes_of_missing_only else Q()
         # Each note's value and shared values are looked up by id (EXISTS): filtering on the
         # joined values' columns made PostgreSQL hash the whole value table (30 ms at size L).
-        own = Exists(IndicatorValue.objects.filter(pk=OuterRef("value_id"), **values))
-        shared = Exists(IndicatorValue.objects.filter(pk=OuterRef("shared_values"), **values))
+        own = Exists(IndicatorValue.objects.filter(kept, pk=OuterRef("value_id"), **values))
+        shared = Exists(IndicatorValue.objects.filter(kept, pk=OuterRef("shared_values"), **values))
         rows = (
             Footnote.objects.filter(own | shared)
             .order_by("order", "pk")

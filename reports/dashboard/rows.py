@@ -35,7 +35,8 @@ def load_dashboard_series(indicators: Iterable[Indicator], year: int) -> dict[in
     """Yearly values of the last five years, this year's months, quarters and tertials, and
     this year's targets (the rows show only its målvärde, no footnote of a target), in a
     fixed number of queries. The splits by kön or enhet only of this year: the trend shows
-    the totals, the row the latest period's splits."""
+    the totals, the row the latest period's splits; the values' notes only where they give
+    the reason an outcome is missing (missing_reason_text), the only place a row shows them."""
     return load_series(
         indicators,
         history_years(year),
@@ -44,6 +45,7 @@ def load_dashboard_series(indicators: Iterable[Indicator], year: int) -> dict[in
         target_years=[year],
         target_notes=False,
         splits_in=[year],
+        notes_of_missing_only=True,
     )
 
 
